@@ -1,0 +1,16 @@
+import type { Command } from "commander";
+import { importCommand } from "./data-import.ts";
+import { fetchCommand } from "./data-fetch.ts";
+import { lsCommand } from "./data-ls.ts";
+import { queryCommand } from "./data-query.ts";
+import { sampleCommand } from "./data-sample.ts";
+
+/** `stom data <import|fetch|ls|query|sample>` */
+export function registerDataCommands(program: Command): void {
+  const data = program.command("data").description("import, fetch and query market data in the catalog");
+  data.addCommand(importCommand());
+  data.addCommand(fetchCommand());
+  data.addCommand(lsCommand());
+  data.addCommand(queryCommand());
+  data.addCommand(sampleCommand());
+}

@@ -1,0 +1,18 @@
+import { Command } from "commander";
+import { registerDataCommands } from "./data.ts";
+
+const program = new Command()
+  .name("stom")
+  .description("STOM in TypeScript: market data catalog, backtests, optimization, notebooks and a live bridge")
+  .version("0.1.0")
+  .showHelpAfterError();
+
+registerDataCommands(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  // Errors meant for users are short and say what was wrong; a stack helps nobody here.
+  console.error(`stom: ${error instanceof Error ? error.message : String(error)}`);
+  process.exitCode = 1;
+}
