@@ -1,0 +1,62 @@
+import type { Frame } from "../frame.ts";
+
+/**
+ * The gap rule, one place for SQL and JS:
+ * - a gap is one missing bar interval between two consecutive stored bars;
+ *   `1M` bars step by calendar month, every other timeframe by its fixed length;
+ * - for KRX (market "krx" or tz "Asia/Seoul" stock days) only gaps inside one KST trading day count:
+ *   the overnight, weekend and holiday breaks are not gaps;
+ * - ticks have no gaps.
+ */
+const UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
+const KST_MS = 9 * 3_600_000;
+
+/** Timeframe length in ms ("5m" -> 300000); undefined for "1M" (calendar) and "tick". */
+export function timeframeMs(timeframe: string): number | undefined {
+  const m = /^(\d+)([smhdw])$/.exec(timeframe);
+  if (!m) return undefined;
+  return Number(m[1]) * UNIT_MS[m[2]];
+}
+
+export function isMonthly(timeframe: string): boolean {
+  return /^\d+M$/.test(timeframe);
+}
+
+export function countsGapsInDayOnly(market: string): boolean {
+  return market === "krx";
+}
+
+/** Missing intervals between two consecutive bar times a < b. */
+export function gapBetween(a: number, b: number, key: Pick<Frame, "market" | "timeframe">): number {
+  if (countsGapsInDayOnly(key.market) && Math.floor((a + KST_MS) / 86_400_000) !== Math.floor((b + KST_MS) / 86_400_000)) {
+    return 0;
+  }
+  if (isMonthly(key.timeframe)) {
+    const step = Number.parseInt(key.timeframe, 10);
+    const da = new Date(a);
+    const db = new Date(b);
+    const months = (db.getUTCFullYear() - da.getUTCFullYear()) * 12 + db.getUTCMonth() - da.getUTCMonth();
+    return Math.max(0, Math.round(months / step) - 1);
+  }
+  const step = timeframeMs(key.timeframe);
+  if (step === undefined) return 0;
+  return Math.max(0, Math.round((b - a) / step) - 1);
+}
+
+/** SQL expression summing gaps over a relation with a BIGINT `time` column (consistent with gapBetween). */
+export function gapSql(key: Pick<Frame, "kind" | "market" | "timeframe">, relation: string): string {
+  if (key.kind !== "bars") return "select 0::BIGINT as gaps";
+  let gap: string;
+  if (isMonthly(key.timeframe)) {
+    const step = Number.parseInt(key.timeframe, 10);
+    gap = `greatest(0, round(date_diff('month', epoch_ms(p), epoch_ms(time)) / ${step}) - 1)`;
+  } else {
+    const step = timeframeMs(key.timeframe);
+    if (step === undefined) return "select 0::BIGINT as gaps";
+    gap = `greatest(0, round((time - p) / ${step}) - 1)`;
+  }
+  const sameDay = countsGapsInDayOnly(key.market)
+    ? `and (p + ${KST_MS}) // 86400000 = (time + ${KST_MS}) // 86400000`
+    : "";
+  return `select coalesce(sum(${gap}), 0)::BIGINT as gaps from (select time, lag(time) over (order by time) as p from ${relation}) where p is not null ${sameDay}`;
+}
