@@ -1,0 +1,531 @@
+/**
+ * A mock Binance spot + Upbit REST venue on 127.0.0.1, backed by the real fixtures in
+ * /work/shared/data, speaking the endpoints and response shapes that ccxt 4.5 calls.
+ *
+ *   const venue = await startMockVenue({ port: 0 });
+ *   exchange.urls.api = ... // every host rewritten to venue.url (see src/data/fetch/exchange.ts)
+ *   venue.inject({ kind: "429", match: "/api/v3/klines", skip: 2 });
+ *   venue.requests;  // every request seen, in order
+ *   await venue.close();
+ *
+ * Binance: GET /api/v3/time, /api/v3/exchangeInfo, /api/v3/klines (BTCUSDT 1m), /api/v3/aggTrades (XRPETH).
+ * Upbit:   GET /v1/market/all, /v1/candles/minutes/{1|3} (KRW-BTC), /v1/trades/ticks (KRW-BTC).
+ * Fields the fixtures lack (Binance quote volume, trade counts, taker volumes) are served as "0".
+ */
+import { readFileSync } from "node:fs";
+import { createServer, type ServerResponse } from "node:http";
+import type { AddressInfo, Socket } from "node:net";
+import { gunzipSync } from "node:zlib";
+
+export const DATA_DIR = new URL("../../../shared/data/", import.meta.url);
+
+export interface MockVenueOptions {
+  /** 0 picks a free port */
+  port?: number;
+  /** the venues' clocks, UTC epoch ms: bars that start after `now` are not served (default: the wall clock) */
+  binanceNow?: number;
+  upbitNow?: number;
+}
+
+export interface MockRequest {
+  readonly venue: "binance" | "upbit" | "unknown";
+  readonly method: string;
+  readonly path: string;
+  readonly query: Readonly<Record<string, string>>;
+  readonly status: number;
+  /** set when the request was answered by an injected fault */
+  readonly fault?: Fault["kind"];
+}
+
+export interface Fault {
+  /** "429": the venue's rate-limit answer with Retry-After; "drop": headers and half a body, then the socket is destroyed */
+  kind: "429" | "drop";
+  /** substring of the path the fault applies to (default: any path) */
+  match?: string;
+  /** matching requests to let through before the fault fires (default 0) */
+  skip?: number;
+  /** Retry-After seconds sent with a 429 (default 1) */
+  retryAfter?: number;
+}
+
+export interface MockVenue {
+  readonly url: string;
+  readonly port: number;
+  readonly requests: MockRequest[];
+  /** the fault fires once, on the (skip + 1)-th request whose path contains `match` */
+  inject(fault: Fault): void;
+  /** requests whose path contains `fragment` */
+  count(fragment: string): number;
+  close(): Promise<void>;
+}
+
+type Reply = { status: number; body: unknown; headers?: Record<string, string> };
+
+/** Starts the mock venue; see the module comment. */
+export async function startMockVenue({
+  port = 0,
+  binanceNow,
+  upbitNow,
+}: MockVenueOptions = {}): Promise<MockVenue> {
+  const requests: MockRequest[] = [];
+  const faults: Required<Fault>[] = [];
+  const sockets = new Set<Socket>();
+  const clock = { binance: () => binanceNow ?? Date.now(), upbit: () => upbitNow ?? Date.now() };
+
+  const server = createServer((req, res) => {
+    const url = new URL(req.url ?? "/", "http://127.0.0.1");
+    const query = Object.fromEntries(url.searchParams);
+    const venue = url.pathname.startsWith("/api/")
+      ? "binance"
+      : url.pathname.startsWith("/v1/")
+        ? "upbit"
+        : "unknown";
+    const log = (status: number, fault?: Fault["kind"]) =>
+      requests.push({ venue, method: req.method ?? "GET", path: url.pathname, query, status, fault });
+
+    const fault = takeFault(faults, url.pathname);
+    if (fault?.kind === "429") {
+      log(429, "429");
+      return send(res, rateLimited(venue, fault.retryAfter));
+    }
+    let reply: Reply;
+    try {
+      reply = route(venue, url.pathname, query, clock);
+    } catch (error) {
+      reply = badRequest(venue, error instanceof Error ? error.message : String(error));
+    }
+    if (fault?.kind === "drop") {
+      log(reply.status, "drop");
+      const text = JSON.stringify(reply.body);
+      // chunked, so the client cannot tell the body is short until the socket dies
+      res.writeHead(200, { "Content-Type": "application/json;charset=UTF-8" });
+      res.write(text.slice(0, Math.max(1, text.length >> 1)));
+      setTimeout(() => res.socket?.destroy(), 5);
+      return;
+    }
+    log(reply.status);
+    send(res, reply);
+  });
+  server.on("connection", (socket) => {
+    sockets.add(socket);
+    socket.on("close", () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
+  const actual = (server.address() as AddressInfo).port;
+
+  return {
+    url: `http://127.0.0.1:${actual}`,
+    port: actual,
+    requests,
+    inject(fault) {
+      faults.push({ match: "", skip: 0, retryAfter: 1, ...fault });
+    },
+    count(fragment) {
+      return requests.filter((r) => r.path.includes(fragment)).length;
+    },
+    close() {
+      for (const socket of sockets) socket.destroy();
+      return new Promise((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
+    },
+  };
+}
+
+/** An alias so callers can write `start({port: 0})`. */
+export const start = startMockVenue;
+
+function takeFault(faults: Required<Fault>[], path: string): Required<Fault> | undefined {
+  const index = faults.findIndex((f) => path.includes(f.match));
+  if (index < 0) return undefined;
+  const fault = faults[index];
+  if (fault.skip > 0) {
+    fault.skip -= 1;
+    return undefined;
+  }
+  faults.splice(index, 1);
+  return fault;
+}
+
+function send(res: ServerResponse, { status, body, headers = {} }: Reply): void {
+  const text = typeof body === "string" ? body : JSON.stringify(body);
+  const type = typeof body === "string" ? "text/plain" : "application/json;charset=UTF-8";
+  res.writeHead(status, { "Content-Type": type, "Content-Length": Buffer.byteLength(text), ...headers });
+  res.end(text);
+}
+
+function rateLimited(venue: MockRequest["venue"], retryAfter: number): Reply {
+  const headers = { "Retry-After": String(retryAfter) };
+  if (venue === "binance") {
+    return {
+      status: 429,
+      headers,
+      body: {
+        code: -1003,
+        msg: "Too many requests; current limit of IP(127.0.0.1) is 6000 requests per minute. Please use WebSocket Streams for live updates to avoid polling the API.",
+      },
+    };
+  }
+  // Upbit answers a 429 with a plain-text body and its Remaining-Req header
+  return {
+    status: 429,
+    headers: { ...headers, "Remaining-Req": "group=market; min=599; sec=0" },
+    body: "Too many API requests.",
+  };
+}
+
+function badRequest(venue: MockRequest["venue"], message: string): Reply {
+  if (venue === "binance") return { status: 400, body: { code: -1121, msg: message } };
+  return { status: 400, body: { error: { name: "invalid_parameter", message } } };
+}
+
+function notFound(venue: MockRequest["venue"], path: string): Reply {
+  if (venue === "upbit") return { status: 404, body: { error: { name: 404, message: `no route: ${path}` } } };
+  return { status: 404, body: "<html><body><h1>404 Not found</h1></body></html>" };
+}
+
+function route(
+  venue: MockRequest["venue"],
+  path: string,
+  q: Record<string, string>,
+  clock: { binance: () => number; upbit: () => number },
+): Reply {
+  switch (path) {
+    case "/api/v3/time":
+      return { status: 200, body: { serverTime: clock.binance() } };
+    case "/api/v3/exchangeInfo":
+      return { status: 200, body: binanceExchangeInfo(clock.binance()) };
+    case "/api/v3/klines":
+      return binanceKlines(q, clock.binance());
+    case "/api/v3/aggTrades":
+      return binanceAggTrades(q, clock.binance());
+    case "/v1/market/all":
+      return { status: 200, body: UPBIT_MARKETS };
+    case "/v1/trades/ticks":
+      return upbitTrades(q);
+  }
+  const candles = /^\/v1\/candles\/minutes\/(\d+)$/.exec(path);
+  if (candles) return upbitCandles(Number(candles[1]), q, clock.upbit());
+  return notFound(venue, path);
+}
+
+// ---- Binance -------------------------------------------------------------------------------
+
+const MINUTE = 60_000;
+
+let binanceBars: number[][] | undefined;
+function loadBinanceBars(): number[][] {
+  binanceBars ??= JSON.parse(
+    readFileSync(new URL("binance/justinbomber_BTC_USDT-1m.json", DATA_DIR), "utf8"),
+  );
+  return binanceBars!;
+}
+
+type FreqtradeTrade = [number, string, null, "buy" | "sell", number, number, number];
+let binanceTrades: FreqtradeTrade[] | undefined;
+function loadBinanceTrades(): FreqtradeTrade[] {
+  binanceTrades ??= JSON.parse(
+    gunzipSync(readFileSync(new URL("freqtrade/XRP_ETH-trades.json.gz", DATA_DIR))).toString("utf8"),
+  );
+  return binanceTrades!;
+}
+
+function binanceSymbol(symbol: string, base: string, quote: string, tick: string, step: string) {
+  return {
+    symbol,
+    status: "TRADING",
+    baseAsset: base,
+    baseAssetPrecision: 8,
+    quoteAsset: quote,
+    quotePrecision: 8,
+    quoteAssetPrecision: 8,
+    baseCommissionPrecision: 8,
+    quoteCommissionPrecision: 8,
+    orderTypes: ["LIMIT", "LIMIT_MAKER", "MARKET", "STOP_LOSS_LIMIT", "TAKE_PROFIT_LIMIT"],
+    icebergAllowed: true,
+    ocoAllowed: true,
+    otoAllowed: true,
+    quoteOrderQtyMarketAllowed: true,
+    allowTrailingStop: true,
+    cancelReplaceAllowed: true,
+    isSpotTradingAllowed: true,
+    isMarginTradingAllowed: false,
+    filters: [
+      { filterType: "PRICE_FILTER", minPrice: tick, maxPrice: "1000000.00000000", tickSize: tick },
+      { filterType: "LOT_SIZE", minQty: step, maxQty: "9000.00000000", stepSize: step },
+      {
+        filterType: "NOTIONAL",
+        minNotional: "5.00000000",
+        applyMinToMarket: true,
+        maxNotional: "9000000.00000000",
+      },
+    ],
+    permissions: [],
+    permissionSets: [["SPOT"]],
+    defaultSelfTradePreventionMode: "EXPIRE_MAKER",
+    allowedSelfTradePreventionModes: ["EXPIRE_TAKER", "EXPIRE_MAKER", "EXPIRE_BOTH"],
+  };
+}
+
+function binanceExchangeInfo(now: number) {
+  return {
+    timezone: "UTC",
+    serverTime: now,
+    rateLimits: [
+      { rateLimitType: "REQUEST_WEIGHT", interval: "MINUTE", intervalNum: 1, limit: 6000 },
+      { rateLimitType: "ORDERS", interval: "SECOND", intervalNum: 10, limit: 100 },
+    ],
+    exchangeFilters: [],
+    symbols: [
+      binanceSymbol("BTCUSDT", "BTC", "USDT", "0.01000000", "0.00001000"),
+      binanceSymbol("XRPETH", "XRP", "ETH", "0.00000001", "1.00000000"),
+    ],
+  };
+}
+
+function int(q: Record<string, string>, name: string): number | undefined {
+  if (q[name] === undefined) return undefined;
+  const n = Number(q[name]);
+  if (!Number.isInteger(n))
+    throw new Error(`Illegal characters found in parameter '${name}'; legal range is '^[0-9]{1,20}$'.`);
+  return n;
+}
+
+function fixed(x: number): string {
+  return x.toFixed(8);
+}
+
+function binanceKlines(q: Record<string, string>, now: number): Reply {
+  if (q.symbol !== "BTCUSDT") return { status: 400, body: { code: -1121, msg: "Invalid symbol." } };
+  if (q.interval !== "1m") return { status: 400, body: { code: -1120, msg: "Invalid interval." } };
+  const limit = Math.min(int(q, "limit") ?? 500, 1000);
+  const start = int(q, "startTime");
+  const end = Math.min(int(q, "endTime") ?? now, now);
+  const bars = loadBinanceBars();
+  let rows: number[][];
+  if (start !== undefined) {
+    const from = lowerBound(bars, start);
+    rows = [];
+    for (let i = from; i < bars.length && rows.length < limit && bars[i][0] <= end; i++) rows.push(bars[i]);
+  } else {
+    // without startTime the venue answers the most recent `limit` bars up to endTime
+    const to = lowerBound(bars, end + 1);
+    rows = bars.slice(Math.max(0, to - limit), to);
+  }
+  const body = rows.map(([t, o, h, l, c, v]) => [
+    t,
+    fixed(o),
+    fixed(h),
+    fixed(l),
+    fixed(c),
+    fixed(v),
+    t + MINUTE - 1,
+    "0",
+    0,
+    "0",
+    "0",
+    "0",
+  ]);
+  return { status: 200, body };
+}
+
+function binanceAggTrades(q: Record<string, string>, now: number): Reply {
+  if (q.symbol !== "XRPETH") return { status: 400, body: { code: -1121, msg: "Invalid symbol." } };
+  const limit = Math.min(int(q, "limit") ?? 500, 1000);
+  const fromId = int(q, "fromId");
+  const start = int(q, "startTime");
+  const end = int(q, "endTime");
+  if (start !== undefined && end !== undefined && end - start > 3_600_000) {
+    return { status: 400, body: { code: -1127, msg: "More than 1 hours between startTime and endTime." } };
+  }
+  const trades = loadBinanceTrades();
+  let rows: FreqtradeTrade[];
+  if (fromId !== undefined) {
+    rows = trades.filter((t) => Number(t[1]) >= fromId).slice(0, limit);
+  } else if (start !== undefined || end !== undefined) {
+    const lo = start ?? 0;
+    const hi = Math.min(end ?? now, now);
+    rows = trades.filter((t) => t[0] >= lo && t[0] <= hi).slice(0, limit);
+  } else {
+    const past = trades.filter((t) => t[0] <= now);
+    rows = past.slice(Math.max(0, past.length - limit));
+  }
+  const body = rows.map(([T, id, , side, price, amount]) => ({
+    a: Number(id),
+    p: fixed(price),
+    q: fixed(amount),
+    f: Number(id),
+    l: Number(id),
+    T,
+    m: side === "sell",
+    M: true,
+  }));
+  return { status: 200, body };
+}
+
+function lowerBound(bars: number[][], t: number): number {
+  let lo = 0;
+  let hi = bars.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (bars[mid][0] < t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+// ---- Upbit ---------------------------------------------------------------------------------
+
+const UPBIT_MARKETS = [
+  { market: "KRW-BTC", korean_name: "비트코인", english_name: "Bitcoin" },
+  { market: "KRW-ETH", korean_name: "이더리움", english_name: "Ethereum" },
+  { market: "BTC-ETH", korean_name: "이더리움", english_name: "Ethereum" },
+];
+
+interface UpbitCandle {
+  market: string;
+  candle_date_time_utc: string;
+  candle_date_time_kst: string;
+  opening_price: number;
+  high_price: number;
+  low_price: number;
+  trade_price: number;
+  timestamp: number;
+  candle_acc_trade_price: number;
+  candle_acc_trade_volume: number;
+  unit: number;
+}
+
+const UPBIT_CANDLE_FILES: Record<number, string[]> = {
+  1: ["upbit_1m_20200220_170000-20200220_202000.json", "upbit_1m_20200220_202000-20200220_210000.json"],
+  3: [
+    "upbit_3m_20200220_000000-20200220_100000.json",
+    "upbit_3m_20200220_100000-20200220_120000.json",
+    "upbit_3m_20200220_170000-20200220_200000.json",
+  ],
+};
+const upbitCandleCache = new Map<number, UpbitCandle[]>();
+
+/** oldest first */
+function loadUpbitCandles(unit: number): UpbitCandle[] {
+  let candles = upbitCandleCache.get(unit);
+  if (!candles) {
+    const all: UpbitCandle[] = [];
+    for (const file of UPBIT_CANDLE_FILES[unit] ?? []) {
+      all.push(
+        ...(JSON.parse(readFileSync(new URL(`upbit/smtm/${file}`, DATA_DIR), "utf8")) as UpbitCandle[]),
+      );
+    }
+    candles = all.sort((a, b) => utc(a.candle_date_time_utc) - utc(b.candle_date_time_utc));
+    upbitCandleCache.set(unit, candles);
+  }
+  return candles;
+}
+
+function utc(naive: string): number {
+  return Date.parse(naive.endsWith("Z") || /[+-]\d\d:?\d\d$/.test(naive) ? naive : `${naive}Z`);
+}
+
+function upbitCandles(unit: number, q: Record<string, string>, now: number): Reply {
+  if (!UPBIT_CANDLE_FILES[unit])
+    return { status: 400, body: { error: { name: 400, message: "invalid unit" } } };
+  if (q.market !== "KRW-BTC")
+    return { status: 404, body: { error: { name: 404, message: "Code not found" } } };
+  const count = Number(q.count ?? 1);
+  if (!Number.isInteger(count) || count < 1 || count > 200) {
+    return { status: 400, body: { error: { name: 400, message: "count must be 1..200" } } };
+  }
+  // `to` is exclusive: the newest candle returned starts before it
+  const to = q.to === undefined ? now + 1 : utc(q.to.replace(" ", "T"));
+  if (Number.isNaN(to))
+    return { status: 400, body: { error: { name: 400, message: `invalid to: ${q.to}` } } };
+  const candles = loadUpbitCandles(unit);
+  const body: UpbitCandle[] = [];
+  for (let i = candles.length - 1; i >= 0 && body.length < count; i--) {
+    const t = utc(candles[i].candle_date_time_utc);
+    if (t < to && t <= now) body.push(candles[i]);
+  }
+  return { status: 200, body };
+}
+
+interface UpbitTick {
+  market: string;
+  trade_date_utc: string;
+  trade_time_utc: string;
+  timestamp: number;
+  trade_price: number;
+  trade_volume: number;
+  prev_closing_price: number;
+  change_price: number;
+  ask_bid: "ASK" | "BID";
+  sequential_id: number;
+}
+
+let upbitTicks: UpbitTick[] | undefined;
+/** oldest first, ordered by sequential_id (= trade ms * 1000 + counter) */
+function loadUpbitTicks(): UpbitTick[] {
+  if (upbitTicks) return upbitTicks;
+  const ticks: UpbitTick[] = [];
+  for (const day of ["2022-11-25", "2022-11-26", "2022-11-27"]) {
+    const text = readFileSync(
+      new URL(`upbit/trades/wannacrypto_KRW-BTC_trades_${day}.csv`, DATA_DIR),
+      "utf8",
+    );
+    const lines = text.split("\n");
+    for (let i = 1; i < lines.length; i++) {
+      if (!lines[i]) continue;
+      const [price, volume, askBid, seq] = lines[i].split(",");
+      const sequential = Number(seq);
+      const timestamp = Math.floor(sequential / 1000);
+      const iso = new Date(timestamp).toISOString();
+      ticks.push({
+        market: "KRW-BTC",
+        trade_date_utc: iso.slice(0, 10),
+        trade_time_utc: iso.slice(11, 19),
+        timestamp,
+        trade_price: Number(price),
+        trade_volume: Number(volume),
+        // the fixture has no previous close; 0 marks it unknown
+        prev_closing_price: 0,
+        change_price: 0,
+        ask_bid: askBid === "1" ? "ASK" : "BID",
+        sequential_id: sequential,
+      });
+    }
+  }
+  upbitTicks = ticks.sort((a, b) => a.sequential_id - b.sequential_id);
+  return upbitTicks;
+}
+
+/**
+ * Upbit pages trades backwards within one UTC day: `daysAgo` (1..7, counted from the day of the latest
+ * trade) picks the day, `to` (HHmmss or HH:mm:ss, exclusive) and `cursor` (a sequential_id, exclusive)
+ * bound it from above; newest first.
+ */
+function upbitTrades(q: Record<string, string>): Reply {
+  if (q.market !== "KRW-BTC")
+    return { status: 404, body: { error: { name: 404, message: "Code not found" } } };
+  const count = Number(q.count ?? 1);
+  if (!Number.isInteger(count) || count < 1 || count > 500) {
+    return { status: 400, body: { error: { name: 400, message: "count must be 1..500" } } };
+  }
+  const daysAgo = q.daysAgo === undefined ? 0 : Number(q.daysAgo);
+  if (!Number.isInteger(daysAgo) || daysAgo < 0 || daysAgo > 7) {
+    return { status: 400, body: { error: { name: 400, message: `invalid daysAgo: ${q.daysAgo}` } } };
+  }
+  const ticks = loadUpbitTicks();
+  const latest = Date.parse(`${ticks[ticks.length - 1].trade_date_utc}T00:00:00Z`);
+  const dayStart = latest - daysAgo * 86_400_000;
+  let upper = dayStart + 86_400_000;
+  if (q.to !== undefined) {
+    const m = /^(\d\d):?(\d\d):?(\d\d)$/.exec(q.to);
+    if (!m) return { status: 400, body: { error: { name: 400, message: `invalid to: ${q.to}` } } };
+    upper = dayStart + ((Number(m[1]) * 60 + Number(m[2])) * 60 + Number(m[3])) * 1000;
+  }
+  const cursor = q.cursor === undefined ? Number.POSITIVE_INFINITY : Number(q.cursor);
+  const body: UpbitTick[] = [];
+  for (let i = ticks.length - 1; i >= 0 && body.length < count; i--) {
+    const t = ticks[i];
+    if (t.timestamp < dayStart) break;
+    if (t.timestamp < upper && t.sequential_id < cursor) body.push(t);
+  }
+  return { status: 200, body };
+}
