@@ -1,12 +1,19 @@
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, rmdirSync, rmSync } from "node:fs";
 import { join, relative, sep } from "node:path";
-import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
+import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 import { type Frame, type Kind, makeFrame } from "../frame.ts";
 import { quoteIdent, quoteString, resultColumns, stageColumns } from "./duck.ts";
 import { gapBetween, gapSql } from "./gaps.ts";
 import { acquireLock } from "./lock.ts";
-import { commitManifest, type FileEntry, MANIFEST_FILE, type Manifest, readManifest, sortFiles } from "./manifest.ts";
+import {
+  commitManifest,
+  type FileEntry,
+  MANIFEST_FILE,
+  type Manifest,
+  readManifest,
+  sortFiles,
+} from "./manifest.ts";
 import { slug } from "./slug.ts";
 import type { CatalogApi, QueryResult, ReadRequest, SeriesInfo, SeriesKey, WriteResult } from "./types.ts";
 
@@ -132,33 +139,28 @@ export class Catalog implements CatalogApi {
       .sort((a, b) => a.start - b.start);
     const tz = files[0]?.tz ?? "UTC";
     const available = new Map<string, string>();
-    for (const f of files) for (const c of f.columns) if (!available.has(c.name)) available.set(c.name, c.type);
+    for (const f of files)
+      for (const c of f.columns) if (!available.has(c.name)) available.set(c.name, c.type);
     const wanted = request.columns
       ? ["time", ...request.columns.filter((c) => c !== "time")]
       : [...available.keys()].filter((c) => !["market", "symbol", "timeframe"].includes(c));
     for (const c of wanted) {
-      if (!available.has(c) && files.length > 0) throw new Error(`unknown column: ${c} (have ${[...available.keys()].join(", ")})`);
+      if (!available.has(c) && files.length > 0)
+        throw new Error(`unknown column: ${c} (have ${[...available.keys()].join(", ")})`);
     }
     if (files.length === 0) return emptyFrame(request, tz, wanted);
-    const select = wanted
-      .map((c) => (c === "time" ? "time::DOUBLE as time" : quoteIdent(c)))
-      .join(", ");
+    const select = wanted.map((c) => (c === "time" ? "time::DOUBLE as time" : quoteIdent(c))).join(", ");
     const where = [
       Number.isFinite(start) ? `time >= ${Math.ceil(start)}` : "",
       Number.isFinite(end) ? `time < ${Math.ceil(end)}` : "",
     ].filter(Boolean);
     const sql =
-      `select ${select} from ${this.parquetList(files)}` + (where.length ? ` where ${where.join(" and ")}` : "");
+      `select ${select} from ${this.parquetList(files)}` +
+      (where.length ? ` where ${where.join(" and ")}` : "");
     const result = await this.con.run(sql);
-    const { columns } = resultColumns(result);
-    return makeFrame({
-      kind: request.kind,
-      market: request.market,
-      symbol: request.symbol,
-      timeframe: request.timeframe,
-      tz,
-      columns,
-    });
+    const { length, columns } = resultColumns(result);
+    // Not makeFrame: a column subset is a legal read and lacks the required columns on purpose.
+    return Object.freeze({ ...pick(request), tz, length, columns: Object.freeze(columns) });
   }
 
   async query(sql: string): Promise<QueryResult> {
@@ -234,7 +236,8 @@ export class Catalog implements CatalogApi {
       for (const dir of madeDirs.reverse()) removeEmptyDirs(this.dir, dir);
       throw error;
     } finally {
-      for (const table of staged) await this.con.run(`drop table if exists ${quoteIdent(table)}`).catch(() => {});
+      for (const table of staged)
+        await this.con.run(`drop table if exists ${quoteIdent(table)}`).catch(() => {});
       release();
     }
   }
@@ -279,7 +282,8 @@ export class Catalog implements CatalogApi {
       (t, i) =>
         `select * exclude (time), time::BIGINT as time, ${ident}, ${i + 1} as __src, row_number() over () as __ord from ${quoteIdent(t)} where time >= ${from} and time < ${to}`,
     );
-    if (old.length > 0) parts.unshift(`select *, 0 as __src, row_number() over () as __ord from ${this.parquetList(old)}`);
+    if (old.length > 0)
+      parts.unshift(`select *, 0 as __src, row_number() over () as __ord from ${this.parquetList(old)}`);
     const hasId = key.kind === "ticks" && "id" in key.columns;
     const natural = key.kind === "bars" ? "time" : hasId ? "id" : "time, seq";
     const order = key.kind === "bars" ? "time" : "time, seq";
@@ -358,7 +362,8 @@ function validate(frame: Frame): void {
     if (typeof value !== "string" || value === "") throw new Error(`frame ${name} is empty`);
   }
   const time = frame.columns.time;
-  if (!(time instanceof Float64Array)) throw new Error(`time column must be a Float64Array in ${frame.symbol}`);
+  if (!(time instanceof Float64Array))
+    throw new Error(`time column must be a Float64Array in ${frame.symbol}`);
   for (let i = 0; i < frame.length; i++) {
     if (!Number.isFinite(time[i])) throw new Error(`bad time at row ${i} of ${frame.symbol}: ${time[i]}`);
   }
@@ -368,9 +373,13 @@ function validate(frame: Frame): void {
 }
 
 function emptyFrame(request: ReadRequest, tz: string, wanted: readonly string[]): Frame {
-  const base: readonly string[] = request.kind === "bars" ? ["time", "open", "high", "low", "close", "volume"] : ["time", "seq", "price", "amount"];
+  const base: readonly string[] =
+    request.kind === "bars"
+      ? ["time", "open", "high", "low", "close", "volume"]
+      : ["time", "seq", "price", "amount"];
   const columns: Record<string, Float64Array | Int32Array> = {};
-  for (const c of new Set([...base, ...wanted])) columns[c] = c === "seq" ? new Int32Array(0) : new Float64Array(0);
+  for (const c of new Set([...base, ...wanted]))
+    columns[c] = c === "seq" ? new Int32Array(0) : new Float64Array(0);
   return makeFrame({ ...pick(request), tz, columns });
 }
 
@@ -393,8 +402,9 @@ function removeEmptyDirs(root: string, dir: string): void {
 
 function toPlain(value: unknown): unknown {
   if (typeof value === "bigint") {
-    return value <= BigInt(Number.MAX_SAFE_INTEGER) && value >= BigInt(Number.MIN_SAFE_INTEGER) ? Number(value) : String(value);
+    return value <= BigInt(Number.MAX_SAFE_INTEGER) && value >= BigInt(Number.MIN_SAFE_INTEGER)
+      ? Number(value)
+      : String(value);
   }
   return value;
 }
-

@@ -63,7 +63,13 @@ export async function stageColumns(
         }
       } else {
         const bytes = column.BYTES_PER_ELEMENT;
-        duckdb.copy_data_to_vector(vector, 0, column.buffer as ArrayBuffer, column.byteOffset + offset * bytes, n * bytes);
+        duckdb.copy_data_to_vector(
+          vector,
+          0,
+          column.buffer as ArrayBuffer,
+          column.byteOffset + offset * bytes,
+          n * bytes,
+        );
       }
     }
     appender.appendDataChunk(chunk);
@@ -80,7 +86,10 @@ function resultOf(result: DuckDBMaterializedResult): duckdb.Result {
  * TINYINT -> Int8Array, anything else -> string[] (slow path, fine for ids and labels).
  * NULL numbers come out as NaN (DOUBLE) or 0; select `coalesce(...)` upstream to choose otherwise.
  */
-export function resultColumns(result: DuckDBMaterializedResult): { length: number; columns: Record<string, Column> } {
+export function resultColumns(result: DuckDBMaterializedResult): {
+  length: number;
+  columns: Record<string, Column>;
+} {
   const raw = resultOf(result);
   const length = Number(duckdb.row_count(raw));
   const names = result.columnNames();

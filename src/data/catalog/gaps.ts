@@ -28,7 +28,10 @@ export function countsGapsInDayOnly(market: string): boolean {
 
 /** Missing intervals between two consecutive bar times a < b. */
 export function gapBetween(a: number, b: number, key: Pick<Frame, "market" | "timeframe">): number {
-  if (countsGapsInDayOnly(key.market) && Math.floor((a + KST_MS) / 86_400_000) !== Math.floor((b + KST_MS) / 86_400_000)) {
+  if (
+    countsGapsInDayOnly(key.market) &&
+    Math.floor((a + KST_MS) / 86_400_000) !== Math.floor((b + KST_MS) / 86_400_000)
+  ) {
     return 0;
   }
   if (isMonthly(key.timeframe)) {

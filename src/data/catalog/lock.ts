@@ -13,7 +13,8 @@ export function acquireLock(dir: string): () => void {
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
       const pid = Number(readFileSync(path, "utf8"));
-      if (pid === process.pid || isAlive(pid)) throw new Error(`catalog is locked by process ${pid}: ${path}`);
+      if (pid === process.pid || isAlive(pid))
+        throw new Error(`catalog is locked by process ${pid}: ${path}`);
       rmSync(path, { force: true });
     }
   }

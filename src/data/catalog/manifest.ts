@@ -34,7 +34,8 @@ export function readManifest(dir: string): Manifest {
   const path = join(dir, MANIFEST_FILE);
   if (!existsSync(path)) return EMPTY_MANIFEST;
   const parsed = JSON.parse(readFileSync(path, "utf8")) as Manifest;
-  if (parsed.version !== 1 || !Array.isArray(parsed.files)) throw new Error(`unknown manifest version: ${path}`);
+  if (parsed.version !== 1 || !Array.isArray(parsed.files))
+    throw new Error(`unknown manifest version: ${path}`);
   return parsed;
 }
 
