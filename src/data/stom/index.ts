@@ -1,0 +1,7 @@
+export * from "./columns.ts";
+export * from "./fixture.ts";
+export * from "./random.ts";
+export * from "./snapshot.ts";
+export * from "./sources.ts";
+export * from "./ticksize.ts";
+export * from "./time.ts";
