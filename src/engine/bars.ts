@@ -1,0 +1,67 @@
+/**
+ * Bars are the engine's view of market data: equal-length Float64Array columns, `time` in UTC
+ * epoch milliseconds (bar start). Any object with `length` and `columns` holding at least
+ * time/open/high/low/close fits, so the data layer's Frame is accepted without importing it.
+ */
+export interface Bars {
+  readonly length: number;
+  readonly time: Float64Array;
+  readonly open: Float64Array;
+  readonly high: Float64Array;
+  readonly low: Float64Array;
+  readonly close: Float64Array;
+  readonly volume: Float64Array;
+  /** every numeric column by name, OHLCV included */
+  readonly columns: Readonly<Record<string, Float64Array>>;
+}
+
+/** The structural shape of a data-layer Frame (kind "bars"); only what the engine reads. */
+export interface FrameLike {
+  readonly length?: number;
+  readonly columns: Readonly<Record<string, ArrayLike<unknown>>>;
+}
+
+const REQUIRED = ["time", "open", "high", "low", "close"] as const;
+
+/** Normalizes a Frame, a Bars or a plain `{columns}` object into Bars, checking lengths and NaNs. */
+export function toBars(input: FrameLike | Bars): Bars {
+  const src = input.columns;
+  for (const name of REQUIRED) {
+    if (!(name in src)) throw new Error(`missing column: ${name}`);
+  }
+  const length = input.length ?? src.time.length;
+  const columns: Record<string, Float64Array> = {};
+  for (const [name, col] of Object.entries(src)) {
+    if (col.length !== length) throw new Error(`column ${name} has ${col.length} rows, expected ${length}`);
+    if (col instanceof Float64Array) columns[name] = col;
+    else if (ArrayBuffer.isView(col)) columns[name] = Float64Array.from(col as unknown as ArrayLike<number>);
+    else if (Array.isArray(col) && (col.length === 0 || typeof col[0] === "number"))
+      columns[name] = Float64Array.from(col as number[]);
+    // string columns (ids, names) are not usable by strategies; skip them
+  }
+  if (length === 0) throw new Error("bars are empty");
+  for (const name of ["open", "high", "low", "close"]) {
+    const col = columns[name];
+    for (let i = 0; i < length; i++) {
+      if (Number.isNaN(col[i])) throw new Error(`column ${name} has NaN at row ${i}`);
+    }
+  }
+  columns.volume ??= new Float64Array(length).fill(Number.NaN);
+  return Object.freeze({
+    length,
+    time: columns.time,
+    open: columns.open,
+    high: columns.high,
+    low: columns.low,
+    close: columns.close,
+    volume: columns.volume,
+    columns: Object.freeze(columns),
+  });
+}
+
+/** The first `n` bars as zero-copy views (used by the look-ahead check). */
+export function sliceBars(bars: Bars, n: number): Bars {
+  const columns: Record<string, Float64Array> = {};
+  for (const [name, col] of Object.entries(bars.columns)) columns[name] = col.subarray(0, n);
+  return toBars({ length: n, columns });
+}

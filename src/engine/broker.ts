@@ -1,0 +1,419 @@
+import type { Bars } from "./bars.ts";
+import { Order, type OrderRequest, Trade } from "./orders.ts";
+import { floorDiv, roundHalfEven } from "./pymath.ts";
+
+/** Relative rate, `[fixed, relative]` per fill, or `(size, price) => cash` (size < 0 for sells). */
+export type Commission =
+  | number
+  | readonly [fixed: number, relative: number]
+  | ((size: number, price: number) => number);
+
+export interface BrokerOptions {
+  cash?: number;
+  commission?: Commission;
+  /** bid-ask spread as a fraction of price, paid once on entry (buys a fraction higher) */
+  spread?: number;
+  /** adverse fill slippage as a fraction of price on market and stop fills (entries and exits) */
+  slippage?: number;
+  /** required margin ratio; 1 = no leverage, 0.1 = 10:1 */
+  margin?: number;
+  /** fill market orders at the deciding bar's close instead of the next open */
+  tradeOnClose?: boolean;
+  /** allow long and short trades at once instead of netting FIFO */
+  hedging?: boolean;
+  /** each new order first closes every open trade and cancels pending orders */
+  exclusiveOrders?: boolean;
+  /** smallest tradable quantity; 1 = whole units (default), 1e-8 = satoshis */
+  unit?: number;
+}
+
+export class OutOfMoney extends Error {}
+
+/**
+ * The simulated broker, a faithful port of backtesting.py's `_Broker` (same fill prices, same
+ * sizing, same FIFO netting and contingent-order handling), with sizes counted in whole lots.
+ *
+ * Intrabar rule: within one bar, the order queue is processed in order, and SL (stop) orders are
+ * queued before TP (limit) orders, so when a bar's range covers both SL and TP the stop-loss wins
+ * (pessimistic). A stop-limit whose stop and limit are both inside the bar is assumed to hit the
+ * limit first only if that is on the far side of the stop ("before it counts"): then it waits.
+ */
+export class Broker {
+  readonly bars: Bars;
+  readonly unit: number;
+  cash: number;
+  /** current bar index */
+  i = 0;
+  readonly orders: Order[] = [];
+  readonly trades: Trade[] = [];
+  readonly closedTrades: Trade[] = [];
+  readonly equity: Float64Array;
+  readonly warnings: string[] = [];
+  /** largest cash value tied up in open trades at entry prices, over the run */
+  requiredCapital = 0;
+
+  readonly #commission: (size: number, price: number) => number;
+  readonly #spread: number;
+  readonly #slippage: number;
+  readonly #leverage: number;
+  readonly #tradeOnClose: boolean;
+  readonly #hedging: boolean;
+  readonly #exclusive: boolean;
+
+  constructor(
+    bars: Bars,
+    {
+      cash = 10_000,
+      commission = 0,
+      spread = 0,
+      slippage = 0,
+      margin = 1,
+      tradeOnClose = false,
+      hedging = false,
+      exclusiveOrders = false,
+      unit = 1,
+    }: BrokerOptions = {},
+  ) {
+    if (!(cash > 0)) throw new Error(`cash should be > 0, got ${cash}`);
+    if (!(margin > 0 && margin <= 1)) throw new Error(`margin should be in (0, 1], got ${margin}`);
+    if (!(unit > 0)) throw new Error(`unit should be > 0, got ${unit}`);
+    if (!(spread >= 0 && spread < 1)) throw new Error(`spread should be in [0, 1), got ${spread}`);
+    if (!(slippage >= 0 && slippage < 1)) throw new Error(`slippage should be in [0, 1), got ${slippage}`);
+    this.bars = bars;
+    this.cash = cash;
+    this.unit = unit;
+    if (typeof commission === "function") {
+      this.#commission = commission;
+    } else {
+      const [fixed, relative] = typeof commission === "number" ? [0, commission] : commission;
+      if (!(fixed >= 0)) throw new Error(`fixed commission should be >= 0, got ${fixed}`);
+      if (!(relative >= -0.1 && relative < 0.1)) {
+        throw new Error(`commission should be between -10% (rebates) and 10%, got ${relative}`);
+      }
+      this.#commission = (size, price) => fixed + Math.abs(size) * price * relative;
+    }
+    this.#spread = spread;
+    this.#slippage = slippage;
+    this.#leverage = 1 / margin;
+    this.#tradeOnClose = tradeOnClose;
+    this.#hedging = hedging;
+    this.#exclusive = exclusiveOrders;
+    this.equity = new Float64Array(bars.length).fill(Number.NaN);
+  }
+
+  /** Close of the current bar. */
+  get lastPrice(): number {
+    return this.bars.close[this.i];
+  }
+
+  get currentEquity(): number {
+    let sum = this.cash;
+    const trades = this.trades;
+    for (let k = 0; k < trades.length; k++) sum += trades[k].pl;
+    return sum;
+  }
+
+  get marginAvailable(): number {
+    let used = 0;
+    const trades = this.trades;
+    for (let k = 0; k < trades.length; k++) used += trades[k].value / this.#leverage;
+    return Math.max(0, this.currentEquity - used);
+  }
+
+  /** Signed position size in units. */
+  get positionSize(): number {
+    let lots = 0;
+    for (let k = 0; k < this.trades.length; k++) lots += this.trades[k].lots;
+    return lots * this.unit;
+  }
+
+  commission(size: number, price: number): number {
+    return this.#commission(size, price);
+  }
+
+  #adjustedPrice(size: number, price: number): number {
+    return price * (1 + Math.sign(size) * this.#spread);
+  }
+
+  removeOrder(order: Order): void {
+    const k = this.orders.indexOf(order);
+    if (k < 0) throw new Error("order is not pending");
+    this.orders.splice(k, 1);
+  }
+
+  /** Validates and queues an order; `fraction` xor `lots` is non-zero. */
+  newOrder(
+    fraction: number,
+    lots: number,
+    limit: number | null,
+    stop: number | null,
+    sl: number | null,
+    tp: number | null,
+    trade: Trade | null,
+    tag: unknown,
+    trailPct: number | null = null,
+    trailBy: number | null = null,
+  ): Order {
+    const isLong = fraction > 0 || lots > 0;
+    const adjusted = this.#adjustedPrice(isLong ? 1 : -1, this.lastPrice);
+    const entry = limit || stop || adjusted;
+    if (isLong) {
+      if (!((sl || -Infinity) < entry && entry < (tp || Infinity))) {
+        throw new Error(`long orders require sl (${sl}) < limit (${entry}) < tp (${tp})`);
+      }
+    } else if (!((tp || -Infinity) < entry && entry < (sl || Infinity))) {
+      throw new Error(`short orders require tp (${tp}) < limit (${entry}) < sl (${sl})`);
+    }
+    const order = new Order(this, fraction, lots, limit, stop, sl, tp, trade, tag, trailPct, trailBy);
+    if (!trade && this.#exclusive) {
+      for (const o of this.orders.slice()) if (!o.isContingent) o.cancel();
+      for (const t of this.trades.slice()) t.close();
+    }
+    // stop-loss orders go first so that a bar touching both SL and TP exits at the SL
+    if (trade && stop) this.orders.unshift(order);
+    else this.orders.push(order);
+    return order;
+  }
+
+  /** Places a strategy order (buy when `sign` is 1, sell when -1). */
+  place(sign: 1 | -1, req: OrderRequest = {}): Order {
+    const size = req.size ?? 1 - Number.EPSILON;
+    if (!(size > 0 && Number.isFinite(size))) throw new Error(`invalid size: ${size}`);
+    let fraction = 0;
+    let lots = 0;
+    if (size < 1) {
+      fraction = sign * size;
+    } else {
+      lots = Math.round(size / this.unit);
+      if (Math.abs(lots * this.unit - size) > 1e-9 * size) {
+        throw new Error(`size ${size} is not a whole number of units (unit ${this.unit})`);
+      }
+      lots *= sign;
+    }
+    const num = (x: number | undefined, name: string): number | null => {
+      if (x === undefined || x === null) return null;
+      if (!(x > 0 && Number.isFinite(x))) throw new Error(`invalid ${name} price: ${x}`);
+      return x;
+    };
+    if (req.trailPct !== undefined && !(req.trailPct > 0 && req.trailPct < 1)) {
+      throw new Error(`invalid trailPct: ${req.trailPct}`);
+    }
+    if (req.trailBy !== undefined && !(req.trailBy > 0)) throw new Error(`invalid trailBy: ${req.trailBy}`);
+    return this.newOrder(
+      fraction,
+      lots,
+      num(req.limit, "limit"),
+      num(req.stop, "stop"),
+      num(req.sl, "sl"),
+      num(req.tp, "tp"),
+      null,
+      req.tag,
+      req.trailPct ?? null,
+      req.trailBy ?? null,
+    );
+  }
+
+  closeTrade(trade: Trade, portion: number): void {
+    const lots =
+      -Math.sign(trade.lots) * Math.max(1, Math.trunc(roundHalfEven(Math.abs(trade.lots) * portion)));
+    const order = new Order(this, 0, lots, null, null, null, null, trade, trade.tag);
+    this.orders.unshift(order);
+  }
+
+  /** Processes pending orders against bar i and records equity; throws OutOfMoney when wiped out. */
+  next(i: number): void {
+    this.i = i;
+    if (this.orders.length) this.#processOrders();
+    const equity = this.currentEquity;
+    this.equity[i] = equity;
+    let capital = 0;
+    for (let k = 0; k < this.trades.length; k++) {
+      const t = this.trades[k];
+      capital += Math.abs(t.size) * t.entryPrice;
+    }
+    if (capital > this.requiredCapital) this.requiredCapital = capital;
+    if (equity <= 0) {
+      for (const trade of this.trades.slice()) this.#closeTradeAt(trade, this.bars.close[i], i);
+      this.cash = 0;
+      this.equity.fill(0, i);
+      throw new OutOfMoney();
+    }
+  }
+
+  /** Moves trailing stops after the strategy's decision at bar i. */
+  trail(): void {
+    const close = this.lastPrice;
+    for (const t of this.trades) {
+      if (t.trailPct === null && t.trailBy === null) continue;
+      const dist = t.trailBy ?? close * (t.trailPct as number);
+      const level = t.isLong ? close - dist : close + dist;
+      const current = t.sl;
+      const better = current === null || (t.isLong ? level > current : level < current);
+      if (!better || !(level > 0)) continue;
+      if (t.slOrder) {
+        t.slOrder.stop = level;
+        t.slPrice = level;
+      } else t.sl = level;
+    }
+  }
+
+  #processOrders(): void {
+    const { open: O, high: H, low: L, close: C } = this.bars;
+    const i = this.i;
+    const open = O[i];
+    const high = H[i];
+    const low = L[i];
+    let reprocess = false;
+    // only bars with pending orders get here, so copying the queue costs nothing per bar
+    for (const order of this.orders.slice()) {
+      if (!this.orders.includes(order)) continue;
+      const long = order.isLong;
+
+      const stopPrice = order.stop;
+      if (stopPrice) {
+        const hit = long ? high >= stopPrice : low <= stopPrice;
+        if (!hit) continue;
+        // once touched, a stop order becomes a market (or limit) order
+        order.stop = null;
+      }
+
+      let price: number;
+      if (order.limit) {
+        const limit = order.limit;
+        const limitHit = long ? low <= limit : high >= limit;
+        // stop and limit both inside the bar: assume the limit was touched before the stop counted
+        const limitBeforeStop =
+          limitHit && (long ? limit <= (stopPrice || -Infinity) : limit >= (stopPrice || Infinity));
+        if (!limitHit || limitBeforeStop) continue;
+        price = long ? Math.min(stopPrice || open, limit) : Math.max(stopPrice || open, limit);
+      } else {
+        price = this.#tradeOnClose && !order.isContingent ? C[i - 1] : open;
+        if (stopPrice) price = long ? Math.max(price, stopPrice) : Math.min(price, stopPrice);
+        if (this.#slippage) price *= 1 + (long ? this.#slippage : -this.#slippage);
+      }
+
+      const isMarket = !order.limit && !stopPrice;
+      const timeIndex = isMarket && this.#tradeOnClose && !order.isContingent ? i - 1 : i;
+
+      const parent = order.parent;
+      if (parent) {
+        const prevLots = parent.lots;
+        const lots = Math.sign(order.lots) * Math.min(Math.abs(prevLots), Math.abs(order.lots));
+        if (this.trades.includes(parent)) this.#reduceTrade(parent, price, lots, timeIndex);
+        if (order !== parent.slOrder && order !== parent.tpOrder) this.removeOrder(order);
+        continue;
+      }
+
+      const adjusted = this.#adjustedPrice(order.fraction || order.lots, price);
+      const unit = this.unit;
+      let needLots: number;
+      let perLot: number;
+      if (order.fraction !== 0) {
+        const f = order.fraction;
+        perLot = adjusted * unit + this.#commission(f, price * unit) / Math.abs(f);
+        needLots =
+          Math.sign(f) * Math.trunc(floorDiv(this.marginAvailable * this.#leverage * Math.abs(f), perLot));
+        if (!needLots) {
+          this.warnings.push(`bar ${i}: broker canceled the relative-sized order due to insufficient margin`);
+          this.removeOrder(order);
+          continue;
+        }
+      } else {
+        const size = order.lots * unit;
+        perLot = (adjusted + this.#commission(size, price) / Math.abs(size)) * unit;
+        needLots = order.lots;
+      }
+
+      if (!this.#hedging) {
+        // net against opposite trades first, FIFO, at the unadjusted price (spread was paid on entry)
+        for (const trade of this.trades.slice()) {
+          if (trade.isLong === long) continue;
+          if (Math.abs(needLots) >= Math.abs(trade.lots)) {
+            this.#closeTradeAt(trade, price, timeIndex);
+            needLots += trade.lots;
+          } else {
+            this.#reduceTrade(trade, price, needLots, timeIndex);
+            needLots = 0;
+          }
+          if (!needLots) break;
+        }
+      }
+
+      if (Math.abs(needLots) * perLot > this.marginAvailable * this.#leverage) {
+        this.removeOrder(order);
+        continue;
+      }
+
+      if (needLots) {
+        const trade = this.#openTrade(adjusted, needLots, order.sl, order.tp, timeIndex, order.tag);
+        trade.trailPct = order.trailPct;
+        trade.trailBy = order.trailBy;
+        if (order.sl || order.tp) {
+          if (isMarket) {
+            // a bracket of a market entry may trigger on the entry bar itself
+            reprocess = true;
+          } else if (
+            stopPrice &&
+            !order.limit &&
+            order.tp &&
+            ((long && order.tp <= high && (order.sl || -Infinity) < low) ||
+              (!long && order.tp >= low && (order.sl || Infinity) > high))
+          ) {
+            reprocess = true;
+          } else if (
+            (low <= (order.sl || -Infinity) && (order.sl || -Infinity) <= high) ||
+            (low <= (order.tp || -Infinity) && (order.tp || -Infinity) <= high)
+          ) {
+            this.warnings.push(
+              `bar ${i}: a contingent SL/TP order would execute in the same bar its parent stop/limit order filled; it waits for the next bar`,
+            );
+          }
+        }
+      }
+      this.removeOrder(order);
+    }
+    if (reprocess) this.#processOrders();
+  }
+
+  #reduceTrade(trade: Trade, price: number, lots: number, timeIndex: number): void {
+    const left = trade.lots + lots;
+    let closing = trade;
+    if (left) {
+      trade.lots = left;
+      if (trade.slOrder) trade.slOrder.lots = -left;
+      if (trade.tpOrder) trade.tpOrder.lots = -left;
+      closing = trade.copyWith(-lots);
+      this.trades.push(closing);
+    }
+    this.#closeTradeAt(closing, price, timeIndex);
+  }
+
+  #closeTradeAt(trade: Trade, price: number, timeIndex: number): void {
+    this.trades.splice(this.trades.indexOf(trade), 1);
+    if (trade.slOrder && this.orders.includes(trade.slOrder)) this.removeOrder(trade.slOrder);
+    if (trade.tpOrder && this.orders.includes(trade.tpOrder)) this.removeOrder(trade.tpOrder);
+    trade.exitPrice = price;
+    trade.exitBar = timeIndex;
+    this.closedTrades.push(trade);
+    const exitCommission = this.#commission(trade.size, price);
+    this.cash += trade.pl - exitCommission;
+    // charged here rather than at entry because partial closes change the size
+    trade.commissions = exitCommission + this.#commission(trade.size, trade.entryPrice);
+  }
+
+  #openTrade(
+    price: number,
+    lots: number,
+    sl: number | null,
+    tp: number | null,
+    timeIndex: number,
+    tag: unknown,
+  ): Trade {
+    const trade = new Trade(this, lots, price, timeIndex, tag);
+    this.trades.push(trade);
+    this.cash -= this.#commission(trade.size, price);
+    if (tp) trade.tp = tp;
+    if (sl) trade.sl = sl;
+    return trade;
+  }
+}
