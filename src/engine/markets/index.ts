@@ -1,0 +1,27 @@
+export { type BookColumns, type BookFill, type WalkOptions, walkAsks, walkBids, walkBook } from "./book.ts";
+export {
+  type CostModel,
+  type CostPresetName,
+  type CostPresetOptions,
+  costPreset,
+  flatCosts,
+  type KrxCostOptions,
+  krxCosts,
+  krxSellTaxRate,
+  type Settlement,
+  type Side,
+  STOM_KRX_TAX,
+  stomKiwoomSettle,
+  stomUpbitSettle,
+} from "./costs.ts";
+export { kstMidnight } from "./kst.ts";
+export {
+  KRX_TICK_CHANGE,
+  type KrxBoard,
+  krxTickSize,
+  type RoundMode,
+  roundToTick,
+  UPBIT_SIXTEEN,
+  UPBIT_TICK_CHANGES,
+  upbitKrwTickSize,
+} from "./tick-size.ts";
