@@ -1,13 +1,17 @@
 import { Command } from "commander";
+import { registerBacktestCommands } from "./backtest.ts";
 import { registerDataCommands } from "./data.ts";
 
 const program = new Command()
   .name("stom")
-  .description("STOM in TypeScript: market data catalog, backtests, optimization, notebooks and a live bridge")
+  .description(
+    "STOM in TypeScript: market data catalog, backtests, optimization, notebooks and a live bridge",
+  )
   .version("0.1.0")
   .showHelpAfterError();
 
 registerDataCommands(program);
+registerBacktestCommands(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -15,7 +15,7 @@ export interface BacktestOptions extends BrokerOptions {
   riskFreeRate?: number;
 }
 
-/** Closed trades as columns (Arrow-friendly). Returns are fractions; times UTC ms. */
+/** Closed trades as columns (Arrow-friendly). returnPct in percent (like the stats); times UTC ms. */
 export interface TradeColumns {
   readonly length: number;
   readonly size: Float64Array;
@@ -98,7 +98,7 @@ function tradeColumns(closed: readonly Trade[], time: Float64Array, indicators: 
     out.tp[k] = t.tpPrice ?? Number.NaN;
     out.pnl[k] = t.pl;
     out.commission[k] = t.commissions;
-    out.returnPct[k] = t.plPct;
+    out.returnPct[k] = t.plPct * 100;
     out.entryTime[k] = time[t.entryBar];
     out.exitTime[k] = time[t.exitBar as number];
     out.tag[k] = t.tag ?? null;
@@ -301,11 +301,19 @@ export function backtest<P extends ParamSpecs, S>(
   const trades = tradeColumns(broker.closedTrades, bars.time, indicators);
   let commissions = 0;
   for (let k = 0; k < trades.length; k++) commissions += trades.commission[k];
-  const stats = computeStats(bars.time, bars.close, equity, trades, {
-    firstTradingBar: warmup,
-    riskFreeRate,
-    requiredCapital: broker.requiredCapital,
-  });
+  // the stats take fractions (backtesting.py's ReturnPct), straight from the trades, not pct / 100
+  const returns = Float64Array.from(broker.closedTrades, (t) => t.plPct);
+  const stats = computeStats(
+    bars.time,
+    bars.close,
+    equity,
+    { ...trades, returns },
+    {
+      firstTradingBar: warmup,
+      riskFreeRate,
+      requiredCapital: broker.requiredCapital,
+    },
+  );
   return Object.freeze({
     stats,
     trades,

@@ -1,6 +1,7 @@
 export * from "./backtest.ts";
 export * from "./bars.ts";
 export * from "./broker.ts";
+export * from "./lookahead.ts";
 export * from "./orders.ts";
 export * from "./params.ts";
 export * from "./periods.ts";

@@ -50,8 +50,8 @@ export interface Stats {
 /** The trade columns the stats read. */
 export interface TradeStatsInput {
   readonly pnl: Float64Array;
-  /** fractions, like backtesting.py's ReturnPct */
-  readonly returnPct: Float64Array;
+  /** trade returns as fractions (backtesting.py's ReturnPct) */
+  readonly returns: Float64Array;
   readonly entryBar: Float64Array;
   readonly exitBar: Float64Array;
   readonly entryTime: Float64Array;
@@ -208,7 +208,7 @@ export function computeStats(
   }
 
   const pnl = trades.pnl;
-  const ret = trades.returnPct;
+  const ret = trades.returns;
   let wins = 0;
   let losses = 0;
   let winPl = 0;

@@ -89,7 +89,7 @@ describe("backtest(smaCross, GOOG) against backtesting.py's test_compute_stats",
       expect(t.entryTime[k]).toBe(parseUtc(r[col("EntryTime")]));
       expect(t.exitTime[k]).toBe(parseUtc(r[col("ExitTime")]));
       closeTo(t.pnl[k], Number(r[col("PnL")]), 1e-8);
-      closeTo(t.returnPct[k], Number(r[col("ReturnPct")]), 1e-8);
+      closeTo(t.returnPct[k], Number(r[col("ReturnPct")]) * 100, 1e-8);
       closeTo(t.indicators["SMA(C,10)"].entry[k], Number(r[col("Entry_SMA(C,10)")]), 1e-12);
       closeTo(t.indicators["SMA(C,30)"].exit[k], Number(r[col("Exit_SMA(C,30)")]), 1e-12);
     });

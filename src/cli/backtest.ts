@@ -1,0 +1,262 @@
+import { createHash } from "node:crypto";
+import { existsSync } from "node:fs";
+import { readFile, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { type Command, Option } from "commander";
+import { readInputs } from "../data/formats/index.ts";
+import {
+  type BacktestOptions,
+  type BacktestResult,
+  type Bars,
+  backtest,
+  type Commission,
+  type StrategyDef,
+  suggest,
+  toBars,
+} from "../engine/index.ts";
+import { lookaheadCommand } from "./lookahead.ts";
+
+const STRATEGY_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../notebooks/strategies");
+
+export interface LoadedStrategy {
+  readonly strategy: StrategyDef;
+  readonly file: string;
+  readonly source: string;
+}
+
+/** A bundled name ("sma-cross") resolves to notebooks/strategies/<name>.ts; anything else is a path. */
+export async function loadStrategy(ref: string): Promise<LoadedStrategy> {
+  const bundled = /^[a-z0-9][a-z0-9-]*$/i.test(ref);
+  const file = bundled ? path.join(STRATEGY_DIR, `${ref}.ts`) : path.resolve(ref);
+  if (!existsSync(file)) {
+    if (bundled) {
+      const { readdir } = await import("node:fs/promises");
+      const names = (await readdir(STRATEGY_DIR)).filter((f) => f.endsWith(".ts")).map((f) => f.slice(0, -3));
+      const hint = suggest(ref, names);
+      throw new Error(
+        `unknown strategy '${ref}'${hint ? `, did you mean '${hint}'?` : ` (bundled: ${names.join(", ")})`}`,
+      );
+    }
+    throw new Error(`no such strategy file: ${ref}`);
+  }
+  const mod = await import(pathToFileURL(file).href);
+  const strategy = mod.default as StrategyDef | undefined;
+  if (
+    !strategy ||
+    typeof strategy.init !== "function" ||
+    typeof strategy.next !== "function" ||
+    !strategy.params
+  ) {
+    throw new Error(
+      `${ref}: the default export is not a strategy (use defineStrategy({params, init, next}))`,
+    );
+  }
+  return { strategy, file, source: await readFile(file, "utf8") };
+}
+
+/** Reads one bar series from a data file in any format the data layer recognises. */
+export async function loadBars(file: string): Promise<{ bars: Bars; symbol: string; timeframe: string }> {
+  const frames = [];
+  for await (const frame of readInputs([file])) frames.push(frame);
+  if (frames.length !== 1) throw new Error(`${file} holds ${frames.length} series; give a file with one`);
+  const frame = frames[0];
+  if (frame.kind !== "bars") throw new Error(`${file} holds ${frame.kind}, not bars`);
+  return { bars: toBars(frame), symbol: frame.symbol, timeframe: frame.timeframe };
+}
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+export function parseParams(pairs: readonly string[] = []): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const pair of pairs) {
+    const eq = pair.indexOf("=");
+    if (eq <= 0) throw new Error(`invalid --param '${pair}', expected name=value`);
+    out[pair.slice(0, eq).trim()] = pair.slice(eq + 1).trim();
+  }
+  return out;
+}
+
+const number = (name: string) => (value: string) => {
+  const x = Number(value);
+  if (!Number.isFinite(x)) throw new Error(`invalid ${name}: ${value}`);
+  return x;
+};
+
+/** "0.001" (relative) or "100,0.01" (fixed, relative). */
+export function parseCommission(value: string): Commission {
+  const parts = value.split(",").map(Number);
+  if (parts.some((x) => !Number.isFinite(x)) || parts.length > 2)
+    throw new Error(`invalid commission: ${value}`);
+  return parts.length === 2 ? [parts[0], parts[1]] : parts[0];
+}
+
+export interface RunFlags {
+  param?: string[];
+  cash: number;
+  commission: Commission;
+  spread: number;
+  slippage: number;
+  margin: number;
+  unit: number;
+  tradeOnClose?: boolean;
+  finalizeTrades?: boolean;
+  hedging?: boolean;
+  exclusiveOrders?: boolean;
+}
+
+/** Adds the broker and parameter flags shared by backtest and check lookahead. */
+export function withRunOptions(cmd: Command): Command {
+  return cmd
+    .requiredOption("--data <file>", "bar data file (any format `stom data import` reads)")
+    .option("--param <name=value>", "strategy parameter (repeatable)", collect)
+    .option("--cash <n>", "starting cash", number("cash"), 10_000)
+    .option(
+      "--commission <rate|fixed,rate>",
+      "commission per fill: relative, or fixed and relative",
+      parseCommission,
+      0,
+    )
+    .option("--spread <f>", "bid-ask spread as a fraction of price", number("spread"), 0)
+    .option(
+      "--slippage <f>",
+      "adverse slippage on market and stop fills, as a fraction",
+      number("slippage"),
+      0,
+    )
+    .option("--margin <f>", "margin ratio (0.1 = 10:1 leverage)", number("margin"), 1)
+    .option("--unit <f>", "smallest tradable quantity (1e-8 for satoshis)", number("unit"), 1)
+    .option("--trade-on-close", "fill market orders at the deciding bar's close")
+    .option("--finalize-trades", "close open trades at the end so they count")
+    .option("--hedging", "allow long and short trades at once")
+    .option("--exclusive-orders", "each new order closes the open position first");
+}
+
+export function runOptions(flags: RunFlags): BacktestOptions {
+  return {
+    params: parseParams(flags.param),
+    cash: flags.cash,
+    commission: flags.commission,
+    spread: flags.spread,
+    slippage: flags.slippage,
+    margin: flags.margin,
+    unit: flags.unit,
+    tradeOnClose: Boolean(flags.tradeOnClose),
+    finalizeTrades: Boolean(flags.finalizeTrades),
+    hedging: Boolean(flags.hedging),
+    exclusiveOrders: Boolean(flags.exclusiveOrders),
+  };
+}
+
+const iso = (t: number) => new Date(t).toISOString();
+
+/** Trades as JSON rows (the columns stay the engine's format). */
+export function tradeRows(result: BacktestResult): Record<string, unknown>[] {
+  const t = result.trades;
+  const rows: Record<string, unknown>[] = [];
+  for (let k = 0; k < t.length; k++) {
+    const indicators: Record<string, [number, number]> = {};
+    for (const [name, v] of Object.entries(t.indicators)) indicators[name] = [v.entry[k], v.exit[k]];
+    rows.push({
+      size: t.size[k],
+      entryBar: t.entryBar[k],
+      exitBar: t.exitBar[k],
+      entryPrice: t.entryPrice[k],
+      exitPrice: t.exitPrice[k],
+      sl: Number.isNaN(t.sl[k]) ? null : t.sl[k],
+      tp: Number.isNaN(t.tp[k]) ? null : t.tp[k],
+      pnl: t.pnl[k],
+      commission: t.commission[k],
+      returnPct: t.returnPct[k],
+      entryTime: iso(t.entryTime[k]),
+      exitTime: iso(t.exitTime[k]),
+      tag: t.tag[k],
+      indicators,
+    });
+  }
+  return rows;
+}
+
+const SPARKS = "▁▂▃▄▅▆▇█";
+
+/** A one-line text chart of a series, `width` characters wide (last value of each bucket). */
+export function sparkline(values: Float64Array, width = 60): string {
+  const n = values.length;
+  const w = Math.min(width, n);
+  const picked: number[] = [];
+  for (let k = 0; k < w; k++) picked.push(values[Math.min(n - 1, Math.floor(((k + 1) * n) / w) - 1)]);
+  const lo = Math.min(...picked);
+  const hi = Math.max(...picked);
+  return picked
+    .map((v) => SPARKS[hi > lo ? Math.round(((v - lo) / (hi - lo)) * (SPARKS.length - 1)) : 0])
+    .join("");
+}
+
+function formatValue(value: unknown): string {
+  if (typeof value !== "number") return String(value);
+  if (!Number.isFinite(value)) return String(value);
+  if (Number.isInteger(value)) return value.toLocaleString("en-US");
+  return value.toLocaleString("en-US", { maximumFractionDigits: 4 });
+}
+
+export function statsTable(stats: Record<string, unknown>): string {
+  const width = Math.max(...Object.keys(stats).map((k) => k.length));
+  return Object.entries(stats)
+    .map(([k, v]) => `${k.padEnd(width)}  ${formatValue(v)}`)
+    .join("\n");
+}
+
+export function registerBacktestCommands(program: Command): void {
+  const cmd = new (program.constructor as typeof Command)("backtest")
+    .description("backtest a strategy (bundled name like sma-cross, or a .ts file) on bar data")
+    .argument("<strategy>", "bundled strategy name or path to a strategy module")
+    .addOption(new Option("--json", "print {stats, trades, params, data} as JSON"))
+    .option("--out <file>", "write the JSON report with a fingerprint for promotion");
+  withRunOptions(cmd).action(
+    async (ref: string, flags: RunFlags & { json?: boolean; out?: string; data: string }) => {
+      const loaded = await loadStrategy(ref);
+      const { bars, symbol, timeframe } = await loadBars(flags.data);
+      const options = runOptions(flags);
+      const result = backtest(loaded.strategy, bars, options);
+      const report = {
+        stats: result.stats,
+        trades: tradeRows(result),
+        params: result.params,
+        data: {
+          file: flags.data,
+          symbol,
+          timeframe,
+          rows: bars.length,
+          start: iso(bars.time[0]),
+          end: iso(bars.time[bars.length - 1]),
+        },
+      };
+      if (flags.out) {
+        const fingerprint = createHash("sha256")
+          .update(loaded.source)
+          .update(JSON.stringify(result.params))
+          .digest("hex");
+        const { params: _p, ...settings } = options;
+        const out = { ...report, strategy: { ref, file: loaded.file, fingerprint }, settings };
+        await writeFile(flags.out, `${JSON.stringify(out, null, 2)}\n`);
+      }
+      if (flags.json) {
+        process.stdout.write(`${JSON.stringify(report)}\n`);
+        return;
+      }
+      const name = loaded.strategy.name ?? path.basename(loaded.file, ".ts");
+      const params = Object.entries(result.params)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(" ");
+      console.log(`${name} ${params}  on ${symbol} ${timeframe}, ${bars.length} bars\n`);
+      console.log(statsTable(result.stats as unknown as Record<string, unknown>));
+      console.log(`\nequity  ${sparkline(result.equity)}`);
+      for (const w of new Set(result.warnings)) console.error(`warning: ${w}`);
+    },
+  );
+  program.addCommand(cmd);
+  const check =
+    program.commands.find((c) => c.name() === "check") ??
+    program.command("check").description("checks on strategies");
+  check.addCommand(lookaheadCommand());
+}
