@@ -1,7 +1,57 @@
 import { Command } from "commander";
+import { Catalog } from "../data/catalog/catalog.ts";
+import { defaultCatalogDir } from "../data/catalog/types.ts";
+import { formatTable } from "./data-query.ts";
 
+/** `stom data ls`: one line per series, times in the market's zone. */
 export function lsCommand(): Command {
-  return new Command("ls").description("(not built yet)").action(() => {
-    throw new Error("stom data ls is not built yet");
-  });
+  return new Command("ls")
+    .description("list the series in the catalog")
+    .option("--catalog <dir>", "catalog directory", defaultCatalogDir())
+    .option("--json", "print JSON (times as UTC epoch ms)")
+    .action(async (options: { catalog: string; json?: boolean }) => {
+      const catalog = await Catalog.open(options.catalog);
+      try {
+        const series = catalog.list();
+        if (options.json) {
+          console.log(JSON.stringify(series, null, 2));
+          return;
+        }
+        if (series.length === 0) {
+          console.log(`no series in ${options.catalog}`);
+          return;
+        }
+        const header = ["kind", "market", "symbol", "timeframe", "rows", "start", "end", "tz", "gaps"];
+        const rows = series.map((s) => [
+          s.kind,
+          s.market,
+          s.symbol,
+          s.timeframe,
+          s.rows,
+          localTime(s.start, s.tz),
+          localTime(s.end, s.tz),
+          s.tz,
+          s.gaps,
+        ]);
+        console.log(formatTable(header, rows));
+      } finally {
+        await catalog.close();
+      }
+    });
+}
+
+/** "2019-09-20 09:00:00" in the given zone; seconds only when they are not zero would vary widths, so always. */
+export function localTime(ms: number, tz: string): string {
+  const parts = new Intl.DateTimeFormat("en-CA", {
+    timeZone: tz,
+    year: "numeric",
+    month: "2-digit",
+    day: "2-digit",
+    hour: "2-digit",
+    minute: "2-digit",
+    second: "2-digit",
+    hourCycle: "h23",
+  }).formatToParts(ms);
+  const get = (type: string) => parts.find((p) => p.type === type)?.value ?? "";
+  return `${get("year")}-${get("month")}-${get("day")} ${get("hour")}:${get("minute")}:${get("second")}`;
 }
