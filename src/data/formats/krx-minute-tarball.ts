@@ -1,0 +1,102 @@
+import { createReadStream } from "node:fs";
+import path from "node:path";
+import { Parser, type ReadEntry } from "tar";
+import { DataError } from "../errors.ts";
+import type { Frame } from "../frame.ts";
+import type { Format, ReadOptions } from "./format.ts";
+import { parseKrxMinuteCsv } from "./krx-minute-csv.ts";
+
+const MAX_QUEUED = 64;
+
+/**
+ * A tar (or tar.gz) of Creon 1-minute CSVs, one per symbol, read as a stream: nothing is
+ * extracted to disk and at most a few dozen entries are held in memory. One Frame per CSV
+ * entry, in archive order; each entry's errors name "archive:entry". options.symbol is
+ * ignored (every entry has its own symbol column).
+ */
+export const krxMinuteTarball: Format = {
+  name: "krx-minute-tarball",
+  description: "tar(.gz) of KRX 1-minute CSVs (Creon/CYBOS), one per symbol, streamed without extraction",
+  sniff(_file: string, head: Buffer): boolean {
+    const isTar = head.length > 262 && head.toString("latin1", 257, 262) === "ustar";
+    return isTar && head.includes("date,datetime,open,high,low,close,volume,symbol");
+  },
+  read: (file, options = {}) => readTarball(file, options),
+};
+
+async function* readTarball(file: string, { market, onRows }: ReadOptions): AsyncGenerator<Frame> {
+  const queue: { name: string; buf: Buffer }[] = [];
+  let finished = false;
+  let failure: Error | undefined;
+  let stopped = false;
+  let wakeConsumer: (() => void) | undefined;
+  let wakeProducer: (() => void) | undefined;
+  const wake = () => {
+    wakeConsumer?.();
+    wakeConsumer = undefined;
+  };
+  const fail = (e: unknown) => {
+    failure ??=
+      e instanceof DataError
+        ? e
+        : new DataError(`not a readable tar archive: ${(e as Error).message}`, { file });
+    wake();
+  };
+
+  const parser = new Parser({
+    strict: true,
+    onReadEntry(entry: ReadEntry) {
+      const base = path.posix.basename(entry.path);
+      if (entry.type !== "File" || !base.toLowerCase().endsWith(".csv") || base.startsWith(".")) {
+        entry.resume();
+        return;
+      }
+      const chunks: Buffer[] = [];
+      entry.on("data", (chunk: Buffer) => chunks.push(chunk));
+      entry.on("end", () => {
+        queue.push({ name: entry.path, buf: chunks.length === 1 ? chunks[0] : Buffer.concat(chunks) });
+        wake();
+      });
+    },
+  });
+  parser.on("error", fail);
+  parser.on("end", () => {
+    finished = true;
+    wake();
+  });
+
+  const stream = createReadStream(file);
+  const pump = (async () => {
+    for await (const chunk of stream) {
+      if (stopped) break;
+      parser.write(chunk as Buffer);
+      while (queue.length > MAX_QUEUED && !stopped) await new Promise<void>((r) => (wakeProducer = r));
+    }
+    if (!stopped) parser.end();
+  })().catch(fail);
+
+  let rows = 0;
+  try {
+    for (;;) {
+      const item = queue.shift();
+      if (item) {
+        wakeProducer?.();
+        wakeProducer = undefined;
+        const frame = parseKrxMinuteCsv(item.buf, `${file}:${item.name}`, { market });
+        rows += frame.length;
+        onRows?.(rows);
+        yield frame;
+        continue;
+      }
+      if (failure) throw failure;
+      if (finished) break;
+      await new Promise<void>((r) => (wakeConsumer = r));
+    }
+    await pump;
+    if (failure) throw failure;
+  } finally {
+    stopped = true;
+    wakeProducer?.();
+    stream.destroy();
+  }
+}

@@ -1,0 +1,26 @@
+import { binanceKlineCsv } from "./binance-kline-csv.ts";
+import type { Format } from "./format.ts";
+import { freqtradeOhlcvJson } from "./freqtrade-ohlcv-json.ts";
+import { freqtradeTradesJson } from "./freqtrade-trades-json.ts";
+import { krxMinuteCsv } from "./krx-minute-csv.ts";
+import { krxMinuteTarball } from "./krx-minute-tarball.ts";
+import { ohlcvCsv } from "./ohlcv-csv.ts";
+import { upbitCandlesJson } from "./upbit-candles-json.ts";
+import { upbitLegacyCandlesCsv } from "./upbit-legacy-candles-csv.ts";
+import { upbitTradesCsv } from "./upbit-trades-csv.ts";
+
+/**
+ * Every input format, in sniffing order: specific formats first, the generic OHLCV CSV last
+ * (its header test would also accept several specific CSVs).
+ */
+export const FORMATS: readonly Format[] = Object.freeze([
+  krxMinuteTarball,
+  binanceKlineCsv,
+  upbitLegacyCandlesCsv,
+  upbitTradesCsv,
+  krxMinuteCsv,
+  freqtradeTradesJson,
+  freqtradeOhlcvJson,
+  upbitCandlesJson,
+  ohlcvCsv,
+]);
