@@ -2,7 +2,7 @@ import { checkPeriod, nans } from "./validate.ts";
 
 /**
  * Rolling maximum of the last `n` values (current one included), O(n) with a monotonic deque of indices
- * kept in a ring buffer (no allocation per element). A window holding a NaN yields NaN.
+ * (one Int32Array, no allocation per element). A window holding a NaN yields NaN.
  *
  * @example rollingMax(highs, 20) // Donchian upper band
  */
@@ -19,30 +19,23 @@ function extrema(x: ArrayLike<number>, n: number, max: boolean): Float64Array {
   checkPeriod(n);
   const len = x.length;
   const out = nans(len);
-  const cap = Math.min(n, len) + 1;
-  const dq = new Int32Array(cap);
+  // indices of candidates, values monotonic from head to tail; a full-length buffer avoids ring arithmetic
+  const dq = new Int32Array(len);
   let head = 0;
-  let size = 0;
+  let tail = 0;
   let lastNan = -1;
   for (let i = 0; i < len; i++) {
     const v = x[i];
     if (Number.isNaN(v)) lastNan = i;
     else {
       // drop candidates the new value dominates
-      while (size > 0) {
-        const back = x[dq[(head + size - 1) % cap]];
-        if (max ? back <= v : back >= v) size--;
-        else break;
-      }
-      dq[(head + size) % cap] = i;
-      size++;
+      if (max) while (tail > head && x[dq[tail - 1]] <= v) tail--;
+      else while (tail > head && x[dq[tail - 1]] >= v) tail--;
+      dq[tail++] = i;
     }
     // drop the front once it slides out of the window
-    while (size > 0 && dq[head] <= i - n) {
-      head = (head + 1) % cap;
-      size--;
-    }
-    if (i >= n - 1 && lastNan <= i - n && size > 0) out[i] = x[dq[head]];
+    while (tail > head && dq[head] <= i - n) head++;
+    if (i >= n - 1 && lastNan <= i - n && tail > head) out[i] = x[dq[head]];
   }
   return out;
 }

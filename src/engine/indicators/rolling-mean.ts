@@ -30,50 +30,33 @@ export function rollingMean(
   let y = 0;
   let t = 0;
   for (let i = 0; i < len; i++) {
-    const s = i + 1 > n ? i + 1 - n : 0;
-    const prevStart = i > n ? i - n : 0;
-    // pandas restarts from scratch on the first window and whenever windows stop overlapping (n = 1)
-    if (i === 0 || s >= i) {
+    // pandas restarts from scratch on the first window and, for n = 1, on every window (they do not overlap)
+    if (i === 0 || n === 1) {
       sum = compAdd = compRemove = 0;
       nobs = negCt = 0;
-      prevValue = x[s];
+      prevValue = x[i];
       sameRun = 0;
-      for (let j = s; j <= i; j++) {
-        const v = x[j];
-        if (!Number.isNaN(v)) {
-          nobs++;
-          y = v - compAdd;
-          t = sum + y;
-          compAdd = t - sum - y;
-          sum = t;
-          if (v < 0 || (v === 0 && 1 / v < 0)) negCt++;
-          sameRun = v === prevValue ? sameRun + 1 : 1;
-          prevValue = v;
-        }
-      }
-    } else {
-      for (let j = prevStart; j < s; j++) {
-        const v = x[j];
-        if (!Number.isNaN(v)) {
-          nobs--;
-          y = -v - compRemove;
-          t = sum + y;
-          compRemove = t - sum - y;
-          sum = t;
-          if (v < 0 || (v === 0 && 1 / v < 0)) negCt--;
-        }
-      }
-      const v = x[i];
-      if (!Number.isNaN(v)) {
-        nobs++;
-        y = v - compAdd;
+    } else if (i >= n) {
+      const w = x[i - n];
+      if (!Number.isNaN(w)) {
+        nobs--;
+        y = -w - compRemove;
         t = sum + y;
-        compAdd = t - sum - y;
+        compRemove = t - sum - y;
         sum = t;
-        if (v < 0 || (v === 0 && 1 / v < 0)) negCt++;
-        sameRun = v === prevValue ? sameRun + 1 : 1;
-        prevValue = v;
+        if (w < 0 || (w === 0 && 1 / w < 0)) negCt--;
       }
+    }
+    const v = x[i];
+    if (!Number.isNaN(v)) {
+      nobs++;
+      y = v - compAdd;
+      t = sum + y;
+      compAdd = t - sum - y;
+      sum = t;
+      if (v < 0 || (v === 0 && 1 / v < 0)) negCt++;
+      sameRun = v === prevValue ? sameRun + 1 : 1;
+      prevValue = v;
     }
     if (nobs >= minPeriods && nobs > 0) {
       let r = sum / nobs;
