@@ -1,8 +1,9 @@
 /** mulberry32: a tiny seeded PRNG, uniform in [0, 1). Same seed, same sequence, on every platform. */
 export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
+  // the state stays a signed int32: a uint32 above 2^31 would be boxed on every call
+  let a = seed | 0;
   return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
+    a = (a + 0x6d2b79f5) | 0;
     let t = a;
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);

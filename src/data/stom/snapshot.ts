@@ -63,24 +63,41 @@ export function buildStomColumns(
   }: SnapshotOptions,
 ): Record<string, Float64Array> {
   const n = periods.price.length;
-  const names = STOM_COLUMNS[kind];
   const out: Record<string, Float64Array> = {};
-  for (const name of names) out[name] = new Float64Array(n);
+  for (const name of STOM_COLUMNS[kind]) out[name] = new Float64Array(n);
   const tick = isTickKind(kind);
   const stock = isStockKind(kind);
   const per = tick ? "초당" : "분당";
   // Kiwoom reports money in millions of KRW; Upbit in KRW
   const moneyUnit = stock ? 1e6 : 1;
-  const random = mulberry32(seed);
-  const scale = 10 ** sizeDecimals;
-  const size = (depth: number) =>
-    Math.max(
-      1 / scale,
-      Math.round(levelSize * (0.6 + 0.1 * depth) * -Math.log(1 - random()) * scale) / scale,
-    );
-
   out.index.set(periods.index);
-  const { day, price, buyQty, sellQty, value, lastSide } = periods;
+  out[`${per}매수수량`].set(periods.buyQty);
+  out[`${per}매도수량`].set(periods.sellQty);
+  const perValue = out[`${per}거래대금`];
+  for (let i = 0; i < n; i++) perValue[i] = Math.round(periods.value[i] / moneyUnit);
+  if (periods.interest) out.관심종목.set(periods.interest);
+  if (!tick) {
+    out.분봉시가.set(periods.open ?? periods.price);
+    out.분봉고가.set(periods.high ?? periods.price);
+    out.분봉저가.set(periods.low ?? periods.price);
+  }
+  // one pass per group of columns: writing 40 arrays per row thrashes the cache at 10M rows
+  const day = daySoFar(periods, out, previousClose, moneyUnit);
+  modelBook(periods, out, tickSize, levelSize, sizeDecimals, seed);
+  if (stock) stockColumns(out, day, listedShares, kosdaq, tickSize);
+  return out;
+}
+
+function daySoFar(
+  periods: Periods,
+  out: Record<string, Float64Array>,
+  previousClose: SnapshotOptions["previousClose"],
+  moneyUnit: number,
+): DayState {
+  const { day, price, buyQty, sellQty, value } = periods;
+  const periodOpen = periods.open ?? price;
+  const periodHigh = periods.high ?? price;
+  const periodLow = periods.low ?? price;
   const cur = out.현재가;
   const dayOpen = out.시가;
   const dayHigh = out.고가;
@@ -88,96 +105,140 @@ export function buildStomColumns(
   const change = out.등락율;
   const turnover = out.당일거래대금;
   const strength = out.체결강도;
-  const perBuy = out[`${per}매수수량`];
-  const perSell = out[`${per}매도수량`];
-  const perValue = out[`${per}거래대금`];
   const hlChange = out.고저평균대비등락율;
-  const askTotal = out.매도총잔량;
-  const bidTotal = out.매수총잔량;
-  const sum5 = out.매도수5호가잔량합;
-  const interest = out.관심종목;
-  const book = BOOK_COLUMNS.map((name) => out[name]);
-
+  const reference = new Float64Array(price.length);
+  const cumVolume = new Float64Array(price.length);
   let currentDay = Number.NaN;
   let open = 0;
   let high = 0;
   let low = 0;
-  let reference = 0;
+  let ref = 0;
   let cumValue = 0;
   let cumBuy = 0;
   let cumSell = 0;
-  let cumVolume = 0;
-  for (let i = 0; i < n; i++) {
+  for (let i = 0; i < price.length; i++) {
     const p = price[i];
-    const periodHigh = periods.high ? periods.high[i] : p;
-    const periodLow = periods.low ? periods.low[i] : p;
     if (day[i] !== currentDay) {
       currentDay = day[i];
-      open = periods.open ? periods.open[i] : p;
-      high = periodHigh;
-      low = periodLow;
-      reference = previousClose ? previousClose(currentDay, open) : open;
+      open = periodOpen[i];
+      high = periodHigh[i];
+      low = periodLow[i];
+      ref = previousClose ? previousClose(currentDay, open) : open;
       cumValue = 0;
       cumBuy = 0;
       cumSell = 0;
-      cumVolume = 0;
     }
-    if (periodHigh > high) high = periodHigh;
-    if (periodLow < low) low = periodLow;
+    if (periodHigh[i] > high) high = periodHigh[i];
+    if (periodLow[i] < low) low = periodLow[i];
     cumValue += value[i];
     cumBuy += buyQty[i];
     cumSell += sellQty[i];
-    cumVolume += buyQty[i] + sellQty[i];
     cur[i] = p;
     dayOpen[i] = open;
     dayHigh[i] = high;
     dayLow[i] = low;
-    change[i] = round2((p / reference - 1) * 100);
-    turnover[i] = stock ? Math.round(cumValue / moneyUnit) : Math.round(cumValue);
+    change[i] = round2((p / ref - 1) * 100);
+    turnover[i] = Math.round(cumValue / moneyUnit);
     strength[i] = cumSell === 0 ? 500 : Math.min(500, round2((cumBuy / cumSell) * 100));
-    perBuy[i] = buyQty[i];
-    perSell[i] = sellQty[i];
-    perValue[i] = stock ? Math.round(value[i] / moneyUnit) : Math.round(value[i]);
     hlChange[i] = round2((p / ((high + low) / 2) - 1) * 100);
+    reference[i] = ref;
+    cumVolume[i] = cumBuy + cumSell;
+  }
+  return { reference, cumVolume };
+}
 
+/** per row: the day's reference price for 등락율 and the cumulative volume so far */
+interface DayState {
+  reference: Float64Array;
+  cumVolume: Float64Array;
+}
+
+/** exponential(1) quantiles: a table lookup per draw instead of a logarithm */
+const EXPONENTIAL = (() => {
+  const table = new Float64Array(4096);
+  for (let i = 0; i < table.length; i++) table[i] = -Math.log(1 - (i + 0.5) / table.length);
+  return table;
+})();
+
+function modelBook(
+  periods: Periods,
+  out: Record<string, Float64Array>,
+  tickSize: (price: number) => number,
+  levelSize: number,
+  sizeDecimals: number,
+  seed: number,
+): void {
+  const { price, lastSide } = periods;
+  const n = price.length;
+  const book = BOOK_COLUMNS.map((name) => out[name]);
+  // asks are stored far to near (매도호가5..1), bids near to far (매수호가1..5)
+  const ask1 = book[4];
+  const bid1 = book[5];
+  const ticks = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const p = price[i];
     const t = tickSize(p);
-    const bestAsk = lastSide[i] > 0 ? p : p + t;
-    const bestBid = bestAsk - t;
-    let asks = 0;
-    let bids = 0;
-    for (let level = 0; level < 5; level++) {
-      // asks are stored far to near (매도호가5..1), bids near to far (매수호가1..5)
-      book[4 - level][i] = bestAsk + level * t;
-      book[5 + level][i] = bestBid - level * t;
-      const askSize = size(level);
-      const bidSize = size(level);
-      book[14 - level][i] = askSize;
-      book[15 + level][i] = bidSize;
-      asks += askSize;
-      bids += bidSize;
-    }
-    // totals cover the whole book, deeper than five levels
-    askTotal[i] = Math.round((asks * 2.5 + size(5) * 5) * scale) / scale;
-    bidTotal[i] = Math.round((bids * 2.5 + size(5) * 5) * scale) / scale;
-    sum5[i] = Math.round((asks + bids) * scale) / scale;
-    interest[i] = periods.interest ? periods.interest[i] : 0;
-
-    if (!tick) {
-      out.분봉시가[i] = periods.open ? periods.open[i] : p;
-      out.분봉고가[i] = periodHigh;
-      out.분봉저가[i] = periodLow;
-    }
-    if (stock) {
-      out.회전율[i] = listedShares > 0 ? round2((cumVolume / listedShares) * 100) : 0;
-      out.시가총액[i] = Math.round((p * listedShares) / 1e8);
-      out.라운드피겨위5호가이내[i] = aboveRoundFigure(p, t) ? 1 : 0;
-      // static VI triggers 10% above the reference, on the tick grid of that price
-      const viTick = krxTickSize2019(reference * 1.1, kosdaq);
-      out.VI가격[i] = Math.ceil((reference * 1.1) / viTick) * viTick;
-      out.VI호가단위[i] = viTick;
+    ticks[i] = t;
+    ask1[i] = lastSide[i] > 0 ? p : p + t;
+    bid1[i] = ask1[i] - t;
+  }
+  for (let level = 1; level < 5; level++) {
+    const ask = book[4 - level];
+    const bid = book[5 + level];
+    for (let i = 0; i < n; i++) {
+      ask[i] = ask1[i] + level * ticks[i];
+      bid[i] = bid1[i] - level * ticks[i];
     }
   }
-  return out;
+  const random = mulberry32(seed);
+  const scale = 10 ** sizeDecimals;
+  const min = 1 / scale;
+  const sum5 = out.매도수5호가잔량합;
+  const askTotal = out.매도총잔량;
+  const bidTotal = out.매수총잔량;
+  for (let level = 0; level < 5; level++) {
+    const mean = levelSize * (0.6 + 0.1 * level) * scale;
+    for (const column of [book[14 - level], book[15 + level]]) {
+      const total = column === book[14 - level] ? askTotal : bidTotal;
+      for (let i = 0; i < n; i++) {
+        const size = Math.max(min, Math.round(mean * EXPONENTIAL[(random() * 4096) | 0]) / scale);
+        column[i] = size;
+        total[i] += size;
+      }
+    }
+  }
+  // the totals cover the whole book, deeper than five levels
+  const deep = levelSize * 5 * scale;
+  for (let i = 0; i < n; i++) {
+    sum5[i] = Math.round((askTotal[i] + bidTotal[i]) * scale) / scale;
+    askTotal[i] = Math.round(askTotal[i] * 2.5 * scale + deep * EXPONENTIAL[(random() * 4096) | 0]) / scale;
+    bidTotal[i] = Math.round(bidTotal[i] * 2.5 * scale + deep * EXPONENTIAL[(random() * 4096) | 0]) / scale;
+  }
+}
+
+function stockColumns(
+  out: Record<string, Float64Array>,
+  { reference, cumVolume }: DayState,
+  listedShares: number,
+  kosdaq: boolean,
+  tickSize: (price: number) => number,
+): void {
+  const cur = out.현재가;
+  const turnoverRate = out.회전율;
+  const cap = out.시가총액;
+  const round = out.라운드피겨위5호가이내;
+  const viPrice = out.VI가격;
+  const viTick = out.VI호가단위;
+  for (let i = 0; i < cur.length; i++) {
+    const p = cur[i];
+    turnoverRate[i] = listedShares > 0 ? round2((cumVolume[i] / listedShares) * 100) : 0;
+    cap[i] = Math.round((p * listedShares) / 1e8);
+    round[i] = aboveRoundFigure(p, tickSize(p)) ? 1 : 0;
+    // static VI triggers 10% above the reference, on the tick grid of that price
+    const t = krxTickSize2019(reference[i] * 1.1, kosdaq);
+    viPrice[i] = Math.ceil((reference[i] * 1.1) / t) * t;
+    viTick[i] = t;
+  }
 }
 
 function round2(x: number): number {
