@@ -159,3 +159,11 @@ describe("fetchOhlcv from upbit", () => {
     }
   });
 });
+
+describe("createExchange", () => {
+  it("names close matches for an unknown exchange id, and rejects venues without candles", () => {
+    expect(() => createExchange("binanse")).toThrow("unknown exchange: binanse (did you mean binance");
+    expect(() => createExchange("upbt")).toThrow("did you mean upbit");
+    expect(() => createExchange("coinone", { need: "fetchOHLCV" })).toThrow("coinone has no fetchOHLCV");
+  });
+});

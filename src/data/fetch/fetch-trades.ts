@@ -1,8 +1,9 @@
 import type { Exchange, Trade } from "ccxt";
 import type { CatalogApi, SeriesKey } from "../catalog/types.ts";
-import { makeFrame } from "../frame.ts";
+import { type Frame, makeFrame } from "../frame.ts";
+import { Batch } from "./batch.ts";
 import { marketTz, pageLimit, resolveSymbol } from "./exchange.ts";
-import { Batch, type FetchOptions, type FetchResult, venueClock } from "./fetch-ohlcv.ts";
+import { type FetchOptions, type FetchResult, venueClock } from "./fetch-ohlcv.ts";
 import { withRetry } from "./retry.ts";
 
 const TICK_COLUMNS = ["time", "seq", "price", "amount", "side"] as const;
@@ -75,7 +76,7 @@ interface Run {
   readonly retrying: FetchOptions["retry"] & { exchange: Exchange };
   readonly batchPages: number;
   readonly onProgress?: FetchOptions["onProgress"];
-  readonly batch: Batch<import("../frame.ts").Frame>;
+  readonly batch: Batch<Frame>;
   pages: number;
   batches: number;
   rowsAdded: number;
@@ -107,7 +108,7 @@ async function page(
 function keep(run: Run, t: Trade, seq: number): void {
   const time = t.timestamp as number;
   const side = t.side === "buy" ? 1 : t.side === "sell" ? -1 : 0;
-  run.batch.push([time, seq, t.price, t.amount ?? 0, side], t.id ?? String(seq));
+  run.batch.push([time, seq, t.price ?? Number.NaN, t.amount ?? 0, side], t.id ?? String(seq));
   if (run.first === undefined || time < run.first) run.first = time;
   if (run.last === undefined || time > run.last) run.last = time;
 }
