@@ -12,6 +12,7 @@ export * from "./ohlcv-csv.ts";
 export * from "./read-inputs.ts";
 export * from "./registry.ts";
 export * from "./source.ts";
+export * from "./stom-sqlite.ts";
 export * from "./time.ts";
 export * from "./upbit-candles-json.ts";
 export * from "./upbit-legacy-candles-csv.ts";

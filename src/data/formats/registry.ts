@@ -5,6 +5,7 @@ import { freqtradeTradesJson } from "./freqtrade-trades-json.ts";
 import { krxMinuteCsv } from "./krx-minute-csv.ts";
 import { krxMinuteTarball } from "./krx-minute-tarball.ts";
 import { ohlcvCsv } from "./ohlcv-csv.ts";
+import { stomSqlite } from "./stom-sqlite.ts"; // written by the STOM importer's engineer
 import { upbitCandlesJson } from "./upbit-candles-json.ts";
 import { upbitLegacyCandlesCsv } from "./upbit-legacy-candles-csv.ts";
 import { upbitTradesCsv } from "./upbit-trades-csv.ts";
@@ -14,6 +15,7 @@ import { upbitTradesCsv } from "./upbit-trades-csv.ts";
  * (its header test would also accept several specific CSVs).
  */
 export const FORMATS: readonly Format[] = Object.freeze([
+  stomSqlite,
   krxMinuteTarball,
   binanceKlineCsv,
   upbitLegacyCandlesCsv,
