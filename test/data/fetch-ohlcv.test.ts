@@ -111,6 +111,31 @@ describe("fetchOhlcv from binance", () => {
     );
   });
 
+  it("keeps the finished batches when retries run out, and the rerun fetches only the rest", async () => {
+    for (let i = 0; i < 5; i++) venue.inject({ kind: "drop", match: "/api/v3/klines", skip: 2 });
+    const exchange = createExchange("binance", { urlOverride: venue.url });
+    const options = {
+      symbol: "BTC/USDT",
+      since,
+      until: since + 3 * DAY,
+      batchPages: 1,
+      retry: { baseDelayMs: 1 },
+    };
+    await expect(fetchOhlcv(exchange, catalog, options)).rejects.toThrow("other side closed");
+    // 2 good pages, then 5 attempts at the third: the bound on retries
+    expect(venue.count("/api/v3/klines")).toBe(7);
+    expect(catalog.lastTime(bars)).toBe(since + 1999 * MIN);
+    expect((await catalog.read(bars)).length).toBe(2000);
+
+    const rerun = await fetchOhlcv(exchange, catalog, options);
+    expect(rerun.from).toBe(since + 1999 * MIN);
+    expect(venue.count("/api/v3/klines")).toBe(7 + 3); // 2321 bars left, 1000 a page
+    const frame = await catalog.read(bars);
+    expect(Array.from(frame.columns.time as Float64Array)).toEqual(
+      inRange(since, since + 3 * DAY).map((r) => r[0]),
+    );
+  });
+
   it("does not store the candle still open at the venue's server time", async () => {
     await venue.close();
     venue = await startMockVenue({ port: 0, binanceNow: since + 90 * MIN + 30_000 });

@@ -75,6 +75,7 @@ describe("fetchTrades from upbit (pages backward by cursor)", () => {
       expect(frame.columns.price[i]).toBe(t.price);
       expect(frame.columns.amount[i]).toBe(t.amount);
       expect(frame.columns.side[i]).toBe(t.side);
+      expect(frame.columns.seq[i]).toBe(t.seq);
     }
   });
 

@@ -42,7 +42,7 @@ export interface Fault {
   kind: "429" | "drop";
   /** substring of the path the fault applies to (default: any path) */
   match?: string;
-  /** matching requests to let through before the fault fires (default 0) */
+  /** matching requests, counted from injection, to let through before the fault may fire (default 0) */
   skip?: number;
   /** Retry-After seconds sent with a 429 (default 1) */
   retryAfter?: number;
@@ -52,7 +52,7 @@ export interface MockVenue {
   readonly url: string;
   readonly port: number;
   readonly requests: MockRequest[];
-  /** the fault fires once, on the (skip + 1)-th request whose path contains `match` */
+  /** the fault fires once, on the first request whose path contains `match` after `skip` such requests (later if an older fault takes that one) */
   inject(fault: Fault): void;
   /** requests whose path contains `fragment` */
   count(fragment: string): number;
@@ -134,15 +134,15 @@ export async function startMockVenue({
 export const start = startMockVenue;
 
 function takeFault(faults: Required<Fault>[], path: string): Required<Fault> | undefined {
-  const index = faults.findIndex((f) => path.includes(f.match));
-  if (index < 0) return undefined;
-  const fault = faults[index];
-  if (fault.skip > 0) {
-    fault.skip -= 1;
-    return undefined;
+  // every pending fault counts the matching requests; the oldest one whose count is done fires
+  let fire: Required<Fault> | undefined;
+  for (const fault of faults) {
+    if (!path.includes(fault.match)) continue;
+    if (fault.skip > 0) fault.skip -= 1;
+    else fire ??= fault;
   }
-  faults.splice(index, 1);
-  return fault;
+  if (fire) faults.splice(faults.indexOf(fire), 1);
+  return fire;
 }
 
 function send(res: ServerResponse, { status, body, headers = {} }: Reply): void {
