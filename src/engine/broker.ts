@@ -29,6 +29,12 @@ export interface BrokerOptions {
 
 export class OutOfMoney extends Error {}
 
+function price(x: number | undefined | null, name: string): number | null {
+  if (x === undefined || x === null) return null;
+  if (!(x > 0 && Number.isFinite(x))) throw new Error(`invalid ${name} price: ${x}`);
+  return x;
+}
+
 /**
  * The simulated broker, a faithful port of backtesting.py's `_Broker` (same fill prices, same
  * sizing, same FIFO netting and contingent-order handling), with sizes counted in whole lots.
@@ -190,11 +196,6 @@ export class Broker {
       }
       lots *= sign;
     }
-    const num = (x: number | undefined, name: string): number | null => {
-      if (x === undefined || x === null) return null;
-      if (!(x > 0 && Number.isFinite(x))) throw new Error(`invalid ${name} price: ${x}`);
-      return x;
-    };
     if (req.trailPct !== undefined && !(req.trailPct > 0 && req.trailPct < 1)) {
       throw new Error(`invalid trailPct: ${req.trailPct}`);
     }
@@ -202,10 +203,10 @@ export class Broker {
     return this.newOrder(
       fraction,
       lots,
-      num(req.limit, "limit"),
-      num(req.stop, "stop"),
-      num(req.sl, "sl"),
-      num(req.tp, "tp"),
+      price(req.limit, "limit"),
+      price(req.stop, "stop"),
+      price(req.sl, "sl"),
+      price(req.tp, "tp"),
       null,
       req.tag,
       req.trailPct ?? null,

@@ -189,19 +189,22 @@ export function computeStats(
   const ddMax = Number.isNaN(max(dd)) ? 0 : max(dd);
   let beta = Number.NaN;
   if (n - 1 > 1) {
+    // logs are the expensive part at a million bars: take each once
+    const le = new Float64Array(n - 1);
+    const lm = new Float64Array(n - 1);
     let se = 0;
     let sm = 0;
     for (let k = 1; k < n; k++) {
-      se += Math.log(equity[k] / equity[k - 1]);
-      sm += Math.log(close[k] / close[k - 1]);
+      se += le[k - 1] = Math.log(equity[k] / equity[k - 1]);
+      sm += lm[k - 1] = Math.log(close[k] / close[k - 1]);
     }
     const me = se / (n - 1);
     const mm = sm / (n - 1);
     let cov = 0;
     let varM = 0;
-    for (let k = 1; k < n; k++) {
-      const dm = Math.log(close[k] / close[k - 1]) - mm;
-      cov += (Math.log(equity[k] / equity[k - 1]) - me) * dm;
+    for (let k = 0; k < n - 1; k++) {
+      const dm = lm[k] - mm;
+      cov += (le[k] - me) * dm;
       varM += dm * dm;
     }
     beta = cov / varM;
