@@ -212,26 +212,30 @@ describe("stomSqlite.read coin_tick", () => {
     const amount = frame.columns.amount as Float64Array;
     const change = frame.columns.등락율 as Float64Array;
     const expected = [...periods.entries()].sort((a, b) => a[0] - b[0]);
-    expected.forEach(([t, p], i) => {
-      expect(time[i]).toBe(t);
-      expect(price[i]).toBe(p.last);
-      expect(amount[i]).toBeCloseTo(p.volume, 7);
-      expect(change[i]).toBeCloseTo(Math.round((p.last / firstPrice - 1) * 10000) / 100, 10);
-    });
+    expect(Array.from(time)).toEqual(expected.map(([t]) => t));
+    expect(Array.from(price)).toEqual(expected.map(([, p]) => p.last));
+    expect(expected.filter(([, p], i) => Math.abs(amount[i] - p.volume) > 1e-7)).toEqual([]);
+    expect(Array.from(change)).toEqual(
+      expected.map(([, p]) => Math.round((p.last / firstPrice - 1) * 10000) / 100 + 0),
+    );
   });
 
   it("keeps the snapshot consistent: day range, book around the price, 체결강도 within 0..500", async () => {
     const [frame] = await readAll(db("coin_tick"));
     const c = frame.columns as Record<string, Float64Array>;
+    const bad: number[] = [];
     for (let i = 0; i < frame.length; i++) {
-      expect(c.고가[i]).toBeGreaterThanOrEqual(c.현재가[i]);
-      expect(c.저가[i]).toBeLessThanOrEqual(c.현재가[i]);
-      expect(c.매도호가1[i] - c.매수호가1[i]).toBe(1000);
-      expect(c.매도호가1[i] === c.현재가[i] || c.매수호가1[i] === c.현재가[i]).toBe(true);
-      expect(c.체결강도[i]).toBeGreaterThanOrEqual(0);
-      expect(c.체결강도[i]).toBeLessThanOrEqual(500);
-      if (i > 0) expect(c.당일거래대금[i]).toBeGreaterThanOrEqual(c.당일거래대금[i - 1]);
+      const ok =
+        c.고가[i] >= c.현재가[i] &&
+        c.저가[i] <= c.현재가[i] &&
+        c.매도호가1[i] - c.매수호가1[i] === 1000 &&
+        (c.매도호가1[i] === c.현재가[i] || c.매수호가1[i] === c.현재가[i]) &&
+        c.체결강도[i] >= 0 &&
+        c.체결강도[i] <= 500 &&
+        (i === 0 || c.당일거래대금[i] >= c.당일거래대금[i - 1]);
+      if (!ok) bad.push(i);
     }
+    expect(bad).toEqual([]);
   });
 });
 
@@ -244,12 +248,14 @@ describe("stomSqlite.read coin_min", () => {
     expect(frame.market).toBe("custom");
     expect(frame.length).toBe(periods.size);
     const expected = [...periods.entries()].sort((a, b) => a[0] - b[0]);
-    expected.forEach(([t, p], i) => {
-      expect(frame.columns.time[i]).toBe(t);
-      expect(frame.columns.close[i]).toBe(p.last);
-      expect(frame.columns.high[i]).toBe(p.high);
-      expect(frame.columns.low[i]).toBe(p.low);
-    });
+    const rows = (f: Frame) =>
+      Array.from({ length: f.length }, (_, i) => [
+        f.columns.time[i],
+        f.columns.close[i],
+        f.columns.high[i],
+        f.columns.low[i],
+      ]);
+    expect(rows(frame)).toEqual(expected.map(([t, p]) => [t, p.last, p.high, p.low]));
   });
 });
 
@@ -275,15 +281,20 @@ describe("stomSqlite.read stock_min", () => {
       expect(frame.length).toBe(csv.length);
       for (const name of EXPECTED.stock_min.slice(1))
         expect(frame.columns[name]).toBeInstanceOf(Float64Array);
-      csv.forEach((r, i) => {
-        // Creon labels the bar end in +0900; STOM's index is the bar start
-        expect(frame.columns.time[i]).toBe(Date.parse(r.label.replace("+0900", "+09:00")) - 60_000);
-        expect(frame.columns.open[i]).toBe(r.open);
-        expect(frame.columns.high[i]).toBe(r.high);
-        expect(frame.columns.low[i]).toBe(r.low);
-        expect(frame.columns.close[i]).toBe(r.close);
-        expect(frame.columns.volume[i]).toBe(r.volume);
-      });
+      const got = Array.from({ length: frame.length }, (_, i) =>
+        ["time", "open", "high", "low", "close", "volume"].map((name) => frame.columns[name][i]),
+      );
+      // Creon labels the bar end in +0900; STOM's index is the bar start
+      expect(got).toEqual(
+        csv.map((r) => [
+          Date.parse(r.label.replace("+0900", "+09:00")) - 60_000,
+          r.open,
+          r.high,
+          r.low,
+          r.close,
+          r.volume,
+        ]),
+      );
     }
     const samsung = frames.find((f) => f.symbol === "005930")!;
     // 201909200900 KST = 2019-09-20 00:00 UTC
@@ -300,13 +311,15 @@ describe("stomSqlite.read stock_min", () => {
       at.set(t, top.codes[i]);
     });
     let flagged = 0;
+    let mismatches = 0;
     for (const frame of frames) {
       for (let i = 0; i < frame.length; i++) {
         const listed = at.get(frame.columns.time[i] as number)?.includes(frame.symbol) ?? false;
-        expect(frame.columns.관심종목[i]).toBe(listed ? 1 : 0);
+        if (frame.columns.관심종목[i] !== (listed ? 1 : 0)) mismatches++;
         flagged += listed ? 1 : 0;
       }
     }
+    expect(mismatches).toBe(0);
     expect(flagged).toBeGreaterThan(0);
     for (const codes of top.codes) expect(codes.length).toBeLessThanOrEqual(3);
   });
@@ -338,13 +351,14 @@ describe("stomSqlite.read stock_tick", () => {
     );
     const bars = creonRows("005930");
     const byStart = new Map(bars.map((b) => [Date.parse(b.label.replace("+0900", "+09:00")) - 60_000, b]));
+    const outside: number[] = [];
     for (let i = 0; i < samsung.length; i++) {
       const t = samsung.columns.time[i] as number;
-      const bar = byStart.get(Math.floor(t / 60_000) * 60_000)!;
-      expect(bar).toBeDefined();
-      expect(samsung.columns.price[i]).toBeGreaterThanOrEqual(bar.low);
-      expect(samsung.columns.price[i]).toBeLessThanOrEqual(bar.high);
+      const bar = byStart.get(Math.floor(t / 60_000) * 60_000);
+      const p = samsung.columns.price[i] as number;
+      if (!bar || p < bar.low || p > bar.high) outside.push(i);
     }
+    expect(outside).toEqual([]);
   });
 });
 
