@@ -14,7 +14,9 @@ const files = readdirSync(dir)
 let failed = 0;
 for (const file of files) {
   console.log(`\n## ${file}\n`);
-  const run = spawnSync(process.execPath, ["--import", "tsx", "--expose-gc", `${dir}${file}`], { stdio: "inherit" });
+  const run = spawnSync(process.execPath, ["--import", "tsx", "--expose-gc", `${dir}${file}`], {
+    stdio: "inherit",
+  });
   if (run.status !== 0) failed++;
 }
 process.exitCode = failed ? 1 : 0;

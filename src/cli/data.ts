@@ -1,6 +1,6 @@
 import type { Command } from "commander";
-import { importCommand } from "./data-import.ts";
 import { fetchCommand } from "./data-fetch.ts";
+import { importCommand } from "./data-import.ts";
 import { lsCommand } from "./data-ls.ts";
 import { queryCommand } from "./data-query.ts";
 import { sampleCommand } from "./data-sample.ts";
