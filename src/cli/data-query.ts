@@ -30,7 +30,7 @@ export function formatTable(header: readonly string[], rows: readonly (readonly 
   const cells = rows.map((row) =>
     row.map((v) => (v instanceof Date ? v.toISOString() : v === null ? "NULL" : String(v))),
   );
-  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((r) => width(r[i] ?? ""))));
+  const widths = header.map((h, i) => Math.max(width(h), ...cells.map((r) => width(r[i] ?? ""))));
   const numeric = header.map((_, i) => rows.length > 0 && rows.every((r) => typeof r[i] === "number"));
   const line = (r: readonly string[]) =>
     r

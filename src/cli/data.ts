@@ -3,7 +3,7 @@ import { fetchCommand } from "./data-fetch.ts";
 import { importCommand } from "./data-import.ts";
 import { lsCommand } from "./data-ls.ts";
 import { queryCommand } from "./data-query.ts";
-import { sampleCommand } from "./data-sample.ts";
+import { sampleCommand, stomFixtureCommand } from "./data-sample.ts";
 
 /** `stom data <import|fetch|ls|query|sample>` */
 export function registerDataCommands(program: Command): void {
@@ -13,4 +13,5 @@ export function registerDataCommands(program: Command): void {
   data.addCommand(lsCommand());
   data.addCommand(queryCommand());
   data.addCommand(sampleCommand());
+  data.addCommand(stomFixtureCommand());
 }

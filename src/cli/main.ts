@@ -1,6 +1,7 @@
 import { Command } from "commander";
 import { registerBacktestCommands } from "./backtest.ts";
 import { registerDataCommands } from "./data.ts";
+import { demoCommand } from "./demo.ts";
 
 const program = new Command()
   .name("stom")
@@ -12,6 +13,7 @@ const program = new Command()
 
 registerDataCommands(program);
 registerBacktestCommands(program);
+program.addCommand(demoCommand());
 
 try {
   await program.parseAsync(process.argv);
