@@ -1,0 +1,92 @@
+import { readFileSync } from "node:fs";
+import { gunzipSync } from "node:zlib";
+import { describe, expect, it } from "vitest";
+import smaCross from "../../notebooks/strategies/sma-cross.ts";
+import { openGate } from "../../src/bridge/account.ts";
+import { BarBuilder } from "../../src/bridge/bar-builder.ts";
+import { PaperAccount, type PaperOptions } from "../../src/bridge/paper-account.ts";
+import { LiveRunner } from "../../src/bridge/runner.ts";
+import type { Bar } from "../../src/bridge/types.ts";
+import { loadBars } from "../../src/cli/backtest.ts";
+import { type BacktestResult, type Bars, backtest } from "../../src/engine/index.ts";
+
+const DATA = new URL("../../../shared/data/", import.meta.url);
+
+function barAt(bars: Bars, i: number): Bar {
+  return {
+    time: bars.time[i],
+    open: bars.open[i],
+    high: bars.high[i],
+    low: bars.low[i],
+    close: bars.close[i],
+    volume: bars.volume[i],
+  };
+}
+
+function expectSameTrades(account: PaperAccount, result: BacktestResult): void {
+  const legs = account.closedLegs;
+  const t = result.trades;
+  expect(legs.length).toBe(t.length);
+  for (let k = 0; k < t.length; k++) {
+    const leg = legs[k];
+    expect([leg.size, leg.entryBar, leg.exitBar]).toEqual([t.size[k], t.entryBar[k], t.exitBar[k]]);
+    expect(leg.entryPrice).toBe(t.entryPrice[k]);
+    expect(leg.exitPrice).toBe(t.exitPrice[k]);
+    expect(leg.pl).toBeCloseTo(t.pnl[k], 8);
+  }
+}
+
+function replay(bars: Bars, params: Record<string, number>, options: PaperOptions, window: number) {
+  const account = new PaperAccount(openGate(), options);
+  const runner = new LiveRunner(smaCross, params, account, { window });
+  for (let i = 0; i < bars.length; i++) runner.onBar(barAt(bars, i));
+  return account;
+}
+
+describe("paper parity with the backtest", () => {
+  it("sma-cross on GOOG daily: the same 65 closed trades bar by bar through a 120-bar window", async () => {
+    const { bars } = await loadBars(new URL("backtesting-py/GOOG.csv", DATA).pathname);
+    expect(bars.length).toBe(2148);
+    const options = { cash: 10_000, commission: 0.002 };
+    const result = backtest(smaCross, bars, { ...options, params: { fast: 10, slow: 30 } });
+    const account = replay(bars, { fast: 10, slow: 30 }, options, 120);
+    // the golden run has 66 trades with finalize_trades; without it the last one is still open
+    expect(result.trades.length).toBe(65);
+    expectSameTrades(account, result);
+    expect(account.openLegs.length).toBe(1);
+    expect(account.equity).toBeCloseTo(result.equity[bars.length - 1], 6);
+  });
+
+  it("bars built from the XRP/ETH trade tape reproduce the 1m file and its backtest", async () => {
+    const { bars } = await loadBars(new URL("freqtrade/XRP_ETH-1m.json", DATA).pathname);
+    const tape = JSON.parse(
+      gunzipSync(readFileSync(new URL("freqtrade/XRP_ETH-trades.json.gz", DATA))).toString("utf8"),
+    ) as [number, string, null, string, number, number, number][];
+    expect(tape.length).toBe(12477);
+    const options = { cash: 10, commission: 0.001, unit: 1 };
+    const params = { fast: 5, slow: 20 };
+    const account = new PaperAccount(openGate(), options);
+    const runner = new LiveRunner(smaCross, params, account, { window: 60 });
+    const built: Bar[] = [];
+    const builder = new BarBuilder("1m", (bar) => {
+      built.push(bar);
+      runner.onBar(bar);
+    });
+    for (const [time, id, , , price, amount] of tape) builder.push({ time, id, price, amount });
+    // the last minute closes when the clock passes it
+    builder.flush(tape[tape.length - 1][0] + 60_000);
+    expect(built.length).toBe(bars.length);
+    for (let i = 0; i < bars.length; i++) {
+      expect(built[i].time).toBe(bars.time[i]);
+      expect([built[i].open, built[i].high, built[i].low, built[i].close]).toEqual([
+        bars.open[i],
+        bars.high[i],
+        bars.low[i],
+        bars.close[i],
+      ]);
+    }
+    const result = backtest(smaCross, bars, { ...options, params });
+    expect(result.trades.length).toBeGreaterThan(50);
+    expectSameTrades(account, result);
+  });
+});
