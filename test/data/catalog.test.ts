@@ -256,17 +256,18 @@ describe("Catalog atomicity", () => {
       freqtradeBars("binance/justinbomber_BTC_USDT-1m.json", "binance", "BTC/USDT", (i) => i < 1000),
     ]);
     const before = snapshot(dir);
-    const con = (catalog as unknown as { con: { run: (sql: string) => Promise<unknown> } }).con;
-    const run = con.run.bind(con);
-    let copies = 0;
-    const spy = vi.spyOn(con, "run").mockImplementation(async (sql: string) => {
-      if (sql.startsWith("copy") && ++copies === 2) throw new Error("disk full");
-      return run(sql);
+    // every catalog file goes through writeFile: fail the 3rd, after a whole month (Parquet + Arrow) is down
+    const target = catalog as unknown as { writeFile: (path: string, bytes: Uint8Array) => void };
+    const writeFile = target.writeFile.bind(catalog);
+    let writes = 0;
+    const spy = vi.spyOn(target, "writeFile").mockImplementation((path, bytes) => {
+      if (++writes === 3) throw new Error("disk full");
+      writeFile(path, bytes);
     });
     const all = freqtradeBars("binance/justinbomber_BTC_USDT-1m.json", "binance", "BTC/USDT");
     await expect(catalog.write([all])).rejects.toThrow("disk full");
     spy.mockRestore();
-    expect(copies).toBe(2);
+    expect(writes).toBe(3);
     expect(snapshot(dir)).toEqual(before);
     await catalog.close();
   });

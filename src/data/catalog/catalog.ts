@@ -1,9 +1,9 @@
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, readdirSync, rmdirSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, rmdirSync, rmSync, writeFileSync } from "node:fs";
 import { join, relative, sep } from "node:path";
 import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
-import { type Frame, type Kind, makeFrame } from "../frame.ts";
-import { quoteIdent, quoteString, resultColumns, stageColumns } from "./duck.ts";
+import { type Column, type Frame, type Kind, makeFrame } from "../frame.ts";
+import { type FetchedColumns, fetchColumns, quoteIdent, quoteString } from "./duck.ts";
 import { gapBetween, gapSql } from "./gaps.ts";
 import { acquireLock } from "./lock.ts";
 import {
@@ -14,7 +14,10 @@ import {
   readManifest,
   sortFiles,
 } from "./manifest.ts";
+import { encodeParquet, type ParquetColumn } from "./parquet-write.ts";
+import { encodeSidecar, readSidecar, sidecarColumn, sidecarPath, writeSidecar } from "./sidecar.ts";
 import { slug } from "./slug.ts";
+import { Stager } from "./stage.ts";
 import type { CatalogApi, QueryResult, ReadRequest, SeriesInfo, SeriesKey, WriteResult } from "./types.ts";
 
 /**
@@ -61,7 +64,7 @@ export class Catalog implements CatalogApi {
     }
     try {
       this.manifest = readManifest(this.dir);
-      const live = new Set(this.manifest.files.map((f) => f.path));
+      const live = new Set(this.manifest.files.flatMap((f) => [f.path, f.arrow ?? sidecarPath(f.path)]));
       const walk = (path: string): boolean => {
         let empty = true;
         for (const entry of readdirSync(path, { withFileTypes: true })) {
@@ -70,7 +73,9 @@ export class Catalog implements CatalogApi {
           if (entry.isDirectory()) {
             if (walk(full)) rmdirSync(full);
             else empty = false;
-          } else if (rel.endsWith(".parquet") && !live.has(rel)) {
+          } else if ((rel.endsWith(".parquet") || rel.endsWith(".arrow")) && !live.has(rel)) {
+            rmSync(full, { force: true });
+          } else if (/\.arrow\.tmp-/.test(entry.name)) {
             rmSync(full, { force: true });
           } else if (path === this.dir && entry.name.startsWith(`${MANIFEST_FILE}.tmp`)) {
             rmSync(full, { force: true });
@@ -143,24 +148,57 @@ export class Catalog implements CatalogApi {
       for (const c of f.columns) if (!available.has(c.name)) available.set(c.name, c.type);
     const wanted = request.columns
       ? ["time", ...request.columns.filter((c) => c !== "time")]
-      : [...available.keys()].filter((c) => !["market", "symbol", "timeframe"].includes(c));
+      : [...available.keys()].filter((c) => !KEY_COLUMNS.includes(c));
     for (const c of wanted) {
       if (!available.has(c) && files.length > 0)
         throw new Error(`unknown column: ${c} (have ${[...available.keys()].join(", ")})`);
     }
     if (files.length === 0) return emptyFrame(request, tz, wanted);
-    const select = wanted.map((c) => (c === "time" ? "time::DOUBLE as time" : quoteIdent(c))).join(", ");
-    const where = [
-      Number.isFinite(start) ? `time >= ${Math.ceil(start)}` : "",
-      Number.isFinite(end) ? `time < ${Math.ceil(end)}` : "",
-    ].filter(Boolean);
-    const sql =
-      `select ${select} from ${this.parquetList(files)}` +
-      (where.length ? ` where ${where.join(" and ")}` : "");
-    const result = await this.con.run(sql);
-    const { length, columns } = resultColumns(result);
+    // Files are sorted and never overlap: each contributes one contiguous [lo, hi) slice.
+    const parts: { lo: number; hi: number; columns: (Column | undefined)[] }[] = [];
+    let length = 0;
+    for (const f of files) {
+      const table = await this.sidecarOf(f);
+      const time = sidecarColumn(table, "time") as Float64Array;
+      const lo = Number.isFinite(start) ? lowerBound(time, Math.ceil(start)) : 0;
+      const hi = Number.isFinite(end) ? lowerBound(time, Math.ceil(end)) : time.length;
+      if (hi <= lo) continue;
+      parts.push({ lo, hi, columns: wanted.map((c) => sidecarColumn(table, c)) });
+      length += hi - lo;
+    }
+    const columns: Record<string, Column> = {};
+    wanted.forEach((name, c) => {
+      columns[name] = concatColumn(
+        parts.map((p) => ({ lo: p.lo, hi: p.hi, column: p.columns[c] })),
+        length,
+      );
+    });
     // Not makeFrame: a column subset is a legal read and lacks the required columns on purpose.
     return Object.freeze({ ...pick(request), tz, length, columns: Object.freeze(columns) });
+  }
+
+  /** The file's Arrow sidecar, rebuilt from its Parquet file when missing or stale. */
+  private async sidecarOf(file: FileEntry): Promise<import("apache-arrow").Table> {
+    const path = join(this.dir, file.arrow ?? sidecarPath(file.path));
+    const table = readSidecar(path);
+    if (table && table.numRows === file.rows) return table;
+    const select = file.columns
+      .filter((c) => !KEY_COLUMNS.includes(c.name))
+      .map((c) => (c.name === "time" ? "time::DOUBLE as time" : quoteIdent(c.name)))
+      .join(", ");
+    const fetched = fetchColumns(
+      await this.con.run(
+        `select ${select} from read_parquet(${quoteString(join(this.dir, file.path))}) order by time`,
+      ),
+    );
+    const bytes = encodeSidecar(fetched.columns, fetched.length);
+    try {
+      writeSidecar(path, bytes, randomBytes(4).toString("hex"));
+    } catch {
+      // a read-only catalog still reads; the sidecar is only a cache
+    }
+    const { tableFromIPC } = await import("apache-arrow");
+    return tableFromIPC(bytes);
   }
 
   async query(sql: string): Promise<QueryResult> {
@@ -178,40 +216,48 @@ export class Catalog implements CatalogApi {
     const token = `${Date.now().toString(36)}-${randomBytes(4).toString("hex")}`;
     const written: string[] = [];
     const madeDirs: string[] = [];
-    const staged: string[] = [];
+    const stager = new Stager(this.con, "__stage_");
     try {
       this.manifest = readManifest(this.dir);
       // Stage every frame first: a bad frame anywhere aborts before a single file is written.
-      const series = new Map<string, { key: Frame; tables: string[] }>();
+      const series: StagedSeries[] = [];
+      const sids = new Map<string, number>();
       let rowsIn = 0;
-      let index = 0;
       for await (const frame of frames) {
         validate(frame);
-        const table = `__stage_${index++}`;
-        await stageColumns(this.con, table, frame.columns, frame.length);
-        staged.push(table);
+        const id = seriesId(frame);
+        let sid = sids.get(id);
+        if (sid === undefined) {
+          sid = series.length;
+          sids.set(id, sid);
+          series.push({ key: frame, group: mergeGroup(frame), columns: [] });
+        }
+        const s = series[sid];
+        for (const name of Object.keys(frame.columns)) if (!s.columns.includes(name)) s.columns.push(name);
+        await stager.add(frame, sid, s.group);
         rowsIn += frame.length;
         onRows?.(rowsIn);
-        const id = seriesId(frame);
-        const entry = series.get(id);
-        if (entry) entry.tables.push(table);
-        else series.set(id, { key: frame, tables: [table] });
       }
+      stager.flush();
 
+      const stored = new Map<string, FileEntry[]>();
+      for (const f of this.manifest.files) {
+        const id = `${seriesId(f)}\u0000${f.month}`;
+        const list = stored.get(id);
+        if (list) list.push(f);
+        else stored.set(id, [f]);
+      }
       let rowsAdded = 0;
       const added: FileEntry[] = [];
       const superseded = new Set<string>();
-      for (const { key, tables } of series.values()) {
-        const months = await this.monthsOf(tables);
-        for (const month of months) {
-          const old = this.filesOf(key).filter((f) => f.month === month);
-          const entry = await this.mergeMonth(key, month, tables, old, token, madeDirs);
-          if (!entry) continue;
-          written.push(entry.file.path);
-          rowsAdded += entry.added;
-          added.push(entry.file);
-          for (const f of old) superseded.add(f.path);
-        }
+      for (const group of new Set(series.map((s) => s.group))) {
+        const result = await this.mergeGroup(group, series, stager.tablesOf(group), stored, token, {
+          written,
+          madeDirs,
+        });
+        rowsAdded += result.added;
+        added.push(...result.files);
+        for (const path of result.superseded) superseded.add(path);
       }
 
       if (added.length > 0) {
@@ -220,11 +266,14 @@ export class Catalog implements CatalogApi {
         this.manifest = { version: 1, files };
         this.viewsStale = true;
         written.length = 0;
-        for (const path of superseded) rmSync(join(this.dir, path), { force: true });
+        for (const path of superseded) {
+          rmSync(join(this.dir, path), { force: true });
+          rmSync(join(this.dir, sidecarPath(path)), { force: true });
+        }
         for (const path of superseded) removeEmptyDirs(this.dir, join(this.dir, path, ".."));
       }
       return Object.freeze({
-        series: series.size,
+        series: series.length,
         rowsIn,
         rowsAdded,
         duplicates: rowsIn - rowsAdded,
@@ -236,8 +285,15 @@ export class Catalog implements CatalogApi {
       for (const dir of madeDirs.reverse()) removeEmptyDirs(this.dir, dir);
       throw error;
     } finally {
-      for (const table of staged)
+      try {
+        stager.flush();
+      } catch {
+        // already flushed
+      }
+      for (const table of stager.names)
         await this.con.run(`drop table if exists ${quoteIdent(table)}`).catch(() => {});
+      await this.con.run("drop table if exists __merged").catch(() => {});
+      await this.con.run("drop table if exists __series").catch(() => {});
       release();
     }
   }
@@ -257,81 +313,170 @@ export class Catalog implements CatalogApi {
     return `read_parquet([${paths}], union_by_name = true)`;
   }
 
-  private async monthsOf(tables: readonly string[]): Promise<string[]> {
-    const union = tables.map((t) => `select time from ${quoteIdent(t)}`).join(" union all ");
-    const reader = await this.con.runAndReadAll(
-      `select distinct strftime(epoch_ms(time::BIGINT), '%Y-%m') as m from (${union}) order by m`,
+  /**
+   * Merges one group's staged rows with the stored months they touch, in three statements
+   * whatever the number of series: list the touched months, dedupe everything into one sorted
+   * table (stored rows win, then arrival order), fetch it. Files are then written from JS.
+   */
+  private async mergeGroup(
+    group: string,
+    series: readonly StagedSeries[],
+    tables: readonly string[],
+    stored: ReadonlyMap<string, FileEntry[]>,
+    token: string,
+    track: { written: string[]; madeDirs: string[] },
+  ): Promise<{ added: number; files: FileEntry[]; superseded: string[] }> {
+    const [kind, natural] = group.split("|");
+    const order = kind === "bars" ? "time" : "time, seq";
+    const month = (t: string) => `(year(epoch_ms(${t})) * 12 + month(epoch_ms(${t})) - 1)::INTEGER`;
+    const staged = tables.map((t) => `select * replace (time::BIGINT as time) from ${quoteIdent(t)}`);
+    const touched = await this.con.runAndReadAll(
+      `select distinct __sid, ${month("time")} from (${staged.join(" union all by name ")})`,
     );
-    return reader.getRowsJS().map((r) => String(r[0]));
+    const old: FileEntry[] = [];
+    const oldOf = new Map<string, FileEntry[]>();
+    for (const [sid, m] of touched.getRowsJS() as [number, number][]) {
+      const files = stored.get(`${seriesId(series[sid].key)}\u0000${monthName(m)}`) ?? [];
+      oldOf.set(`${sid}:${m}`, files);
+      old.push(...files);
+    }
+    const parts = [...staged];
+    if (old.length > 0) {
+      const sidOf = new Map<string, number>();
+      series.forEach((s, sid) => {
+        if (s.group === group) sidOf.set(seriesId(s.key), sid);
+      });
+      const values = [...new Set(old.map((f) => seriesId(f)))].map((id) => {
+        const [, market, symbol, timeframe] = id.split("\u0000");
+        return `(${sidOf.get(id)}, ${quoteString(market)}, ${quoteString(symbol)}, ${quoteString(timeframe)})`;
+      });
+      await this.con.run(
+        `create or replace temp table __series as select * from (values ${values.join(", ")}) v(__sid, market, symbol, timeframe)`,
+      );
+      parts.push(
+        `select o.* exclude (market, symbol, timeframe), s.__sid::INTEGER as __sid, -1 as __pos from ${this.parquetList(old)} o ` +
+          "join __series s on o.market = s.market and o.symbol = s.symbol and o.timeframe = s.timeframe",
+      );
+    }
+    await this.con.run(
+      `create or replace temp table __merged as select * exclude (__pos) from (select *, ${month("time")} as __m from (${parts.join(" union all by name ")})) ` +
+        `qualify row_number() over (partition by __sid, ${natural} order by __pos) = 1 order by __sid, __m, ${order}`,
+    );
+    const merged = fetchColumns(await this.con.run("select * replace (time::DOUBLE as time) from __merged"));
+    const sid = merged.columns.__sid as Int32Array;
+    const m = merged.columns.__m as Int32Array;
+    const files: FileEntry[] = [];
+    const superseded: string[] = [];
+    let added = 0;
+    for (let lo = 0; lo < merged.length; ) {
+      let hi = lo + 1;
+      while (hi < merged.length && sid[hi] === sid[lo] && m[hi] === m[lo]) hi++;
+      const before = oldOf.get(`${sid[lo]}:${m[lo]}`) ?? [];
+      const oldRows = before.reduce((n, f) => n + f.rows, 0);
+      if (hi - lo !== oldRows) {
+        const file = await this.writePartition(
+          series[sid[lo]],
+          monthName(m[lo]),
+          before,
+          merged,
+          lo,
+          hi,
+          token,
+          track,
+        );
+        files.push(file);
+        added += hi - lo - oldRows;
+        for (const f of before) superseded.push(f.path);
+      }
+      lo = hi;
+    }
+    return { added, files, superseded };
   }
 
-  /** Writes the merged month to a new file; undefined when it would add nothing. */
-  private async mergeMonth(
-    key: Frame,
+  /** Writes rows [lo, hi) of the merged result as one month: Parquet plus its Arrow sidecar. */
+  private async writePartition(
+    s: StagedSeries,
     month: string,
-    tables: readonly string[],
-    old: readonly FileEntry[],
+    before: readonly FileEntry[],
+    merged: FetchedColumns,
+    lo: number,
+    hi: number,
     token: string,
-    madeDirs: string[],
-  ): Promise<{ file: FileEntry; added: number } | undefined> {
-    const [y, m] = month.split("-").map(Number);
-    const from = Date.UTC(y, m - 1, 1);
-    const to = Date.UTC(y, m, 1);
-    const ident = `${quoteString(key.market)} as market, ${quoteString(key.symbol)} as symbol, ${quoteString(key.timeframe)} as timeframe`;
-    const parts = tables.map(
-      (t, i) =>
-        `select * exclude (time), time::BIGINT as time, ${ident}, ${i + 1} as __src, row_number() over () as __ord from ${quoteIdent(t)} where time >= ${from} and time < ${to}`,
-    );
-    if (old.length > 0)
-      parts.unshift(`select *, 0 as __src, row_number() over () as __ord from ${this.parquetList(old)}`);
-    const hasId = key.kind === "ticks" && "id" in key.columns;
-    const natural = key.kind === "bars" ? "time" : hasId ? "id" : "time, seq";
-    const order = key.kind === "bars" ? "time" : "time, seq";
-    await this.con.run(
-      `create or replace temp table __merged as select * exclude (__src, __ord) from (${parts.join(" union all by name ")}) ` +
-        `qualify row_number() over (partition by ${natural} order by __src, __ord) = 1`,
-    );
-    const oldRows = old.reduce((n, f) => n + f.rows, 0);
-    const stats = (
-      await this.con.runAndReadAll(
-        `select count(*)::DOUBLE, min(time)::DOUBLE, max(time)::DOUBLE, (${gapSql(key, "__merged")})::DOUBLE from __merged`,
-      )
-    ).getRowsJS()[0] as number[];
-    const [rows, start, end, gaps] = stats;
-    if (rows === oldRows) return undefined;
-    const describe = (await this.con.runAndReadAll("describe __merged")).getRowsJS();
-    // Fixed column order (key columns first, then the frame's own) keeps files self-describing.
-    const names = describe.map((r) => String(r[0]));
-    const front = ["time", "market", "symbol", "timeframe"];
-    const ordered = [...front, ...names.filter((n) => !front.includes(n))];
-    const types = new Map(describe.map((r) => [String(r[0]), String(r[1])]));
+    track: { written: string[]; madeDirs: string[] },
+  ): Promise<FileEntry> {
+    const { key } = s;
+    // Fixed column order (key columns first, then stored, then the frames' own) keeps files self-describing.
+    const names: string[] = [];
+    for (const n of [...before.flatMap((f) => f.columns.map((c) => c.name)), ...s.columns])
+      if (!KEY_COLUMNS.includes(n) && n !== "time" && !names.includes(n)) names.push(n);
+    const ordered = ["time", ...KEY_COLUMNS, ...names];
+    const types = (name: string) =>
+      name === "time" ? "BIGINT" : KEY_COLUMNS.includes(name) ? "VARCHAR" : merged.types[name];
     const dirRel = [key.kind, slug(key.market), slug(key.symbol), slug(key.timeframe), month].join("/");
     const dir = join(this.dir, dirRel);
     if (!existsSync(dir)) {
       mkdirSync(dir, { recursive: true });
-      madeDirs.push(dir);
+      track.madeDirs.push(dir);
     }
     const path = `${dirRel}/part-${token}.parquet`;
-    await this.con.run(
-      `copy (select ${ordered.map(quoteIdent).join(", ")} from __merged order by ${order}) to ${quoteString(join(this.dir, path))} (format parquet)`,
-    );
-    return {
-      added: rows - oldRows,
-      file: Object.freeze({
-        path,
-        kind: key.kind,
-        market: key.market,
-        symbol: key.symbol,
-        timeframe: key.timeframe,
-        tz: key.tz,
-        month,
-        rows,
-        start,
-        end,
-        gaps,
-        columns: ordered.map((name) => ({ name, type: types.get(name) ?? "VARCHAR" })),
-      }),
+    const arrow = sidecarPath(path);
+    const n = hi - lo;
+    const slice = (name: string): Column => {
+      const c = merged.columns[name];
+      return Array.isArray(c) ? c.slice(lo, hi) : c.subarray(lo, hi);
     };
+    const time = slice("time") as Float64Array;
+    const columns: Record<string, Column> = { time };
+    for (const name of names) columns[name] = slice(name);
+
+    const direct = names.every((name) => DIRECT_TYPES.has(types(name)));
+    if (direct) {
+      const pq: ParquetColumn[] = [{ name: "time", type: "BIGINT", values: time }];
+      pq.push(
+        { name: "market", type: "CONST", value: key.market },
+        { name: "symbol", type: "CONST", value: key.symbol },
+        { name: "timeframe", type: "CONST", value: key.timeframe },
+      );
+      for (const name of names) {
+        const nulls = merged.nulls[name]?.subarray(lo, hi);
+        pq.push({ name, type: types(name), values: columns[name], nulls } as ParquetColumn);
+      }
+      track.written.push(path);
+      this.writeFile(join(this.dir, path), encodeParquet(pq, n));
+    } else {
+      // rare types (promoted by a union, say): let DuckDB write this one file
+      const ident = `${quoteString(key.market)} as market, ${quoteString(key.symbol)} as symbol, ${quoteString(key.timeframe)} as timeframe`;
+      const [y, mm] = month.split("-").map(Number);
+      track.written.push(path);
+      await this.con.run(
+        `copy (select time, ${ident}, ${names.map(quoteIdent).join(", ")} from __merged where __sid = ${merged.columns.__sid[lo]} and __m = ${y * 12 + mm - 1} order by ${key.kind === "bars" ? "time" : "time, seq"}) to ${quoteString(join(this.dir, path))} (format parquet)`,
+      );
+    }
+    track.written.push(arrow);
+    this.writeFile(join(this.dir, arrow), encodeSidecar(columns, n));
+
+    let gaps = 0;
+    if (key.kind === "bars") for (let i = 1; i < n; i++) gaps += gapBetween(time[i - 1], time[i], key);
+    return Object.freeze({
+      path,
+      arrow,
+      kind: key.kind,
+      market: key.market,
+      symbol: key.symbol,
+      timeframe: key.timeframe,
+      tz: key.tz,
+      month,
+      rows: n,
+      start: time[0],
+      end: time[n - 1],
+      gaps,
+      columns: ordered.map((name) => ({ name, type: types(name) ?? "VARCHAR" })),
+    });
+  }
+
+  /** The one place catalog files hit the disk (tests make it fail midway). */
+  private writeFile(path: string, bytes: Uint8Array): void {
+    writeFileSync(path, bytes);
   }
 
   private async ensureViews(): Promise<void> {
@@ -346,6 +491,79 @@ export class Catalog implements CatalogApi {
     }
     this.viewsStale = false;
   }
+}
+
+const KEY_COLUMNS: readonly string[] = ["market", "symbol", "timeframe"];
+/** column types the JS Parquet writer handles; `time` is always BIGINT */
+const DIRECT_TYPES: ReadonlySet<string> = new Set(["DOUBLE", "INTEGER", "TINYINT", "VARCHAR"]);
+
+interface StagedSeries {
+  readonly key: Frame;
+  readonly group: string;
+  /** column names in first-seen order over the series' frames */
+  readonly columns: string[];
+}
+
+/** Series that dedupe the same way merge together: "kind|natural key". */
+function mergeGroup(frame: Frame): string {
+  if (frame.kind === "bars") return "bars|time";
+  return "id" in frame.columns ? "ticks|id" : "ticks|time, seq";
+}
+
+/** month index (year * 12 + month - 1) -> "YYYY-MM" */
+function monthName(m: number): string {
+  const y = Math.floor(m / 12);
+  return `${String(y).padStart(4, "0")}-${String((m % 12) + 1).padStart(2, "0")}`;
+}
+
+/** first index with a[i] >= x in a sorted array */
+function lowerBound(a: Float64Array, x: number): number {
+  let lo = 0;
+  let hi = a.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (a[mid] < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * Joins per-file slices of one column. One whole slice comes back as is (a view, no copy); a file
+ * without the column contributes NaN / 0 / null as DuckDB's union_by_name read did.
+ */
+function concatColumn(
+  parts: readonly { lo: number; hi: number; column: Column | undefined }[],
+  length: number,
+): Column {
+  const present = parts.map((p) => p.column).filter((c): c is Column => c !== undefined);
+  if (parts.length === 1 && present.length === 1) {
+    const { lo, hi, column } = parts[0] as { lo: number; hi: number; column: Column };
+    if (lo === 0 && hi === column.length) return column;
+  }
+  const kinds = new Set(present.map((c) => (Array.isArray(c) ? Array : c.constructor)));
+  if (kinds.has(Array)) {
+    const out = new Array<string>(length);
+    let pos = 0;
+    for (const { lo, hi, column } of parts) {
+      for (let i = lo; i < hi; i++)
+        out[pos++] = column
+          ? column[i] === null
+            ? (null as unknown as string)
+            : String(column[i])
+          : (null as unknown as string);
+    }
+    return out;
+  }
+  const Type = kinds.size === 1 ? ([...kinds][0] as Float64ArrayConstructor) : Float64Array;
+  const out = new Type(length);
+  let pos = 0;
+  for (const { lo, hi, column } of parts) {
+    if (column) out.set((column as Float64Array).subarray(lo, hi), pos);
+    else if (out instanceof Float64Array) out.fill(Number.NaN, pos, pos + hi - lo);
+    pos += hi - lo;
+  }
+  return out;
 }
 
 function seriesId(key: SeriesKey): string {

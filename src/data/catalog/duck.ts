@@ -81,6 +81,23 @@ function resultOf(result: DuckDBMaterializedResult): duckdb.Result {
   return (result as unknown as { result: duckdb.Result }).result;
 }
 
+/** Typed columns plus NULL masks (1 = NULL) for the numeric columns that have any NULL. */
+export interface FetchedColumns {
+  length: number;
+  columns: Record<string, Column>;
+  nulls: Record<string, Uint8Array>;
+  /** DuckDB type name per column: DOUBLE, INTEGER, TINYINT, BIGINT, VARCHAR ... */
+  types: Record<string, string>;
+}
+
+const TYPE_NAMES: Record<number, string> = {
+  [duckdb.Type.DOUBLE]: "DOUBLE",
+  [duckdb.Type.INTEGER]: "INTEGER",
+  [duckdb.Type.TINYINT]: "TINYINT",
+  [duckdb.Type.BIGINT]: "BIGINT",
+  [duckdb.Type.VARCHAR]: "VARCHAR",
+};
+
 /**
  * Copies a materialized result into typed columns: DOUBLE -> Float64Array, INTEGER -> Int32Array,
  * TINYINT -> Int8Array, anything else -> string[] (slow path, fine for ids and labels).
@@ -90,13 +107,22 @@ export function resultColumns(result: DuckDBMaterializedResult): {
   length: number;
   columns: Record<string, Column>;
 } {
+  const { length, columns } = fetchColumns(result);
+  return { length, columns };
+}
+
+/** resultColumns plus the NULL masks and type names, for writers that must keep NULL apart from NaN. */
+export function fetchColumns(result: DuckDBMaterializedResult): FetchedColumns {
   const raw = resultOf(result);
   const length = Number(duckdb.row_count(raw));
   const names = result.columnNames();
   const typeIds = names.map((_, i) => result.columnTypeId(i) as number);
   const out: Record<string, Column> = {};
+  const nulls: Record<string, Uint8Array> = {};
+  const types: Record<string, string> = {};
   const makers = typeIds.map((id, i): Column => {
     const name = names[i];
+    types[name] = TYPE_NAMES[id] ?? result.columnType(i).toString();
     const column: Column =
       id === duckdb.Type.DOUBLE
         ? new Float64Array(length)
@@ -134,13 +160,23 @@ export function resultColumns(result: DuckDBMaterializedResult): {
             : new Int8Array(data.buffer, data.byteOffset, n);
       column.set(view, pos);
       const validity = duckdb.vector_get_validity(vector, Math.ceil(n / 64) * 8);
-      if (validity && column instanceof Float64Array) {
+      if (validity) {
+        const name = names[c];
         for (let i = 0; i < n; i++) {
-          if (((validity[i >> 3] >> (i & 7)) & 1) === 0) column[pos + i] = Number.NaN;
+          if (((validity[i >> 3] >> (i & 7)) & 1) === 0) {
+            if (column instanceof Float64Array) column[pos + i] = Number.NaN;
+            else column[pos + i] = 0;
+            let mask = nulls[name];
+            if (!mask) {
+              mask = new Uint8Array(length);
+              nulls[name] = mask;
+            }
+            mask[pos + i] = 1;
+          }
         }
       }
     }
     pos += n;
   }
-  return { length, columns: out };
+  return { length, columns: out, nulls, types };
 }

@@ -8,6 +8,8 @@ export const MANIFEST_FILE = "manifest.json";
 export interface FileEntry {
   /** relative to the catalog dir, "/"-separated */
   readonly path: string;
+  /** the Arrow IPC sidecar (same rows, read-ready columns), relative like `path`; derived when absent */
+  readonly arrow?: string;
   readonly kind: Kind;
   readonly market: string;
   readonly symbol: string;
