@@ -15,6 +15,7 @@ import {
   suggest,
   toBars,
 } from "../engine/index.ts";
+import { type CostPresetName, costPreset } from "../engine/markets/index.ts";
 import { lookaheadCommand } from "./lookahead.ts";
 
 const STRATEGY_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../notebooks/strategies");
@@ -91,10 +92,30 @@ export function parseCommission(value: string): Commission {
   return parts.length === 2 ? [parts[0], parts[1]] : parts[0];
 }
 
+export const COST_PRESETS: readonly CostPresetName[] = ["krx", "upbit", "binance", "binance-futures"];
+
+/**
+ * A cost preset as the bar broker's commission callable. That broker (like backtesting.py's) passes the
+ * trade's signed size on both the entry and the exit fill, so a fill's side is unknown here: a charge on one
+ * side only (the KRX sell tax) is split evenly over both fills of a round trip. Flat presets are exact; for
+ * krx the tax paid on a round trip is tax × (entry + exit) / 2 instead of tax × exit.
+ */
+export function presetCommission(name: string): (size: number, price: number) => number {
+  if (!COST_PRESETS.includes(name as CostPresetName)) {
+    const hint = suggest(name, COST_PRESETS);
+    throw new Error(
+      `unknown cost preset: ${name}${hint ? `, did you mean '${hint}'?` : ` (expected ${COST_PRESETS.join(", ")})`}`,
+    );
+  }
+  const model = costPreset(name as CostPresetName);
+  return (size, price) => (model.commission(size, price, "buy") + model.commission(size, price, "sell")) / 2;
+}
+
 export interface RunFlags {
   param?: string[];
   cash: number;
   commission: Commission;
+  costs?: string;
   spread: number;
   slippage: number;
   margin: number;
@@ -117,6 +138,7 @@ export function withRunOptions(cmd: Command): Command {
       parseCommission,
       0,
     )
+    .option("--costs <preset>", `market cost preset instead of --commission: ${COST_PRESETS.join("|")}`)
     .option("--spread <f>", "bid-ask spread as a fraction of price", number("spread"), 0)
     .option(
       "--slippage <f>",
@@ -133,10 +155,13 @@ export function withRunOptions(cmd: Command): Command {
 }
 
 export function runOptions(flags: RunFlags): BacktestOptions {
+  if (flags.costs !== undefined && flags.commission !== 0) {
+    throw new Error(`give --costs ${flags.costs} or --commission ${flags.commission}, not both`);
+  }
   return {
     params: parseParams(flags.param),
     cash: flags.cash,
-    commission: flags.commission,
+    commission: flags.costs === undefined ? flags.commission : presetCommission(flags.costs),
     spread: flags.spread,
     slippage: flags.slippage,
     margin: flags.margin,
@@ -237,7 +262,11 @@ export function registerBacktestCommands(program: Command): void {
           .update(JSON.stringify(result.params))
           .digest("hex");
         const { params: _p, ...settings } = options;
-        const out = { ...report, strategy: { ref, file: loaded.file, fingerprint }, settings };
+        const out = {
+          ...report,
+          strategy: { ref, file: loaded.file, fingerprint },
+          settings: { ...settings, costs: flags.costs },
+        };
         await writeFile(flags.out, `${JSON.stringify(out, null, 2)}\n`);
       }
       if (flags.json) {
