@@ -1,0 +1,603 @@
+import { randomUUID } from "node:crypto";
+import { mkdirSync } from "node:fs";
+import path from "node:path";
+import type { OrderGate } from "./account.ts";
+import { BarBuilder, timeframeMs } from "./bar-builder.ts";
+import { CcxtVenue, type CcxtVenueOptions } from "./ccxt-venue.ts";
+import { LiveAccount } from "./live-account.ts";
+import { Oms } from "./oms.ts";
+import { PaperAccount, type PaperOptions } from "./paper-account.ts";
+import { type MarketRules, RiskGate, type RiskLimits } from "./risk.ts";
+import { LiveRunner } from "./runner.ts";
+import { type Session, sessionFor } from "./sessions.ts";
+import { Store } from "./store.ts";
+import { loadNamedStrategy, STRATEGY_DIR } from "./strategies.ts";
+import {
+  type Bar,
+  type BridgeEvent,
+  FINAL_STATES,
+  type Mode,
+  type OrderRecord,
+  type Promotion,
+  type PromotionSpec,
+  type Tick,
+} from "./types.ts";
+import type { Venue } from "./venue.ts";
+
+/** An error with the HTTP status the API answers it with. */
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface BridgeOptions {
+  /** folder for the journals: paper.sqlite and live.sqlite */
+  dataDir: string;
+  limits?: RiskLimits;
+  /** closed bars handed to init() on every bar */
+  window?: number;
+  /** paper accounts: cash and the engine's cost settings */
+  paper?: PaperOptions;
+  /** quote budget of each live promotion */
+  liveCash?: number;
+  /** live promotions are refused unless this is set (the CLI's --confirm-live) */
+  allowLive?: boolean;
+  /** venue settings (keys from the environment, URL override for tests, timeout) */
+  venue?: CcxtVenueOptions;
+  /** a venue factory instead of ccxt (tests) */
+  venueFactory?: (exchange: string, mode: Mode) => Promise<Venue>;
+  /** subscribe to venue trades for each promotion (off for replays that call tick()) */
+  feed?: boolean;
+  /** close forming bars on the wall clock every this many ms (0: only when the next trade arrives) */
+  flushMs?: number;
+  /** liquidation time of each trading day, "HH:MM" in the venue's zone */
+  sessionEnd?: string;
+  strategyDir?: string;
+  /** attempts to resolve an UNKNOWN order by lookup before leaving it to the next restart */
+  resolveAttempts?: number;
+  resolveDelayMs?: number;
+}
+
+interface Running {
+  promotion: Promotion;
+  runner: LiveRunner;
+  account: PaperAccount | LiveAccount;
+  builder: BarBuilder;
+  abort: AbortController;
+  orders: Map<string, OrderRecord>;
+  day: number;
+  dayEquity: number;
+  market?: MarketRules;
+  session: Session;
+  ended: boolean;
+  lastBar: number;
+}
+
+export interface PositionView {
+  promotionId: string;
+  mode: Mode;
+  exchange: string;
+  symbol: string;
+  size: number;
+  avgPrice: number;
+  lastPrice: number;
+  equity: number;
+  pl: number;
+}
+
+const DAY = 86_400_000;
+
+/**
+ * The bridge: promotions, their live runners and accounts, the OMS and risk gate, the journals and
+ * the event stream. HTTP is a thin layer over this (server.ts).
+ */
+export class Bridge {
+  readonly startedAt = Date.now();
+  readonly risk: RiskGate;
+  readonly stores: Record<Mode, Store>;
+  readonly oms: Record<Mode, Oms>;
+  readonly options: BridgeOptions;
+  readonly #running = new Map<string, Running>();
+  readonly #listeners = new Set<(event: BridgeEvent) => void>();
+  readonly #venues = new Map<string, Promise<Venue>>();
+  readonly #timers = new Set<NodeJS.Timeout>();
+  #flattening = false;
+  #flushTimer: NodeJS.Timeout | undefined;
+
+  private constructor(options: BridgeOptions) {
+    this.options = options;
+    mkdirSync(options.dataDir, { recursive: true });
+    this.risk = new RiskGate(options.limits);
+    this.stores = {
+      paper: new Store(path.join(options.dataDir, "paper.sqlite"), { durable: false }),
+      live: new Store(path.join(options.dataDir, "live.sqlite")),
+    };
+    const emit = (e: BridgeEvent) => this.emit(e);
+    this.oms = {
+      paper: new Oms("paper", this.stores.paper, this.risk, emit),
+      live: new Oms("live", this.stores.live, this.risk, emit),
+    };
+  }
+
+  /**
+   * Opens the journals, reconciles every non-final live order with its venue (and flags foreign
+   * venue orders), settles paper orders left by a previous run, then resumes running promotions.
+   */
+  static async open(options: BridgeOptions): Promise<Bridge> {
+    const bridge = new Bridge(options);
+    const live = bridge.stores.live.promotions().filter((p) => p.status === "running");
+    const markets = live.map((p) => ({ exchange: p.exchange, symbol: p.symbol }));
+    if (bridge.stores.live.openOrders().length || markets.length) {
+      const venues = new Map<string, Venue>();
+      for (const exchange of new Set([
+        ...markets.map((m) => m.exchange),
+        ...bridge.stores.live.openOrders().map((o) => o.exchange),
+      ])) {
+        venues.set(exchange, await bridge.venue(exchange, "live"));
+      }
+      const { resolved, foreign } = await bridge.oms.live.reconcile((e) => venues.get(e), markets);
+      bridge.stores.live.audit("reconcile", `reconciled ${resolved} orders, ${foreign.length} foreign`);
+    }
+    for (const order of bridge.stores.paper.openOrders()) {
+      // paper books live in memory: what was pending died with the previous process
+      bridge.oms.paper.cancel(order, "bridge restarted");
+    }
+    for (const mode of ["paper", "live"] as const) {
+      for (const p of bridge.stores[mode].promotions()) {
+        if (p.status !== "running") continue;
+        try {
+          await bridge.#start(p);
+        } catch (error) {
+          p.status = "stopped";
+          bridge.stores[mode].savePromotion(p);
+          bridge.stores[mode].audit("resume", `promotion ${p.id} not resumed: ${(error as Error).message}`);
+        }
+      }
+    }
+    if (options.flushMs) {
+      bridge.#flushTimer = setInterval(() => bridge.flush(Date.now()), options.flushMs);
+      bridge.#flushTimer.unref();
+    }
+    return bridge;
+  }
+
+  get mode(): Mode {
+    return this.options.allowLive ? "live" : "paper";
+  }
+
+  on(listener: (event: BridgeEvent) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  emit(event: BridgeEvent): void {
+    if (event.type === "fill") this.#onFill(event);
+    if (event.type === "order" && FINAL_STATES.has(event.order.state)) {
+      const run = this.#running.get(event.order.promotionId);
+      if (run) {
+        run.orders.delete(event.order.clientOrderId);
+        if (run.account instanceof LiveAccount) run.account.settle(event.order);
+      }
+    }
+    for (const listener of this.#listeners) {
+      try {
+        listener(event);
+      } catch {
+        // a broken listener (a closed socket) must not stop trading
+      }
+    }
+  }
+
+  /** The venue for an exchange (one per exchange and mode), created on first use. */
+  venue(exchange: string, mode: Mode): Promise<Venue> {
+    const key = `${exchange}:${mode}`;
+    let v = this.#venues.get(key);
+    if (!v) {
+      const { venue: opts = {}, venueFactory } = this.options;
+      v = venueFactory
+        ? venueFactory(exchange, mode)
+        : CcxtVenue.create(exchange, {
+            ...opts,
+            // paper needs only public market data: no keys
+            apiKey: mode === "live" ? opts.apiKey : undefined,
+            secret: mode === "live" ? opts.secret : undefined,
+            onWarning: (message) => this.emit({ type: "audit", message }),
+          });
+      v.catch(() => this.#venues.delete(key));
+      this.#venues.set(key, v);
+    }
+    return v;
+  }
+
+  /** Starts a promotion; refuses a changed strategy (409) and live without confirmation. */
+  async promote(spec: PromotionSpec): Promise<Promotion> {
+    if (spec.mode === "live") {
+      if (!this.options.allowLive)
+        throw new HttpError(403, "live trading is not enabled (start the bridge with --confirm-live)");
+      if (!spec.fingerprint) throw new HttpError(400, "fingerprint: required for live promotions");
+    }
+    timeframeMsOr400(spec.timeframe);
+    let loaded: Awaited<ReturnType<typeof loadNamedStrategy>>;
+    try {
+      loaded = await loadNamedStrategy(spec.strategy, spec.params, this.options.strategyDir ?? STRATEGY_DIR);
+    } catch (error) {
+      throw new HttpError(400, (error as Error).message);
+    }
+    if (spec.fingerprint && spec.fingerprint !== loaded.fingerprint) {
+      throw new HttpError(409, "strategy source or params changed since the backtest (fingerprint mismatch)");
+    }
+    const promotion: Promotion = {
+      ...spec,
+      id: randomUUID(),
+      createdAt: Date.now(),
+      status: "running",
+      resolvedParams: loaded.params,
+    };
+    await this.#start(promotion, loaded);
+    this.stores[promotion.mode].savePromotion(promotion);
+    this.stores[promotion.mode].audit(
+      "promote",
+      `promoted ${spec.strategy} on ${spec.exchange} ${spec.symbol}`,
+      {
+        id: promotion.id,
+        mode: spec.mode,
+        params: loaded.params,
+      },
+    );
+    this.emit({ type: "promotion", promotion });
+    return promotion;
+  }
+
+  async #start(promotion: Promotion, loaded?: Awaited<ReturnType<typeof loadNamedStrategy>>): Promise<void> {
+    loaded ??= await loadNamedStrategy(
+      promotion.strategy,
+      promotion.params,
+      this.options.strategyDir ?? STRATEGY_DIR,
+    );
+    if (promotion.fingerprint && promotion.fingerprint !== loaded.fingerprint) {
+      throw new Error("strategy source changed since the promotion");
+    }
+    const oms = this.oms[promotion.mode];
+    const id = promotion.id;
+    const orders = new Map<string, OrderRecord>();
+    const riskCtx = () => this.#riskContext(id);
+    let account: PaperAccount | LiveAccount;
+    let venue: Venue | undefined;
+    if (promotion.mode === "paper") {
+      const gate: OrderGate = {
+        submit: (o) => {
+          const order = oms.create(
+            {
+              promotionId: id,
+              exchange: promotion.exchange,
+              symbol: promotion.symbol,
+              side: o.side,
+              amount: o.amount,
+              fraction: o.fraction,
+              reduceOnly: o.reduceOnly,
+              bar: o.bar,
+              refPrice: o.refPrice,
+              flatten: this.#flattening,
+            },
+            riskCtx(),
+          );
+          if (order.state === "REJECTED") return null;
+          orders.set(order.clientOrderId, order);
+          oms.acceptPaper(order);
+          return order.clientOrderId;
+        },
+        fill: (clientOrderId, fill) => {
+          const order = orders.get(clientOrderId);
+          if (order) oms.fill(order, fill);
+        },
+        cancel: (clientOrderId, reason) => {
+          const order = orders.get(clientOrderId);
+          if (order) oms.cancel(order, reason);
+        },
+      };
+      account = new PaperAccount(gate, this.options.paper);
+    } else {
+      venue = await this.venue(promotion.exchange, "live");
+      const v = venue;
+      account = new LiveAccount(
+        (o) => {
+          const order = oms.create(
+            {
+              promotionId: id,
+              exchange: promotion.exchange,
+              symbol: promotion.symbol,
+              side: o.side,
+              amount: o.amount,
+              fraction: 0,
+              reduceOnly: o.reduceOnly,
+              bar: o.bar,
+              refPrice: o.refPrice,
+              flatten: this.#flattening,
+            },
+            riskCtx(),
+          );
+          if (order.state !== "REJECTED") {
+            orders.set(order.clientOrderId, order);
+            void oms.send(order, v).then(() => {
+              if (order.state === "UNKNOWN") this.#resolveLater(order, v, 1);
+            });
+          }
+          return order;
+        },
+        (message) => this.#riskEvent("spot", message, id),
+        { cash: this.options.liveCash },
+      );
+    }
+    const runner = new LiveRunner(loaded.strategy, loaded.params, account, {
+      window: this.options.window ?? 500,
+      onSignal: (s) => this.emit({ type: "signal", promotionId: id, ...s }),
+      onWarning: (message) => this.emit({ type: "audit", message: `${promotion.strategy}: ${message}` }),
+    });
+    const run: Running = {
+      promotion,
+      runner: runner as unknown as LiveRunner,
+      account,
+      builder: new BarBuilder(promotion.timeframe, (bar) => this.#onBar(run, bar)),
+      abort: new AbortController(),
+      orders,
+      day: Number.NaN,
+      dayEquity: Number.NaN,
+      session: sessionFor(promotion.exchange, { endTime: this.options.sessionEnd }),
+      ended: false,
+      lastBar: Number.NaN,
+    };
+    this.#running.set(id, run);
+    if (venue) run.market = await venue.marketRules(promotion.symbol);
+    if (this.options.feed !== false) {
+      const feedVenue = venue ?? (await this.venue(promotion.exchange, "paper"));
+      run.market ??= await feedVenue.marketRules(promotion.symbol).catch(() => undefined);
+      void feedVenue
+        .watchTrades(promotion.symbol, (tick) => this.tick(id, tick), run.abort.signal)
+        .catch((error) =>
+          this.emit({ type: "audit", message: `feed ${promotion.symbol} stopped: ${error.message}` }),
+        );
+    }
+  }
+
+  /** Feeds one trade to a promotion's bar builder (the venue feed calls this; replays may too). */
+  tick(promotionId: string, tick: Tick): void {
+    const run = this.#running.get(promotionId);
+    if (run && run.promotion.status === "running") run.builder.push(tick);
+  }
+
+  /** Closes bars whose period ended by `now` (wall clock in production). */
+  flush(now: number): void {
+    for (const run of this.#running.values()) run.builder.flush(now);
+  }
+
+  #onBar(run: Running, bar: Bar): void {
+    const id = run.promotion.id;
+    this.emit({ type: "bar", promotionId: id, bar, index: run.runner.count });
+    const day = Math.floor(bar.time / DAY);
+    if (day !== run.day) {
+      run.day = day;
+      run.dayEquity = Number.NaN;
+      run.ended = false;
+    }
+    try {
+      if (!run.session.isOpen(bar.time)) {
+        run.account.onBar(bar, run.runner.count++);
+      } else if (run.ended) {
+        run.account.onBar(bar, run.runner.count++);
+      } else {
+        run.runner.onBar(bar);
+        if (run.session.pastEnd(bar.time + run.builder.ms) && run.account.positionSize !== 0) {
+          // the strategy's day is over: liquidate and stay flat until the next day
+          run.ended = true;
+          this.#withFlatten(() => run.account.close(1, run.runner.count - 1));
+        }
+      }
+    } catch (error) {
+      this.stores[run.promotion.mode].audit(
+        "strategy",
+        `${run.promotion.strategy} failed on a bar: ${(error as Error).message}`,
+      );
+      this.#riskEvent("strategy", (error as Error).message, id);
+    }
+    if (Number.isNaN(run.dayEquity)) run.dayEquity = run.account.equity;
+    run.lastBar = bar.close;
+    const p = this.#position(run);
+    this.emit({ type: "position", promotionId: id, size: p.size, avgPrice: p.avgPrice, pl: p.pl });
+    this.emit({
+      type: "pnl",
+      promotionId: id,
+      time: bar.time,
+      equity: run.account.equity,
+      realized: run.account instanceof PaperAccount ? run.account.realized : run.account.realized,
+    });
+  }
+
+  #onFill(event: Extract<BridgeEvent, { type: "fill" }>): void {
+    const run = this.#running.get(event.promotionId);
+    if (!run || !(run.account instanceof LiveAccount)) return;
+    const order = run.orders.get(event.clientOrderId) ?? this.stores.live.order(event.clientOrderId);
+    if (order) run.account.applyFill(order, event);
+  }
+
+  #resolveLater(order: OrderRecord, venue: Venue, attempt: number): void {
+    const { resolveAttempts = 5, resolveDelayMs = 500 } = this.options;
+    if (attempt > resolveAttempts) return;
+    const timer = setTimeout(async () => {
+      this.#timers.delete(timer);
+      try {
+        await this.oms[order.mode].resolve(order, venue);
+      } catch (error) {
+        this.emit({
+          type: "audit",
+          message: `resolving ${order.clientOrderId}: ${(error as Error).message}`,
+        });
+        this.#resolveLater(order, venue, attempt + 1);
+      }
+    }, resolveDelayMs * attempt);
+    this.#timers.add(timer);
+  }
+
+  #riskContext(promotionId: string) {
+    const run = this.#running.get(promotionId);
+    let open = 0;
+    let daily = 0;
+    for (const r of this.#running.values()) {
+      if (r.account.positionSize !== 0) open++;
+      if (Number.isFinite(r.dayEquity)) daily += r.account.equity - r.dayEquity;
+    }
+    return {
+      equity: run?.account.equity ?? 0,
+      openPositions: open,
+      hasPosition: (run?.account.positionSize ?? 0) !== 0,
+      dailyPnl: daily,
+      market: run?.market,
+    };
+  }
+
+  #riskEvent(rule: string, message: string, promotionId?: string): void {
+    this.stores.live.audit("risk", message, { rule, promotionId });
+    this.emit({ type: "risk", rule, message, promotionId });
+  }
+
+  #withFlatten(fn: () => void): void {
+    this.#flattening = true;
+    try {
+      fn();
+    } finally {
+      this.#flattening = false;
+    }
+  }
+
+  #position(run: Running): PositionView {
+    const a = run.account;
+    const legs = a.openLegs;
+    let size = 0;
+    let cost = 0;
+    let pl = 0;
+    for (const l of legs) {
+      size += l.size;
+      cost += l.size * l.entryPrice;
+      pl += l.pl;
+    }
+    return {
+      promotionId: run.promotion.id,
+      mode: run.promotion.mode,
+      exchange: run.promotion.exchange,
+      symbol: run.promotion.symbol,
+      size,
+      avgPrice: size ? cost / size : 0,
+      lastPrice: run.lastBar,
+      equity: a.equity,
+      pl,
+    };
+  }
+
+  promotions(): Promotion[] {
+    return [...this.stores.paper.promotions(), ...this.stores.live.promotions()];
+  }
+
+  positions(): PositionView[] {
+    return [...this.#running.values()].map((r) => this.#position(r));
+  }
+
+  orders(limit = 500): OrderRecord[] {
+    return [...this.stores.paper.orders({ limit }), ...this.stores.live.orders({ limit })]
+      .sort((a, b) => b.createdAt - a.createdAt)
+      .slice(0, limit);
+  }
+
+  audit(limit = 500) {
+    return [
+      ...this.stores.paper.audits(limit).map((a) => ({ ...a, mode: "paper" })),
+      ...this.stores.live.audits(limit).map((a) => ({ ...a, mode: "live" })),
+    ]
+      .sort((a, b) => b.at - a.at)
+      .slice(0, limit);
+  }
+
+  /** Stops a promotion and cancels its open orders. */
+  async stop(id: string): Promise<Promotion> {
+    const run = this.#running.get(id);
+    const stored = this.promotions().find((p) => p.id === id);
+    if (!stored) throw new HttpError(404, `no promotion ${id}`);
+    if (run) {
+      run.abort.abort();
+      await this.#cancelOrders(run, "promotion stopped");
+      run.promotion.status = "stopped";
+      this.#running.delete(id);
+      this.stores[run.promotion.mode].savePromotion(run.promotion);
+      this.emit({ type: "promotion", promotion: run.promotion });
+      return run.promotion;
+    }
+    stored.status = "stopped";
+    this.stores[stored.mode].savePromotion(stored);
+    return stored;
+  }
+
+  async #cancelOrders(run: Running, reason: string): Promise<void> {
+    if (run.account instanceof PaperAccount) {
+      run.account.cancelAll(reason);
+      return;
+    }
+    const venue = await this.venue(run.promotion.exchange, "live");
+    for (const order of [...run.orders.values()]) {
+      if (FINAL_STATES.has(order.state)) continue;
+      try {
+        if (order.venueOrderId) await venue.cancel(order.symbol, order.venueOrderId);
+        const seen = await venue.fetchByClientId(order.symbol, order.clientOrderId);
+        if (seen) this.oms.live.apply(order, seen);
+        if (!FINAL_STATES.has(order.state) && order.state !== "UNKNOWN") this.oms.live.cancel(order, reason);
+      } catch (error) {
+        this.emit({ type: "audit", message: `cancel ${order.clientOrderId}: ${(error as Error).message}` });
+      }
+    }
+  }
+
+  /** Kill switch: refuse new orders, cancel every open one, and optionally flatten every position. */
+  async kill({ flatten = false }: { flatten?: boolean } = {}): Promise<void> {
+    this.risk.killed = true;
+    this.stores.live.audit("kill", `kill switch on${flatten ? ", flattening" : ""}`);
+    this.emit({ type: "kill", active: true });
+    for (const run of this.#running.values()) {
+      await this.#cancelOrders(run, "kill switch");
+      if (flatten && run.account.positionSize !== 0) {
+        this.#withFlatten(() => run.account.close(1, run.runner.count - 1));
+      }
+    }
+  }
+
+  resume(): void {
+    this.risk.killed = false;
+    this.stores.live.audit("kill", "kill switch off");
+    this.emit({ type: "kill", active: false });
+  }
+
+  /** Settles in-flight work (UNKNOWN lookups) and closes feeds, venues and journals. */
+  async close(): Promise<void> {
+    if (this.#flushTimer) clearInterval(this.#flushTimer);
+    for (const t of this.#timers) clearTimeout(t);
+    for (const run of this.#running.values()) run.abort.abort();
+    this.#running.clear();
+    for (const v of this.#venues.values()) {
+      try {
+        await (await v).close();
+      } catch {
+        // a venue that never opened has nothing to close
+      }
+    }
+    this.stores.paper.close();
+    this.stores.live.close();
+  }
+}
+
+function timeframeMsOr400(timeframe: string): number {
+  try {
+    return timeframeMs(timeframe);
+  } catch (error) {
+    throw new HttpError(400, `timeframe: ${(error as Error).message}`);
+  }
+}

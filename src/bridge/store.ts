@@ -1,0 +1,283 @@
+import Database from "better-sqlite3";
+import type { OrderRecord, OrderState, Promotion } from "./types.ts";
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS orders (
+  client_order_id TEXT PRIMARY KEY,
+  promotion_id TEXT NOT NULL,
+  mode TEXT NOT NULL,
+  exchange TEXT NOT NULL,
+  symbol TEXT NOT NULL,
+  side TEXT NOT NULL,
+  type TEXT NOT NULL,
+  amount REAL,
+  fraction REAL NOT NULL,
+  reduce_only INTEGER NOT NULL,
+  state TEXT NOT NULL,
+  venue_order_id TEXT,
+  filled REAL NOT NULL,
+  avg_price REAL NOT NULL,
+  fee REAL NOT NULL,
+  reason TEXT,
+  bar INTEGER NOT NULL,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS orders_state ON orders(state);
+CREATE TABLE IF NOT EXISTS order_events (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  client_order_id TEXT NOT NULL,
+  from_state TEXT,
+  to_state TEXT NOT NULL,
+  at INTEGER NOT NULL,
+  detail TEXT
+);
+CREATE TABLE IF NOT EXISTS fills (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  client_order_id TEXT NOT NULL,
+  price REAL NOT NULL,
+  amount REAL NOT NULL,
+  fee REAL NOT NULL,
+  time INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS promotions (
+  id TEXT PRIMARY KEY,
+  body TEXT NOT NULL,
+  status TEXT NOT NULL,
+  created_at INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS audit (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  at INTEGER NOT NULL,
+  kind TEXT NOT NULL,
+  message TEXT NOT NULL,
+  detail TEXT
+);
+`;
+
+interface OrderRow {
+  client_order_id: string;
+  promotion_id: string;
+  mode: string;
+  exchange: string;
+  symbol: string;
+  side: string;
+  type: string;
+  amount: number | null;
+  fraction: number;
+  reduce_only: number;
+  state: string;
+  venue_order_id: string | null;
+  filled: number;
+  avg_price: number;
+  fee: number;
+  reason: string | null;
+  bar: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface AuditRow {
+  id: number;
+  at: number;
+  kind: string;
+  message: string;
+  detail: unknown;
+}
+
+export interface FillRow {
+  clientOrderId: string;
+  price: number;
+  amount: number;
+  fee: number;
+  time: number;
+}
+
+function toRecord(r: OrderRow): OrderRecord {
+  return {
+    clientOrderId: r.client_order_id,
+    promotionId: r.promotion_id,
+    mode: r.mode as OrderRecord["mode"],
+    exchange: r.exchange,
+    symbol: r.symbol,
+    side: r.side as OrderRecord["side"],
+    type: "market",
+    amount: r.amount ?? Number.NaN,
+    fraction: r.fraction,
+    reduceOnly: r.reduce_only === 1,
+    state: r.state as OrderState,
+    venueOrderId: r.venue_order_id,
+    filled: r.filled,
+    avgPrice: r.avg_price,
+    fee: r.fee,
+    reason: r.reason,
+    bar: r.bar,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  };
+}
+
+const num = (x: number) => (Number.isFinite(x) ? x : null);
+
+/**
+ * The journal: orders and their state changes, fills, promotions and the audit trail, in SQLite
+ * with WAL; the live journal syncs every commit, so a row written before a send survives even a
+ * power cut right after it. Paper and live use separate files. It stores no credentials.
+ */
+export class Store {
+  readonly db: Database.Database;
+  readonly #insertOrder: Database.Statement;
+  readonly #updateOrder: Database.Statement;
+  readonly #insertEvent: Database.Statement;
+
+  constructor(file: string, { durable = true }: { durable?: boolean } = {}) {
+    this.db = new Database(file);
+    this.db.pragma("journal_mode = WAL");
+    // FULL syncs every commit (power-loss safe); NORMAL in WAL still survives a process crash
+    this.db.pragma(`synchronous = ${durable ? "FULL" : "NORMAL"}`);
+    this.db.exec(SCHEMA);
+    this.#insertOrder = this.db.prepare(
+      `INSERT INTO orders VALUES (@client_order_id, @promotion_id, @mode, @exchange, @symbol, @side, @type,
+        @amount, @fraction, @reduce_only, @state, @venue_order_id, @filled, @avg_price, @fee, @reason, @bar,
+        @created_at, @updated_at)`,
+    );
+    this.#updateOrder = this.db.prepare(
+      `UPDATE orders SET amount = @amount, state = @state, venue_order_id = @venue_order_id, filled = @filled,
+        avg_price = @avg_price, fee = @fee, reason = @reason, updated_at = @updated_at
+        WHERE client_order_id = @client_order_id`,
+    );
+    this.#insertEvent = this.db.prepare(
+      "INSERT INTO order_events (client_order_id, from_state, to_state, at, detail) VALUES (?, ?, ?, ?, ?)",
+    );
+  }
+
+  #row(o: OrderRecord) {
+    return {
+      client_order_id: o.clientOrderId,
+      promotion_id: o.promotionId,
+      mode: o.mode,
+      exchange: o.exchange,
+      symbol: o.symbol,
+      side: o.side,
+      type: o.type,
+      amount: num(o.amount),
+      fraction: o.fraction,
+      reduce_only: o.reduceOnly ? 1 : 0,
+      state: o.state,
+      venue_order_id: o.venueOrderId,
+      filled: o.filled,
+      avg_price: o.avgPrice,
+      fee: o.fee,
+      reason: o.reason,
+      bar: o.bar,
+      created_at: o.createdAt,
+      updated_at: o.updatedAt,
+    };
+  }
+
+  insertOrder(o: OrderRecord): void {
+    this.db.transaction(() => {
+      this.#insertOrder.run(this.#row(o));
+      this.#insertEvent.run(o.clientOrderId, null, o.state, o.updatedAt, o.reason);
+    })();
+  }
+
+  updateOrder(o: OrderRecord, from: OrderState): void {
+    this.db.transaction(() => {
+      this.#updateOrder.run(this.#row(o));
+      if (from !== o.state) this.#insertEvent.run(o.clientOrderId, from, o.state, o.updatedAt, o.reason);
+    })();
+  }
+
+  order(clientOrderId: string): OrderRecord | undefined {
+    const r = this.db.prepare("SELECT * FROM orders WHERE client_order_id = ?").get(clientOrderId) as
+      | OrderRow
+      | undefined;
+    return r && toRecord(r);
+  }
+
+  orders({ limit = 500, promotionId }: { limit?: number; promotionId?: string } = {}): OrderRecord[] {
+    const rows = promotionId
+      ? this.db
+          .prepare("SELECT * FROM orders WHERE promotion_id = ? ORDER BY created_at DESC, rowid DESC LIMIT ?")
+          .all(promotionId, limit)
+      : this.db.prepare("SELECT * FROM orders ORDER BY created_at DESC, rowid DESC LIMIT ?").all(limit);
+    return (rows as OrderRow[]).map(toRecord);
+  }
+
+  /** Orders not yet FILLED, CANCELED or REJECTED: what a restart must reconcile. */
+  openOrders(): OrderRecord[] {
+    const rows = this.db
+      .prepare("SELECT * FROM orders WHERE state NOT IN ('FILLED', 'CANCELED', 'REJECTED') ORDER BY rowid")
+      .all() as OrderRow[];
+    return rows.map(toRecord);
+  }
+
+  events(clientOrderId: string): { from: string | null; to: string; detail: string | null }[] {
+    return (
+      this.db
+        .prepare(
+          "SELECT from_state, to_state, detail FROM order_events WHERE client_order_id = ? ORDER BY id",
+        )
+        .all(clientOrderId) as { from_state: string | null; to_state: string; detail: string | null }[]
+    ).map((r) => ({ from: r.from_state, to: r.to_state, detail: r.detail }));
+  }
+
+  addFill(f: FillRow): void {
+    this.db
+      .prepare("INSERT INTO fills (client_order_id, price, amount, fee, time) VALUES (?, ?, ?, ?, ?)")
+      .run(f.clientOrderId, f.price, f.amount, f.fee, f.time);
+  }
+
+  fills(clientOrderId?: string): FillRow[] {
+    const rows = (
+      clientOrderId
+        ? this.db.prepare("SELECT * FROM fills WHERE client_order_id = ? ORDER BY id").all(clientOrderId)
+        : this.db.prepare("SELECT * FROM fills ORDER BY id").all()
+    ) as { client_order_id: string; price: number; amount: number; fee: number; time: number }[];
+    return rows.map((r) => ({
+      clientOrderId: r.client_order_id,
+      price: r.price,
+      amount: r.amount,
+      fee: r.fee,
+      time: r.time,
+    }));
+  }
+
+  savePromotion(p: Promotion): void {
+    this.db
+      .prepare(
+        `INSERT INTO promotions (id, body, status, created_at) VALUES (?, ?, ?, ?)
+         ON CONFLICT(id) DO UPDATE SET body = excluded.body, status = excluded.status`,
+      )
+      .run(p.id, JSON.stringify(p), p.status, p.createdAt);
+  }
+
+  promotions(): Promotion[] {
+    return (
+      this.db.prepare("SELECT body FROM promotions ORDER BY created_at, id").all() as { body: string }[]
+    ).map((r) => JSON.parse(r.body) as Promotion);
+  }
+
+  audit(kind: string, message: string, detail?: unknown): void {
+    this.db
+      .prepare("INSERT INTO audit (at, kind, message, detail) VALUES (?, ?, ?, ?)")
+      .run(Date.now(), kind, message, detail === undefined ? null : JSON.stringify(detail));
+  }
+
+  audits(limit = 500): AuditRow[] {
+    return (
+      this.db.prepare("SELECT * FROM audit ORDER BY id DESC LIMIT ?").all(limit) as {
+        id: number;
+        at: number;
+        kind: string;
+        message: string;
+        detail: string | null;
+      }[]
+    ).map((r) => ({ ...r, detail: r.detail === null ? null : JSON.parse(r.detail) }));
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}

@@ -1,0 +1,27 @@
+import type { MarketRules } from "./risk.ts";
+import type { Side, Tick, VenueOrder } from "./types.ts";
+
+/** The answer to an order was lost: the venue may or may not have it. Resolve by lookup, never resend. */
+export class AmbiguousError extends Error {}
+/** The venue refused the order for certain (bad parameters, no funds). */
+export class RejectedError extends Error {}
+
+/** What the OMS needs from a venue; the ccxt venue implements it, tests may fake it. */
+export interface Venue {
+  readonly id: string;
+  marketRules(symbol: string): Promise<MarketRules>;
+  /** throws AmbiguousError when the request may have reached the venue, RejectedError when refused */
+  createMarketOrder(order: {
+    symbol: string;
+    side: Side;
+    amount: number;
+    clientOrderId: string;
+  }): Promise<VenueOrder>;
+  /** null when the venue does not know the client order id */
+  fetchByClientId(symbol: string, clientOrderId: string): Promise<VenueOrder | null>;
+  cancel(symbol: string, venueOrderId: string): Promise<void>;
+  openOrders(symbol: string): Promise<VenueOrder[]>;
+  /** streams trades until `signal` aborts; reconnects and falls back to REST on its own */
+  watchTrades(symbol: string, onTick: (tick: Tick) => void, signal: AbortSignal): Promise<void>;
+  close(): Promise<void>;
+}
