@@ -2,6 +2,7 @@ import { Command } from "commander";
 import { registerBacktestCommands } from "./backtest.ts";
 import { registerDataCommands } from "./data.ts";
 import { demoCommand } from "./demo.ts";
+import { registerOptimizeCommand } from "./optimize.ts";
 
 const program = new Command()
   .name("stom")
@@ -13,6 +14,7 @@ const program = new Command()
 
 registerDataCommands(program);
 registerBacktestCommands(program);
+registerOptimizeCommand(program);
 program.addCommand(demoCommand());
 
 try {

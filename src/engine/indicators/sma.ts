@@ -1,3 +1,4 @@
+import { recall } from "../optimize/memo.ts";
 import { rollingMean } from "./rolling-mean.ts";
 
 /**
@@ -7,5 +8,6 @@ import { rollingMean } from "./rolling-mean.ts";
  * @example sma(closes, 10)
  */
 export function sma(x: ArrayLike<number>, n: number): Float64Array {
-  return rollingMean(x, n);
+  // shared across an optimizer's runs when it has made a memo active (optimize/memo.ts)
+  return recall("sma", x, [n], () => rollingMean(x, n));
 }

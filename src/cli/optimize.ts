@@ -1,0 +1,256 @@
+import os from "node:os";
+import path from "node:path";
+import { type Command, Option } from "commander";
+import {
+  type Fold,
+  heatmapRows,
+  inProcessRunner,
+  type Method,
+  type OptimizeProgress,
+  type OptimizeResult,
+  optimize,
+  parseGrid,
+  parseLength,
+  type Runner,
+  searchSpace,
+  type Trial,
+  walkForward,
+  walkForwardFolds,
+} from "../engine/optimize/index.ts";
+import { workerPool } from "../parallel/index.ts";
+import {
+  loadBars,
+  loadStrategy,
+  parseParams,
+  type RunFlags,
+  runOptions,
+  statsTable,
+  withRunOptions,
+} from "./backtest.ts";
+import { progress } from "./progress.ts";
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+interface OptimizeFlags extends RunFlags {
+  data: string;
+  grid?: string[];
+  method: Method;
+  trials?: number;
+  maximize?: string;
+  minimize?: string;
+  constraint?: string;
+  bound?: string[];
+  walkForward?: string;
+  workers: number;
+  top: number;
+  seed: number;
+  memo: boolean;
+  json?: boolean;
+}
+
+/** "train=52w,test=13w[,anchored]" */
+export function parseWalkForward(text: string): { train: string; test: string; anchored: boolean } {
+  const out: Record<string, string> = {};
+  let anchored = false;
+  for (const part of text.split(",")) {
+    const [k, v] = part.split("=").map((s) => s.trim());
+    if (k === "anchored" && v === undefined) anchored = true;
+    else if ((k === "train" || k === "test") && v) out[k] = v;
+    else if (k === "mode" && (v === "anchored" || v === "rolling")) anchored = v === "anchored";
+    else throw new Error(`invalid --walk-forward part '${part}' (train=52w,test=13w[,anchored])`);
+  }
+  if (!out.train || !out.test) throw new Error(`invalid --walk-forward '${text}': needs train= and test=`);
+  return { train: out.train, test: out.test, anchored };
+}
+
+const int = (name: string) => (v: string) => {
+  const x = Number(v);
+  if (!Number.isInteger(x) || x < 0) throw new Error(`invalid ${name}: ${v}`);
+  return x;
+};
+const positive = (name: string) => (v: string) => {
+  const x = Number(v);
+  if (!(x > 0)) throw new Error(`invalid ${name}: ${v}`);
+  return x;
+};
+
+const trialJson = (t: Trial | undefined) => (t ? { params: t.params, value: t.value, stats: t.stats } : null);
+
+function fmt(x: number): string {
+  return Number.isFinite(x) ? x.toLocaleString("en-US", { maximumFractionDigits: 4 }) : String(x);
+}
+
+function topTable(res: OptimizeResult, names: readonly string[]): string {
+  const head = [...names, res.objective, "trades", "returnPct", "maxDrawdownPct"];
+  const rows = res.top.map((t) => [
+    ...names.map((n) => fmt(t.params[n])),
+    fmt(t.value),
+    fmt(t.stats?.trades ?? Number.NaN),
+    fmt(t.stats?.returnPct ?? Number.NaN),
+    fmt(t.stats?.maxDrawdownPct ?? Number.NaN),
+  ]);
+  const widths = head.map((h, k) => Math.max(h.length, ...rows.map((r) => r[k].length)));
+  return [head, ...rows].map((r) => r.map((c, k) => c.padStart(widths[k])).join("  ")).join("\n");
+}
+
+export function registerOptimizeCommand(program: Command): void {
+  const cmd = new (program.constructor as typeof Command)("optimize")
+    .description("search a strategy's parameters (grid, random, TPE, STOM's GA), optionally walk-forward")
+    .argument("<strategy>", "bundled strategy name or path to a strategy module")
+    .option(
+      "--grid <name=start:end:step>",
+      "range to search, end included (repeatable; also name=a,b,c)",
+      collect,
+    )
+    .addOption(
+      new Option("--method <m>", "search method").choices(["grid", "random", "tpe", "ga"]).default("grid"),
+    )
+    .option(
+      "--trials <n>",
+      "trials for random/tpe/ga; max tries for grid (count, or fraction <= 1)",
+      positive("trials"),
+    )
+    .option("--maximize <key>", "objective: a stat key, STOM code (TP, TPI, CAGR, MDD...) (default sqn)")
+    .option("--minimize <key>", "objective to minimize instead")
+    .option("--constraint <expr>", 'admissible parameters, e.g. "slow > 2 * fast"')
+    .option("--bound <expr>", 'disqualify results outside, e.g. "trades >= 10" (repeatable)', collect)
+    .option("--walk-forward <spec>", "train=52w,test=13w[,anchored]: optimize in-sample, run out-of-sample")
+    .option("--workers <n>", "worker threads (0 = in this thread)", int("workers"), os.availableParallelism())
+    .option("--top <n>", "results kept with their stats", int("top"), 10)
+    .option("--seed <n>", "seed of random, tpe, ga and grid max tries", int("seed"), 0)
+    .option("--no-memo", "do not share indicator results between runs")
+    .addOption(new Option("--json", "print {best, top, heatmap, folds?, method, objective, trials} as JSON"));
+  withRunOptions(cmd).action(async (ref: string, flags: OptimizeFlags) => {
+    const loaded = await loadStrategy(ref);
+    const { bars, symbol, timeframe } = await loadBars(flags.data);
+    const { params: fixedRaw, ...options } = runOptions(flags);
+    const cash = flags.cash;
+    const fixed = Object.fromEntries(
+      Object.entries(parseParams(flags.param)).map(([k, v]) => [k, Number(v)]),
+    );
+    void fixedRaw;
+    const space = searchSpace(loaded.strategy.params, parseGrid(flags.grid), { fixed });
+    if (flags.maximize && flags.minimize) throw new Error("give --maximize or --minimize, not both");
+    const objective = flags.minimize ? `-${flags.minimize}` : (flags.maximize ?? "sqn");
+    const runner: Runner =
+      flags.workers === 0
+        ? inProcessRunner(loaded.strategy, bars, options, { memo: flags.memo })
+        : await workerPool(loaded.file, bars, options, { workers: flags.workers, memo: flags.memo });
+
+    const controller = new AbortController();
+    const onSigint = () => {
+      if (controller.signal.aborted) process.exit(130);
+      controller.abort();
+    };
+    process.once("SIGINT", onSigint);
+    const bar = progress("trials", { json: flags.json, total: 1 });
+    const onProgress = (p: OptimizeProgress) => {
+      const eta = Number.isFinite(p.etaMs) ? `eta ${(p.etaMs / 1000).toFixed(0)}s` : "";
+      const best = p.best ? `best ${fmt(p.best.value)}` : "";
+      (bar as unknown as { setTotal?: (n: number) => void }).setTotal?.(p.total);
+      bar.update(p.done, `${best} ${eta}`);
+    };
+    const common = {
+      space,
+      method: flags.method,
+      objective,
+      constraint: flags.constraint,
+      bounds: flags.bound,
+      trials: flags.trials,
+      seed: flags.seed,
+      top: flags.top,
+      onProgress,
+      signal: controller.signal,
+    };
+    try {
+      const names = space.dims.map((d) => d.name);
+      if (flags.walkForward) {
+        const wf = parseWalkForward(flags.walkForward);
+        const folds: Fold[] = walkForwardFolds(bars.time, {
+          train: parseLength(wf.train),
+          test: parseLength(wf.test),
+          anchored: wf.anchored,
+        });
+        const res = await walkForward(runner, { ...common, folds, cash });
+        bar.stop();
+        const iso = (i: number) => new Date(bars.time[Math.min(i, bars.length - 1)]).toISOString();
+        const foldRows = res.folds.map((f) => ({
+          train: { start: iso(f.train.start), end: iso(f.train.end - 1), bars: f.train.end - f.train.start },
+          test: { start: iso(f.test.start), end: iso(f.test.end - 1), bars: f.test.end - f.test.start },
+          params: f.params ?? null,
+          inSample: f.inSample,
+          outOfSample: f.outOfSample,
+          trials: f.trials,
+          dsr: f.overfit?.dsr ?? null,
+          inSampleStats: f.inSampleStats,
+          outOfSampleStats: f.outOfSampleStats,
+        }));
+        const final = res.equity[res.equity.length - 1];
+        if (flags.json) {
+          process.stdout.write(
+            `${JSON.stringify({
+              method: flags.method,
+              objective,
+              trials: res.folds.reduce((s, f) => s + f.trials, 0),
+              folds: foldRows,
+              efficiency: res.efficiency,
+              outOfSample: { equityFinal: final, returnPct: (final / cash - 1) * 100 },
+              cancelled: res.cancelled,
+            })}\n`,
+          );
+          return;
+        }
+        console.log(`walk-forward ${flags.walkForward}: ${res.folds.length} folds, objective ${objective}\n`);
+        for (const [k, f] of foldRows.entries()) {
+          const p = f.params ? names.map((n) => `${n}=${f.params?.[n]}`).join(" ") : "(none qualified)";
+          console.log(
+            `fold ${k + 1}  test ${f.test.start.slice(0, 10)}..${f.test.end.slice(0, 10)}  ${p}  in-sample ${fmt(f.inSample)}  out-of-sample ${fmt(f.outOfSample)}  DSR ${fmt(f.dsr ?? Number.NaN)}`,
+          );
+        }
+        console.log(
+          `\nout-of-sample equity ${fmt(final)} (${fmt((final / cash - 1) * 100)}%), efficiency ${fmt(res.efficiency)}`,
+        );
+        if (res.cancelled) console.error("cancelled: folds so far shown");
+        return;
+      }
+      const res = await optimize(runner, common);
+      bar.stop();
+      if (flags.json) {
+        process.stdout.write(
+          `${JSON.stringify({
+            best: trialJson(res.best),
+            top: res.top.map(trialJson),
+            heatmap: heatmapRows(res.heatmap),
+            method: res.method,
+            objective: res.objective,
+            trials: res.trials,
+            overfit: res.overfit ?? null,
+            cancelled: res.cancelled,
+          })}\n`,
+        );
+        return;
+      }
+      const name = loaded.strategy.name ?? path.basename(loaded.file, ".ts");
+      console.log(
+        `${name} on ${symbol} ${timeframe}, ${bars.length} bars: ${res.method}, ${res.trials} trials, ${res.direction} ${res.objective} (${(res.elapsedMs / 1000).toFixed(1)} s)\n`,
+      );
+      if (!res.best) {
+        console.log("no trial qualified");
+        return;
+      }
+      console.log(topTable(res, names));
+      console.log(`\nbest ${names.map((n) => `${n}=${res.best?.params[n]}`).join(" ")}\n`);
+      console.log(statsTable(res.best.stats as unknown as Record<string, unknown>));
+      if (res.overfit)
+        console.log(
+          `\ndeflated Sharpe ratio ${fmt(res.overfit.dsr)} over ${res.overfit.trials} trials (below 0.95: the best may be luck)`,
+        );
+      if (res.cancelled) console.error("cancelled: results so far shown");
+    } finally {
+      bar.stop();
+      process.off("SIGINT", onSigint);
+      await runner.close();
+    }
+  });
+  program.addCommand(cmd);
+}

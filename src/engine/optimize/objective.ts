@@ -1,0 +1,164 @@
+import { suggest } from "../params.ts";
+import type { Stats } from "../stats.ts";
+import { parseExpr } from "./expr.ts";
+
+/** The stat keys an objective or bound may name. */
+export const STAT_KEYS: readonly (keyof Stats)[] = [
+  "durationDays",
+  "exposurePct",
+  "equityFinal",
+  "equityPeak",
+  "returnPct",
+  "buyHoldReturnPct",
+  "returnAnnPct",
+  "volatilityAnnPct",
+  "cagrPct",
+  "sharpe",
+  "sortino",
+  "calmar",
+  "alphaPct",
+  "beta",
+  "maxDrawdownPct",
+  "avgDrawdownPct",
+  "maxDrawdownDays",
+  "avgDrawdownDays",
+  "trades",
+  "winRatePct",
+  "bestTradePct",
+  "worstTradePct",
+  "avgTradePct",
+  "maxTradeDays",
+  "avgTradeDays",
+  "profitFactor",
+  "expectancyPct",
+  "sqn",
+  "kelly",
+  "totalPnl",
+  "requiredCapital",
+  "tpi",
+  "linearAnnReturnPct",
+];
+
+/**
+ * STOM's objective codes (최적화 기준값) and backtesting.py's stat names, mapped to stat keys.
+ * TP = 수익금합계 (total P&L), TPI = 매매성능지수, CAGR = 연간수익률 (STOM reports it linear; the
+ * compounded one is cagrPct, the linear one LAR), MDD = 최대낙폭 (maximizing the negative percent
+ * minimizes the drawdown), WR = 승률, PF = profit factor, TC = 거래횟수.
+ */
+export const OBJECTIVE_ALIASES: Readonly<Record<string, keyof Stats>> = {
+  TP: "totalPnl",
+  TPI: "tpi",
+  CAGR: "cagrPct",
+  LAR: "linearAnnReturnPct",
+  MDD: "maxDrawdownPct",
+  WR: "winRatePct",
+  PF: "profitFactor",
+  TC: "trades",
+  SQN: "sqn",
+  "Equity Final [$]": "equityFinal",
+  "Return [%]": "returnPct",
+  "Sharpe Ratio": "sharpe",
+  "Sortino Ratio": "sortino",
+  "Calmar Ratio": "calmar",
+  "Win Rate [%]": "winRatePct",
+  "# Trades": "trades",
+};
+
+export type StatsFn = (stats: Stats) => number;
+
+export interface Objective {
+  /** stat key, alias or "custom" */
+  readonly name: string;
+  readonly direction: "maximize" | "minimize";
+  /** raw value (NaN when undefined, e.g. SQN without trades) */
+  value(stats: Stats): number;
+  /** value oriented so higher is better; NaN disqualifies */
+  score(stats: Stats): number;
+}
+
+function statGetter(name: string): StatsFn {
+  const key = (OBJECTIVE_ALIASES[name] ?? OBJECTIVE_ALIASES[name.toUpperCase()] ?? name) as keyof Stats;
+  if (!STAT_KEYS.includes(key)) {
+    const known = [...STAT_KEYS, ...Object.keys(OBJECTIVE_ALIASES)];
+    const hint = suggest(name, known);
+    throw new Error(`unknown objective '${name}'${hint ? `, did you mean '${hint}'?` : ""}`);
+  }
+  return (s) => Number(s[key]);
+}
+
+/**
+ * An objective from a stat key ("sqn"), a STOM code ("TP", "TPI", "CAGR") or a function; SQN by
+ * default like backtesting.py.
+ *
+ *     objective("TP").score(stats) === stats.totalPnl
+ *     objective((s) => s.returnPct / -s.maxDrawdownPct, { name: "ret/dd" })
+ */
+export function objective(
+  spec: string | StatsFn = "sqn",
+  { direction = "maximize", name }: { direction?: "maximize" | "minimize"; name?: string } = {},
+): Objective {
+  let get: StatsFn;
+  if (typeof spec === "function") get = spec;
+  else {
+    const trimmed = spec.trim();
+    // "-key" reads as "minimize key"
+    if (trimmed.startsWith("-")) {
+      return objective(trimmed.slice(1), {
+        direction: direction === "maximize" ? "minimize" : "maximize",
+        name,
+      });
+    }
+    get = statGetter(trimmed);
+  }
+  const sign = direction === "maximize" ? 1 : -1;
+  return Object.freeze({
+    name: name ?? (typeof spec === "string" ? spec.trim() : "custom"),
+    direction,
+    value: (s: Stats) => get(s),
+    score: (s: Stats) => {
+      const v = get(s);
+      return Number.isNaN(v) ? Number.NaN : sign * v;
+    },
+  });
+}
+
+/** Bounds that disqualify a result (STOM 최적화기준값제한): min/max per stat, an expression or a function. */
+export type BoundsSpec =
+  | string
+  | ((stats: Stats) => boolean)
+  | Readonly<Record<string, { min?: number; max?: number }>>;
+
+/**
+ * Compiles bounds into a predicate; true means the result counts.
+ *
+ *     bounds("trades >= 10 and maxDrawdownPct > -30")
+ *     bounds({ trades: { min: 10 }, MDD: { min: -30 } })
+ */
+export function bounds(spec?: BoundsSpec | readonly BoundsSpec[]): (stats: Stats) => boolean {
+  if (spec === undefined) return () => true;
+  if (Array.isArray(spec)) {
+    const all = (spec as readonly BoundsSpec[]).map((s) => bounds(s));
+    return (s) => all.every((f) => f(s));
+  }
+  if (typeof spec === "function") return spec as (stats: Stats) => boolean;
+  if (typeof spec === "string") {
+    const known = [...STAT_KEYS, ...Object.keys(OBJECTIVE_ALIASES)];
+    const expr = parseExpr(spec, { known, suggest: (n) => suggest(n, known) });
+    const getters = expr.names.map((n) => [n, statGetter(n)] as const);
+    return (s) => {
+      const vars: Record<string, number> = {};
+      for (const [n, g] of getters) vars[n] = g(s);
+      return Boolean(expr.evaluate(vars));
+    };
+  }
+  const checks = Object.entries(spec as Record<string, { min?: number; max?: number }>).map(
+    ([name, { min, max }]) => {
+      const g = statGetter(name);
+      return (s: Stats) => {
+        const v = g(s);
+        return !Number.isNaN(v) && (min === undefined || v >= min) && (max === undefined || v <= max);
+      };
+    },
+  );
+  return (s) => checks.every((f) => f(s));
+}

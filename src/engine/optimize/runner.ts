@@ -1,0 +1,36 @@
+import type { Stats } from "../stats.ts";
+import type { ReturnMoments } from "./moments.ts";
+
+/** One backtest to run: parameters, and optionally a bar window [start, end). */
+export interface Task {
+  readonly id: number;
+  readonly params: Readonly<Record<string, number>>;
+  readonly start?: number;
+  readonly end?: number;
+  /** send the equity curve back (walk-forward out-of-sample runs) */
+  readonly equity?: boolean;
+}
+
+export interface TaskResult {
+  readonly id: number;
+  /** null when the run failed (see error) */
+  readonly stats: Stats | null;
+  readonly error?: string;
+  readonly moments?: ReturnMoments;
+  readonly equity?: Float64Array;
+}
+
+/**
+ * Runs backtests somewhere: in this thread, in worker threads, in Web Workers, or (later) on other
+ * machines. The search code only sees this interface. Results may arrive in any order; every
+ * result carries its task id. `run` resolves when every task has reported or after `cancel`.
+ */
+export interface Runner {
+  /** how many tasks run at once (searches size their batches from it only for speed, never for results) */
+  readonly concurrency: number;
+  run(tasks: readonly Task[], onResult: (result: TaskResult) => void): Promise<void>;
+  /** stops handing out tasks; running ones finish and are reported */
+  cancel(): void;
+  /** frees workers and memory */
+  close(): Promise<void>;
+}

@@ -1,0 +1,2 @@
+export * from "./pool.ts";
+export * from "./shared-bars.ts";

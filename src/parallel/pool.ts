@@ -1,0 +1,111 @@
+import { createRequire } from "node:module";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { Worker } from "node:worker_threads";
+import type { BacktestOptions } from "../engine/backtest.ts";
+import type { Bars } from "../engine/bars.ts";
+import type { Runner, Task, TaskResult } from "../engine/optimize/runner.ts";
+import { shareBars } from "./shared-bars.ts";
+import type { WorkerInit } from "./worker.ts";
+
+const WORKER = fileURLToPath(new URL("./worker.ts", import.meta.url));
+// workers start without the parent's tsx hooks, so each registers tsx before importing worker.ts
+const TSX_API = pathToFileURL(
+  path.join(
+    path.dirname(createRequire(import.meta.url).resolve("tsx/package.json")),
+    "dist/esm/api/index.mjs",
+  ),
+).href;
+const BOOT = `import(${JSON.stringify(TSX_API)}).then((m) => { m.register(); return import(${JSON.stringify(
+  pathToFileURL(WORKER).href,
+)}); });`;
+
+export interface PoolOptions {
+  /** worker threads; defaults to the cores */
+  readonly workers?: number;
+  /** share indicator results between runs in each worker */
+  readonly memo?: boolean;
+}
+
+/**
+ * A Runner on Node worker threads. The bar columns go into SharedArrayBuffers once and every worker
+ * views them; each worker imports the strategy module from its path. Tasks are handed out one at a
+ * time to whichever worker is free, so results arrive in any order (the search orders them).
+ *
+ *     const runner = await workerPool("notebooks/strategies/sma-cross.ts", bars, { cash: 10_000 }, { workers: 2 });
+ *     try { await optimize(runner, {...}) } finally { await runner.close() }
+ */
+export async function workerPool(
+  strategyPath: string,
+  bars: Bars,
+  options: Omit<BacktestOptions, "params"> = {},
+  { workers = os.availableParallelism(), memo = true }: PoolOptions = {},
+): Promise<Runner> {
+  if (!(Number.isInteger(workers) && workers >= 1)) throw new Error(`invalid workers: ${workers}`);
+  const init: WorkerInit = { strategyPath, bars: shareBars(bars), options, memo };
+  const execArgv = process.execArgv.filter((a, k, all) => a !== "--import" && all[k - 1] !== "--import");
+  const pool = await Promise.all(
+    Array.from({ length: workers }, async () => {
+      const w = new Worker(BOOT, { eval: true, workerData: init, execArgv });
+      await new Promise<void>((resolve, reject) => {
+        const onMessage = (m: { ready?: boolean; error?: string }) => {
+          if (m.ready === undefined) return;
+          w.off("message", onMessage);
+          if (m.ready) resolve();
+          else reject(new Error(`worker could not load ${strategyPath}: ${m.error}`));
+        };
+        w.on("message", onMessage);
+        w.once("error", reject);
+      });
+      return w;
+    }),
+  );
+  let cancelled = false;
+  return {
+    concurrency: workers,
+    run(tasks: readonly Task[], onResult: (r: TaskResult) => void): Promise<void> {
+      cancelled = false;
+      let next = 0;
+      let inFlight = 0;
+      return new Promise<void>((resolve, reject) => {
+        if (!tasks.length) return resolve();
+        const cleanup = () => {
+          for (const w of pool) {
+            w.removeAllListeners("message");
+            w.removeAllListeners("error");
+          }
+        };
+        const feed = (w: Worker) => {
+          if (cancelled || next >= tasks.length) {
+            if (inFlight === 0) {
+              cleanup();
+              resolve();
+            }
+            return;
+          }
+          inFlight++;
+          w.postMessage(tasks[next++]);
+        };
+        for (const w of pool) {
+          w.on("message", (r: TaskResult) => {
+            inFlight--;
+            onResult(r);
+            feed(w);
+          });
+          w.on("error", (e) => {
+            cleanup();
+            reject(e);
+          });
+        }
+        for (const w of pool) feed(w);
+      });
+    },
+    cancel() {
+      cancelled = true;
+    },
+    async close() {
+      await Promise.all(pool.map((w) => w.terminate()));
+    },
+  };
+}

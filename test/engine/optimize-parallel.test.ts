@@ -1,0 +1,78 @@
+import path from "node:path";
+import { beforeAll, describe, expect, test } from "vitest";
+import smaCross from "../../notebooks/strategies/sma-cross.ts";
+import { readInputs } from "../../src/data/formats/index.ts";
+import { type Bars, toBars } from "../../src/engine/index.ts";
+import {
+  heatmapRows,
+  inProcessRunner,
+  optimize,
+  parseGrid,
+  searchSpace,
+} from "../../src/engine/optimize/index.ts";
+import { shareBars, sharedToBars, workerPool } from "../../src/parallel/index.ts";
+
+const GOOG = path.resolve(import.meta.dirname, "../../../shared/data/backtesting-py/GOOG.csv");
+const STRATEGY = path.resolve(import.meta.dirname, "../../notebooks/strategies/sma-cross.ts");
+let bars: Bars;
+
+beforeAll(async () => {
+  for await (const frame of readInputs([GOOG])) bars = toBars(frame);
+});
+
+describe("workerPool", () => {
+  test("1 worker, 2 workers and in-process give identical results", async () => {
+    const space = searchSpace(smaCross.params, parseGrid(["fast=5:25:5", "slow=10:50:10"]));
+    const opts = { space, objective: "sqn", constraint: "fast < slow", top: 5 };
+    const options = { cash: 10_000, commission: 0.001 };
+    const results = [];
+    for (const workers of [1, 2]) {
+      const runner = await workerPool(STRATEGY, bars, options, { workers });
+      try {
+        results.push(await optimize(runner, opts));
+      } finally {
+        await runner.close();
+      }
+    }
+    results.push(await optimize(inProcessRunner(smaCross, bars, options), opts));
+    const [one, two, local] = results;
+    // fast < slow: 5 + 4 + 4 + 3 + 3 cells
+    expect(one.trials).toBe(19);
+    expect(heatmapRows(two.heatmap)).toEqual(heatmapRows(one.heatmap));
+    expect(heatmapRows(local.heatmap)).toEqual(heatmapRows(one.heatmap));
+    expect(two.top.map((t) => t.stats)).toEqual(one.top.map((t) => t.stats));
+    expect(two.best?.params).toEqual(local.best?.params);
+  });
+
+  test("bars are shared, not copied", () => {
+    const shared = shareBars(bars);
+    const a = sharedToBars(shared);
+    const b = sharedToBars(shared);
+    expect(a.close.buffer).toBe(shared.columns.close);
+    expect(b.close.buffer).toBe(a.close.buffer);
+    expect(Array.from(a.close)).toEqual(Array.from(bars.close));
+  });
+
+  test("cancel stops the search and keeps what was found", async () => {
+    const runner = await workerPool(STRATEGY, bars, { cash: 10_000 }, { workers: 2 });
+    const controller = new AbortController();
+    try {
+      const space = searchSpace(smaCross.params, parseGrid(["fast=2:40:1", "slow=41:80:1"]));
+      const res = await optimize(runner, {
+        space,
+        batch: 16,
+        signal: controller.signal,
+        onProgress: (p) => {
+          if (p.done >= 32) controller.abort();
+        },
+      });
+      expect(res.cancelled).toBe(true);
+      expect(res.trials).toBeGreaterThanOrEqual(32);
+      expect(res.trials).toBeLessThan(space.size);
+      expect(res.heatmap.length).toBe(res.trials);
+      expect(res.best).toBeDefined();
+    } finally {
+      await runner.close();
+    }
+  });
+});
