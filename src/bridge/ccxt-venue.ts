@@ -219,6 +219,15 @@ export class CcxtVenue implements Venue {
             signal.addEventListener("abort", () => reject(new Error("stopped"))),
           ),
         ]);
+        if (failures > 0 && since !== undefined && trades.length) {
+          // back after an outage: fill the hole from REST before the newer websocket trades
+          const first = Math.min(...trades.map((t) => t.timestamp ?? Number.POSITIVE_INFINITY));
+          try {
+            deliver((await this.exchange.fetchTrades(symbol, since)).filter((t) => (t.timestamp ?? 0) < first));
+          } catch (restError) {
+            this.#warn(`REST catch-up ${symbol}: ${restError instanceof Error ? restError.message : restError}`);
+          }
+        }
         failures = 0;
         deliver(trades);
       } catch (error) {

@@ -104,18 +104,27 @@ export class LiveAccount implements StrategyAccount {
     const size = req?.size ?? 1 - Number.EPSILON;
     if (!(size > 0 && Number.isFinite(size))) throw new Error(`invalid size: ${size}`);
     if (sign < 0) {
-      if (!(this.amount > 0)) {
-        this.#refuse("spot cannot sell short: no position to sell");
+      const free = this.#sellable();
+      if (!(free > 1e-12)) {
+        this.#refuse("spot cannot sell short: no position left to sell");
         return nothingView(bar);
       }
-      return this.#send("sell", Math.min(this.amount, size < 1 ? this.amount * size : size), true, bar);
+      return this.#send("sell", Math.min(free, size < 1 ? free * size : size), true, bar);
     }
     const amount = size < 1 ? (this.cash * size) / this.last : size;
     return this.#send("buy", amount, false, bar);
   }
 
   close(portion: number, bar: number): void {
-    if (this.amount > 0) this.#send("sell", this.amount * Math.min(1, portion), true, bar);
+    const free = this.#sellable();
+    if (free > 1e-12) this.#send("sell", free * Math.min(1, portion), true, bar);
+  }
+
+  /** The position minus sells already on their way (a close then a sell on one bar must not sell twice). */
+  #sellable(): number {
+    let pending = 0;
+    for (const o of this.#pending.values()) if (o.side === "sell") pending += o.amount - o.filled;
+    return this.amount - pending;
   }
 
   #send(side: Side, amount: number, reduceOnly: boolean, bar: number): OrderView {

@@ -8,14 +8,22 @@
  *   venue.requests;  // every request seen, in order
  *   await venue.close();
  *
- * Binance: GET /api/v3/time, /api/v3/exchangeInfo, /api/v3/klines (BTCUSDT 1m), /api/v3/aggTrades (XRPETH).
- * Upbit:   GET /v1/market/all, /v1/candles/minutes/{1|3} (KRW-BTC), /v1/trades/ticks (KRW-BTC).
+ * Binance: GET /api/v3/time, /api/v3/exchangeInfo, /api/v3/klines (BTCUSDT 1m), /api/v3/aggTrades (XRPETH);
+ *          signed (X-MBX-APIKEY + HMAC-SHA256): POST|GET|DELETE /api/v3/order, GET /api/v3/openOrders,
+ *          GET /api/v3/account; websocket /ws (SUBSCRIBE <symbol>@trade, as ccxt.pro's watchTrades).
+ * Upbit:   GET /v1/market/all, /v1/candles/minutes/{1|3} (KRW-BTC), /v1/trades/ticks (KRW-BTC);
+ *          websocket /websocket/v1 ([{ticket}, {type: "trade", codes}], as ccxt.pro's watchTrades).
+ * Trades reach websocket subscribers only through `streamTrade`; market orders fill at once at the
+ * last streamed (or `setPrice`) price. Faults: "429", "drop", "timeout" (the venue acts on the request,
+ * e.g. creates the order, and never answers), and `dropWebsockets()`.
  * Fields the fixtures lack (Binance quote volume, trade counts, taker volumes) are served as "0".
  */
+import { createHmac } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { createServer, type ServerResponse } from "node:http";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { gunzipSync } from "node:zlib";
+import { type WebSocket, WebSocketServer } from "ws";
 
 export const DATA_DIR = new URL("../../../shared/data/", import.meta.url);
 
@@ -25,6 +33,35 @@ export interface MockVenueOptions {
   /** the venues' clocks, UTC epoch ms: bars that start after `now` are not served (default: the wall clock) */
   binanceNow?: number;
   upbitNow?: number;
+  /** Binance API key and secret the signed endpoints accept */
+  apiKey?: string;
+  secret?: string;
+  /** starting balances of the mock account, by asset */
+  balances?: Record<string, number>;
+}
+
+export interface MockOrder {
+  orderId: number;
+  clientOrderId: string;
+  symbol: string;
+  side: "BUY" | "SELL";
+  type: string;
+  status: "NEW" | "FILLED" | "CANCELED";
+  origQty: number;
+  executedQty: number;
+  price: number;
+  /** quote spent or received */
+  quote: number;
+  time: number;
+}
+
+export interface StreamedTrade {
+  time: number;
+  price: number;
+  amount: number;
+  id: number;
+  /** the taker's side */
+  side?: "buy" | "sell";
 }
 
 export interface MockRequest {
@@ -39,8 +76,8 @@ export interface MockRequest {
 
 export interface Fault {
   /** "429": the venue's rate-limit answer with Retry-After; "drop": headers and half a body, then the socket is destroyed */
-  kind: "429" | "drop";
-  /** substring of the path the fault applies to (default: any path) */
+  kind: "429" | "drop" | "timeout";
+  /** substring of the path the fault applies to (default: any path); "timeout" also matches the method, e.g. "POST /api/v3/order" */
   match?: string;
   /** matching requests, counted from injection, to let through before the fault may fire (default 0) */
   skip?: number;
@@ -54,8 +91,24 @@ export interface MockVenue {
   readonly requests: MockRequest[];
   /** the fault fires once, on the first request whose path contains `match` after `skip` such requests (later if an older fault takes that one) */
   inject(fault: Fault): void;
-  /** requests whose path contains `fragment` */
+  /** requests whose path contains `fragment` ("POST /api/v3/order" counts only that method) */
   count(fragment: string): number;
+  /** every order the venue holds, by client order id */
+  readonly orders: Map<string, MockOrder>;
+  /** how many order requests arrived per client order id (duplicates included) */
+  readonly orderRequests: Map<string, number>;
+  readonly balances: Map<string, number>;
+  /** sends a trade to websocket subscribers of (venue, symbol id: "XRPETH", "KRW-BTC") and marks the price */
+  streamTrade(venue: "binance" | "upbit", symbol: string, trade: StreamedTrade): void;
+  setPrice(symbol: string, price: number): void;
+  /** moves a venue's clock (REST answers nothing after it) */
+  setNow(venue: "binance" | "upbit", now: number): void;
+  /** an open limit order placed by someone else (the web UI, another bot) */
+  addForeignOrder(symbol: string, side: "BUY" | "SELL", qty: number, price: number): MockOrder;
+  /** websocket clients subscribed to trades, per venue */
+  subscribers(venue: "binance" | "upbit"): number;
+  /** cuts every websocket connection, as a venue restart or network blip does */
+  dropWebsockets(): void;
   close(): Promise<void>;
 }
 
@@ -66,13 +119,27 @@ export async function startMockVenue({
   port = 0,
   binanceNow,
   upbitNow,
+  apiKey = "mock-api-key",
+  secret = "mock-api-secret",
+  balances = { USDT: 100_000, BTC: 1, ETH: 100, XRP: 0, KRW: 100_000_000 },
 }: MockVenueOptions = {}): Promise<MockVenue> {
   const requests: MockRequest[] = [];
   const faults: Required<Fault>[] = [];
   const sockets = new Set<Socket>();
-  const clock = { binance: () => binanceNow ?? Date.now(), upbit: () => upbitNow ?? Date.now() };
+  const now = { binance: binanceNow, upbit: upbitNow };
+  const clock = { binance: () => now.binance ?? Date.now(), upbit: () => now.upbit ?? Date.now() };
+  const account: Account = {
+    apiKey,
+    secret,
+    orders: new Map(),
+    orderRequests: new Map(),
+    balances: new Map(Object.entries(balances)),
+    prices: new Map(),
+    nextId: 1,
+  };
 
-  const server = createServer((req, res) => {
+  const server = createServer(async (req, res) => {
+    const body = await readBody(req);
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
     const query = Object.fromEntries(url.searchParams);
     const venue = url.pathname.startsWith("/api/")
@@ -83,16 +150,23 @@ export async function startMockVenue({
     const log = (status: number, fault?: Fault["kind"]) =>
       requests.push({ venue, method: req.method ?? "GET", path: url.pathname, query, status, fault });
 
-    const fault = takeFault(faults, url.pathname);
+    const fault = takeFault(faults, `${req.method ?? "GET"} ${url.pathname}`);
     if (fault?.kind === "429") {
       log(429, "429");
       return send(res, rateLimited(venue, fault.retryAfter));
     }
     let reply: Reply;
     try {
-      reply = route(venue, url.pathname, query, clock);
+      reply =
+        privateRoute(account, req, url, body) ??
+        (req.method === "GET" ? route(venue, url.pathname, query, clock) : notFound(venue, url.pathname));
     } catch (error) {
       reply = badRequest(venue, error instanceof Error ? error.message : String(error));
+    }
+    if (fault?.kind === "timeout") {
+      // the venue did the work; the answer never comes (the client's timeout fires first)
+      log(reply.status, "timeout");
+      return;
     }
     if (fault?.kind === "drop") {
       log(reply.status, "drop");
@@ -110,6 +184,40 @@ export async function startMockVenue({
     sockets.add(socket);
     socket.on("close", () => sockets.delete(socket));
   });
+  const wss = new WebSocketServer({ noServer: true });
+  const subs = { binance: new Map<WebSocket, Set<string>>(), upbit: new Map<WebSocket, Set<string>>() };
+  server.on("upgrade", (req, socket, head) => {
+    const path = new URL(req.url ?? "/", "http://127.0.0.1").pathname;
+    const venue = path.startsWith("/ws") ? "binance" : path.startsWith("/websocket/v1") ? "upbit" : undefined;
+    if (!venue) {
+      socket.end("HTTP/1.1 404 Not Found\r\n\r\n");
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      const topics = new Set<string>();
+      subs[venue].set(ws, topics);
+      ws.on("close", () => subs[venue].delete(ws));
+      ws.on("message", (data) => {
+        let msg: unknown;
+        try {
+          msg = JSON.parse(String(data));
+        } catch {
+          return;
+        }
+        if (venue === "binance") {
+          const m = msg as { method?: string; params?: string[]; id?: number };
+          if (m.method === "SUBSCRIBE") for (const p of m.params ?? []) topics.add(p.toLowerCase());
+          if (m.method === "UNSUBSCRIBE") for (const p of m.params ?? []) topics.delete(p.toLowerCase());
+          ws.send(JSON.stringify({ result: null, id: m.id }));
+        } else if (Array.isArray(msg)) {
+          for (const part of msg as { type?: string; codes?: string[] }[]) {
+            if (part.type === "trade") for (const c of part.codes ?? []) topics.add(`${c.toUpperCase()}@trade`);
+          }
+        }
+      });
+    });
+  });
+
   await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
   const actual = (server.address() as AddressInfo).port;
 
@@ -121,9 +229,51 @@ export async function startMockVenue({
       faults.push({ match: "", skip: 0, retryAfter: 1, ...fault });
     },
     count(fragment) {
-      return requests.filter((r) => r.path.includes(fragment)).length;
+      return requests.filter((r) => `${r.method} ${r.path}`.includes(fragment)).length;
+    },
+    orders: account.orders,
+    orderRequests: account.orderRequests,
+    balances: account.balances,
+    streamTrade(venue, symbol, t) {
+      account.prices.set(symbol, t.price);
+      const topic = venue === "binance" ? `${symbol.toLowerCase()}@trade` : `${symbol}@trade`;
+      const text = JSON.stringify(venue === "binance" ? binanceWsTrade(symbol, t) : upbitWsTrade(symbol, t));
+      for (const [ws, topics] of subs[venue]) if (topics.has(topic) && ws.readyState === 1) ws.send(text);
+    },
+    setPrice(symbol, price) {
+      account.prices.set(symbol, price);
+    },
+    setNow(venue, t) {
+      now[venue] = t;
+    },
+    addForeignOrder(symbol, side, qty, price) {
+      const order: MockOrder = {
+        orderId: account.nextId++,
+        clientOrderId: `web_${account.nextId}`,
+        symbol,
+        side,
+        type: "LIMIT",
+        status: "NEW",
+        origQty: qty,
+        executedQty: 0,
+        price,
+        quote: 0,
+        time: Date.now(),
+      };
+      account.orders.set(order.clientOrderId, order);
+      return order;
+    },
+    subscribers(venue) {
+      let n = 0;
+      for (const topics of subs[venue].values()) if (topics.size) n++;
+      return n;
+    },
+    dropWebsockets() {
+      for (const ws of wss.clients) ws.terminate();
     },
     close() {
+      for (const ws of wss.clients) ws.terminate();
+      wss.close();
       for (const socket of sockets) socket.destroy();
       return new Promise((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
     },
@@ -528,4 +678,196 @@ function upbitTrades(q: Record<string, string>): Reply {
     if (t.timestamp < upper && t.sequential_id < cursor) body.push(t);
   }
   return { status: 200, body };
+}
+
+// ---- private endpoints (Binance spot, signed) ------------------------------------------------
+
+interface Account {
+  apiKey: string;
+  secret: string;
+  orders: Map<string, MockOrder>;
+  orderRequests: Map<string, number>;
+  balances: Map<string, number>;
+  prices: Map<string, number>;
+  nextId: number;
+}
+
+const BINANCE_ASSETS: Record<string, [string, string]> = { BTCUSDT: ["BTC", "USDT"], XRPETH: ["XRP", "ETH"] };
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    req.on("error", () => resolve(""));
+  });
+}
+
+const PRIVATE = new Set(["/api/v3/order", "/api/v3/openOrders", "/api/v3/account"]);
+
+function privateRoute(account: Account, req: IncomingMessage, url: URL, body: string): Reply | undefined {
+  if (!PRIVATE.has(url.pathname)) return undefined;
+  const payload = req.method === "GET" || req.method === "DELETE" ? url.search.slice(1) : body;
+  const params = new URLSearchParams(payload);
+  if (req.headers["x-mbx-apikey"] !== account.apiKey) {
+    return { status: 401, body: { code: -2015, msg: "Invalid API-key, IP, or permissions for action." } };
+  }
+  const signature = params.get("signature");
+  const unsigned = payload.replace(/&?signature=[0-9a-f]*/, "");
+  const expected = createHmac("sha256", account.secret).update(unsigned).digest("hex");
+  if (signature !== expected) {
+    return { status: 400, body: { code: -1022, msg: "Signature for this request is not valid." } };
+  }
+  const q = Object.fromEntries(params);
+  const key = `${req.method} ${url.pathname}`;
+  switch (key) {
+    case "POST /api/v3/order":
+      return createOrder(account, q);
+    case "GET /api/v3/order": {
+      const o = findOrder(account, q);
+      return o ? { status: 200, body: orderJson(o) } : { status: 400, body: { code: -2013, msg: "Order does not exist." } };
+    }
+    case "DELETE /api/v3/order": {
+      const o = findOrder(account, q);
+      if (!o || o.status !== "NEW") return { status: 400, body: { code: -2011, msg: "Unknown order sent." } };
+      o.status = "CANCELED";
+      return { status: 200, body: orderJson(o) };
+    }
+    case "GET /api/v3/openOrders":
+      return {
+        status: 200,
+        body: [...account.orders.values()]
+          .filter((o) => o.status === "NEW" && (!q.symbol || o.symbol === q.symbol))
+          .map(orderJson),
+      };
+    case "GET /api/v3/account":
+      return {
+        status: 200,
+        body: {
+          makerCommission: 10,
+          takerCommission: 10,
+          canTrade: true,
+          canWithdraw: false,
+          canDeposit: false,
+          updateTime: Date.now(),
+          accountType: "SPOT",
+          balances: [...account.balances].map(([asset, free]) => ({ asset, free: fixed(free), locked: "0.00000000" })),
+          permissions: ["SPOT"],
+        },
+      };
+  }
+  return { status: 405, body: { code: -1000, msg: `method not allowed: ${key}` } };
+}
+
+function findOrder(account: Account, q: Record<string, string>): MockOrder | undefined {
+  if (q.origClientOrderId) return account.orders.get(q.origClientOrderId);
+  for (const o of account.orders.values()) if (String(o.orderId) === q.orderId) return o;
+  return undefined;
+}
+
+function createOrder(account: Account, q: Record<string, string>): Reply {
+  const assets = BINANCE_ASSETS[q.symbol];
+  if (!assets) return { status: 400, body: { code: -1121, msg: "Invalid symbol." } };
+  const clientOrderId = q.newClientOrderId ?? `x-${account.nextId}`;
+  account.orderRequests.set(clientOrderId, (account.orderRequests.get(clientOrderId) ?? 0) + 1);
+  if (account.orders.has(clientOrderId)) return { status: 400, body: { code: -2010, msg: "Duplicate order sent." } };
+  if (q.type !== "MARKET") return { status: 400, body: { code: -1116, msg: "Invalid orderType." } };
+  const qty = Number(q.quantity);
+  const price = account.prices.get(q.symbol);
+  if (!(qty > 0)) return { status: 400, body: { code: -1100, msg: "Illegal characters found in parameter 'quantity'." } };
+  if (price === undefined) return { status: 400, body: { code: -1013, msg: "Market is closed." } };
+  const [base, quote] = assets;
+  const cost = qty * price;
+  const bal = (a: string) => account.balances.get(a) ?? 0;
+  if (q.side === "BUY" ? bal(quote) < cost : bal(base) < qty) {
+    return { status: 400, body: { code: -2010, msg: "Account has insufficient balance for requested action." } };
+  }
+  if (q.side === "BUY") {
+    account.balances.set(quote, bal(quote) - cost);
+    account.balances.set(base, bal(base) + qty);
+  } else {
+    account.balances.set(base, bal(base) - qty);
+    account.balances.set(quote, bal(quote) + cost);
+  }
+  const order: MockOrder = {
+    orderId: account.nextId++,
+    clientOrderId,
+    symbol: q.symbol,
+    side: q.side === "SELL" ? "SELL" : "BUY",
+    type: "MARKET",
+    status: "FILLED",
+    origQty: qty,
+    executedQty: qty,
+    price,
+    quote: cost,
+    time: Date.now(),
+  };
+  account.orders.set(clientOrderId, order);
+  return {
+    status: 200,
+    body: {
+      ...orderJson(order),
+      transactTime: order.time,
+      fills: [{ price: fixed(price), qty: fixed(qty), commission: "0.00000000", commissionAsset: quote, tradeId: order.orderId }],
+    },
+  };
+}
+
+function orderJson(o: MockOrder) {
+  return {
+    symbol: o.symbol,
+    orderId: o.orderId,
+    orderListId: -1,
+    clientOrderId: o.clientOrderId,
+    price: o.type === "MARKET" ? "0.00000000" : fixed(o.price),
+    origQty: fixed(o.origQty),
+    executedQty: fixed(o.executedQty),
+    cummulativeQuoteQty: fixed(o.quote),
+    status: o.status,
+    timeInForce: "GTC",
+    type: o.type,
+    side: o.side,
+    stopPrice: "0.00000000",
+    icebergQty: "0.00000000",
+    time: o.time,
+    updateTime: o.time,
+    isWorking: true,
+    workingTime: o.time,
+    origQuoteOrderQty: "0.00000000",
+    selfTradePreventionMode: "EXPIRE_MAKER",
+  };
+}
+
+function binanceWsTrade(symbol: string, t: StreamedTrade) {
+  return {
+    e: "trade",
+    E: t.time,
+    s: symbol,
+    t: t.id,
+    p: fixed(t.price),
+    q: fixed(t.amount),
+    T: t.time,
+    m: t.side === "sell",
+    M: true,
+  };
+}
+
+function upbitWsTrade(code: string, t: StreamedTrade) {
+  const iso = new Date(t.time).toISOString();
+  return {
+    type: "trade",
+    code,
+    timestamp: t.time,
+    trade_date: iso.slice(0, 10),
+    trade_time: iso.slice(11, 19),
+    trade_timestamp: t.time,
+    trade_price: t.price,
+    trade_volume: t.amount,
+    ask_bid: t.side === "sell" ? "ASK" : "BID",
+    prev_closing_price: 0,
+    change: "EVEN",
+    change_price: 0,
+    sequential_id: t.id,
+    stream_type: "REALTIME",
+  };
 }
