@@ -1,0 +1,43 @@
+/** Formats a stat for reading; the exact value stays in data-value for tests and copy. */
+export function formatStat(value) {
+  if (typeof value !== "number") return value instanceof Date ? value.toISOString() : String(value ?? "");
+  if (!Number.isFinite(value)) return String(value);
+  if (Number.isInteger(value)) return value.toLocaleString("en-US");
+  return value.toLocaleString("en-US", { maximumFractionDigits: 4 });
+}
+
+const LABELS = {
+  returnPct: "Return [%]",
+  buyHoldReturnPct: "Buy & Hold Return [%]",
+  returnAnnPct: "Return (Ann.) [%]",
+  cagrPct: "CAGR [%]",
+  sharpe: "Sharpe Ratio",
+  sortino: "Sortino Ratio",
+  calmar: "Calmar Ratio",
+  maxDrawdownPct: "Max. Drawdown [%]",
+  trades: "# Trades",
+  winRatePct: "Win Rate [%]",
+  exposurePct: "Exposure Time [%]",
+  equityFinal: "Equity Final",
+  profitFactor: "Profit Factor",
+};
+
+/** The stats object as a two-column table: `<tr data-key=k><td>label</td><td data-value=raw>`. */
+export function statsTable(stats, { keys = Object.keys(stats) } = {}) {
+  const table = document.createElement("table");
+  table.className = "stats";
+  const body = table.createTBody();
+  for (const key of keys) {
+    const value = stats[key];
+    const row = body.insertRow();
+    row.dataset.key = key;
+    const name = row.insertCell();
+    name.textContent = LABELS[key] ?? key;
+    name.title = key;
+    const cell = row.insertCell();
+    cell.className = "value";
+    cell.dataset.value = typeof value === "number" ? String(value) : JSON.stringify(value ?? null);
+    cell.textContent = formatStat(value);
+  }
+  return table;
+}

@@ -1,0 +1,57 @@
+// The saved run the Report page writes up: the file named by STOM_REPORT (`stom backtest --out`),
+// or, on a fresh clone, one made now by the CLI on the first sample series.
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { makeSampleBars } from "../../src/data/sample.ts";
+import { REPO } from "../lib/bundle.ts";
+import { run, SAMPLE_BARS } from "./source.ts";
+
+function sampleRun(): unknown {
+  const dir = mkdtempSync(path.join(tmpdir(), "stom-report-"));
+  try {
+    const frame = makeSampleBars(SAMPLE_BARS[0]);
+    const c = frame.columns as Record<string, Float64Array>;
+    const lines = ["time,open,high,low,close,volume"];
+    for (let i = 0; i < frame.length; i++)
+      lines.push([c.time[i], c.open[i], c.high[i], c.low[i], c.close[i], c.volume[i]].join(","));
+    const csv = path.join(dir, `${frame.symbol}.csv`);
+    writeFileSync(csv, `${lines.join("\n")}\n`);
+    const out = path.join(dir, "run.json");
+    const args = [
+      "bin/stom.js",
+      "backtest",
+      "sma-cross",
+      "--data",
+      csv,
+      "--cash",
+      "1000000",
+      "--commission",
+      "0.0005",
+      "--out",
+      out,
+    ];
+    const cli = spawnSync(process.execPath, args, { cwd: REPO, encoding: "utf8" });
+    if (cli.status !== 0) throw new Error(`stom backtest failed: ${cli.stderr}`);
+    const report = JSON.parse(readFileSync(out, "utf8"));
+    report.data.file = `sample (makeSampleBars ${JSON.stringify(SAMPLE_BARS[0])})`;
+    return {
+      origin: "sample",
+      command: `stom ${args.slice(1).join(" ").replace(csv, "<sample.csv>").replace(out, "run.json")}`,
+      ...report,
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+run(async () => {
+  const file = process.env.STOM_REPORT;
+  const report = file ? { origin: "file", ...JSON.parse(readFileSync(file, "utf8")) } : sampleRun();
+  const r = report as { stats?: unknown; trades?: unknown; strategy?: { file?: string } };
+  if (!r.stats || !Array.isArray(r.trades)) throw new Error(`${file}: not a stom backtest --out report`);
+  // the build machine's absolute paths do not belong in a published page
+  if (r.strategy?.file) r.strategy.file = path.relative(REPO, r.strategy.file);
+  return `${JSON.stringify(report)}\n`;
+});

@@ -1,0 +1,43 @@
+// Framework 1.13 serves local TypeScript only when imported as `.js`, and the engine's own imports
+// say `.ts` (the house rule), so pages get the engine as one esbuild bundle written by a loader.
+import { readdirSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { build } from "esbuild";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+export const REPO = path.resolve(here, "../..");
+const STRATEGIES = path.join(REPO, "notebooks/strategies");
+
+/** Every notebooks/strategies/*.ts, by file name without extension. */
+export function strategyFiles(): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const f of readdirSync(STRATEGIES).sort()) {
+    if (f.endsWith(".ts") && !f.endsWith(".d.ts")) out.set(f.slice(0, -3), path.join(STRATEGIES, f));
+  }
+  return out;
+}
+
+/** Bundles `contents` (an ES module resolved from the repository root) into one browser ES module. */
+export async function bundle(contents: string, { minify = true } = {}): Promise<string> {
+  const result = await build({
+    stdin: { contents, resolveDir: REPO, loader: "ts", sourcefile: "entry.ts" },
+    bundle: true,
+    format: "esm",
+    platform: "browser",
+    target: "es2022",
+    minify,
+    write: false,
+    legalComments: "none",
+  });
+  return result.outputFiles[0].text;
+}
+
+/** `import s0 from ".../sma-cross.ts"` lines plus a `strategies` Map of them. */
+export function strategyRegistry(): string {
+  const files = [...strategyFiles()];
+  return [
+    ...files.map(([, file], k) => `import s${k} from ${JSON.stringify(file)};`),
+    `export const strategies = new Map([${files.map(([name], k) => `[${JSON.stringify(name)}, s${k}]`).join(", ")}]);`,
+  ].join("\n");
+}
