@@ -44,7 +44,8 @@ export async function workerPool(
 ): Promise<Runner> {
   if (!(Number.isInteger(workers) && workers >= 1)) throw new Error(`invalid workers: ${workers}`);
   const init: WorkerInit = { strategyPath, bars: shareBars(bars), options, memo };
-  const execArgv = process.execArgv.filter((a, k, all) => a !== "--import" && all[k - 1] !== "--import");
+  // the parent's flags (--import tsx, --expose-gc...) are not all valid in workers, and not needed
+  const execArgv: string[] = [];
   const pool = await Promise.all(
     Array.from({ length: workers }, async () => {
       const w = new Worker(BOOT, { eval: true, workerData: init, execArgv });
