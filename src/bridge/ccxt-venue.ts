@@ -84,11 +84,13 @@ function classify(error: unknown): Error {
 
 const sleep = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((resolve) => {
-    const t = setTimeout(resolve, ms);
-    signal?.addEventListener("abort", () => {
+    const done = () => {
       clearTimeout(t);
+      signal?.removeEventListener("abort", done);
       resolve();
-    });
+    };
+    const t = setTimeout(done, ms);
+    signal?.addEventListener("abort", done, { once: true });
   });
 
 /**
@@ -223,9 +225,13 @@ export class CcxtVenue implements Venue {
           // back after an outage: fill the hole from REST before the newer websocket trades
           const first = Math.min(...trades.map((t) => t.timestamp ?? Number.POSITIVE_INFINITY));
           try {
-            deliver((await this.exchange.fetchTrades(symbol, since)).filter((t) => (t.timestamp ?? 0) < first));
+            deliver(
+              (await this.exchange.fetchTrades(symbol, since)).filter((t) => (t.timestamp ?? 0) < first),
+            );
           } catch (restError) {
-            this.#warn(`REST catch-up ${symbol}: ${restError instanceof Error ? restError.message : restError}`);
+            this.#warn(
+              `REST catch-up ${symbol}: ${restError instanceof Error ? restError.message : restError}`,
+            );
           }
         }
         failures = 0;

@@ -111,13 +111,21 @@ export class LiveAccount implements StrategyAccount {
       }
       return this.#send("sell", Math.min(free, size < 1 ? free * size : size), true, bar);
     }
-    const amount = size < 1 ? (this.cash * size) / this.last : size;
+    const amount = size < 1 ? (this.#spendable() * size) / this.last : size;
     return this.#send("buy", amount, false, bar);
   }
 
   close(portion: number, bar: number): void {
     const free = this.#sellable();
     if (free > 1e-12) this.#send("sell", free * Math.min(1, portion), true, bar);
+  }
+
+  /** Cash minus what buys already on their way will spend (at the last close). */
+  #spendable(): number {
+    let reserved = 0;
+    for (const o of this.#pending.values())
+      if (o.side === "buy") reserved += (o.amount - o.filled) * this.last;
+    return Math.max(0, this.cash - reserved);
   }
 
   /** The position minus sells already on their way (a close then a sell on one bar must not sell twice). */

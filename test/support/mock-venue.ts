@@ -211,7 +211,8 @@ export async function startMockVenue({
           ws.send(JSON.stringify({ result: null, id: m.id }));
         } else if (Array.isArray(msg)) {
           for (const part of msg as { type?: string; codes?: string[] }[]) {
-            if (part.type === "trade") for (const c of part.codes ?? []) topics.add(`${c.toUpperCase()}@trade`);
+            if (part.type === "trade")
+              for (const c of part.codes ?? []) topics.add(`${c.toUpperCase()}@trade`);
           }
         }
       });
@@ -725,7 +726,9 @@ function privateRoute(account: Account, req: IncomingMessage, url: URL, body: st
       return createOrder(account, q);
     case "GET /api/v3/order": {
       const o = findOrder(account, q);
-      return o ? { status: 200, body: orderJson(o) } : { status: 400, body: { code: -2013, msg: "Order does not exist." } };
+      return o
+        ? { status: 200, body: orderJson(o) }
+        : { status: 400, body: { code: -2013, msg: "Order does not exist." } };
     }
     case "DELETE /api/v3/order": {
       const o = findOrder(account, q);
@@ -751,7 +754,11 @@ function privateRoute(account: Account, req: IncomingMessage, url: URL, body: st
           canDeposit: false,
           updateTime: Date.now(),
           accountType: "SPOT",
-          balances: [...account.balances].map(([asset, free]) => ({ asset, free: fixed(free), locked: "0.00000000" })),
+          balances: [...account.balances].map(([asset, free]) => ({
+            asset,
+            free: fixed(free),
+            locked: "0.00000000",
+          })),
           permissions: ["SPOT"],
         },
       };
@@ -770,17 +777,22 @@ function createOrder(account: Account, q: Record<string, string>): Reply {
   if (!assets) return { status: 400, body: { code: -1121, msg: "Invalid symbol." } };
   const clientOrderId = q.newClientOrderId ?? `x-${account.nextId}`;
   account.orderRequests.set(clientOrderId, (account.orderRequests.get(clientOrderId) ?? 0) + 1);
-  if (account.orders.has(clientOrderId)) return { status: 400, body: { code: -2010, msg: "Duplicate order sent." } };
+  if (account.orders.has(clientOrderId))
+    return { status: 400, body: { code: -2010, msg: "Duplicate order sent." } };
   if (q.type !== "MARKET") return { status: 400, body: { code: -1116, msg: "Invalid orderType." } };
   const qty = Number(q.quantity);
   const price = account.prices.get(q.symbol);
-  if (!(qty > 0)) return { status: 400, body: { code: -1100, msg: "Illegal characters found in parameter 'quantity'." } };
+  if (!(qty > 0))
+    return { status: 400, body: { code: -1100, msg: "Illegal characters found in parameter 'quantity'." } };
   if (price === undefined) return { status: 400, body: { code: -1013, msg: "Market is closed." } };
   const [base, quote] = assets;
   const cost = qty * price;
   const bal = (a: string) => account.balances.get(a) ?? 0;
   if (q.side === "BUY" ? bal(quote) < cost : bal(base) < qty) {
-    return { status: 400, body: { code: -2010, msg: "Account has insufficient balance for requested action." } };
+    return {
+      status: 400,
+      body: { code: -2010, msg: "Account has insufficient balance for requested action." },
+    };
   }
   if (q.side === "BUY") {
     account.balances.set(quote, bal(quote) - cost);
@@ -808,7 +820,15 @@ function createOrder(account: Account, q: Record<string, string>): Reply {
     body: {
       ...orderJson(order),
       transactTime: order.time,
-      fills: [{ price: fixed(price), qty: fixed(qty), commission: "0.00000000", commissionAsset: quote, tradeId: order.orderId }],
+      fills: [
+        {
+          price: fixed(price),
+          qty: fixed(qty),
+          commission: "0.00000000",
+          commissionAsset: quote,
+          tradeId: order.orderId,
+        },
+      ],
     },
   };
 }
