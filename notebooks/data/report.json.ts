@@ -6,7 +6,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { makeSampleBars } from "../../src/data/sample.ts";
 import { REPO } from "../lib/bundle.ts";
-import { run, SAMPLE_BARS } from "./source.ts";
+import { SAMPLE_BARS } from "./sample-spec.ts";
+import { run } from "./source.ts";
 
 function sampleRun(): unknown {
   const dir = mkdtempSync(path.join(tmpdir(), "stom-report-"));

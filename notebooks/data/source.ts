@@ -3,19 +3,15 @@
 import { existsSync, readdirSync } from "node:fs";
 import path from "node:path";
 import { Dictionary, Int32, makeVector, Table, tableToIPC, Utf8, vectorFromArray } from "apache-arrow";
-import { Catalog, defaultCatalogDir, type SeriesInfo } from "../../src/data/catalog/index.ts";
+import type { Catalog, SeriesInfo } from "../../src/data/catalog/index.ts";
 import type { Frame } from "../../src/data/frame.ts";
 import { makeSampleBars, makeSampleTicks } from "../../src/data/sample.ts";
+import { SAMPLE_BARS, SAMPLE_TICKS } from "./sample-spec.ts";
+
+export { SAMPLE_BARS, SAMPLE_TICKS };
 
 /** Rows kept per series, newest last: the published site stays small. */
 export const MAX_ROWS = Number(process.env.STOM_NOTEBOOK_ROWS ?? 20_000);
-
-/** The two synthetic bar series of a fresh clone (the e2e test rebuilds the first one for `stom backtest`). */
-export const SAMPLE_BARS = [
-  { symbol: "SAMPLE", bars: 10_000, seed: 42, timeframe: "1m" },
-  { symbol: "SAMPLE-ALT", bars: 10_000, seed: 7, timeframe: "5m", price: 12_000 },
-] as const;
-export const SAMPLE_TICKS = { symbol: "SAMPLE", ticks: 3_600, seed: 42 } as const;
 
 export interface Source {
   readonly origin: "catalog" | "sample";
@@ -29,8 +25,10 @@ function hasData(dir: string): boolean {
 
 /** Opens the catalog only if it exists and lists something; never creates one. */
 export async function openSource(): Promise<Source> {
-  const dir = path.resolve(defaultCatalogDir());
+  const dir = path.resolve(process.env.STOM_CATALOG ?? "catalog");
   if (hasData(dir)) {
+    // loaded only when there is a catalog: a fresh clone builds from the sample without DuckDB
+    const { Catalog } = await import("../../src/data/catalog/index.ts");
     const catalog = await Catalog.open(dir);
     const series = catalog.list();
     if (series.length > 0) return { origin: "catalog", catalog, series };

@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { SAMPLE_BARS } from "../../notebooks/data/source.ts";
+import { SAMPLE_BARS } from "../../notebooks/data/sample-spec.ts";
 import { makeSampleBars } from "../../src/data/sample.ts";
 import { type Browsing, buildSite, DIST, launch, ROOT, serve } from "./site.ts";
 
@@ -116,6 +116,18 @@ describe("notebooks site", () => {
     expect(await page.locator(".observablehq--error").allTextContents()).toEqual([]);
     expect(consoleErrors.filter((e) => e.startsWith(`${name}:`))).toEqual([]);
     expect(browsing.blocked).toEqual([]);
+    await page.close();
+  });
+
+  test("optimize page completes the default grid in Web Workers", async () => {
+    const page = await open("optimize");
+    const status = page.locator("#grid-status[data-done='true']");
+    await status.waitFor({ timeout: 60_000 });
+    // sma-cross, 5 values of fast x 5 of slow
+    expect(await status.getAttribute("data-runs")).toBe("25");
+    expect(await page.locator("#top-results tbody tr").count()).toBe(10);
+    expect(await page.locator("#heatmap svg rect").count()).toBeGreaterThanOrEqual(25);
+    expect(consoleErrors.filter((e) => e.startsWith("optimize:"))).toEqual([]);
     await page.close();
   });
 
