@@ -1,5 +1,6 @@
 import { Command } from "commander";
 import { registerBacktestCommands } from "./backtest.ts";
+import { registerBridgeCommands } from "./bridge.ts";
 import { registerDataCommands } from "./data.ts";
 import { demoCommand } from "./demo.ts";
 import { registerOptimizeCommand } from "./optimize.ts";
@@ -14,6 +15,7 @@ const program = new Command()
 
 registerDataCommands(program);
 registerBacktestCommands(program);
+registerBridgeCommands(program);
 registerOptimizeCommand(program);
 program.addCommand(demoCommand());
 

@@ -1,0 +1,110 @@
+import path from "node:path";
+import type { Command } from "commander";
+import pino from "pino";
+import { Bridge } from "../bridge/bridge.ts";
+import { REDACT, startServer, TOKEN_ENV } from "../bridge/server.ts";
+import { registerPromoteCommand } from "./promote.ts";
+
+const number = (name: string) => (value: string) => {
+  const x = Number(value);
+  if (!Number.isFinite(x)) throw new Error(`invalid ${name}: ${value}`);
+  return x;
+};
+
+interface BridgeFlags {
+  host: string;
+  port: number;
+  data: string;
+  confirmLive?: boolean;
+  allowOrigin?: string[];
+  maxNotional?: number;
+  maxPositions?: number;
+  maxDailyLoss?: number;
+  profitStop?: number;
+  maxOrdersPerMinute: number;
+  sessionEnd?: string;
+  cash: number;
+  commission: number;
+  window: number;
+}
+
+/** `stom bridge` (the server) and `stom promote` (its client). */
+export function registerBridgeCommands(program: Command): void {
+  program
+    .command("bridge")
+    .description(`run the live bridge (paper by default); needs ${TOKEN_ENV} (>= 32 characters)`)
+    .option("--host <host>", "address to bind", "127.0.0.1")
+    .option("--port <n>", "port", number("port"), 8787)
+    .option("--data <dir>", "journal folder (paper.sqlite, live.sqlite)", "bridge-data")
+    .option("--confirm-live", "allow live promotions (keys from STOM_API_KEY / STOM_API_SECRET)")
+    .option(
+      "--allow-origin <origin>",
+      "browser origin allowed to call the API (repeatable)",
+      (v: string, p: string[] = []) => [...p, v],
+    )
+    .option("--max-notional <n>", "largest notional of one order", number("max-notional"))
+    .option("--max-positions <n>", "most open positions", number("max-positions"))
+    .option(
+      "--max-daily-loss <n>",
+      "stop new entries after this loss today (손실중지)",
+      number("max-daily-loss"),
+    )
+    .option("--profit-stop <n>", "stop new entries after this profit today (수익중지)", number("profit-stop"))
+    .option("--max-orders-per-minute <n>", "order-rate cap", number("max-orders-per-minute"), 30)
+    .option("--session-end <HH:MM>", "liquidate at this time each day (전략종료시간)")
+    .option("--cash <n>", "paper cash and live budget per promotion", number("cash"), 10_000)
+    .option(
+      "--commission <rate>",
+      "paper commission per fill (0.0005 = Upbit KRW)",
+      number("commission"),
+      0.0005,
+    )
+    .option("--window <n>", "closed bars handed to init() per bar", number("window"), 500)
+    .action(async (flags: BridgeFlags) => {
+      const token = process.env[TOKEN_ENV] ?? "";
+      if (token.length < 32) throw new Error(`${TOKEN_ENV} must be set to at least 32 characters`);
+      const apiKey = process.env.STOM_API_KEY;
+      const secret = process.env.STOM_API_SECRET;
+      if (flags.confirmLive && !(apiKey && secret)) {
+        throw new Error("--confirm-live needs STOM_API_KEY and STOM_API_SECRET in the environment");
+      }
+      const logger = pino({ level: "info", redact: REDACT });
+      const bridge = await Bridge.open({
+        dataDir: path.resolve(flags.data),
+        allowLive: Boolean(flags.confirmLive),
+        window: flags.window,
+        paper: { cash: flags.cash, commission: flags.commission, unit: 1e-8 },
+        liveCash: flags.cash,
+        flushMs: 1_000,
+        sessionEnd: flags.sessionEnd,
+        limits: {
+          maxNotional: flags.maxNotional,
+          maxOpenPositions: flags.maxPositions,
+          maxDailyLoss: flags.maxDailyLoss,
+          profitStop: flags.profitStop,
+          maxOrdersPerMinute: flags.maxOrdersPerMinute,
+        },
+        venue: { apiKey, secret, urlOverride: process.env.STOM_CCXT_URL_OVERRIDE },
+      });
+      const server = await startServer(bridge, {
+        token,
+        host: flags.host,
+        port: flags.port,
+        allowOrigins: flags.allowOrigin ?? [],
+        logger,
+      });
+      bridge.on((e) => {
+        if (e.type === "risk" || e.type === "kill" || e.type === "promotion")
+          logger.info({ event: e }, e.type);
+      });
+      const stop = async () => {
+        logger.info("shutting down");
+        await server.close();
+        await bridge.close();
+        process.exit(0);
+      };
+      process.once("SIGINT", stop);
+      process.once("SIGTERM", stop);
+    });
+  registerPromoteCommand(program);
+}

@@ -1,0 +1,71 @@
+import { readFile } from "node:fs/promises";
+import type { Command } from "commander";
+import { TOKEN_ENV } from "../bridge/server.ts";
+import { loadNamedStrategy } from "../bridge/strategies.ts";
+import { parseParams } from "./backtest.ts";
+
+interface PromoteFlags {
+  param?: string[];
+  params?: string;
+  exchange: string;
+  symbol: string;
+  timeframe: string;
+  mode: "paper" | "live";
+  bridge: string;
+  report?: string;
+  confirmLive?: boolean;
+}
+
+/** `stom promote <strategy>`: posts a promotion to a running bridge (code stays on disk). */
+export function registerPromoteCommand(program: Command): void {
+  program
+    .command("promote")
+    .description("promote a backtested strategy to a running bridge (paper by default)")
+    .argument("<strategy>", "strategy name under notebooks/strategies")
+    .option("--param <name=value>", "strategy parameter (repeatable)", (v: string, p: string[] = []) => [
+      ...p,
+      v,
+    ])
+    .option("--params <json>", 'parameters as JSON, e.g. \'{"fast":10,"slow":30}\'')
+    .requiredOption("--exchange <id>", "binance or upbit")
+    .requiredOption("--symbol <symbol>", "BTC/USDT, KRW-BTC, ...")
+    .option("--timeframe <tf>", "bar timeframe", "1m")
+    .option("--mode <mode>", "paper or live", "paper")
+    .option("--report <file>", "the report `stom backtest --out` wrote: its fingerprint is sent")
+    .option("--confirm-live", "required with --mode live")
+    .option("--bridge <url>", "bridge URL", "http://127.0.0.1:8787")
+    .action(async (name: string, flags: PromoteFlags) => {
+      if (flags.mode !== "paper" && flags.mode !== "live") throw new Error(`invalid mode: ${flags.mode}`);
+      if (flags.mode === "live" && !flags.confirmLive) throw new Error("live promotion needs --confirm-live");
+      const token = process.env[TOKEN_ENV];
+      if (!token) throw new Error(`${TOKEN_ENV} is not set`);
+      const raw = { ...(flags.params ? JSON.parse(flags.params) : {}), ...parseParams(flags.param) };
+      const loaded = await loadNamedStrategy(name, raw);
+      let fingerprint: string | undefined;
+      if (flags.report) {
+        fingerprint = JSON.parse(await readFile(flags.report, "utf8"))?.strategy?.fingerprint;
+        if (typeof fingerprint !== "string") throw new Error(`${flags.report} has no strategy.fingerprint`);
+        if (fingerprint !== loaded.fingerprint) {
+          throw new Error("the strategy or its params changed since that backtest: backtest again");
+        }
+      } else if (flags.mode === "live") {
+        throw new Error("live promotion needs --report <backtest report> for the fingerprint");
+      }
+      const res = await fetch(new URL("/api/promotions", flags.bridge), {
+        method: "POST",
+        headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
+        body: JSON.stringify({
+          strategy: name,
+          params: loaded.params,
+          exchange: flags.exchange,
+          symbol: flags.symbol,
+          timeframe: flags.timeframe,
+          mode: flags.mode,
+          fingerprint,
+        }),
+      });
+      const body = await res.json();
+      if (!res.ok) throw new Error(`bridge answered ${res.status}: ${body.error ?? JSON.stringify(body)}`);
+      process.stdout.write(`${JSON.stringify(body, null, 2)}\n`);
+    });
+}
