@@ -62,6 +62,78 @@ export interface BacktestResult {
   readonly warnings: readonly string[];
 }
 
+/**
+ * The strategy's orders as growing columns: a run places one or two orders per trade, and keeping
+ * them as objects for the whole run costs more in garbage collection than the orders themselves.
+ * `Decision` objects are built only when someone reads `result.decisions` (the look-ahead check).
+ */
+class DecisionLog {
+  length = 0;
+  #bar = new Float64Array(64);
+  #kind = new Uint8Array(64);
+  #size = new Float64Array(64);
+  // null prices as NaN: real prices are validated finite and > 0
+  #limit = new Float64Array(64);
+  #stop = new Float64Array(64);
+  #sl = new Float64Array(64);
+  #tp = new Float64Array(64);
+
+  static readonly KINDS = ["buy", "sell", "close"] as const;
+
+  push(
+    bar: number,
+    kind: 0 | 1 | 2,
+    size: number,
+    limit: number | null,
+    stop: number | null,
+    sl: number | null,
+    tp: number | null,
+  ): void {
+    const k = this.length;
+    if (k === this.#bar.length) this.#grow(2 * k);
+    this.#bar[k] = bar;
+    this.#kind[k] = kind;
+    this.#size[k] = size;
+    this.#limit[k] = limit ?? Number.NaN;
+    this.#stop[k] = stop ?? Number.NaN;
+    this.#sl[k] = sl ?? Number.NaN;
+    this.#tp[k] = tp ?? Number.NaN;
+    this.length = k + 1;
+  }
+
+  #grow(capacity: number): void {
+    const grow = <T extends Float64Array | Uint8Array>(a: T): T => {
+      const b = new (a.constructor as new (n: number) => T)(capacity);
+      b.set(a);
+      return b;
+    };
+    this.#bar = grow(this.#bar);
+    this.#kind = grow(this.#kind);
+    this.#size = grow(this.#size);
+    this.#limit = grow(this.#limit);
+    this.#stop = grow(this.#stop);
+    this.#sl = grow(this.#sl);
+    this.#tp = grow(this.#tp);
+  }
+
+  toArray(): Decision[] {
+    const orNull = (x: number) => (Number.isNaN(x) ? null : x);
+    const out = new Array<Decision>(this.length);
+    for (let k = 0; k < this.length; k++) {
+      out[k] = Object.freeze({
+        bar: this.#bar[k],
+        kind: DecisionLog.KINDS[this.#kind[k]],
+        size: this.#size[k],
+        limit: orNull(this.#limit[k]),
+        stop: orNull(this.#stop[k]),
+        sl: orNull(this.#sl[k]),
+        tp: orNull(this.#tp[k]),
+      });
+    }
+    return out;
+  }
+}
+
 const firstValid = (values: Float64Array): number => {
   for (let k = 0; k < values.length; k++) if (!Number.isNaN(values[k])) return k;
   return 0; // numpy's argmin of an all-NaN mask is 0
@@ -137,21 +209,13 @@ export function backtest<P extends ParamSpecs, S>(
   const params = resolveParams(strategy.params, overrides) as ParamValues<P>;
   const broker = new Broker(bars, brokerOptions);
   const clock: Clock = { i: 0 };
-  const decisions: Decision[] = [];
+  const decisions = new DecisionLog();
   const indicators = new Map<string, Float64Array>();
   let warmup = 0;
 
   const place = (sign: 1 | -1, req?: OrderRequest): Order => {
     const order = broker.place(sign, req);
-    decisions.push({
-      bar: clock.i,
-      kind: sign > 0 ? "buy" : "sell",
-      size: order.size,
-      limit: order.limit,
-      stop: order.stop,
-      sl: order.sl,
-      tp: order.tp,
-    });
+    decisions.push(clock.i, sign > 0 ? 0 : 1, order.size, order.limit, order.stop, order.sl, order.tp);
     return order;
   };
   const position: Position = {
@@ -179,18 +243,9 @@ export function backtest<P extends ParamSpecs, S>(
       return broker.positionSize < 0;
     },
     close(portion = 1) {
-      if (broker.trades.length) {
-        decisions.push({
-          bar: clock.i,
-          kind: "close",
-          size: portion,
-          limit: null,
-          stop: null,
-          sl: null,
-          tp: null,
-        });
-      }
-      for (const t of broker.trades) t.close(portion);
+      const trades = broker.trades;
+      if (trades.length) decisions.push(clock.i, 2, portion, null, null, null, null);
+      for (let k = 0; k < trades.length; k++) trades[k].close(portion);
     },
   };
   const trading = {
@@ -262,17 +317,17 @@ export function backtest<P extends ParamSpecs, S>(
 
   const start = 1 + warmup;
   let outOfMoney = false;
-  for (let i = start; i < n; i++) {
-    clock.i = i;
-    try {
+  try {
+    for (let i = start; i < n; i++) {
+      clock.i = i;
       broker.next(i);
-    } catch (e) {
-      if (!(e instanceof OutOfMoney)) throw e;
-      outOfMoney = true;
-      break;
+      strategy.next(nextCtx, state);
+      broker.trail();
     }
-    strategy.next(nextCtx, state);
-    broker.trail();
+  } catch (e) {
+    // only broker.next() throws OutOfMoney: the run stops at that bar
+    if (!(e instanceof OutOfMoney)) throw e;
+    outOfMoney = true;
   }
   if (!outOfMoney) {
     if (finalizeTrades) {
@@ -290,19 +345,19 @@ export function backtest<P extends ParamSpecs, S>(
     }
   }
 
-  // bars before the first next() carry the first recorded equity (pandas bfill, then the cash)
+  // bars before the first next() carry the first recorded equity (pandas bfill), or the cash if
+  // next() never ran; every bar from `start` on was recorded by broker.next()
   const equity = broker.equity;
-  let fill = broker.cash;
-  for (let k = n - 1; k >= 0; k--) {
-    if (Number.isNaN(equity[k])) equity[k] = fill;
-    else fill = equity[k];
-  }
+  equity.fill(start < n ? equity[start] : broker.cash, 0, Math.min(start, n));
 
   const trades = tradeColumns(broker.closedTrades, bars.time, indicators);
   let commissions = 0;
   for (let k = 0; k < trades.length; k++) commissions += trades.commission[k];
   // the stats take fractions (backtesting.py's ReturnPct), straight from the trades, not pct / 100
-  const returns = Float64Array.from(broker.closedTrades, (t) => t.plPct);
+  const closed = broker.closedTrades;
+  const returns = new Float64Array(closed.length);
+  for (let k = 0; k < closed.length; k++) returns[k] = closed[k].plPct;
+  const dd = drawdown(equity);
   const stats = computeStats(
     bars.time,
     bars.close,
@@ -312,17 +367,22 @@ export function backtest<P extends ParamSpecs, S>(
       firstTradingBar: warmup,
       riskFreeRate,
       requiredCapital: broker.requiredCapital,
+      drawdown: dd,
     },
   );
+  let built: Decision[] | undefined;
   return Object.freeze({
     stats,
     trades,
     equity,
-    drawdown: drawdown(equity),
+    drawdown: dd,
     params,
     commissions,
     startBar: start,
-    decisions,
+    get decisions() {
+      built ??= decisions.toArray();
+      return built;
+    },
     warnings: broker.warnings,
   });
 }

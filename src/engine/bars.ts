@@ -23,8 +23,13 @@ export interface FrameLike {
 
 const REQUIRED = ["time", "open", "high", "low", "close"] as const;
 
+// Bars this module built and checked: passing them again (every backtest of an optimization does)
+// skips the O(n) NaN scan. Bars are immutable by contract, their columns included.
+const checked = new WeakSet<object>();
+
 /** Normalizes a Frame, a Bars or a plain `{columns}` object into Bars, checking lengths and NaNs. */
 export function toBars(input: FrameLike | Bars): Bars {
+  if (checked.has(input)) return input as Bars;
   const src = input.columns;
   for (const name of REQUIRED) {
     if (!(name in src)) throw new Error(`missing column: ${name}`);
@@ -47,7 +52,7 @@ export function toBars(input: FrameLike | Bars): Bars {
     }
   }
   columns.volume ??= new Float64Array(length).fill(Number.NaN);
-  return Object.freeze({
+  const bars: Bars = Object.freeze({
     length,
     time: columns.time,
     open: columns.open,
@@ -57,6 +62,8 @@ export function toBars(input: FrameLike | Bars): Bars {
     volume: columns.volume,
     columns: Object.freeze(columns),
   });
+  checked.add(bars);
+  return bars;
 }
 
 /** The first `n` bars as zero-copy views (used by the look-ahead check). */

@@ -29,6 +29,15 @@ export interface BrokerOptions {
 
 export class OutOfMoney extends Error {}
 
+/** Removes `x` from `a` in place; splice() would allocate the array of removed items. */
+function removeFrom<T>(a: T[], x: T): boolean {
+  const k = a.indexOf(x);
+  if (k < 0) return false;
+  for (let j = k + 1; j < a.length; j++) a[j - 1] = a[j];
+  a.pop();
+  return true;
+}
+
 function price(x: number | undefined | null, name: string): number | null {
   if (x === undefined || x === null) return null;
   if (!(x > 0 && Number.isFinite(x))) throw new Error(`invalid ${name} price: ${x}`);
@@ -104,7 +113,8 @@ export class Broker {
     this.#tradeOnClose = tradeOnClose;
     this.#hedging = hedging;
     this.#exclusive = exclusiveOrders;
-    this.equity = new Float64Array(bars.length).fill(Number.NaN);
+    // bars before the first next() stay 0 here; the backtest fills them (the first recorded equity)
+    this.equity = new Float64Array(bars.length);
   }
 
   /** Close of the current bar. */
@@ -142,9 +152,7 @@ export class Broker {
   }
 
   removeOrder(order: Order): void {
-    const k = this.orders.indexOf(order);
-    if (k < 0) throw new Error("order is not pending");
-    this.orders.splice(k, 1);
+    if (!removeFrom(this.orders, order)) throw new Error("order is not pending");
   }
 
   /** Validates and queues an order; `fraction` xor `lots` is non-zero. */
@@ -225,14 +233,24 @@ export class Broker {
   next(i: number): void {
     this.i = i;
     if (this.orders.length) this.#processOrders();
-    const equity = this.currentEquity;
-    this.equity[i] = equity;
-    let capital = 0;
-    for (let k = 0; k < this.trades.length; k++) {
-      const t = this.trades[k];
-      capital += Math.abs(t.size) * t.entryPrice;
+    // the per-bar path: Trade.pl and Trade.size inlined by hand (same operations, same order), as
+    // these getters are not reliably inlined and this runs on every bar
+    //   equity = cash + Σ trade.pl;  capital = Σ |trade.size| × trade.entryPrice
+    const trades = this.trades;
+    let equity = this.cash;
+    if (trades.length) {
+      const close = this.bars.close[i];
+      const unit = this.unit;
+      let capital = 0;
+      for (let k = 0; k < trades.length; k++) {
+        const t = trades[k];
+        const size = t.lots * unit;
+        equity += size * (close - t.entryPrice) - t.commissions;
+        capital += Math.abs(size) * t.entryPrice;
+      }
+      if (capital > this.requiredCapital) this.requiredCapital = capital;
     }
-    if (capital > this.requiredCapital) this.requiredCapital = capital;
+    this.equity[i] = equity;
     if (equity <= 0) {
       for (const trade of this.trades.slice()) this.#closeTradeAt(trade, this.bars.close[i], i);
       this.cash = 0;
@@ -243,8 +261,11 @@ export class Broker {
 
   /** Moves trailing stops after the strategy's decision at bar i. */
   trail(): void {
+    const trades = this.trades;
+    if (!trades.length) return;
     const close = this.lastPrice;
-    for (const t of this.trades) {
+    for (let k = 0; k < trades.length; k++) {
+      const t = trades[k];
       if (t.trailPct === null && t.trailBy === null) continue;
       const dist = t.trailBy ?? close * (t.trailPct as number);
       const level = t.isLong ? close - dist : close + dist;
@@ -390,7 +411,7 @@ export class Broker {
   }
 
   #closeTradeAt(trade: Trade, price: number, timeIndex: number): void {
-    this.trades.splice(this.trades.indexOf(trade), 1);
+    removeFrom(this.trades, trade);
     if (trade.slOrder && this.orders.includes(trade.slOrder)) this.removeOrder(trade.slOrder);
     if (trade.tpOrder && this.orders.includes(trade.tpOrder)) this.removeOrder(trade.tpOrder);
     trade.exitPrice = price;

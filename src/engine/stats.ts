@@ -64,6 +64,8 @@ export interface StatsOptions {
   /** annual, as a fraction */
   riskFreeRate?: number;
   requiredCapital?: number;
+  /** the equity's drawdown if the caller has it already (as from `drawdown(equity)`) */
+  drawdown?: Float64Array;
 }
 
 const mean = (a: ArrayLike<number>): number => {
@@ -113,16 +115,24 @@ export function drawdownEpisodes(
   const durations: number[] = [];
   const peaks: number[] = [];
   let prev = -1;
+  // deepest drawdown since the bar after `prev`; comparisons with > skip NaN like the old scan
+  let deepest = Number.NEGATIVE_INFINITY;
   const n = dd.length;
   for (let k = 0; k < n; k++) {
-    if (dd[k] !== 0 && k !== n - 1) continue;
+    const d = dd[k];
+    if (d !== 0 && k !== n - 1) {
+      if (d > deepest) deepest = d;
+      continue;
+    }
     if (prev >= 0 && k > prev + 1) {
       durations.push(time[k] - time[prev]);
-      let peak = Number.NEGATIVE_INFINITY;
-      for (let j = prev; j <= k; j++) if (dd[j] > peak) peak = dd[j];
+      let peak = deepest;
+      if (dd[prev] > peak) peak = dd[prev];
+      if (d > peak) peak = d;
       peaks.push(peak);
     }
     prev = k;
+    deepest = Number.NEGATIVE_INFINITY;
   }
   return { durations, peaks };
 }
@@ -138,28 +148,188 @@ const min = (a: ArrayLike<number>): number => {
   return m;
 };
 
+/** Bars covered by at least one trade (entry to exit bar, inclusive), as a union of intervals. */
+function exposedBars(entryBar: Float64Array, exitBar: Float64Array, n: number): number {
+  const m = entryBar.length;
+  if (!m) return 0;
+  let order: Uint32Array | null = null;
+  for (let t = 1; t < m; t++) {
+    if (entryBar[t] < entryBar[t - 1]) {
+      // trades close in exit order, which is usually entry order too: sort only when it is not
+      order = new Uint32Array(m);
+      for (let k = 0; k < m; k++) order[k] = k;
+      order.sort((a, b) => entryBar[a] - entryBar[b]);
+      break;
+    }
+  }
+  let count = 0;
+  let lo = -1;
+  let hi = -2;
+  for (let k = 0; k < m; k++) {
+    const t = order ? order[k] : k;
+    const a = Math.max(0, entryBar[t]);
+    const b = Math.min(n - 1, exitBar[t]);
+    if (!(a <= b)) continue;
+    if (a > hi + 1) {
+      count += hi - lo + 1;
+      lo = a;
+      hi = b;
+    } else if (b > hi) hi = b;
+  }
+  return count + hi - lo + 1;
+}
+
+/**
+ * Peaks of equity and drawdown (with max()'s NaN rule) and what the stats take from
+ * drawdownEpisodes() (count, sum and max of durations, sum of peaks), in one pass with no arrays.
+ */
+function equityPass(equity: Float64Array, dd: Float64Array, time: Float64Array) {
+  let ddMax = Number.NaN;
+  let equityPeak = Number.NaN;
+  let episodes = 0;
+  let durationSum = 0;
+  let durationMax = Number.NaN;
+  let peakSum = 0;
+  let prev = -1;
+  let deepest = Number.NEGATIVE_INFINITY;
+  const n = equity.length;
+  for (let k = 0; k < n; k++) {
+    const d = dd[k];
+    const e = equity[k];
+    if (!(d <= ddMax)) ddMax = d;
+    if (!(e <= equityPeak)) equityPeak = e;
+    if (d !== 0 && k !== n - 1) {
+      if (d > deepest) deepest = d;
+      continue;
+    }
+    if (prev >= 0 && k > prev + 1) {
+      const duration = time[k] - time[prev];
+      let peak = deepest;
+      if (dd[prev] > peak) peak = dd[prev];
+      if (d > peak) peak = d;
+      episodes++;
+      durationSum += duration;
+      if (!(duration <= durationMax)) durationMax = duration;
+      peakSum += peak;
+    }
+    prev = k;
+    deepest = Number.NEGATIVE_INFINITY;
+  }
+  return {
+    ddMax,
+    equityPeak,
+    durationMax,
+    durationMean: episodes ? durationSum / episodes : Number.NaN,
+    peakMean: episodes ? peakSum / episodes : Number.NaN,
+  };
+}
+
+/**
+ * Bars falling on a weekend, and resampleLast(time, values, "D"), in one walk over the days that
+ * does the calendar arithmetic once per day rather than once per bar.
+ */
+function dayPass(time: Float64Array, values: Float64Array) {
+  const lastOfDay: number[] = [];
+  let weekend = 0;
+  let dayStart = Number.NaN;
+  let dayEnd = Number.NaN;
+  let isWeekend = 0;
+  let sampledDay = Number.NaN;
+  const n = time.length;
+  for (let k = 0; k < n; k++) {
+    const t = time[k];
+    if (!(t >= dayStart && t < dayEnd)) {
+      dayStart = Math.floor(t / DAY_MS) * DAY_MS;
+      dayEnd = dayStart + DAY_MS;
+      isWeekend = weekday(t) >= 5 ? 1 : 0;
+    }
+    weekend += isWeekend;
+    const v = values[k];
+    if (Number.isNaN(v)) continue;
+    if (dayStart === sampledDay) lastOfDay[lastOfDay.length - 1] = v;
+    else {
+      lastOfDay.push(v);
+      sampledDay = dayStart;
+    }
+  }
+  return { weekend, daily: Float64Array.from(lastOfDay) };
+}
+
+/**
+ * log(a / b) to within 2 ulp of Math.log(a / b) (numpy's rounding of the ratio is kept): for a
+ * ratio near 1, as bar-to-bar returns are, 2·atanh((x-1)/(x+1)) by its series is several times
+ * faster than Math.log, and the stats take two million of these on a million bars.
+ */
+export function logRatio(a: number, b: number): number {
+  const x = a / b;
+  const u = (x - 1) / (x + 1);
+  const u2 = u * u;
+  // |u| < 0.01 (x within 2%): the next term, u^11/11, is below 1e-20 relative
+  if (u2 < 1e-4) return 2 * u * (1 + u2 * (1 / 3 + u2 * (1 / 5 + u2 * (1 / 7 + u2 * (1 / 9)))));
+  return Math.log(x);
+}
+
+/**
+ * Beta of the equity's log returns on the market's: np.cov in one pass by sums of products. The
+ * means of bar returns are near zero next to their spread, so the textbook formula loses nothing
+ * here, and it needs no arrays.
+ */
+function logBeta(equity: Float64Array, close: Float64Array): number {
+  const n = equity.length;
+  if (n - 1 <= 1) return Number.NaN;
+  let se = 0;
+  let sm = 0;
+  let sem = 0;
+  let smm = 0;
+  for (let k = 1; k < n; k++) {
+    // logRatio(equity[k], equity[k - 1]) and logRatio(close[k], close[k - 1]), inlined by hand:
+    // a call that is not inlined returns its double boxed, two allocations per bar
+    const xe = equity[k] / equity[k - 1];
+    const ue = (xe - 1) / (xe + 1);
+    const ue2 = ue * ue;
+    const le =
+      ue2 < 1e-4
+        ? 2 * ue * (1 + ue2 * (1 / 3 + ue2 * (1 / 5 + ue2 * (1 / 7 + ue2 * (1 / 9)))))
+        : Math.log(xe);
+    const xm = close[k] / close[k - 1];
+    const um = (xm - 1) / (xm + 1);
+    const um2 = um * um;
+    const lm =
+      um2 < 1e-4
+        ? 2 * um * (1 + um2 * (1 / 3 + um2 * (1 / 5 + um2 * (1 / 7 + um2 * (1 / 9)))))
+        : Math.log(xm);
+    se += le;
+    sm += lm;
+    sem += le * lm;
+    smm += lm * lm;
+  }
+  const m = n - 1;
+  return (sem - (se * sm) / m) / (smm - (sm * sm) / m);
+}
+
 /** Computes the stats of a run (same formulas as backtesting.py's compute_stats). */
 export function computeStats(
   time: Float64Array,
   close: Float64Array,
   equity: Float64Array,
   trades: TradeStatsInput,
-  { firstTradingBar = 0, riskFreeRate = 0, requiredCapital = Number.NaN }: StatsOptions = {},
+  {
+    firstTradingBar = 0,
+    riskFreeRate = 0,
+    requiredCapital = Number.NaN,
+    drawdown: dd = drawdown(equity),
+  }: StatsOptions = {},
 ): Stats {
   if (!(riskFreeRate > -1 && riskFreeRate < 1)) throw new Error(`invalid riskFreeRate: ${riskFreeRate}`);
   const n = equity.length;
+  if (dd.length !== n) throw new Error(`drawdown has ${dd.length} values, expected ${n}`);
   const nTrades = trades.pnl.length;
   const period = dataPeriodMs(time);
   const resolution = resolutionMs(period);
   const days = (ms: number) => ceilTo(ms, resolution) / DAY_MS;
 
-  const dd = drawdown(equity);
-  const episodes = drawdownEpisodes(dd, time);
-
-  const inPosition = new Uint8Array(n);
-  for (let t = 0; t < nTrades; t++) inPosition.fill(1, trades.entryBar[t], trades.exitBar[t] + 1);
-  let exposed = 0;
-  for (let k = 0; k < n; k++) exposed += inPosition[k];
+  const { ddMax: ddMaxRaw, equityPeak, durationMax, durationMean, peakMean } = equityPass(equity, dd, time);
+  const exposed = exposedBars(trades.entryBar, trades.exitBar, n);
 
   const equityFinal = equity[n - 1];
   const returnPct = ((equityFinal - equity[0]) / equity[0]) * 100;
@@ -167,12 +337,11 @@ export function computeStats(
   const buyHoldReturnPct = ((close[n - 1] - c0) / c0) * 100;
 
   const freqDays = Math.floor(period / DAY_MS);
-  let weekend = 0;
-  for (let k = 0; k < n; k++) if (weekday(time[k]) >= 5) weekend++;
+  const freq: Freq = freqDays === 7 ? "W" : freqDays === 31 ? "ME" : freqDays === 365 ? "YE" : "D";
+  const { weekend, daily } = dayPass(time, equity);
+  const sampled = freq === "D" ? daily : resampleLast(time, equity, freq);
   const haveWeekends = weekend / n > (2 / 7) * 0.6;
   const annual = freqDays === 7 ? 52 : freqDays === 31 ? 12 : freqDays === 365 ? 1 : haveWeekends ? 365 : 252;
-  const freq: Freq = freqDays === 7 ? "W" : freqDays === 31 ? "ME" : freqDays === 365 ? "YE" : "D";
-  const sampled = resampleLast(time, equity, freq);
   const dayReturns = new Float64Array(Math.max(0, sampled.length - 1));
   for (let k = 1; k < sampled.length; k++) dayReturns[k - 1] = sampled[k] / sampled[k - 1] - 1;
   const g = geometricMean(dayReturns);
@@ -186,29 +355,8 @@ export function computeStats(
   for (let k = 0; k < dayReturns.length; k++) downside += Math.min(dayReturns[k], 0) ** 2;
   downside = Math.sqrt(downside / (dayReturns.length || Number.NaN));
 
-  const ddMax = Number.isNaN(max(dd)) ? 0 : max(dd);
-  let beta = Number.NaN;
-  if (n - 1 > 1) {
-    // logs are the expensive part at a million bars: take each once
-    const le = new Float64Array(n - 1);
-    const lm = new Float64Array(n - 1);
-    let se = 0;
-    let sm = 0;
-    for (let k = 1; k < n; k++) {
-      se += le[k - 1] = Math.log(equity[k] / equity[k - 1]);
-      sm += lm[k - 1] = Math.log(close[k] / close[k - 1]);
-    }
-    const me = se / (n - 1);
-    const mm = sm / (n - 1);
-    let cov = 0;
-    let varM = 0;
-    for (let k = 0; k < n - 1; k++) {
-      const dm = lm[k] - mm;
-      cov += (le[k] - me) * dm;
-      varM += dm * dm;
-    }
-    beta = cov / varM;
-  }
+  const ddMax = Number.isNaN(ddMaxRaw) ? 0 : ddMaxRaw;
+  const beta = logBeta(equity, close);
 
   const pnl = trades.pnl;
   const ret = trades.returns;
@@ -252,7 +400,7 @@ export function computeStats(
     durationDays,
     exposurePct: (exposed / n) * 100,
     equityFinal,
-    equityPeak: max(equity),
+    equityPeak,
     returnPct,
     buyHoldReturnPct,
     returnAnnPct: annualized * 100,
@@ -264,9 +412,9 @@ export function computeStats(
     alphaPct: returnPct - riskFreeRate * 100 - beta * (buyHoldReturnPct - riskFreeRate * 100),
     beta,
     maxDrawdownPct: -ddMax * 100,
-    avgDrawdownPct: -mean(episodes.peaks) * 100,
-    maxDrawdownDays: days(max(episodes.durations)),
-    avgDrawdownDays: days(mean(episodes.durations)),
+    avgDrawdownPct: -peakMean * 100,
+    maxDrawdownDays: days(durationMax),
+    avgDrawdownDays: days(durationMean),
     trades: nTrades,
     winRatePct: winRate * 100,
     bestTradePct: max(ret) * 100,
