@@ -9,10 +9,18 @@ export interface GridJob {
   readonly options: BacktestOptions;
   /** [index in the whole grid, params] */
   readonly combos: readonly (readonly [number, Record<string, number>])[];
+  /** also send each run's per-bar equity (walk-forward stitches them) */
+  readonly equity?: boolean;
 }
 
 export type GridMessage =
-  | { type: "result"; index: number; params: Record<string, number>; stats: Record<string, unknown> }
+  | {
+      type: "result";
+      index: number;
+      params: Record<string, number>;
+      stats: Record<string, unknown>;
+      equity?: Float64Array;
+    }
   | { type: "error"; index: number; params: Record<string, number>; message: string }
   | { type: "done" };
 
@@ -29,8 +37,14 @@ export function serveGrid(strategies: ReadonlyMap<string, StrategyDef>, scope: W
     const bars = toBars({ columns: job.columns });
     for (const [index, params] of job.combos) {
       try {
-        const { stats } = backtest(strategy, bars, { ...job.options, params });
-        scope.postMessage({ type: "result", index, params, stats: { ...stats } });
+        const { stats, equity } = backtest(strategy, bars, { ...job.options, params });
+        scope.postMessage({
+          type: "result",
+          index,
+          params,
+          stats: { ...stats },
+          equity: job.equity ? equity : undefined,
+        });
       } catch (error) {
         scope.postMessage({
           type: "error",

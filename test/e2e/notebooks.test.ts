@@ -127,6 +127,10 @@ describe("notebooks site", () => {
     expect(await status.getAttribute("data-runs")).toBe("25");
     expect(await page.locator("#top-results tbody tr").count()).toBe(10);
     expect(await page.locator("#heatmap svg rect").count()).toBeGreaterThanOrEqual(25);
+    // then the walk-forward: 4 folds, each the same grid in sample plus one out-of-sample run
+    const wf = page.locator("#wf-status[data-done='true']");
+    await wf.waitFor({ timeout: 60_000 });
+    expect(await wf.textContent()).toBe("4 folds, 104 runs");
     expect(consoleErrors.filter((e) => e.startsWith("optimize:"))).toEqual([]);
     await page.close();
   });
