@@ -4,7 +4,7 @@ import { join, relative, sep } from "node:path";
 import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 import { type Column, type Frame, type Kind, makeFrame } from "../frame.ts";
 import { type FetchedColumns, fetchColumns, quoteIdent, quoteString } from "./duck.ts";
-import { gapBetween, gapSql } from "./gaps.ts";
+import { gapBetween } from "./gaps.ts";
 import { acquireLock } from "./lock.ts";
 import {
   commitManifest,
@@ -14,8 +14,8 @@ import {
   readManifest,
   sortFiles,
 } from "./manifest.ts";
+import { decodeParquet, type ParquetData, readWhole } from "./parquet-read.ts";
 import { encodeParquet, type ParquetColumn } from "./parquet-write.ts";
-import { encodeSidecar, readSidecar, sidecarColumn, sidecarPath, writeSidecar } from "./sidecar.ts";
 import { slug } from "./slug.ts";
 import { Stager } from "./stage.ts";
 import type { CatalogApi, QueryResult, ReadRequest, SeriesInfo, SeriesKey, WriteResult } from "./types.ts";
@@ -64,7 +64,7 @@ export class Catalog implements CatalogApi {
     }
     try {
       this.manifest = readManifest(this.dir);
-      const live = new Set(this.manifest.files.flatMap((f) => [f.path, f.arrow ?? sidecarPath(f.path)]));
+      const live = new Set(this.manifest.files.map((f) => f.path));
       const walk = (path: string): boolean => {
         let empty = true;
         for (const entry of readdirSync(path, { withFileTypes: true })) {
@@ -73,9 +73,7 @@ export class Catalog implements CatalogApi {
           if (entry.isDirectory()) {
             if (walk(full)) rmdirSync(full);
             else empty = false;
-          } else if ((rel.endsWith(".parquet") || rel.endsWith(".arrow")) && !live.has(rel)) {
-            rmSync(full, { force: true });
-          } else if (/\.arrow\.tmp-/.test(entry.name)) {
+          } else if (rel.endsWith(".parquet") && !live.has(rel)) {
             rmSync(full, { force: true });
           } else if (path === this.dir && entry.name.startsWith(`${MANIFEST_FILE}.tmp`)) {
             rmSync(full, { force: true });
@@ -158,12 +156,12 @@ export class Catalog implements CatalogApi {
     const parts: { lo: number; hi: number; columns: (Column | undefined)[] }[] = [];
     let length = 0;
     for (const f of files) {
-      const table = await this.sidecarOf(f);
-      const time = sidecarColumn(table, "time") as Float64Array;
+      const data = await this.readFile(f, wanted);
+      const time = data.columns.time as Float64Array;
       const lo = Number.isFinite(start) ? lowerBound(time, Math.ceil(start)) : 0;
       const hi = Number.isFinite(end) ? lowerBound(time, Math.ceil(end)) : time.length;
       if (hi <= lo) continue;
-      parts.push({ lo, hi, columns: wanted.map((c) => sidecarColumn(table, c)) });
+      parts.push({ lo, hi, columns: wanted.map((c) => data.columns[c]) });
       length += hi - lo;
     }
     const columns: Record<string, Column> = {};
@@ -177,28 +175,25 @@ export class Catalog implements CatalogApi {
     return Object.freeze({ ...pick(request), tz, length, columns: Object.freeze(columns) });
   }
 
-  /** The file's Arrow sidecar, rebuilt from its Parquet file when missing or stale. */
-  private async sidecarOf(file: FileEntry): Promise<import("apache-arrow").Table> {
-    const path = join(this.dir, file.arrow ?? sidecarPath(file.path));
-    const table = readSidecar(path);
-    if (table && table.numRows === file.rows) return table;
+  /**
+   * One stored file as columns (time as DOUBLE epoch ms). Files this catalog wrote decode in JS;
+   * others (written by DuckDB before the JS writer existed) go through DuckDB.
+   */
+  private async readFile(file: FileEntry, names?: readonly string[]): Promise<ParquetData> {
+    const path = join(this.dir, file.path);
+    const buf = readWhole(path);
+    if (!buf) throw new Error(`catalog file missing: ${path}`);
+    const data = decodeParquet(buf, names);
+    if (data) return data;
     const select = file.columns
-      .filter((c) => !KEY_COLUMNS.includes(c.name))
+      .filter((c) => !KEY_COLUMNS.includes(c.name) && (!names || names.includes(c.name)))
       .map((c) => (c.name === "time" ? "time::DOUBLE as time" : quoteIdent(c.name)))
       .join(", ");
     const fetched = fetchColumns(
-      await this.con.run(
-        `select ${select} from read_parquet(${quoteString(join(this.dir, file.path))}) order by time`,
-      ),
+      await this.con.run(`select ${select} from read_parquet(${quoteString(path)})`),
     );
-    const bytes = encodeSidecar(fetched.columns, fetched.length);
-    try {
-      writeSidecar(path, bytes, randomBytes(4).toString("hex"));
-    } catch {
-      // a read-only catalog still reads; the sidecar is only a cache
-    }
-    const { tableFromIPC } = await import("apache-arrow");
-    return tableFromIPC(bytes);
+    const types = Object.fromEntries(file.columns.map((c) => [c.name, c.type]));
+    return { length: fetched.length, types, columns: fetched.columns, nulls: fetched.nulls };
   }
 
   async query(sql: string): Promise<QueryResult> {
@@ -224,22 +219,23 @@ export class Catalog implements CatalogApi {
       const sids = new Map<string, number>();
       let rowsIn = 0;
       for await (const frame of frames) {
-        validate(frame);
+        const sorted = validate(frame);
         const id = seriesId(frame);
         let sid = sids.get(id);
         if (sid === undefined) {
           sid = series.length;
           sids.set(id, sid);
-          series.push({ key: frame, group: mergeGroup(frame), columns: [] });
+          series.push({ key: frame, group: mergeGroup(frame), columns: [], months: new Set() });
         }
         const s = series[sid];
         for (const name of Object.keys(frame.columns)) if (!s.columns.includes(name)) s.columns.push(name);
+        addMonths(s.months, frame.columns.time as Float64Array, frame.length, sorted);
         await stager.add(frame, sid, s.group);
         rowsIn += frame.length;
         onRows?.(rowsIn);
       }
-      stager.flush();
 
+      // The stored months these rows land in join the merge, staged like frames but losing every tie.
       const stored = new Map<string, FileEntry[]>();
       for (const f of this.manifest.files) {
         const id = `${seriesId(f)}\u0000${f.month}`;
@@ -247,17 +243,60 @@ export class Catalog implements CatalogApi {
         if (list) list.push(f);
         else stored.set(id, [f]);
       }
+      const before = new Map<string, FileEntry[]>();
+      const foreign: { sid: number; file: FileEntry }[] = [];
+      for (let sid = 0; sid < series.length; sid++) {
+        const s = series[sid];
+        for (const m of s.months) {
+          const files = stored.get(`${seriesId(s.key)}\u0000${monthName(m)}`) ?? [];
+          before.set(`${sid}:${m}`, files);
+          for (const file of files) {
+            const data = decodeParquet(readWhole(join(this.dir, file.path)) ?? new Uint8Array(0));
+            if (!data) {
+              foreign.push({ sid, file });
+              continue;
+            }
+            const columns: Record<string, Column> = {};
+            for (const [name, column] of Object.entries(data.columns))
+              if (!KEY_COLUMNS.includes(name)) columns[name] = column;
+            const frame = { ...s.key, length: data.length, columns };
+            await stager.add(frame, sid, s.group, { stored: true, nulls: data.nulls });
+          }
+        }
+      }
+      stager.flush();
+
       let rowsAdded = 0;
       const added: FileEntry[] = [];
       const superseded = new Set<string>();
       for (const group of new Set(series.map((s) => s.group))) {
-        const result = await this.mergeGroup(group, series, stager.tablesOf(group), stored, token, {
-          written,
-          madeDirs,
-        });
-        rowsAdded += result.added;
-        added.push(...result.files);
-        for (const path of result.superseded) superseded.add(path);
+        const merged = await this.mergeGroup(
+          group,
+          stager.tablesOf(group),
+          foreign.filter((f) => series[f.sid].group === group),
+        );
+        const sid = merged.columns.__sid as Int32Array;
+        const time = merged.columns.time as Float64Array;
+        for (let lo = 0; lo < merged.length; ) {
+          // rows are sorted by series then time: a month is a run up to the next month's first ms
+          const d = new Date(time[lo]);
+          const next = Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1);
+          let hi = lo + 1;
+          while (hi < merged.length && sid[hi] === sid[lo] && time[hi] < next) hi++;
+          const m = d.getUTCFullYear() * 12 + d.getUTCMonth();
+          const old = before.get(`${sid[lo]}:${m}`) ?? [];
+          const oldRows = old.reduce((n, f) => n + f.rows, 0);
+          if (hi - lo !== oldRows) {
+            const file = this.writePartition(series[sid[lo]], monthName(m), old, merged, lo, hi, token, {
+              written,
+              madeDirs,
+            });
+            added.push(file);
+            rowsAdded += hi - lo - oldRows;
+            for (const f of old) superseded.add(f.path);
+          }
+          lo = hi;
+        }
       }
 
       if (added.length > 0) {
@@ -266,10 +305,7 @@ export class Catalog implements CatalogApi {
         this.manifest = { version: 1, files };
         this.viewsStale = true;
         written.length = 0;
-        for (const path of superseded) {
-          rmSync(join(this.dir, path), { force: true });
-          rmSync(join(this.dir, sidecarPath(path)), { force: true });
-        }
+        for (const path of superseded) rmSync(join(this.dir, path), { force: true });
         for (const path of superseded) removeEmptyDirs(this.dir, join(this.dir, path, ".."));
       }
       return Object.freeze({
@@ -285,14 +321,9 @@ export class Catalog implements CatalogApi {
       for (const dir of madeDirs.reverse()) removeEmptyDirs(this.dir, dir);
       throw error;
     } finally {
-      try {
-        stager.flush();
-      } catch {
-        // already flushed
-      }
+      stager.flush();
       for (const table of stager.names)
         await this.con.run(`drop table if exists ${quoteIdent(table)}`).catch(() => {});
-      await this.con.run("drop table if exists __merged").catch(() => {});
       await this.con.run("drop table if exists __series").catch(() => {});
       release();
     }
@@ -314,87 +345,64 @@ export class Catalog implements CatalogApi {
   }
 
   /**
-   * Merges one group's staged rows with the stored months they touch, in three statements
-   * whatever the number of series: list the touched months, dedupe everything into one sorted
-   * table (stored rows win, then arrival order), fetch it. Files are then written from JS.
+   * One group's staged rows (frames and stored months) sorted by series, time (and seq), with the
+   * duplicates of a natural key dropped: the stored row wins, then the earliest arrival. One SQL
+   * statement and one fetch whatever the number of series.
    */
   private async mergeGroup(
     group: string,
-    series: readonly StagedSeries[],
     tables: readonly string[],
-    stored: ReadonlyMap<string, FileEntry[]>,
-    token: string,
-    track: { written: string[]; madeDirs: string[] },
-  ): Promise<{ added: number; files: FileEntry[]; superseded: string[] }> {
+    foreign: readonly { sid: number; file: FileEntry }[],
+  ): Promise<FetchedColumns> {
     const [kind, natural] = group.split("|");
     const order = kind === "bars" ? "time" : "time, seq";
-    const month = (t: string) => `(year(epoch_ms(${t})) * 12 + month(epoch_ms(${t})) - 1)::INTEGER`;
-    const staged = tables.map((t) => `select * replace (time::BIGINT as time) from ${quoteIdent(t)}`);
-    const touched = await this.con.runAndReadAll(
-      `select distinct __sid, ${month("time")} from (${staged.join(" union all by name ")})`,
-    );
-    const old: FileEntry[] = [];
-    const oldOf = new Map<string, FileEntry[]>();
-    for (const [sid, m] of touched.getRowsJS() as [number, number][]) {
-      const files = stored.get(`${seriesId(series[sid].key)}\u0000${monthName(m)}`) ?? [];
-      oldOf.set(`${sid}:${m}`, files);
-      old.push(...files);
-    }
-    const parts = [...staged];
-    if (old.length > 0) {
-      const sidOf = new Map<string, number>();
-      series.forEach((s, sid) => {
-        if (s.group === group) sidOf.set(seriesId(s.key), sid);
-      });
-      const values = [...new Set(old.map((f) => seriesId(f)))].map((id) => {
-        const [, market, symbol, timeframe] = id.split("\u0000");
-        return `(${sidOf.get(id)}, ${quoteString(market)}, ${quoteString(symbol)}, ${quoteString(timeframe)})`;
-      });
+    const parts = tables.map((t) => `select * replace (time::BIGINT as time) from ${quoteIdent(t)}`);
+    if (foreign.length > 0) {
+      // files JS cannot decode (written by DuckDB): DuckDB reads them, tagged by series
+      const values = foreign.map(({ sid, file }) => `(${sid}, ${quoteString(join(this.dir, file.path))})`);
       await this.con.run(
-        `create or replace temp table __series as select * from (values ${values.join(", ")}) v(__sid, market, symbol, timeframe)`,
+        `create or replace temp table __series as select * from (values ${values.join(", ")}) v(__sid, filename)`,
       );
       parts.push(
-        `select o.* exclude (market, symbol, timeframe), s.__sid::INTEGER as __sid, -1 as __pos from ${this.parquetList(old)} o ` +
-          "join __series s on o.market = s.market and o.symbol = s.symbol and o.timeframe = s.timeframe",
+        `select o.* exclude (market, symbol, timeframe, filename), s.__sid::INTEGER as __sid, -1 as __pos ` +
+          `from read_parquet([${foreign.map((f) => quoteString(join(this.dir, f.file.path))).join(", ")}], union_by_name = true, filename = true) o ` +
+          "join __series s using (filename)",
       );
     }
-    await this.con.run(
-      `create or replace temp table __merged as select * exclude (__pos) from (select *, ${month("time")} as __m from (${parts.join(" union all by name ")})) ` +
-        `qualify row_number() over (partition by __sid, ${natural} order by __pos) = 1 order by __sid, __m, ${order}`,
-    );
-    const merged = fetchColumns(await this.con.run("select * replace (time::DOUBLE as time) from __merged"));
+    const union = parts.join(" union all by name ");
+    // By time order a duplicate bar (or tick time+seq) sits next to its twin: JS drops it below.
+    // Tick ids need not be time-ordered, so they dedupe in SQL.
+    const sql =
+      natural === "id"
+        ? `select * exclude (__pos) replace (time::DOUBLE as time) from (${union}) qualify row_number() over (partition by __sid, id order by __pos) = 1 order by __sid, ${order}`
+        : `select * replace (time::DOUBLE as time) from (${union}) order by __sid, ${order}, __pos`;
+    const merged = fetchColumns(await this.con.run(sql));
+    if (natural === "id") return merged;
     const sid = merged.columns.__sid as Int32Array;
-    const m = merged.columns.__m as Int32Array;
-    const files: FileEntry[] = [];
-    const superseded: string[] = [];
-    let added = 0;
-    for (let lo = 0; lo < merged.length; ) {
-      let hi = lo + 1;
-      while (hi < merged.length && sid[hi] === sid[lo] && m[hi] === m[lo]) hi++;
-      const before = oldOf.get(`${sid[lo]}:${m[lo]}`) ?? [];
-      const oldRows = before.reduce((n, f) => n + f.rows, 0);
-      if (hi - lo !== oldRows) {
-        const file = await this.writePartition(
-          series[sid[lo]],
-          monthName(m[lo]),
-          before,
-          merged,
-          lo,
-          hi,
-          token,
-          track,
-        );
-        files.push(file);
-        added += hi - lo - oldRows;
-        for (const f of before) superseded.push(f.path);
+    const time = merged.columns.time as Float64Array;
+    const seq = natural === "time" ? undefined : (merged.columns.seq as Int32Array);
+    let keep: Int32Array | undefined;
+    let kept = 0;
+    for (let i = 0; i < merged.length; i++) {
+      const dup =
+        i > 0 && sid[i] === sid[i - 1] && time[i] === time[i - 1] && (!seq || seq[i] === seq[i - 1]);
+      if (dup && !keep) {
+        keep = new Int32Array(merged.length);
+        for (let j = 0; j < i; j++) keep[j] = j;
+        kept = i;
       }
-      lo = hi;
+      if (!dup && keep) keep[kept++] = i;
     }
-    return { added, files, superseded };
+    if (!keep) return merged;
+    const columns: Record<string, Column> = {};
+    for (const [name, c] of Object.entries(merged.columns)) columns[name] = gather(c, keep, kept) as Column;
+    const nulls: Record<string, Uint8Array> = {};
+    for (const [name, c] of Object.entries(merged.nulls)) nulls[name] = gather(c, keep, kept) as Uint8Array;
+    return { length: kept, columns, nulls, types: merged.types };
   }
 
-  /** Writes rows [lo, hi) of the merged result as one month: Parquet plus its Arrow sidecar. */
-  private async writePartition(
+  /** Writes rows [lo, hi) of the merged result as one month's Parquet file. */
+  private writePartition(
     s: StagedSeries,
     month: string,
     before: readonly FileEntry[],
@@ -403,15 +411,15 @@ export class Catalog implements CatalogApi {
     hi: number,
     token: string,
     track: { written: string[]; madeDirs: string[] },
-  ): Promise<FileEntry> {
+  ): FileEntry {
     const { key } = s;
     // Fixed column order (key columns first, then stored, then the frames' own) keeps files self-describing.
     const names: string[] = [];
     for (const n of [...before.flatMap((f) => f.columns.map((c) => c.name)), ...s.columns])
       if (!KEY_COLUMNS.includes(n) && n !== "time" && !names.includes(n)) names.push(n);
-    const ordered = ["time", ...KEY_COLUMNS, ...names];
-    const types = (name: string) =>
-      name === "time" ? "BIGINT" : KEY_COLUMNS.includes(name) ? "VARCHAR" : merged.types[name];
+    const type = (name: string) => merged.types[name];
+    for (const name of names)
+      if (!WRITABLE.has(type(name))) throw new Error(`unsupported column type: ${name} ${type(name)}`);
     const dirRel = [key.kind, slug(key.market), slug(key.symbol), slug(key.timeframe), month].join("/");
     const dir = join(this.dir, dirRel);
     if (!existsSync(dir)) {
@@ -419,47 +427,26 @@ export class Catalog implements CatalogApi {
       track.madeDirs.push(dir);
     }
     const path = `${dirRel}/part-${token}.parquet`;
-    const arrow = sidecarPath(path);
     const n = hi - lo;
-    const slice = (name: string): Column => {
-      const c = merged.columns[name];
-      return Array.isArray(c) ? c.slice(lo, hi) : c.subarray(lo, hi);
-    };
-    const time = slice("time") as Float64Array;
-    const columns: Record<string, Column> = { time };
-    for (const name of names) columns[name] = slice(name);
-
-    const direct = names.every((name) => DIRECT_TYPES.has(types(name)));
-    if (direct) {
-      const pq: ParquetColumn[] = [{ name: "time", type: "BIGINT", values: time }];
-      pq.push(
-        { name: "market", type: "CONST", value: key.market },
-        { name: "symbol", type: "CONST", value: key.symbol },
-        { name: "timeframe", type: "CONST", value: key.timeframe },
-      );
-      for (const name of names) {
-        const nulls = merged.nulls[name]?.subarray(lo, hi);
-        pq.push({ name, type: types(name), values: columns[name], nulls } as ParquetColumn);
-      }
-      track.written.push(path);
-      this.writeFile(join(this.dir, path), encodeParquet(pq, n));
-    } else {
-      // rare types (promoted by a union, say): let DuckDB write this one file
-      const ident = `${quoteString(key.market)} as market, ${quoteString(key.symbol)} as symbol, ${quoteString(key.timeframe)} as timeframe`;
-      const [y, mm] = month.split("-").map(Number);
-      track.written.push(path);
-      await this.con.run(
-        `copy (select time, ${ident}, ${names.map(quoteIdent).join(", ")} from __merged where __sid = ${merged.columns.__sid[lo]} and __m = ${y * 12 + mm - 1} order by ${key.kind === "bars" ? "time" : "time, seq"}) to ${quoteString(join(this.dir, path))} (format parquet)`,
-      );
+    const slice = (c: Column): Column => (Array.isArray(c) ? c.slice(lo, hi) : c.subarray(lo, hi));
+    const time = slice(merged.columns.time) as Float64Array;
+    const pq: ParquetColumn[] = [
+      { name: "time", type: "BIGINT", values: time },
+      { name: "market", type: "CONST", value: key.market },
+      { name: "symbol", type: "CONST", value: key.symbol },
+      { name: "timeframe", type: "CONST", value: key.timeframe },
+    ];
+    for (const name of names) {
+      const nulls = merged.nulls[name]?.subarray(lo, hi);
+      pq.push({ name, type: type(name), values: slice(merged.columns[name]), nulls } as ParquetColumn);
     }
-    track.written.push(arrow);
-    this.writeFile(join(this.dir, arrow), encodeSidecar(columns, n));
+    track.written.push(path);
+    this.writeFile(join(this.dir, path), encodeParquet(pq, n));
 
     let gaps = 0;
     if (key.kind === "bars") for (let i = 1; i < n; i++) gaps += gapBetween(time[i - 1], time[i], key);
     return Object.freeze({
       path,
-      arrow,
       kind: key.kind,
       market: key.market,
       symbol: key.symbol,
@@ -470,7 +457,11 @@ export class Catalog implements CatalogApi {
       start: time[0],
       end: time[n - 1],
       gaps,
-      columns: ordered.map((name) => ({ name, type: types(name) ?? "VARCHAR" })),
+      columns: [
+        { name: "time", type: "BIGINT" },
+        ...KEY_COLUMNS.map((name) => ({ name, type: "VARCHAR" })),
+        ...names.map((name) => ({ name, type: type(name) })),
+      ],
     });
   }
 
@@ -494,14 +485,43 @@ export class Catalog implements CatalogApi {
 }
 
 const KEY_COLUMNS: readonly string[] = ["market", "symbol", "timeframe"];
-/** column types the JS Parquet writer handles; `time` is always BIGINT */
-const DIRECT_TYPES: ReadonlySet<string> = new Set(["DOUBLE", "INTEGER", "TINYINT", "VARCHAR"]);
+/** column types the JS Parquet writer handles besides `time` (BIGINT); frames make no others */
+const WRITABLE: ReadonlySet<string> = new Set(["DOUBLE", "INTEGER", "TINYINT", "VARCHAR"]);
 
 interface StagedSeries {
   readonly key: Frame;
   readonly group: string;
   /** column names in first-seen order over the series' frames */
   readonly columns: string[];
+  /** UTC months (year * 12 + month - 1) the frames' rows fall in */
+  readonly months: Set<number>;
+}
+
+function monthOf(ms: number): number {
+  const d = new Date(ms);
+  return d.getUTCFullYear() * 12 + d.getUTCMonth();
+}
+
+/** Adds the months of a time column; a sorted column needs only its ends checked when they agree. */
+function addMonths(months: Set<number>, time: Float64Array, length: number, sorted: boolean): void {
+  if (length === 0) return;
+  const first = monthOf(time[0]);
+  if (sorted && first === monthOf(time[length - 1])) {
+    months.add(first);
+    return;
+  }
+  for (let i = 0; i < length; i++) months.add(monthOf(time[i]));
+}
+
+function gather(c: Column | Uint8Array, index: Int32Array, n: number): Column | Uint8Array {
+  if (Array.isArray(c)) {
+    const out = new Array<string>(n);
+    for (let i = 0; i < n; i++) out[i] = c[index[i]];
+    return out;
+  }
+  const out = new (c.constructor as Float64ArrayConstructor)(n);
+  for (let i = 0; i < n; i++) out[i] = c[index[i]];
+  return out;
 }
 
 /** Series that dedupe the same way merge together: "kind|natural key". */
@@ -570,7 +590,8 @@ function seriesId(key: SeriesKey): string {
   return [key.kind, key.market, key.symbol, key.timeframe].join("\u0000");
 }
 
-function validate(frame: Frame): void {
+/** Throws on a malformed frame; returns whether its times are sorted. */
+function validate(frame: Frame): boolean {
   if (frame.kind !== "bars" && frame.kind !== "ticks") throw new Error(`unknown kind: ${String(frame.kind)}`);
   for (const [name, value] of [
     ["market", frame.market],
@@ -582,12 +603,15 @@ function validate(frame: Frame): void {
   const time = frame.columns.time;
   if (!(time instanceof Float64Array))
     throw new Error(`time column must be a Float64Array in ${frame.symbol}`);
+  let sorted = true;
   for (let i = 0; i < frame.length; i++) {
     if (!Number.isFinite(time[i])) throw new Error(`bad time at row ${i} of ${frame.symbol}: ${time[i]}`);
+    if (i > 0 && time[i] < time[i - 1]) sorted = false;
   }
   for (const name of ["market", "symbol", "timeframe"]) {
     if (name in frame.columns) throw new Error(`frame ${frame.symbol} carries a reserved column: ${name}`);
   }
+  return sorted;
 }
 
 function emptyFrame(request: ReadRequest, tz: string, wanted: readonly string[]): Frame {

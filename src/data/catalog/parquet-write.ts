@@ -48,9 +48,14 @@ const encoder = new TextEncoder();
 
 /** Growable little-endian byte buffer. */
 class Bytes {
-  buf = new Uint8Array(1024);
-  view = new DataView(this.buf.buffer);
+  buf: Uint8Array;
+  view: DataView;
   length = 0;
+
+  constructor(capacity = 256) {
+    this.buf = new Uint8Array(capacity);
+    this.view = new DataView(this.buf.buffer);
+  }
 
   reserve(n: number): void {
     if (this.length + n <= this.buf.length) return;
@@ -215,12 +220,11 @@ function int64Bytes(v: number): Uint8Array {
 
 /** Encodes columns of `length` rows as a Parquet file. */
 export function encodeParquet(columns: readonly ParquetColumn[], length: number): Uint8Array {
-  const out = new Bytes();
+  const out = new Bytes(1024 + columns.length * 256 + length * 8 * columns.length);
   out.bytes(encoder.encode("PAR1"));
   const chunks: Chunk[] = [];
   for (const column of columns) {
-    const start = out.length;
-    const page = new Bytes();
+    const page = new Bytes(64 + length * 8);
     let physical: number;
     let converted: number | undefined;
     let encoding = E_PLAIN;
@@ -311,8 +315,17 @@ export function encodeParquet(columns: readonly ParquetColumn[], length: number)
       }
       page.length = p;
     }
+    // pad so that the PLAIN values start 8-byte aligned: parquet-read.ts then views them in place
+    const header = new Bytes(64);
+    pageHeader(header, PAGE_DATA, page.length, length, encoding);
+    const levels = 4 + page.view.getUint32(0, true);
+    // (not between a dictionary page and its data page: readers expect them back to back)
+    const pad = encoding === E_PLAIN ? (8 - ((out.length + header.length + levels) % 8)) % 8 : 0;
+    out.reserve(pad);
+    out.buf.fill(0, out.length, out.length + pad);
+    out.length += pad;
     const dataOffset = out.length;
-    pageHeader(out, PAGE_DATA, page.length, length, encoding);
+    out.bytes(header.done());
     out.bytes(page.done());
     chunks.push({
       name: column.name,
@@ -321,7 +334,7 @@ export function encodeParquet(columns: readonly ParquetColumn[], length: number)
       encodings: encoding === E_PLAIN ? [E_PLAIN, E_RLE] : [E_PLAIN, E_RLE, E_RLE_DICTIONARY],
       offset: dataOffset,
       dictionaryOffset,
-      size: out.length - start,
+      size: out.length - (dictionaryOffset ?? dataOffset),
       min,
       max,
     });

@@ -24,6 +24,8 @@ interface Table {
 export class Stager {
   private readonly tables = new Map<string, Table>();
   private pos = 0;
+  private flushed = false;
+  private readonly validity = new Uint8Array(VECTOR_SIZE / 8);
   private readonly sidVector = new Int32Array(VECTOR_SIZE);
   private readonly posVector = new Int32Array(VECTOR_SIZE);
 
@@ -32,7 +34,17 @@ export class Stager {
     private readonly prefix: string,
   ) {}
 
-  async add(frame: Frame, sid: number, group: string): Promise<void> {
+  /**
+   * Appends a frame. `stored` rows (a month already in the catalog) get `__pos` -1 so they win
+   * every tie; `nulls` marks NULL rows (1) of numeric columns.
+   */
+  async add(
+    frame: Frame,
+    sid: number,
+    group: string,
+    { stored = false, nulls = {} }: { stored?: boolean; nulls?: Readonly<Record<string, Uint8Array>> } = {},
+  ): Promise<void> {
+    if (this.flushed) throw new Error("stager already flushed");
     const names = Object.keys(frame.columns);
     const ddl = names.map((n) => `${quoteIdent(n)} ${sqlType(frame.columns[n])}`);
     const signature = `${group}\u0000${ddl.join(",")}`;
@@ -49,15 +61,18 @@ export class Stager {
         const column = frame.columns[names[c]];
         const vector = duckdb.data_chunk_get_vector(raw, c);
         if (Array.isArray(column)) {
+          let any = false;
           for (let i = 0; i < n; i++) {
             const value = column[offset + i];
             if (value === null || value === undefined) {
-              duckdb.vector_ensure_validity_writable(vector);
-              duckdb.validity_set_row_invalid(duckdb.vector_get_validity(vector, VECTOR_SIZE / 8), i);
+              if (!any) this.validity.fill(0xff);
+              any = true;
+              this.validity[i >> 3] &= ~(1 << (i & 7));
             } else {
               duckdb.vector_assign_string_element(vector, i, value);
             }
           }
+          if (any) this.setValidity(vector);
         } else {
           const bytes = column.BYTES_PER_ELEMENT;
           duckdb.copy_data_to_vector(
@@ -67,10 +82,24 @@ export class Stager {
             column.byteOffset + offset * bytes,
             n * bytes,
           );
+          const mask = nulls[names[c]];
+          if (mask) {
+            let any = false;
+            for (let i = 0; i < n; i++) {
+              if (mask[offset + i] !== 1) continue;
+              if (!any) this.validity.fill(0xff);
+              any = true;
+              this.validity[i >> 3] &= ~(1 << (i & 7));
+            }
+            if (any) this.setValidity(vector);
+          }
         }
       }
-      for (let i = 0; i < n; i++) this.posVector[i] = this.pos + i;
-      this.pos += n;
+      if (stored) this.posVector.fill(-1);
+      else {
+        for (let i = 0; i < n; i++) this.posVector[i] = this.pos + i;
+        this.pos += n;
+      }
       const sidVec = duckdb.data_chunk_get_vector(raw, names.length);
       duckdb.copy_data_to_vector(sidVec, 0, this.sidVector.buffer, 0, n * 4);
       const posVec = duckdb.data_chunk_get_vector(raw, names.length + 1);
@@ -79,8 +108,16 @@ export class Stager {
     }
   }
 
+  /** Copies the chunk's validity bitmap (1 = valid) into a vector: one call per vector, not per NULL. */
+  private setValidity(vector: duckdb.Vector): void {
+    duckdb.vector_ensure_validity_writable(vector);
+    duckdb.copy_data_to_vector_validity(vector, 0, this.validity.buffer, 0, VECTOR_SIZE / 8);
+  }
+
   /** Flushes the appenders; call before querying the tables. */
   flush(): void {
+    if (this.flushed) return;
+    this.flushed = true;
     for (const t of this.tables.values()) t.appender.closeSync();
   }
 
