@@ -17,6 +17,7 @@ import {
 } from "../engine/index.ts";
 import { type CostPresetName, costPreset } from "../engine/markets/index.ts";
 import { lookaheadCommand } from "./lookahead.ts";
+import { isStomRun, stomBacktestCommand, withStomOptions } from "./stom-backtest.ts";
 
 const STRATEGY_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../notebooks/strategies");
 
@@ -234,11 +235,19 @@ export function statsTable(stats: Record<string, unknown>): string {
 export function registerBacktestCommands(program: Command): void {
   const cmd = new (program.constructor as typeof Command)("backtest")
     .description("backtest a strategy (bundled name like sma-cross, or a .ts file) on bar data")
-    .argument("<strategy>", "bundled strategy name or path to a strategy module")
+    .argument("[strategy]", "bundled strategy name or path to a strategy module (or --stom-buy/--stom-sell)")
     .addOption(new Option("--json", "print {stats, trades, params, data} as JSON"))
     .option("--out <file>", "write the JSON report with a fingerprint for promotion");
+  withStomOptions(cmd);
   withRunOptions(cmd).action(
-    async (ref: string, flags: RunFlags & { json?: boolean; out?: string; data: string }) => {
+    async (
+      ref: string,
+      flags: RunFlags & { json?: boolean; out?: string; data: string },
+      command: Command,
+    ) => {
+      // STOM strategy texts run through the tick simulator (src/cli/stom-backtest.ts)
+      if (isStomRun(flags)) return stomBacktestCommand(flags, command);
+      if (!ref) throw new Error("give a strategy, or --stom-buy and --stom-sell");
       const loaded = await loadStrategy(ref);
       const { bars, symbol, timeframe } = await loadBars(flags.data);
       const options = runOptions(flags);

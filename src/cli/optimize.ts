@@ -28,6 +28,7 @@ import {
   withRunOptions,
 } from "./backtest.ts";
 import { progress } from "./progress.ts";
+import { isStomRun, stomOptimizeCommand, withStomOptions } from "./stom-backtest.ts";
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
@@ -96,7 +97,7 @@ function topTable(res: OptimizeResult, names: readonly string[]): string {
 export function registerOptimizeCommand(program: Command): void {
   const cmd = new (program.constructor as typeof Command)("optimize")
     .description("search a strategy's parameters (grid, random, TPE, STOM's GA), optionally walk-forward")
-    .argument("<strategy>", "bundled strategy name or path to a strategy module")
+    .argument("[strategy]", "bundled strategy name or path to a strategy module (or --stom-buy/--stom-sell)")
     .option(
       "--grid <name=start:end:step>",
       "range to search, end included (repeatable; also name=a,b,c)",
@@ -120,7 +121,11 @@ export function registerOptimizeCommand(program: Command): void {
     .option("--seed <n>", "seed of random, tpe, ga and grid max tries", int("seed"), 0)
     .option("--no-memo", "do not share indicator results between runs")
     .addOption(new Option("--json", "print {best, top, heatmap, folds?, method, objective, trials} as JSON"));
-  withRunOptions(cmd).action(async (ref: string, flags: OptimizeFlags) => {
+  withStomOptions(cmd);
+  withRunOptions(cmd).action(async (ref: string, flags: OptimizeFlags, command: Command) => {
+    // STOM strategy texts: self.vars ranges searched over tick runs (src/cli/stom-backtest.ts)
+    if (isStomRun(flags)) return stomOptimizeCommand(flags, command);
+    if (!ref) throw new Error("give a strategy, or --stom-buy and --stom-sell");
     const loaded = await loadStrategy(ref);
     const { bars, symbol, timeframe } = await loadBars(flags.data);
     const { params: fixedRaw, ...options } = runOptions(flags);
