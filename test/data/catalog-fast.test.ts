@@ -239,4 +239,45 @@ describe("Catalog bulk write", () => {
     await catalog.close();
     await other.close();
   });
+
+  it("merges unsorted frames in SQL to the same files as sorted ones merged in JS", async () => {
+    const frames = KRX.slice(0, 3).map((code) => krxBars(code));
+    // reversed rows plus a conflicting copy of the first 50 (the earlier frame must win)
+    const reversed = frames.map((f) =>
+      makeFrame({
+        ...f,
+        length: undefined,
+        columns: Object.fromEntries(
+          Object.entries(f.columns).map(([k, v]) => [k, (v as Float64Array).slice().reverse()]),
+        ),
+      }),
+    );
+    const conflicting = frames.map((f) =>
+      makeFrame({
+        ...f,
+        length: undefined,
+        columns: Object.fromEntries(
+          Object.entries(f.columns).map(([k, v]) => [
+            k,
+            (v as Float64Array).slice(0, 50).map((x) => (k === "time" ? x : x + 1)),
+          ]),
+        ),
+      }),
+    );
+    const js = await Catalog.open(tempDir());
+    const sql = await Catalog.open(tempDir());
+    const a = await js.write([...frames, ...conflicting]);
+    const b = await sql.write([...reversed, ...conflicting]);
+    expect(a).toEqual(b);
+    expect(a).toMatchObject({ rowsIn: 3 * 440, rowsAdded: 3 * 390, duplicates: 3 * 50 });
+    expect(js.list()).toEqual(sql.list());
+    for (const f of frames) {
+      const key = { kind: f.kind, market: f.market, symbol: f.symbol, timeframe: f.timeframe };
+      const back = await sql.read(key);
+      expect(back.columns).toEqual((await js.read(key)).columns);
+      expect(back.columns.close).toEqual(f.columns.close);
+    }
+    await js.close();
+    await sql.close();
+  });
 });

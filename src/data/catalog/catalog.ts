@@ -3,8 +3,8 @@ import { existsSync, mkdirSync, readdirSync, rmdirSync, rmSync, writeFileSync } 
 import { join, relative, sep } from "node:path";
 import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 import { type Column, type Frame, type Kind, makeFrame } from "../frame.ts";
-import { type FetchedColumns, fetchColumns, quoteIdent, quoteString } from "./duck.ts";
-import { gapBetween } from "./gaps.ts";
+import { type FetchedColumns, fetchColumns, quoteIdent, quoteString, sqlType } from "./duck.ts";
+import { countGaps, gapBetween } from "./gaps.ts";
 import { acquireLock } from "./lock.ts";
 import {
   commitManifest,
@@ -14,6 +14,7 @@ import {
   readManifest,
   sortFiles,
 } from "./manifest.ts";
+import { isStrictlySorted, mergeSorted, type Rows } from "./merge.ts";
 import { decodeParquet, type ParquetData, readWhole } from "./parquet-read.ts";
 import { encodeParquet, type ParquetColumn } from "./parquet-write.ts";
 import { slug } from "./slug.ts";
@@ -209,12 +210,11 @@ export class Catalog implements CatalogApi {
   ): Promise<WriteResult> {
     const release = acquireLock(this.dir);
     const token = `${Date.now().toString(36)}-${randomBytes(4).toString("hex")}`;
-    const written: string[] = [];
-    const madeDirs: string[] = [];
+    const track = { written: [] as string[], madeDirs: [] as string[] };
     const stager = new Stager(this.con, "__stage_");
     try {
       this.manifest = readManifest(this.dir);
-      // Stage every frame first: a bad frame anywhere aborts before a single file is written.
+      // Take every frame first: a bad frame anywhere aborts before a single file is written.
       const series: StagedSeries[] = [];
       const sids = new Map<string, number>();
       let rowsIn = 0;
@@ -225,17 +225,27 @@ export class Catalog implements CatalogApi {
         if (sid === undefined) {
           sid = series.length;
           sids.set(id, sid);
-          series.push({ key: frame, group: mergeGroup(frame), columns: [], months: new Set() });
+          const group = mergeGroup(frame);
+          series.push({
+            key: frame,
+            group,
+            columns: [],
+            months: new Set(),
+            frames: [],
+            strict: group !== "ticks|id",
+          });
         }
         const s = series[sid];
         for (const name of Object.keys(frame.columns)) if (!s.columns.includes(name)) s.columns.push(name);
-        addMonths(s.months, frame.columns.time as Float64Array, frame.length, sorted);
-        await stager.add(frame, sid, s.group);
+        const time = frame.columns.time as Float64Array;
+        addMonths(s.months, time, frame.length, sorted);
+        s.frames.push(frame);
+        const seq = s.group === "ticks|time, seq" ? (frame.columns.seq as Int32Array) : undefined;
+        s.strict &&= sorted && isStrictlySorted(time, seq, frame.length);
         rowsIn += frame.length;
         onRows?.(rowsIn);
       }
 
-      // The stored months these rows land in join the merge, staged like frames but losing every tie.
       const stored = new Map<string, FileEntry[]>();
       for (const f of this.manifest.files) {
         const id = `${seriesId(f)}\u0000${f.month}`;
@@ -244,81 +254,77 @@ export class Catalog implements CatalogApi {
         else stored.set(id, [f]);
       }
       const before = new Map<string, FileEntry[]>();
+      const out: Emitted = { files: [], superseded: new Set(), rowsAdded: 0 };
       const foreign: { sid: number; file: FileEntry }[] = [];
+      const fallback = new Set<string>();
       for (let sid = 0; sid < series.length; sid++) {
         const s = series[sid];
-        for (const m of s.months) {
+        // the stored months these rows land in join the merge and win every tie
+        const old: Rows[] = [];
+        const undecoded: FileEntry[] = [];
+        for (const m of [...s.months].sort((a, b) => a - b)) {
           const files = stored.get(`${seriesId(s.key)}\u0000${monthName(m)}`) ?? [];
           before.set(`${sid}:${m}`, files);
           for (const file of files) {
             const data = decodeParquet(readWhole(join(this.dir, file.path)) ?? new Uint8Array(0));
             if (!data) {
-              foreign.push({ sid, file });
+              undecoded.push(file);
               continue;
             }
             const columns: Record<string, Column> = {};
             for (const [name, column] of Object.entries(data.columns))
               if (!KEY_COLUMNS.includes(name)) columns[name] = column;
-            const frame = { ...s.key, length: data.length, columns };
-            await stager.add(frame, sid, s.group, { stored: true, nulls: data.nulls });
+            old.push({ length: data.length, columns, nulls: data.nulls });
           }
         }
+        if (s.strict && undecoded.length === 0) {
+          const frameRows = s.frames.map((f) => ({ length: f.length, columns: f.columns, nulls: {} }));
+          const merged = mergeSorted([...old, ...frameRows], s.group === "ticks|time, seq");
+          if (merged) {
+            this.emit(series, sid, merged, before, token, track, out);
+            continue;
+          }
+        }
+        // unsorted frames, tick ids, mixed types or files DuckDB wrote: SQL merges them
+        fallback.add(s.group);
+        for (const frame of s.frames) await stager.add(frame, sid, s.group);
+        for (const rows of old)
+          await stager.add({ ...s.key, ...rows }, sid, s.group, { stored: true, nulls: rows.nulls });
+        for (const file of undecoded) foreign.push({ sid, file });
       }
       stager.flush();
-
-      let rowsAdded = 0;
-      const added: FileEntry[] = [];
-      const superseded = new Set<string>();
-      for (const group of new Set(series.map((s) => s.group))) {
+      for (const group of fallback) {
         const merged = await this.mergeGroup(
           group,
           stager.tablesOf(group),
           foreign.filter((f) => series[f.sid].group === group),
         );
-        const sid = merged.columns.__sid as Int32Array;
-        const time = merged.columns.time as Float64Array;
-        for (let lo = 0; lo < merged.length; ) {
-          // rows are sorted by series then time: a month is a run up to the next month's first ms
-          const d = new Date(time[lo]);
-          const next = Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1);
-          let hi = lo + 1;
-          while (hi < merged.length && sid[hi] === sid[lo] && time[hi] < next) hi++;
-          const m = d.getUTCFullYear() * 12 + d.getUTCMonth();
-          const old = before.get(`${sid[lo]}:${m}`) ?? [];
-          const oldRows = old.reduce((n, f) => n + f.rows, 0);
-          if (hi - lo !== oldRows) {
-            const file = this.writePartition(series[sid[lo]], monthName(m), old, merged, lo, hi, token, {
-              written,
-              madeDirs,
-            });
-            added.push(file);
-            rowsAdded += hi - lo - oldRows;
-            for (const f of old) superseded.add(f.path);
-          }
-          lo = hi;
-        }
+        this.emit(series, merged.columns.__sid as Int32Array, merged, before, token, track, out);
       }
 
-      if (added.length > 0) {
-        const files = sortFiles([...this.manifest.files.filter((f) => !superseded.has(f.path)), ...added]);
+      if (out.files.length > 0) {
+        const files = sortFiles([
+          ...this.manifest.files.filter((f) => !out.superseded.has(f.path)),
+          ...out.files,
+        ]);
         commitManifest(this.dir, { version: 1, files }, `${MANIFEST_FILE}.tmp-${token}`);
         this.manifest = { version: 1, files };
         this.viewsStale = true;
-        written.length = 0;
-        for (const path of superseded) rmSync(join(this.dir, path), { force: true });
-        for (const path of superseded) removeEmptyDirs(this.dir, join(this.dir, path, ".."));
+        track.written.length = 0;
+        for (const path of out.superseded) rmSync(join(this.dir, path), { force: true });
+        for (const path of out.superseded) removeEmptyDirs(this.dir, join(this.dir, path, ".."));
       }
       return Object.freeze({
         series: series.length,
         rowsIn,
-        rowsAdded,
-        duplicates: rowsIn - rowsAdded,
-        filesWritten: added.length,
+        rowsAdded: out.rowsAdded,
+        duplicates: rowsIn - out.rowsAdded,
+        filesWritten: out.files.length,
       });
     } catch (error) {
-      for (const path of written) rmSync(join(this.dir, path), { force: true });
+      for (const path of track.written) rmSync(join(this.dir, path), { force: true });
       rmSync(join(this.dir, `${MANIFEST_FILE}.tmp-${token}`), { force: true });
-      for (const dir of madeDirs.reverse()) removeEmptyDirs(this.dir, dir);
+      for (const dir of track.madeDirs.reverse()) removeEmptyDirs(this.dir, dir);
       throw error;
     } finally {
       stager.flush();
@@ -326,6 +332,40 @@ export class Catalog implements CatalogApi {
         await this.con.run(`drop table if exists ${quoteIdent(table)}`).catch(() => {});
       await this.con.run("drop table if exists __series").catch(() => {});
       release();
+    }
+  }
+
+  /**
+   * Splits merged rows (sorted by series, then time) into months and writes each month whose row
+   * count differs from what is stored. `sid` is one series number or a per-row column of them.
+   */
+  private emit(
+    series: readonly StagedSeries[],
+    sid: number | Int32Array,
+    data: Rows & { readonly types?: Readonly<Record<string, string>> },
+    before: ReadonlyMap<string, readonly FileEntry[]>,
+    token: string,
+    track: { written: string[]; madeDirs: string[] },
+    out: Emitted,
+  ): void {
+    const time = data.columns.time as Float64Array;
+    const sidAt = (i: number) => (typeof sid === "number" ? sid : sid[i]);
+    for (let lo = 0; lo < data.length; ) {
+      // a month is a run up to the next month's first ms
+      const d = new Date(time[lo]);
+      const next = Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1);
+      const s = sidAt(lo);
+      let hi = lo + 1;
+      while (hi < data.length && time[hi] < next && sidAt(hi) === s) hi++;
+      const m = d.getUTCFullYear() * 12 + d.getUTCMonth();
+      const old = before.get(`${s}:${m}`) ?? [];
+      const oldRows = old.reduce((n, f) => n + f.rows, 0);
+      if (hi - lo !== oldRows) {
+        out.files.push(this.writePartition(series[s], monthName(m), old, data, lo, hi, token, track));
+        out.rowsAdded += hi - lo - oldRows;
+        for (const f of old) out.superseded.add(f.path);
+      }
+      lo = hi;
     }
   }
 
@@ -406,7 +446,7 @@ export class Catalog implements CatalogApi {
     s: StagedSeries,
     month: string,
     before: readonly FileEntry[],
-    merged: FetchedColumns,
+    merged: Rows & { readonly types?: Readonly<Record<string, string>> },
     lo: number,
     hi: number,
     token: string,
@@ -417,7 +457,7 @@ export class Catalog implements CatalogApi {
     const names: string[] = [];
     for (const n of [...before.flatMap((f) => f.columns.map((c) => c.name)), ...s.columns])
       if (!KEY_COLUMNS.includes(n) && n !== "time" && !names.includes(n)) names.push(n);
-    const type = (name: string) => merged.types[name];
+    const type = (name: string) => merged.types?.[name] ?? sqlType(merged.columns[name]);
     for (const name of names)
       if (!WRITABLE.has(type(name))) throw new Error(`unsupported column type: ${name} ${type(name)}`);
     const dirRel = [key.kind, slug(key.market), slug(key.symbol), slug(key.timeframe), month].join("/");
@@ -444,7 +484,7 @@ export class Catalog implements CatalogApi {
     this.writeFile(join(this.dir, path), encodeParquet(pq, n));
 
     let gaps = 0;
-    if (key.kind === "bars") for (let i = 1; i < n; i++) gaps += gapBetween(time[i - 1], time[i], key);
+    if (key.kind === "bars") gaps = countGaps(time, key);
     return Object.freeze({
       path,
       kind: key.kind,
@@ -495,6 +535,15 @@ interface StagedSeries {
   readonly columns: string[];
   /** UTC months (year * 12 + month - 1) the frames' rows fall in */
   readonly months: Set<number>;
+  readonly frames: Frame[];
+  /** every frame strictly sorted by key and no tick ids: the JS merge applies */
+  strict: boolean;
+}
+
+interface Emitted {
+  readonly files: FileEntry[];
+  readonly superseded: Set<string>;
+  rowsAdded: number;
 }
 
 function monthOf(ms: number): number {

@@ -63,3 +63,23 @@ export function gapSql(key: Pick<Frame, "kind" | "market" | "timeframe">, relati
     : "";
   return `select coalesce(sum(${gap}), 0)::BIGINT as gaps from (select time, lag(time) over (order by time) as p from ${relation}) where p is not null ${sameDay}`;
 }
+
+/** Sum of gapBetween over consecutive times of a sorted column, with the rule looked up once. */
+export function countGaps(time: Float64Array, key: Pick<Frame, "market" | "timeframe">): number {
+  const step = timeframeMs(key.timeframe);
+  if (step === undefined) {
+    let gaps = 0;
+    for (let i = 1; i < time.length; i++) gaps += gapBetween(time[i - 1], time[i], key);
+    return gaps;
+  }
+  const dayOnly = countsGapsInDayOnly(key.market);
+  let gaps = 0;
+  for (let i = 1; i < time.length; i++) {
+    const a = time[i - 1];
+    const b = time[i];
+    if (dayOnly && Math.floor((a + KST_MS) / 86_400_000) !== Math.floor((b + KST_MS) / 86_400_000)) continue;
+    const g = Math.round((b - a) / step) - 1;
+    if (g > 0) gaps += g;
+  }
+  return gaps;
+}
