@@ -154,7 +154,6 @@ const t = timings(
     stats: () =>
       computeStats(bars.time, bars.close, engine.equity, statsInput, {
         firstTradingBar: SLOW - 1,
-        drawdown: engine.drawdown,
       }),
   },
   ROUNDS,

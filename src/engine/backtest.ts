@@ -3,7 +3,7 @@ import { Broker, type BrokerOptions, OutOfMoney } from "./broker.ts";
 import type { Order, OrderRequest, Trade } from "./orders.ts";
 import { type ParamSpecs, type ParamValues, resolveParams } from "./params.ts";
 import { type Clock, Series } from "./series.ts";
-import { computeStats, drawdown, type Stats } from "./stats.ts";
+import { computeStats, type Stats } from "./stats.ts";
 import type { InitContext, NextContext, Position, StrategyDef } from "./strategy.ts";
 
 export interface BacktestOptions extends BrokerOptions {
@@ -159,8 +159,19 @@ function tradeColumns(closed: readonly Trade[], time: Float64Array, indicators: 
     tag: new Array<unknown>(n),
     indicators: {} as Record<string, { entry: Float64Array; exit: Float64Array }>,
   };
+  const names = [...indicators.keys()];
+  const values = names.map((name) => indicators.get(name) as Float64Array);
+  const entries = names.map(() => col());
+  const exits = names.map(() => col());
   for (let k = 0; k < n; k++) {
     const t = closed[k];
+    const entryBar = t.entryBar;
+    const exitBar = t.exitBar as number;
+    // indicator values read here with integer bar indices (the Float64 columns would need conversion)
+    for (let j = 0; j < values.length; j++) {
+      entries[j][k] = values[j][entryBar];
+      exits[j][k] = values[j][exitBar];
+    }
     out.size[k] = t.size;
     out.entryBar[k] = t.entryBar;
     out.exitBar[k] = t.exitBar as number;
@@ -171,19 +182,11 @@ function tradeColumns(closed: readonly Trade[], time: Float64Array, indicators: 
     out.pnl[k] = t.pl;
     out.commission[k] = t.commissions;
     out.returnPct[k] = t.plPct * 100;
-    out.entryTime[k] = time[t.entryBar];
-    out.exitTime[k] = time[t.exitBar as number];
+    out.entryTime[k] = time[entryBar];
+    out.exitTime[k] = time[exitBar];
     out.tag[k] = t.tag ?? null;
   }
-  for (const [name, values] of indicators) {
-    const entry = col();
-    const exit = col();
-    for (let k = 0; k < n; k++) {
-      entry[k] = values[out.entryBar[k]];
-      exit[k] = values[out.exitBar[k]];
-    }
-    out.indicators[name] = { entry, exit };
-  }
+  for (let j = 0; j < names.length; j++) out.indicators[names[j]] = { entry: entries[j], exit: exits[j] };
   return out;
 }
 
@@ -357,7 +360,7 @@ export function backtest<P extends ParamSpecs, S>(
   const closed = broker.closedTrades;
   const returns = new Float64Array(closed.length);
   for (let k = 0; k < closed.length; k++) returns[k] = closed[k].plPct;
-  const dd = drawdown(equity);
+  const dd = new Float64Array(n);
   const stats = computeStats(
     bars.time,
     bars.close,
@@ -367,7 +370,7 @@ export function backtest<P extends ParamSpecs, S>(
       firstTradingBar: warmup,
       riskFreeRate,
       requiredCapital: broker.requiredCapital,
-      drawdown: dd,
+      drawdownOut: dd,
     },
   );
   let built: Decision[] | undefined;

@@ -64,9 +64,11 @@ export interface StatsOptions {
   /** annual, as a fraction */
   riskFreeRate?: number;
   requiredCapital?: number;
-  /** the equity's drawdown if the caller has it already (as from `drawdown(equity)`) */
-  drawdown?: Float64Array;
+  /** filled with `drawdown(equity)` as a by-product, for a caller that wants that column too */
+  drawdownOut?: Float64Array;
 }
+
+const NEG_INF = Number.NEGATIVE_INFINITY;
 
 const mean = (a: ArrayLike<number>): number => {
   if (!a.length) return Number.NaN;
@@ -179,11 +181,32 @@ function exposedBars(entryBar: Float64Array, exitBar: Float64Array, n: number): 
   return count + hi - lo + 1;
 }
 
+/** Slots of barPass()'s scalar results (a Float64Array: an object literal of mixed small integers
+ * and doubles changes its field representations from run to run, and each change deoptimizes). */
+const DD_MAX = 0;
+const EQUITY_PEAK = 1;
+const DURATION_MAX = 2;
+const DURATION_MEAN = 3;
+const PEAK_MEAN = 4;
+const BETA = 5;
+
 /**
- * Peaks of equity and drawdown (with max()'s NaN rule) and what the stats take from
- * drawdownEpisodes() (count, sum and max of durations, sum of peaks), in one pass with no arrays.
+ * Everything the stats need from the million-row columns in one pass, which reads each column
+ * once instead of five times: the drawdown (written to `dd`), the peaks (with max()'s NaN rule),
+ * drawdownEpisodes()'s count, sum and max of durations and sum of peaks, the last equity of each
+ * day, and the sums for beta. Its loop has no path a warm run skips (no array growth, no property
+ * access by name): a first visit of such a path deoptimizes the loop for the rest of the run.
  */
-function equityPass(equity: Float64Array, dd: Float64Array, time: Float64Array) {
+function barPass(
+  time: Float64Array,
+  close: Float64Array,
+  equity: Float64Array,
+  dd: Float64Array,
+  dayCapacity: number,
+  out: Float64Array,
+): Float64Array {
+  const n = equity.length;
+  let runningPeak = NEG_INF;
   let ddMax = Number.NaN;
   let equityPeak = Number.NaN;
   let episodes = 0;
@@ -191,19 +214,70 @@ function equityPass(equity: Float64Array, dd: Float64Array, time: Float64Array) 
   let durationMax = Number.NaN;
   let peakSum = 0;
   let prev = -1;
-  let deepest = Number.NEGATIVE_INFINITY;
-  const n = equity.length;
+  let deepest = NEG_INF;
+  let dayStart = Number.NaN;
+  let dayEnd = Number.NaN;
+  let sampledDay = Number.NaN;
+  // sized by dayCount(): no growing inside the loop, whose first use would deoptimize it mid-run
+  const daily = new Float64Array(dayCapacity);
+  let days = 0;
+  let se = 0;
+  let sm = 0;
+  let sem = 0;
+  let smm = 0;
   for (let k = 0; k < n; k++) {
-    const d = dd[k];
     const e = equity[k];
+    const t = time[k];
+    // drawdown(equity)
+    if (e > runningPeak) runningPeak = e;
+    const d = 1 - e / runningPeak;
+    dd[k] = d;
     if (!(d <= ddMax)) ddMax = d;
     if (!(e <= equityPeak)) equityPeak = e;
+
+    // resampleLast(equity, "D")
+    if (!(t >= dayStart && t < dayEnd)) {
+      dayStart = Math.floor(t / DAY_MS) * DAY_MS;
+      dayEnd = dayStart + DAY_MS;
+    }
+    if (!Number.isNaN(e)) {
+      if (dayStart === sampledDay) daily[days - 1] = e;
+      else {
+        daily[days++] = e;
+        sampledDay = dayStart;
+      }
+    }
+
+    // logRatio() of equity and close, inlined by hand: a call that is not inlined returns its
+    // double boxed, two allocations per bar
+    if (k > 0) {
+      const xe = e / equity[k - 1];
+      const ue = (xe - 1) / (xe + 1);
+      const ue2 = ue * ue;
+      const le =
+        ue2 < 1e-4
+          ? 2 * ue * (1 + ue2 * (1 / 3 + ue2 * (1 / 5 + ue2 * (1 / 7 + ue2 * (1 / 9)))))
+          : Math.log(xe);
+      const xm = close[k] / close[k - 1];
+      const um = (xm - 1) / (xm + 1);
+      const um2 = um * um;
+      const lm =
+        um2 < 1e-4
+          ? 2 * um * (1 + um2 * (1 / 3 + um2 * (1 / 5 + um2 * (1 / 7 + um2 * (1 / 9)))))
+          : Math.log(xm);
+      se += le;
+      sm += lm;
+      sem += le * lm;
+      smm += lm * lm;
+    }
+
+    // drawdownEpisodes(dd, time)
     if (d !== 0 && k !== n - 1) {
       if (d > deepest) deepest = d;
       continue;
     }
     if (prev >= 0 && k > prev + 1) {
-      const duration = time[k] - time[prev];
+      const duration = t - time[prev];
       let peak = deepest;
       if (dd[prev] > peak) peak = dd[prev];
       if (d > peak) peak = d;
@@ -213,46 +287,43 @@ function equityPass(equity: Float64Array, dd: Float64Array, time: Float64Array) 
       peakSum += peak;
     }
     prev = k;
-    deepest = Number.NEGATIVE_INFINITY;
+    deepest = NEG_INF;
   }
-  return {
-    ddMax,
-    equityPeak,
-    durationMax,
-    durationMean: episodes ? durationSum / episodes : Number.NaN,
-    peakMean: episodes ? peakSum / episodes : Number.NaN,
-  };
+  // np.cov by sums of products: bar returns have means near zero next to their spread, so the
+  // textbook formula loses nothing here and needs no arrays
+  const m = n - 1;
+  const beta = m > 1 ? (sem - (se * sm) / m) / (smm - (sm * sm) / m) : Number.NaN;
+  out[DD_MAX] = ddMax;
+  out[EQUITY_PEAK] = equityPeak;
+  out[DURATION_MAX] = durationMax;
+  out[DURATION_MEAN] = episodes ? durationSum / episodes : Number.NaN;
+  out[PEAK_MEAN] = episodes ? peakSum / episodes : Number.NaN;
+  out[BETA] = beta;
+  return daily.slice(0, days);
 }
 
 /**
- * Bars falling on a weekend, and resampleLast(time, values, "D"), in one walk over the days that
- * does the calendar arithmetic once per day rather than once per bar.
+ * The number of calendar days (UTC) the time column runs through, counted as resampleLast()
+ * buckets, and how many of its bars fall on a weekend; the calendar arithmetic is done once per
+ * day, not once per bar.
  */
-function dayPass(time: Float64Array, values: Float64Array) {
-  const lastOfDay: number[] = [];
+function dayCount(time: Float64Array): { days: number; weekend: number } {
+  let days = 0;
   let weekend = 0;
   let dayStart = Number.NaN;
   let dayEnd = Number.NaN;
   let isWeekend = 0;
-  let sampledDay = Number.NaN;
-  const n = time.length;
-  for (let k = 0; k < n; k++) {
+  for (let k = 0; k < time.length; k++) {
     const t = time[k];
     if (!(t >= dayStart && t < dayEnd)) {
       dayStart = Math.floor(t / DAY_MS) * DAY_MS;
       dayEnd = dayStart + DAY_MS;
       isWeekend = weekday(t) >= 5 ? 1 : 0;
+      days++;
     }
     weekend += isWeekend;
-    const v = values[k];
-    if (Number.isNaN(v)) continue;
-    if (dayStart === sampledDay) lastOfDay[lastOfDay.length - 1] = v;
-    else {
-      lastOfDay.push(v);
-      sampledDay = dayStart;
-    }
   }
-  return { weekend, daily: Float64Array.from(lastOfDay) };
+  return { days, weekend };
 }
 
 /**
@@ -269,44 +340,6 @@ export function logRatio(a: number, b: number): number {
   return Math.log(x);
 }
 
-/**
- * Beta of the equity's log returns on the market's: np.cov in one pass by sums of products. The
- * means of bar returns are near zero next to their spread, so the textbook formula loses nothing
- * here, and it needs no arrays.
- */
-function logBeta(equity: Float64Array, close: Float64Array): number {
-  const n = equity.length;
-  if (n - 1 <= 1) return Number.NaN;
-  let se = 0;
-  let sm = 0;
-  let sem = 0;
-  let smm = 0;
-  for (let k = 1; k < n; k++) {
-    // logRatio(equity[k], equity[k - 1]) and logRatio(close[k], close[k - 1]), inlined by hand:
-    // a call that is not inlined returns its double boxed, two allocations per bar
-    const xe = equity[k] / equity[k - 1];
-    const ue = (xe - 1) / (xe + 1);
-    const ue2 = ue * ue;
-    const le =
-      ue2 < 1e-4
-        ? 2 * ue * (1 + ue2 * (1 / 3 + ue2 * (1 / 5 + ue2 * (1 / 7 + ue2 * (1 / 9)))))
-        : Math.log(xe);
-    const xm = close[k] / close[k - 1];
-    const um = (xm - 1) / (xm + 1);
-    const um2 = um * um;
-    const lm =
-      um2 < 1e-4
-        ? 2 * um * (1 + um2 * (1 / 3 + um2 * (1 / 5 + um2 * (1 / 7 + um2 * (1 / 9)))))
-        : Math.log(xm);
-    se += le;
-    sm += lm;
-    sem += le * lm;
-    smm += lm * lm;
-  }
-  const m = n - 1;
-  return (sem - (se * sm) / m) / (smm - (sm * sm) / m);
-}
-
 /** Computes the stats of a run (same formulas as backtesting.py's compute_stats). */
 export function computeStats(
   time: Float64Array,
@@ -317,18 +350,20 @@ export function computeStats(
     firstTradingBar = 0,
     riskFreeRate = 0,
     requiredCapital = Number.NaN,
-    drawdown: dd = drawdown(equity),
+    drawdownOut: dd = new Float64Array(equity.length),
   }: StatsOptions = {},
 ): Stats {
   if (!(riskFreeRate > -1 && riskFreeRate < 1)) throw new Error(`invalid riskFreeRate: ${riskFreeRate}`);
   const n = equity.length;
-  if (dd.length !== n) throw new Error(`drawdown has ${dd.length} values, expected ${n}`);
+  if (dd.length !== n) throw new Error(`drawdownOut has ${dd.length} values, expected ${n}`);
   const nTrades = trades.pnl.length;
   const period = dataPeriodMs(time);
   const resolution = resolutionMs(period);
   const days = (ms: number) => ceilTo(ms, resolution) / DAY_MS;
 
-  const { ddMax: ddMaxRaw, equityPeak, durationMax, durationMean, peakMean } = equityPass(equity, dd, time);
+  const calendar = dayCount(time);
+  const bar = new Float64Array(6);
+  const daily = barPass(time, close, equity, dd, calendar.days, bar);
   const exposed = exposedBars(trades.entryBar, trades.exitBar, n);
 
   const equityFinal = equity[n - 1];
@@ -338,9 +373,8 @@ export function computeStats(
 
   const freqDays = Math.floor(period / DAY_MS);
   const freq: Freq = freqDays === 7 ? "W" : freqDays === 31 ? "ME" : freqDays === 365 ? "YE" : "D";
-  const { weekend, daily } = dayPass(time, equity);
   const sampled = freq === "D" ? daily : resampleLast(time, equity, freq);
-  const haveWeekends = weekend / n > (2 / 7) * 0.6;
+  const haveWeekends = calendar.weekend / n > (2 / 7) * 0.6;
   const annual = freqDays === 7 ? 52 : freqDays === 31 ? 12 : freqDays === 365 ? 1 : haveWeekends ? 365 : 252;
   const dayReturns = new Float64Array(Math.max(0, sampled.length - 1));
   for (let k = 1; k < sampled.length; k++) dayReturns[k - 1] = sampled[k] / sampled[k - 1] - 1;
@@ -355,8 +389,8 @@ export function computeStats(
   for (let k = 0; k < dayReturns.length; k++) downside += Math.min(dayReturns[k], 0) ** 2;
   downside = Math.sqrt(downside / (dayReturns.length || Number.NaN));
 
-  const ddMax = Number.isNaN(ddMaxRaw) ? 0 : ddMaxRaw;
-  const beta = logBeta(equity, close);
+  const ddMax = Number.isNaN(bar[DD_MAX]) ? 0 : bar[DD_MAX];
+  const beta = bar[BETA];
 
   const pnl = trades.pnl;
   const ret = trades.returns;
@@ -400,7 +434,7 @@ export function computeStats(
     durationDays,
     exposurePct: (exposed / n) * 100,
     equityFinal,
-    equityPeak,
+    equityPeak: bar[EQUITY_PEAK],
     returnPct,
     buyHoldReturnPct,
     returnAnnPct: annualized * 100,
@@ -412,9 +446,9 @@ export function computeStats(
     alphaPct: returnPct - riskFreeRate * 100 - beta * (buyHoldReturnPct - riskFreeRate * 100),
     beta,
     maxDrawdownPct: -ddMax * 100,
-    avgDrawdownPct: -peakMean * 100,
-    maxDrawdownDays: days(durationMax),
-    avgDrawdownDays: days(durationMean),
+    avgDrawdownPct: -bar[PEAK_MEAN] * 100,
+    maxDrawdownDays: days(bar[DURATION_MAX]),
+    avgDrawdownDays: days(bar[DURATION_MEAN]),
     trades: nTrades,
     winRatePct: winRate * 100,
     bestTradePct: max(ret) * 100,
