@@ -1,3 +1,5 @@
+import { checkKrxOrder, type KrxMarket } from "./krx-rules.ts";
+
 /** Limits set by the operator; every one is optional. Money is in the quote currency. */
 export interface RiskLimits {
   /** largest notional (amount × price) of one order */
@@ -18,6 +20,8 @@ export interface MarketRules {
   minAmount?: number;
   /** amount step (lot size); amounts are rounded down to it */
   amountStep?: number;
+  /** a KRX stock: whole shares, session, daily price limits and ticks apply (krx-rules.ts) */
+  krx?: KrxMarket;
 }
 
 export interface RiskOrder {
@@ -93,6 +97,11 @@ export class RiskGate {
     }
     let amount = order.amount;
     const price = order.refPrice;
+    if (ctx.market?.krx) {
+      const v = checkKrxOrder({ amount, price, time: now }, ctx.market.krx);
+      if (!v.ok) return refuse(v.rule, v.message);
+      amount = v.amount;
+    }
     if (Number.isFinite(amount)) {
       const m = ctx.market ?? {};
       if (m.amountStep) amount = floorToStep(amount, m.amountStep);

@@ -24,4 +24,9 @@ export interface Venue {
   /** streams trades until `signal` aborts; reconnects and falls back to REST on its own */
   watchTrades(symbol: string, onTick: (tick: Tick) => void, signal: AbortSignal): Promise<void>;
   close(): Promise<void>;
+  /**
+   * Venues that report order progress on their own (KIS fill notices) call `listener` with the
+   * order's cumulative state; the bridge applies it to the journal order with that venue id.
+   */
+  onOrderUpdate?(listener: (order: VenueOrder) => void): () => void;
 }
