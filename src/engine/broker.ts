@@ -29,6 +29,8 @@ export interface BrokerOptions {
 
 export class OutOfMoney extends Error {}
 
+const NO_REQUEST: OrderRequest = Object.freeze({});
+
 /** Removes `x` from `a` in place; splice() would allocate the array of removed items. */
 function removeFrom<T>(a: T[], x: T): boolean {
   const k = a.indexOf(x);
@@ -74,6 +76,7 @@ export class Broker {
   readonly #tradeOnClose: boolean;
   readonly #hedging: boolean;
   readonly #exclusive: boolean;
+  readonly #queue: (Order | null)[] = [];
 
   constructor(
     bars: Bars,
@@ -190,7 +193,7 @@ export class Broker {
   }
 
   /** Places a strategy order (buy when `sign` is 1, sell when -1). */
-  place(sign: 1 | -1, req: OrderRequest = {}): Order {
+  place(sign: 1 | -1, req: OrderRequest = NO_REQUEST): Order {
     const size = req.size ?? 1 - Number.EPSILON;
     if (!(size > 0 && Number.isFinite(size))) throw new Error(`invalid size: ${size}`);
     let fraction = 0;
@@ -286,8 +289,14 @@ export class Broker {
     const high = H[i];
     const low = L[i];
     let reprocess = false;
-    // only bars with pending orders get here, so copying the queue costs nothing per bar
-    for (const order of this.orders.slice()) {
+    // the queue changes while it is processed: walk a snapshot, skipping orders already gone.
+    // The snapshot lives in a reused array (this method only recurses after its loop is done).
+    const queue = this.#queue;
+    const count = this.orders.length;
+    for (let k = 0; k < count; k++) queue[k] = this.orders[k];
+    for (let q = 0; q < count; q++) {
+      const order = queue[q] as Order;
+      queue[q] = null;
       if (!this.orders.includes(order)) continue;
       const long = order.isLong;
 
