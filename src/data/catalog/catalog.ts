@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, readdirSync, rmdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, rmdirSync, rmSync, writeFileSync } from "node:fs";
 import { join, relative, sep } from "node:path";
 import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 import { type Column, type Frame, type Kind, makeFrame } from "../frame.ts";
@@ -15,7 +15,7 @@ import {
   sortFiles,
 } from "./manifest.ts";
 import { isStrictlySorted, mergeSorted, type Rows } from "./merge.ts";
-import { decodeParquet, type ParquetData, readWhole } from "./parquet-read.ts";
+import { decodeParquet, type ParquetData, ParquetFile, readWhole } from "./parquet-read.ts";
 import { encodeParquet, type ParquetColumn } from "./parquet-write.ts";
 import { slug } from "./slug.ts";
 import { Stager } from "./stage.ts";
@@ -154,25 +154,110 @@ export class Catalog implements CatalogApi {
     }
     if (files.length === 0) return emptyFrame(request, tz, wanted);
     // Files are sorted and never overlap: each contributes one contiguous [lo, hi) slice.
-    const parts: { lo: number; hi: number; columns: (Column | undefined)[] }[] = [];
-    let length = 0;
-    for (const f of files) {
-      const data = await this.readFile(f, wanted);
-      const time = data.columns.time as Float64Array;
-      const lo = Number.isFinite(start) ? lowerBound(time, Math.ceil(start)) : 0;
-      const hi = Number.isFinite(end) ? lowerBound(time, Math.ceil(end)) : time.length;
-      if (hi <= lo) continue;
-      parts.push({ lo, hi, columns: wanted.map((c) => data.columns[c]) });
-      length += hi - lo;
-    }
-    const columns: Record<string, Column> = {};
-    wanted.forEach((name, c) => {
-      columns[name] = concatColumn(
-        parts.map((p) => ({ lo: p.lo, hi: p.hi, column: p.columns[c] })),
+    const parts: ReadPart[] = [];
+    try {
+      if (!Number.isFinite(start) && !Number.isFinite(end)) {
+        const whole = await this.readWhole(request, files, wanted, tz, parts);
+        if (whole) return whole;
+      }
+      for (const f of files) {
+        const path = join(this.dir, f.path);
+        const file = ParquetFile.open(path);
+        const part: ReadPart = { file, lo: 0, hi: 0, time: new Float64Array(0) };
+        parts.push(part);
+        if (file?.direct("time")) part.time = file.readTime();
+        else {
+          part.data = await this.decodeFile(f, file, wanted);
+          part.time = part.data.columns.time as Float64Array;
+        }
+        part.lo = Number.isFinite(start) ? lowerBound(part.time, Math.ceil(start)) : 0;
+        part.hi = Number.isFinite(end) ? lowerBound(part.time, Math.ceil(end)) : part.time.length;
+      }
+      const live = parts.filter((p) => p.hi > p.lo);
+      const length = live.reduce((n, p) => n + p.hi - p.lo, 0);
+      const columns: Record<string, Column> = {};
+      columns.time = concatColumn(
+        live.map((p) => ({ lo: p.lo, hi: p.hi, column: p.time })),
         length,
       );
+      for (const name of wanted) {
+        if (name === "time") continue;
+        const type = live[0]?.file?.typeOf(name);
+        const direct =
+          (type === "DOUBLE" || type === "INTEGER") &&
+          live.every((p) => p.file?.direct(name) && p.file.typeOf(name) === type);
+        if (direct) {
+          // one pread per file straight into the result
+          const out = type === "DOUBLE" ? new Float64Array(length) : new Int32Array(length);
+          let pos = 0;
+          for (const p of live) {
+            p.file?.readInto(name, out, pos, p.lo, p.hi);
+            pos += p.hi - p.lo;
+          }
+          columns[name] = out;
+          continue;
+        }
+        const slices = [];
+        for (const p of live) {
+          p.data ??= await this.decodeFile(files[parts.indexOf(p)], p.file, wanted);
+          slices.push({ lo: p.lo, hi: p.hi, column: p.data.columns[name] });
+        }
+        columns[name] = concatColumn(slices, length);
+      }
+      // Not makeFrame: a column subset is a legal read and lacks the required columns on purpose.
+      return Object.freeze({ ...pick(request), tz, length, columns: Object.freeze(columns) });
+    } finally {
+      for (const p of parts) p.file?.close();
+    }
+  }
+
+  /**
+   * The common read, every row of every file, when all wanted columns are plain DOUBLE / INTEGER
+   * without NULLs: each column is allocated once and each file preads into it. Undefined otherwise.
+   */
+  private async readWhole(
+    request: ReadRequest,
+    files: readonly FileEntry[],
+    wanted: readonly string[],
+    tz: string,
+    opened: ReadPart[],
+  ): Promise<Frame | undefined> {
+    const giveUp = () => {
+      for (const p of opened) p.file?.close();
+      opened.length = 0;
+      return undefined;
+    };
+    for (const f of files) {
+      const file = ParquetFile.open(join(this.dir, f.path));
+      opened.push({ file, lo: 0, hi: file?.length ?? 0, time: new Float64Array(0) });
+      if (!file?.direct("time")) return giveUp();
+    }
+    const first = opened[0].file as ParquetFile;
+    const types = wanted.map((name) => (name === "time" ? "BIGINT" : first.typeOf(name)));
+    for (const p of opened) {
+      const file = p.file as ParquetFile;
+      for (let c = 0; c < wanted.length; c++) {
+        if (wanted[c] !== "time" && (types[c] === "BIGINT" || types[c] === "OTHER")) return giveUp();
+        if (!file.direct(wanted[c]) || file.typeOf(wanted[c]) !== types[c]) return giveUp();
+      }
+    }
+    const length = opened.reduce((n, p) => n + p.hi, 0);
+    const columns: Record<string, Column> = {};
+    const scratch = { words: new Int32Array(0) };
+    wanted.forEach((name, c) => {
+      const out =
+        name === "time" || types[c] === "DOUBLE" ? new Float64Array(length) : new Int32Array(length);
+      let pos = 0;
+      for (const p of opened) {
+        const file = p.file as ParquetFile;
+        if (name === "time") file.readTime(out as Float64Array, pos, scratch);
+        else file.readInto(name, out, pos, 0, p.hi);
+        pos += p.hi;
+      }
+      columns[name] = out;
     });
-    // Not makeFrame: a column subset is a legal read and lacks the required columns on purpose.
+    for (const p of opened) p.file?.close();
+    opened.length = 0;
     return Object.freeze({ ...pick(request), tz, length, columns: Object.freeze(columns) });
   }
 
@@ -180,11 +265,13 @@ export class Catalog implements CatalogApi {
    * One stored file as columns (time as DOUBLE epoch ms). Files this catalog wrote decode in JS;
    * others (written by DuckDB before the JS writer existed) go through DuckDB.
    */
-  private async readFile(file: FileEntry, names?: readonly string[]): Promise<ParquetData> {
+  private async decodeFile(
+    file: FileEntry,
+    opened: ParquetFile | undefined,
+    names?: readonly string[],
+  ): Promise<ParquetData> {
     const path = join(this.dir, file.path);
-    const buf = readWhole(path);
-    if (!buf) throw new Error(`catalog file missing: ${path}`);
-    const data = decodeParquet(buf, names);
+    const data = opened?.decode(names);
     if (data) return data;
     const select = file.columns
       .filter((c) => !KEY_COLUMNS.includes(c.name) && (!names || names.includes(c.name)))
@@ -210,7 +297,7 @@ export class Catalog implements CatalogApi {
   ): Promise<WriteResult> {
     const release = acquireLock(this.dir);
     const token = `${Date.now().toString(36)}-${randomBytes(4).toString("hex")}`;
-    const track = { written: [] as string[], madeDirs: [] as string[] };
+    const track: Track = { written: [], madeDirs: [], dirs: new Set() };
     const stager = new Stager(this.con, "__stage_");
     try {
       this.manifest = readManifest(this.dir);
@@ -345,7 +432,7 @@ export class Catalog implements CatalogApi {
     data: Rows & { readonly types?: Readonly<Record<string, string>> },
     before: ReadonlyMap<string, readonly FileEntry[]>,
     token: string,
-    track: { written: string[]; madeDirs: string[] },
+    track: Track,
     out: Emitted,
   ): void {
     const time = data.columns.time as Float64Array;
@@ -450,7 +537,7 @@ export class Catalog implements CatalogApi {
     lo: number,
     hi: number,
     token: string,
-    track: { written: string[]; madeDirs: string[] },
+    track: Track,
   ): FileEntry {
     const { key } = s;
     // Fixed column order (key columns first, then stored, then the frames' own) keeps files self-describing.
@@ -462,9 +549,10 @@ export class Catalog implements CatalogApi {
       if (!WRITABLE.has(type(name))) throw new Error(`unsupported column type: ${name} ${type(name)}`);
     const dirRel = [key.kind, slug(key.market), slug(key.symbol), slug(key.timeframe), month].join("/");
     const dir = join(this.dir, dirRel);
-    if (!existsSync(dir)) {
-      mkdirSync(dir, { recursive: true });
-      track.madeDirs.push(dir);
+    if (!track.dirs.has(dir)) {
+      // returns the first directory it had to create, undefined when all existed
+      if (mkdirSync(dir, { recursive: true }) !== undefined) track.madeDirs.push(dir);
+      track.dirs.add(dir);
     }
     const path = `${dirRel}/part-${token}.parquet`;
     const n = hi - lo;
@@ -538,6 +626,23 @@ interface StagedSeries {
   readonly frames: Frame[];
   /** every frame strictly sorted by key and no tick ids: the JS merge applies */
   strict: boolean;
+}
+
+/** One file's share of a read. */
+interface ReadPart {
+  readonly file: ParquetFile | undefined;
+  lo: number;
+  hi: number;
+  time: Float64Array;
+  data?: ParquetData;
+}
+
+/** What a write has put on disk so far, to undo on failure. */
+interface Track {
+  readonly written: string[];
+  readonly madeDirs: string[];
+  /** directories known to exist */
+  readonly dirs: Set<string>;
 }
 
 interface Emitted {

@@ -295,3 +295,150 @@ function definitionNulls(r: ThriftReader, length: number): Uint8Array | undefine
   }
   return mask;
 }
+
+interface ColumnLayout {
+  readonly type: string;
+  /** file offset of the first PLAIN value when the page has no NULLs and no dictionary */
+  readonly values?: number;
+}
+
+/**
+ * A catalog Parquet file opened for column reads straight into caller-owned arrays: the footer
+ * and page headers are read, then each column is one pread(2) into the destination, so a read
+ * costs about what allocating and filling the arrays does.
+ *
+ *   const file = ParquetFile.open(path);            // undefined: not this writer's layout
+ *   const time = file.readTime();                   // Float64Array
+ *   file.readInto("close", out, 0, lo, hi);         // rows [lo, hi) into out[0..]
+ */
+export class ParquetFile {
+  private constructor(
+    private readonly fd: number,
+    readonly path: string,
+    readonly length: number,
+    private readonly layout: ReadonlyMap<string, ColumnLayout>,
+  ) {}
+
+  static open(path: string): ParquetFile | undefined {
+    const fd = openSync(path, "r");
+    try {
+      const file = ParquetFile.parse(fd, path);
+      if (file) return file;
+    } catch {
+      // a footer this reader does not understand: the caller falls back
+    }
+    closeSync(fd);
+    return undefined;
+  }
+
+  private static parse(fd: number, path: string): ParquetFile | undefined {
+    const size = fstatSync(fd).size;
+    if (size < 12) return undefined;
+    const tail = Buffer.alloc(8);
+    readSync(fd, tail, 0, 8, size - 8);
+    if (tail.toString("latin1", 4) !== "PAR1") return undefined;
+    const metaLength = tail.readUInt32LE(0);
+    const metaBuf = Buffer.alloc(metaLength);
+    readSync(fd, metaBuf, 0, metaLength, size - 8 - metaLength);
+    const meta = new ThriftReader(metaBuf, 0).struct();
+    const length = meta.get(3) as number;
+    const groups = meta.get(4) as Fields[];
+    if (groups.length !== 1) return undefined;
+    const schema = (meta.get(2) as Fields[]).slice(1);
+    const chunks = groups[0].get(1) as Fields[];
+    const layout = new Map<string, ColumnLayout>();
+    const head = Buffer.alloc(256);
+    for (let c = 0; c < schema.length; c++) {
+      const name = decoder.decode(schema[c].get(4) as Uint8Array);
+      const physical = schema[c].get(1) as number;
+      const converted = schema[c].get(6) as number | undefined;
+      const type =
+        physical === 5
+          ? "DOUBLE"
+          : physical === 2
+            ? "BIGINT"
+            : physical === 1 && converted === undefined
+              ? "INTEGER"
+              : "OTHER";
+      const chunk = chunks[c].get(3) as Fields;
+      if (type === "OTHER" || chunk.get(4) !== 0 || chunk.get(11) !== undefined) {
+        layout.set(name, { type });
+        continue;
+      }
+      const at = chunk.get(9) as number;
+      const got = readSync(fd, head, 0, head.length, at);
+      const r = new ThriftReader(head, 0);
+      const header = r.struct();
+      const page = header.get(5) as Fields | undefined;
+      if (header.get(1) !== 0 || !page || page.get(1) !== length || page.get(2) !== 0 || r.pos + 4 > got) {
+        layout.set(name, { type });
+        continue;
+      }
+      const levels = head.readUInt32LE(r.pos);
+      const nulls =
+        r.pos + 4 + levels <= got ? definitionNulls(new ThriftReader(head, r.pos + 4), length) : null;
+      const values = at + r.pos + 4 + levels;
+      layout.set(name, nulls === undefined && values % 8 === 0 ? { type, values } : { type });
+    }
+    return new ParquetFile(fd, path, length, layout);
+  }
+
+  /** DuckDB type of a column ("OTHER" for what this reader leaves to decodeParquet), or undefined. */
+  typeOf(name: string): string | undefined {
+    return this.layout.get(name)?.type;
+  }
+
+  /** Whether readInto / readTime can serve this column. */
+  direct(name: string): boolean {
+    return this.layout.get(name)?.values !== undefined;
+  }
+
+  /**
+   * The BIGINT time column as Float64Array epoch ms, into `target` from `pos` when given.
+   * `scratch` (reused across files) holds the raw 64-bit words.
+   */
+  readTime(target?: Float64Array, pos = 0, scratch?: { words: Int32Array }): Float64Array {
+    const at = this.layout.get("time")?.values;
+    if (at === undefined) throw new Error(`time is not directly readable in ${this.path}`);
+    const n = this.length;
+    let words = scratch?.words;
+    if (!words || words.length < n * 2) {
+      words = new Int32Array(n * 2);
+      if (scratch) scratch.words = words;
+    }
+    this.pread(new Uint8Array(words.buffer, 0, n * 8), at, n * 8);
+    const time = target ?? new Float64Array(n);
+    for (let i = 0; i < n; i++) time[pos + i] = words[2 * i + 1] * 4294967296 + (words[2 * i] >>> 0);
+    return time;
+  }
+
+  /** Copies rows [lo, hi) of a DOUBLE or INTEGER column into target from index pos. */
+  readInto(name: string, target: Float64Array | Int32Array, pos: number, lo: number, hi: number): void {
+    const at = this.layout.get(name)?.values;
+    if (at === undefined) throw new Error(`column ${name} is not directly readable in ${this.path}`);
+    const width = target.BYTES_PER_ELEMENT;
+    const bytes = new Uint8Array(target.buffer, target.byteOffset + pos * width, (hi - lo) * width);
+    this.pread(bytes, at + lo * width, bytes.length);
+  }
+
+  /** The whole file through decodeParquet (NULLs, strings, TINYINT). */
+  decode(names?: readonly string[]): ParquetData | undefined {
+    const size = fstatSync(this.fd).size;
+    const buffer = Buffer.allocUnsafeSlow(size);
+    this.pread(buffer, 0, size);
+    return decodeParquet(new Uint8Array(buffer.buffer, 0, size), names);
+  }
+
+  close(): void {
+    closeSync(this.fd);
+  }
+
+  private pread(target: Uint8Array, position: number, length: number): void {
+    let done = 0;
+    while (done < length) {
+      const n = readSync(this.fd, target, done, length - done, position + done);
+      if (n === 0) throw new Error(`unexpected end of ${this.path}`);
+      done += n;
+    }
+  }
+}
