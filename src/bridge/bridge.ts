@@ -4,6 +4,8 @@ import path from "node:path";
 import type { OrderGate } from "./account.ts";
 import { BarBuilder, timeframeMs } from "./bar-builder.ts";
 import { CcxtVenue, type CcxtVenueOptions } from "./ccxt-venue.ts";
+import { type KisCredentials, KisVenue, type KisVenueOptions } from "./kis/index.ts";
+import { krxBridgeCosts } from "./krx-rules.ts";
 import { LiveAccount } from "./live-account.ts";
 import { Oms } from "./oms.ts";
 import { PaperAccount, type PaperOptions } from "./paper-account.ts";
@@ -21,6 +23,7 @@ import {
   type Promotion,
   type PromotionSpec,
   type Tick,
+  type VenueOrder,
 } from "./types.ts";
 import type { Venue } from "./venue.ts";
 
@@ -48,6 +51,11 @@ export interface BridgeOptions {
   allowLive?: boolean;
   /** venue settings (keys from the environment, URL override for tests, timeout) */
   venue?: CcxtVenueOptions;
+  /**
+   * KIS (exchange "kis"): credentials from the environment (KIS_APPKEY, KIS_APPSECRET, KIS_ACCOUNT),
+   * client settings; the real host only with `env: "real"` and allowLive, the mock host otherwise
+   */
+  kis?: KisVenueOptions & { credentials?: KisCredentials };
   /** a venue factory instead of ccxt (tests) */
   venueFactory?: (exchange: string, mode: Mode) => Promise<Venue>;
   /** subscribe to venue trades for each promotion (off for replays that call tick()) */
@@ -200,17 +208,48 @@ export class Bridge {
       const { venue: opts = {}, venueFactory } = this.options;
       v = venueFactory
         ? venueFactory(exchange, mode)
-        : CcxtVenue.create(exchange, {
-            ...opts,
-            // paper needs only public market data: no keys
-            apiKey: mode === "live" ? opts.apiKey : undefined,
-            secret: mode === "live" ? opts.secret : undefined,
-            onWarning: (message) => this.emit({ type: "audit", message }),
-          });
+        : exchange === "kis"
+          ? this.#kisVenue(mode)
+          : CcxtVenue.create(exchange, {
+              ...opts,
+              // paper needs only public market data: no keys
+              apiKey: mode === "live" ? opts.apiKey : undefined,
+              secret: mode === "live" ? opts.secret : undefined,
+              onWarning: (message) => this.emit({ type: "audit", message }),
+            });
       v.catch(() => this.#venues.delete(key));
       this.#venues.set(key, v);
     }
     return v;
+  }
+
+  async #kisVenue(mode: Mode): Promise<Venue> {
+    const { credentials, env, ...rest } = this.options.kis ?? {};
+    if (!credentials) throw new Error("kis credentials missing (KIS_APPKEY, KIS_APPSECRET, KIS_ACCOUNT)");
+    const store = this.stores[mode];
+    const venue = new KisVenue(credentials, {
+      ...rest,
+      // the real host needs both --confirm-live and an explicit env "real"
+      env: mode === "live" && this.options.allowLive && env === "real" ? "real" : "mock",
+      journal: {
+        byClientId: (id) => store.order(id),
+        byVenueId: (odno) => store.orders({ limit: 2_000 }).find((o) => o.venueOrderId === odno),
+      },
+      onWarning: (message) => this.emit({ type: "audit", message }),
+    });
+    venue.onOrderUpdate((v) => this.#onVenueOrder(mode, v));
+    if (mode === "live") await venue.start();
+    return venue;
+  }
+
+  /** A venue's own report of an order (KIS fill notice) applied to the journal order with that venue id. */
+  #onVenueOrder(mode: Mode, v: VenueOrder): void {
+    let order: OrderRecord | undefined;
+    for (const run of this.#running.values()) {
+      for (const o of run.orders.values()) if (o.venueOrderId === v.venueOrderId) order = o;
+    }
+    order ??= this.stores[mode].openOrders().find((o) => o.venueOrderId === v.venueOrderId);
+    if (order && !FINAL_STATES.has(order.state)) this.oms[mode].apply(order, v);
   }
 
   /** Starts a promotion; refuses a changed strategy (409) and live without confirmation. */
@@ -299,7 +338,13 @@ export class Bridge {
           if (order) oms.cancel(order, reason);
         },
       };
-      account = new PaperAccount(gate, this.options.paper);
+      const paper = this.options.paper ?? {};
+      account = new PaperAccount(
+        gate,
+        promotion.exchange === "kis" && paper.commission === undefined
+          ? { ...paper, commission: krxCommission() }
+          : paper,
+      );
     } else {
       venue = await this.venue(promotion.exchange, "live");
       const v = venue;
@@ -592,6 +637,12 @@ export class Bridge {
     this.stores.paper.close();
     this.stores.live.close();
   }
+}
+
+/** KRX fee and statutory sell tax as the paper account's commission (size < 0 sells). */
+function krxCommission(): (size: number, price: number) => number {
+  const costs = krxBridgeCosts();
+  return (size, price) => costs.commission(Math.abs(size), price, size < 0 ? "sell" : "buy", Date.now());
 }
 
 function timeframeMsOr400(timeframe: string): number {

@@ -19,6 +19,8 @@ export interface KrxMarket {
   /** the venue's own limits (KIS stck_mxpr / stck_llam) when known; otherwise computed */
   readonly upper?: number;
   readonly lower?: number;
+  /** the market's clock for session checks (replays); the risk gate's clock otherwise */
+  readonly clock?: () => number;
 }
 
 /**

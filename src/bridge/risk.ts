@@ -98,7 +98,7 @@ export class RiskGate {
     let amount = order.amount;
     const price = order.refPrice;
     if (ctx.market?.krx) {
-      const v = checkKrxOrder({ amount, price, time: now }, ctx.market.krx);
+      const v = checkKrxOrder({ amount, price, time: ctx.market.krx.clock?.() ?? now }, ctx.market.krx);
       if (!v.ok) return refuse(v.rule, v.message);
       amount = v.amount;
     }

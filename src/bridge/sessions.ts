@@ -17,7 +17,8 @@ const minutesOfDay = (hhmm: string): number => {
 /** The schedule of a venue; `endTime` ("HH:MM", the venue's local time) liquidates at that time each day. */
 export function sessionFor(exchange: string, { endTime }: { endTime?: string } = {}): Session {
   const end = endTime === undefined ? undefined : minutesOfDay(endTime);
-  if (exchange === "krx") {
+  // kis is the broker; its market is krx
+  if (exchange === "krx" || exchange === "kis") {
     return {
       name: "krx",
       isOpen(time) {

@@ -34,6 +34,8 @@ export interface KisVenueOptions extends KisClientOptions {
   costs?: CostModel;
   /** websocket path (tests) */
   wsPath?: string;
+  /** the market clock handed to the risk gate's KRX session check (replays); default the wall clock */
+  clock?: () => number;
 }
 
 /** One row of inquire-daily-ccld output1 (the fields used here). */
@@ -82,6 +84,7 @@ export class KisVenue implements Venue {
   readonly #byClient = new Map<string, string>();
   readonly #listeners = new Set<(order: VenueOrder) => void>();
   #poll: NodeJS.Timeout | undefined;
+  readonly #clock: (() => number) | undefined;
   #noticesOn: Promise<unknown> | undefined;
 
   constructor(creds: KisCredentials, options: KisVenueOptions = {}) {
@@ -91,6 +94,7 @@ export class KisVenue implements Venue {
       pollMs = 0,
       costs = krxBridgeCosts(),
       wsPath,
+      clock,
       ...clientOptions
     } = options;
     this.client = new KisClient(creds, clientOptions);
@@ -99,6 +103,7 @@ export class KisVenue implements Venue {
     this.#journal = journal;
     this.#windowMs = matchWindowS * 1000;
     this.#costs = costs;
+    this.#clock = clock;
     if (pollMs > 0) {
       this.#poll = setInterval(
         () => void this.#pollOpen().catch((e) => this.#warn(`kis poll: ${e.message}`)),
@@ -132,7 +137,14 @@ export class KisVenue implements Venue {
     return {
       amountStep: 1,
       minAmount: 1,
-      krx: base > 0 ? { basePrice: base, ...(upper > 0 && lower > 0 ? { upper, lower } : {}) } : undefined,
+      krx:
+        base > 0
+          ? {
+              basePrice: base,
+              ...(upper > 0 && lower > 0 ? { upper, lower } : {}),
+              ...(this.#clock ? { clock: this.#clock } : {}),
+            }
+          : undefined,
     };
   }
 
