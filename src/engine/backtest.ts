@@ -134,6 +134,106 @@ class DecisionLog {
   }
 }
 
+// The contexts are class instances: object literals with getters are dictionaries in V8, and
+// every ctx.x or position.x in next() would be a hash lookup.
+
+/** The open position as next() sees it. */
+class PositionView implements Position {
+  readonly #broker: Broker;
+  readonly #logClose: (portion: number) => void;
+  constructor(broker: Broker, logClose: (portion: number) => void) {
+    this.#broker = broker;
+    this.#logClose = logClose;
+  }
+  get size(): number {
+    return this.#broker.positionSize;
+  }
+  get pl(): number {
+    let s = 0;
+    for (const t of this.#broker.trades) s += t.pl;
+    return s;
+  }
+  get plPct(): number {
+    let w = 0;
+    let s = 0;
+    for (const t of this.#broker.trades) {
+      w += Math.abs(t.size);
+      s += Math.abs(t.size) * t.plPct;
+    }
+    return w ? s / w : 0;
+  }
+  get isLong(): boolean {
+    return this.#broker.positionSize > 0;
+  }
+  get isShort(): boolean {
+    return this.#broker.positionSize < 0;
+  }
+  close(portion = 1): void {
+    const trades = this.#broker.trades;
+    if (trades.length) this.#logClose(portion);
+    for (let k = 0; k < trades.length; k++) trades[k].close(portion);
+  }
+}
+
+/** What next() sees at the clock's bar. */
+class BarContext<P extends ParamSpecs> implements NextContext<P> {
+  readonly #clock: Clock;
+  readonly #bars: Bars;
+  readonly #broker: Broker;
+  readonly open: Series;
+  readonly high: Series;
+  readonly low: Series;
+  readonly close: Series;
+  readonly volume: Series;
+  readonly col: (name: string) => Series;
+  readonly params: ParamValues<P>;
+  readonly buy: (req?: OrderRequest) => Order;
+  readonly sell: (req?: OrderRequest) => Order;
+  readonly position: Position;
+  constructor(
+    clock: Clock,
+    bars: Bars,
+    broker: Broker,
+    col: (name: string) => Series,
+    params: ParamValues<P>,
+    buy: (req?: OrderRequest) => Order,
+    sell: (req?: OrderRequest) => Order,
+    position: Position,
+  ) {
+    this.#clock = clock;
+    this.#bars = bars;
+    this.#broker = broker;
+    this.open = col("open");
+    this.high = col("high");
+    this.low = col("low");
+    this.close = col("close");
+    this.volume = col("volume");
+    this.col = col;
+    this.params = params;
+    this.buy = buy;
+    this.sell = sell;
+    this.position = position;
+  }
+  get i(): number {
+    return this.#clock.i;
+  }
+  get time(): number {
+    return this.#bars.time[this.#clock.i];
+  }
+  get trades(): readonly Trade[] {
+    return this.#broker.trades;
+  }
+  get closedTrades(): readonly Trade[] {
+    return this.#broker.closedTrades;
+  }
+  get orders(): readonly Order[] {
+    return this.#broker.orders;
+  }
+  get equity(): number {
+    return this.#broker.currentEquity;
+  }
+}
+
 const firstValid = (values: Float64Array): number => {
   for (let k = 0; k < values.length; k++) if (!Number.isNaN(values[k])) return k;
   return 0; // numpy's argmin of an all-NaN mask is 0
@@ -242,36 +342,9 @@ export function backtest<P extends ParamSpecs, S>(
     decisions.push(clock.i, sign > 0 ? 0 : 1, order.size, order.limit, order.stop, order.sl, order.tp);
     return order;
   };
-  const position: Position = {
-    get size() {
-      return broker.positionSize;
-    },
-    get pl() {
-      let s = 0;
-      for (const t of broker.trades) s += t.pl;
-      return s;
-    },
-    get plPct() {
-      let w = 0;
-      let s = 0;
-      for (const t of broker.trades) {
-        w += Math.abs(t.size);
-        s += Math.abs(t.size) * t.plPct;
-      }
-      return w ? s / w : 0;
-    },
-    get isLong() {
-      return broker.positionSize > 0;
-    },
-    get isShort() {
-      return broker.positionSize < 0;
-    },
-    close(portion = 1) {
-      const trades = broker.trades;
-      if (trades.length) decisions.push(clock.i, 2, portion, null, null, null, null);
-      for (let k = 0; k < trades.length; k++) trades[k].close(portion);
-    },
-  };
+  const position: Position = new PositionView(broker, (portion) =>
+    decisions.push(clock.i, 2, portion, null, null, null, null),
+  );
   const trading = {
     buy: (req?: OrderRequest) => place(1, req),
     sell: (req?: OrderRequest) => place(-1, req),
@@ -319,25 +392,16 @@ export function backtest<P extends ParamSpecs, S>(
     }
     return s;
   };
-  const nextCtx = {
-    get i() {
-      return clock.i;
-    },
-    get time() {
-      return bars.time[clock.i];
-    },
-    open: col("open"),
-    high: col("high"),
-    low: col("low"),
-    close: col("close"),
-    volume: col("volume"),
+  const nextCtx: NextContext<P> = new BarContext(
+    clock,
+    bars,
+    broker,
     col,
     params,
-  } as unknown as NextContext<P>;
-  Object.assign(nextCtx, { buy: trading.buy, sell: trading.sell, position });
-  for (const key of ["trades", "closedTrades", "orders", "equity"] as const) {
-    Object.defineProperty(nextCtx, key, Object.getOwnPropertyDescriptor(trading, key) as PropertyDescriptor);
-  }
+    trading.buy,
+    trading.sell,
+    position,
+  );
 
   const start = 1 + warmup;
   let outOfMoney = false;
