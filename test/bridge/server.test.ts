@@ -1,7 +1,8 @@
-import { execFileSync } from "node:child_process";
+import { execFile } from "node:child_process";
 import { mkdtempSync, readFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { promisify } from "node:util";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { WebSocket } from "ws";
@@ -105,7 +106,9 @@ describe("bridge HTTP API", () => {
 
   it("checks the backtest fingerprint: the one `stom backtest --out` wrote is accepted, another is 409", async () => {
     const out = path.join(mkdtempSync(path.join(os.tmpdir(), "stom-fp-")), "report.json");
-    execFileSync(
+    // Asynchronously: a blocking spawn would freeze this process's server while its keep-alive
+    // timers run out, and the next request would meet a socket the server is closing.
+    await promisify(execFile)(
       process.execPath,
       [
         "--import",
@@ -122,7 +125,7 @@ describe("bridge HTTP API", () => {
         "--out",
         out,
       ],
-      { cwd: ROOT, stdio: "pipe" },
+      { cwd: ROOT },
     );
     const fingerprint = JSON.parse(readFileSync(out, "utf8")).strategy.fingerprint as string;
     const body = {
