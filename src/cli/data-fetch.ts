@@ -9,7 +9,7 @@ const URL_OVERRIDE_ENV = "STOM_CCXT_URL_OVERRIDE";
 interface FetchFlags {
   timeframe?: string;
   trades?: boolean;
-  since: string;
+  since?: string;
   until?: string;
   catalog?: string;
   json?: boolean;
@@ -35,7 +35,7 @@ export function fetchCommand(): Command {
     )
     .option("--timeframe <tf>", "candles of this timeframe: 1m, 5m, 1h, 1d ...")
     .option("--trades", "trades (ticks) instead of candles")
-    .requiredOption("--since <iso>", "start, inclusive (ISO 8601; no zone means UTC)")
+    .option("--since <iso>", "start, inclusive (ISO 8601; no zone means UTC); required except for kis")
     .option("--until <iso>", "end, exclusive (default: now); candles still open are never stored")
     .option("--catalog <dir>", "catalog directory (default: $STOM_CATALOG or ./catalog)")
     .option("--json", "print the result as JSON")
@@ -47,8 +47,10 @@ export function fetchCommand(): Command {
       ).hideHelp(),
     )
     .action(async (exchangeId: string, symbol: string, flags: FetchFlags) => {
+      if (exchangeId.toLowerCase() === "kis") return fetchKis(symbol, flags);
       if (Boolean(flags.timeframe) === Boolean(flags.trades))
         throw new Error("give one of --timeframe <tf> or --trades");
+      if (flags.since === undefined) throw new Error("--since <iso> is required");
       const since = parseTime(flags.since, "--since");
       const until = flags.until === undefined ? undefined : parseTime(flags.until, "--until");
       if (until !== undefined && until <= since)
@@ -99,6 +101,49 @@ export function fetchCommand(): Command {
         );
       }
     });
+}
+
+/**
+ * `stom data fetch kis <code> --timeframe 1m`: today's minute bars from KIS (keys from KIS_APPKEY,
+ * KIS_APPSECRET, KIS_ACCOUNT; the mock host unless KIS_ENV=real; STOM_KIS_URL points it elsewhere)
+ * into the catalog as market "krx", Asia/Seoul.
+ */
+async function fetchKis(code: string, flags: FetchFlags): Promise<void> {
+  if (flags.trades || (flags.timeframe ?? "1m") !== "1m")
+    throw new Error(`kis serves 1m bars only (got ${flags.trades ? "--trades" : flags.timeframe})`);
+  const [{ KisClient, credentialsFromEnv }, { fetchKisMinutes }, { Catalog }] = await Promise.all([
+    import("../bridge/kis/index.ts"),
+    import("../data/fetch/kis.ts"),
+    import("../data/catalog/catalog.ts"),
+  ]);
+  const env = process.env.KIS_ENV === "real" ? "real" : "mock";
+  const baseUrl = flags.urlOverride ?? process.env.STOM_KIS_URL;
+  const client = new KisClient(credentialsFromEnv(), { env, baseUrl });
+  const frame = await fetchKisMinutes(client, { code });
+  // the chart endpoint serves today only: --since/--until do not apply
+  const t = frame.columns.time as Float64Array;
+  const catalog = await Catalog.open(flags.catalog ?? defaultCatalogDir());
+  let rowsAdded = 0;
+  try {
+    rowsAdded = (await catalog.write([frame])).rowsAdded;
+  } finally {
+    await catalog.close();
+  }
+  const summary = {
+    exchange: "kis",
+    market: "krx",
+    symbol: code,
+    timeframe: "1m",
+    first: iso(t[0]),
+    last: iso(t[t.length - 1]),
+    rows: frame.length,
+    rowsAdded,
+  };
+  if (flags.json) console.log(JSON.stringify(summary));
+  else
+    console.log(
+      `kis ${code} 1m: ${summary.rows} rows, ${rowsAdded} new (${summary.first ?? "-"} .. ${summary.last ?? "-"})`,
+    );
 }
 
 /** ISO 8601 to UTC epoch ms; a time without a zone is read as UTC, never as this machine's zone. */
