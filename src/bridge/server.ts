@@ -40,6 +40,14 @@ export const REDACT = [
   "*.apiKey",
   "*.secret",
   "*.token",
+  // KIS keys (src/bridge/kis)
+  "appKey",
+  "appSecret",
+  "*.appKey",
+  "*.appSecret",
+  "*.appkey",
+  "*.appsecret",
+  "*.credentials",
 ];
 
 const promotionBody = z.strictObject({
