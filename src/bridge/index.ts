@@ -2,6 +2,7 @@ export * from "./account.ts";
 export * from "./bar-builder.ts";
 export * from "./bridge.ts";
 export * from "./ccxt-venue.ts";
+export * from "./krx-rules.ts";
 export * from "./live-account.ts";
 export * from "./oms.ts";
 export * from "./paper-account.ts";
