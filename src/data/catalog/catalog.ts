@@ -547,11 +547,19 @@ export class Catalog implements CatalogApi {
     const type = (name: string) => merged.types?.[name] ?? sqlType(merged.columns[name]);
     for (const name of names)
       if (!WRITABLE.has(type(name))) throw new Error(`unsupported column type: ${name} ${type(name)}`);
-    const dirRel = [key.kind, slug(key.market), slug(key.symbol), slug(key.timeframe), month].join("/");
-    const dir = join(this.dir, dirRel);
-    if (!track.dirs.has(dir)) {
-      // returns the first directory it had to create, undefined when all existed
-      if (mkdirSync(dir, { recursive: true }) !== undefined) track.madeDirs.push(dir);
+    const segments = [key.kind, slug(key.market), slug(key.symbol), slug(key.timeframe), month];
+    const dirRel = segments.join("/");
+    // one mkdir per new level (a recursive mkdir probes every level first: twice the syscalls)
+    let dir = this.dir;
+    for (const segment of segments) {
+      dir = join(dir, segment);
+      if (track.dirs.has(dir)) continue;
+      try {
+        mkdirSync(dir);
+        track.madeDirs.push(dir);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+      }
       track.dirs.add(dir);
     }
     const path = `${dirRel}/part-${token}.parquet`;

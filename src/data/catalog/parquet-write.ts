@@ -92,7 +92,17 @@ class Bytes {
   done(): Uint8Array {
     return this.buf.subarray(0, this.length);
   }
+  /** empties the buffer for reuse, growing it to hold at least n bytes */
+  reset(n: number): this {
+    this.length = 0;
+    this.reserve(n);
+    return this;
+  }
 }
+
+// Reused across calls (encodeParquet is synchronous): a 390-row file otherwise spent more time
+// allocating its scratch buffers than encoding.
+const scratch = { page: new Bytes(1 << 16), levels: new Bytes(1 << 12), header: new Bytes(256) };
 
 /** Thrift compact-protocol struct writer: fields in increasing id order. */
 class Thrift {
@@ -171,7 +181,7 @@ function zigzag(v: number): number {
 
 /** Definition levels (bit width 1) as an RLE/bit-packed hybrid with its 4-byte length prefix. */
 function definitionLevels(out: Bytes, length: number, isNull: ((i: number) => boolean) | undefined): void {
-  const body = new Bytes();
+  const body = scratch.levels.reset(16 + Math.ceil(length / 8));
   if (!isNull) {
     body.varint(length * 2); // one RLE run of 1s
     body.byte(1);
@@ -224,7 +234,7 @@ export function encodeParquet(columns: readonly ParquetColumn[], length: number)
   out.bytes(encoder.encode("PAR1"));
   const chunks: Chunk[] = [];
   for (const column of columns) {
-    const page = new Bytes(64 + length * 8);
+    const page = scratch.page.reset(64 + length * 8);
     let physical: number;
     let converted: number | undefined;
     let encoding = E_PLAIN;
@@ -316,7 +326,7 @@ export function encodeParquet(columns: readonly ParquetColumn[], length: number)
       page.length = p;
     }
     // pad so that the PLAIN values start 8-byte aligned: parquet-read.ts then views them in place
-    const header = new Bytes(64);
+    const header = scratch.header.reset(64);
     pageHeader(header, PAGE_DATA, page.length, length, encoding);
     const levels = 4 + page.view.getUint32(0, true);
     // (not between a dictionary page and its data page: readers expect them back to back)
