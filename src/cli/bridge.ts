@@ -2,6 +2,7 @@ import path from "node:path";
 import type { Command } from "commander";
 import pino from "pino";
 import { Bridge } from "../bridge/bridge.ts";
+import { credentialsFromEnv } from "../bridge/kis/config.ts";
 import { REDACT, startServer, TOKEN_ENV } from "../bridge/server.ts";
 import { registerPromoteCommand } from "./promote.ts";
 
@@ -85,6 +86,11 @@ export function registerBridgeCommands(program: Command): void {
           maxOrdersPerMinute: flags.maxOrdersPerMinute,
         },
         venue: { apiKey, secret, urlOverride: process.env.STOM_CCXT_URL_OVERRIDE },
+        // KIS (Korean stocks) when its keys are in the environment; the real host only with
+        // --confirm-live and KIS_ENV=real, otherwise KIS's mock-trading host.
+        kis: process.env.KIS_APPKEY
+          ? { credentials: credentialsFromEnv(), env: process.env.KIS_ENV === "real" ? "real" : "mock" }
+          : undefined,
       });
       const server = await startServer(bridge, {
         token,

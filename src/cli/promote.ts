@@ -27,7 +27,7 @@ export function registerPromoteCommand(program: Command): void {
       v,
     ])
     .option("--params <json>", 'parameters as JSON, e.g. \'{"fast":10,"slow":30}\'')
-    .requiredOption("--exchange <id>", "binance or upbit")
+    .requiredOption("--exchange <id>", "binance, upbit or kis")
     .requiredOption("--symbol <symbol>", "BTC/USDT, KRW-BTC, ...")
     .option("--timeframe <tf>", "bar timeframe", "1m")
     .option("--mode <mode>", "paper or live", "paper")
