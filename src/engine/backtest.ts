@@ -134,16 +134,26 @@ class DecisionLog {
   }
 }
 
-// The contexts are class instances: object literals with getters are dictionaries in V8, and
-// every ctx.x or position.x in next() would be a hash lookup.
+// The contexts are class instances with methods on the prototype: object literals with getters
+// are dictionaries in V8 (every ctx.x a hash lookup), and closures made per run would give the
+// optimized bar loop new call targets on every run, so it would be thrown away and recompiled.
+
+/** Places a strategy order and logs it as a decision. */
+function placeOrder(broker: Broker, log: DecisionLog, bar: number, sign: 1 | -1, req?: OrderRequest): Order {
+  const order = broker.place(sign, req);
+  log.push(bar, sign > 0 ? 0 : 1, order.size, order.limit, order.stop, order.sl, order.tp);
+  return order;
+}
 
 /** The open position as next() sees it. */
 class PositionView implements Position {
   readonly #broker: Broker;
-  readonly #logClose: (portion: number) => void;
-  constructor(broker: Broker, logClose: (portion: number) => void) {
+  readonly #log: DecisionLog;
+  readonly #clock: Clock;
+  constructor(broker: Broker, log: DecisionLog, clock: Clock) {
     this.#broker = broker;
-    this.#logClose = logClose;
+    this.#log = log;
+    this.#clock = clock;
   }
   get size(): number {
     return this.#broker.positionSize;
@@ -170,49 +180,38 @@ class PositionView implements Position {
   }
   close(portion = 1): void {
     const trades = this.#broker.trades;
-    if (trades.length) this.#logClose(portion);
+    if (trades.length) this.#log.push(this.#clock.i, 2, portion, null, null, null, null);
     for (let k = 0; k < trades.length; k++) trades[k].close(portion);
   }
 }
 
-/** What next() sees at the clock's bar. */
+/** What next() sees at the clock's bar. Call its methods on it (`ctx.buy()`), not detached. */
 class BarContext<P extends ParamSpecs> implements NextContext<P> {
   readonly #clock: Clock;
   readonly #bars: Bars;
   readonly #broker: Broker;
+  readonly #log: DecisionLog;
+  readonly #columns: Map<string, Series>;
   readonly open: Series;
   readonly high: Series;
   readonly low: Series;
   readonly close: Series;
   readonly volume: Series;
-  readonly col: (name: string) => Series;
   readonly params: ParamValues<P>;
-  readonly buy: (req?: OrderRequest) => Order;
-  readonly sell: (req?: OrderRequest) => Order;
   readonly position: Position;
-  constructor(
-    clock: Clock,
-    bars: Bars,
-    broker: Broker,
-    col: (name: string) => Series,
-    params: ParamValues<P>,
-    buy: (req?: OrderRequest) => Order,
-    sell: (req?: OrderRequest) => Order,
-    position: Position,
-  ) {
+  constructor(clock: Clock, bars: Bars, broker: Broker, log: DecisionLog, params: ParamValues<P>) {
     this.#clock = clock;
     this.#bars = bars;
     this.#broker = broker;
-    this.open = col("open");
-    this.high = col("high");
-    this.low = col("low");
-    this.close = col("close");
-    this.volume = col("volume");
-    this.col = col;
+    this.#log = log;
+    this.#columns = new Map();
+    this.open = this.col("open");
+    this.high = this.col("high");
+    this.low = this.col("low");
+    this.close = this.col("close");
+    this.volume = this.col("volume");
     this.params = params;
-    this.buy = buy;
-    this.sell = sell;
-    this.position = position;
+    this.position = new PositionView(broker, log, clock);
   }
   get i(): number {
     return this.#clock.i;
@@ -231,6 +230,22 @@ class BarContext<P extends ParamSpecs> implements NextContext<P> {
   }
   get equity(): number {
     return this.#broker.currentEquity;
+  }
+  buy(req?: OrderRequest): Order {
+    return placeOrder(this.#broker, this.#log, this.#clock.i, 1, req);
+  }
+  sell(req?: OrderRequest): Order {
+    return placeOrder(this.#broker, this.#log, this.#clock.i, -1, req);
+  }
+  col(name: string): Series {
+    let s = this.#columns.get(name);
+    if (!s) {
+      const values = this.#bars.columns[name];
+      if (!values) throw new Error(`unknown column: ${name}`);
+      s = new Series(values, this.#clock, name);
+      this.#columns.set(name, s);
+    }
+    return s;
   }
 }
 
@@ -312,6 +327,28 @@ function tradeColumns(
 }
 
 /**
+ * The bar loop, in a function of its own: a loop inside the long backtest() body only gets
+ * optimized by on-stack replacement of all of backtest(), compiled anew on each run while the
+ * first bars run unoptimized; this small function stays compiled from one run to the next.
+ */
+function runBars<P extends ParamSpecs, S>(
+  strategy: StrategyDef<P, S>,
+  ctx: NextContext<P>,
+  state: S,
+  broker: Broker,
+  clock: Clock,
+  start: number,
+  end: number,
+): void {
+  for (let i = start; i < end; i++) {
+    clock.i = i;
+    broker.next(i);
+    strategy.next(ctx, state);
+    broker.trail();
+  }
+}
+
+/**
  * Runs a strategy over bars, bar by bar: at bar i the broker first fills pending orders with bar
  * i's prices, then next() decides with data up to bar i's close. next() starts on the bar after
  * the longest indicator warm-up, like backtesting.py.
@@ -337,17 +374,11 @@ export function backtest<P extends ParamSpecs, S>(
   const indicators = new Map<string, Float64Array>();
   let warmup = 0;
 
-  const place = (sign: 1 | -1, req?: OrderRequest): Order => {
-    const order = broker.place(sign, req);
-    decisions.push(clock.i, sign > 0 ? 0 : 1, order.size, order.limit, order.stop, order.sl, order.tp);
-    return order;
-  };
-  const position: Position = new PositionView(broker, (portion) =>
-    decisions.push(clock.i, 2, portion, null, null, null, null),
-  );
+  const nextCtx = new BarContext<P>(clock, bars, broker, decisions, params);
+  const position = nextCtx.position;
   const trading = {
-    buy: (req?: OrderRequest) => place(1, req),
-    sell: (req?: OrderRequest) => place(-1, req),
+    buy: (req?: OrderRequest) => nextCtx.buy(req),
+    sell: (req?: OrderRequest) => nextCtx.sell(req),
     position,
     get trades() {
       return broker.trades;
@@ -381,37 +412,10 @@ export function backtest<P extends ParamSpecs, S>(
   }
   const state = strategy.init(initCtx);
 
-  const columns = new Map<string, Series>();
-  const col = (name: string): Series => {
-    let s = columns.get(name);
-    if (!s) {
-      const values = bars.columns[name];
-      if (!values) throw new Error(`unknown column: ${name}`);
-      s = new Series(values, clock, name);
-      columns.set(name, s);
-    }
-    return s;
-  };
-  const nextCtx: NextContext<P> = new BarContext(
-    clock,
-    bars,
-    broker,
-    col,
-    params,
-    trading.buy,
-    trading.sell,
-    position,
-  );
-
   const start = 1 + warmup;
   let outOfMoney = false;
   try {
-    for (let i = start; i < n; i++) {
-      clock.i = i;
-      broker.next(i);
-      strategy.next(nextCtx, state);
-      broker.trail();
-    }
+    runBars(strategy, nextCtx, state, broker, clock, start, n);
   } catch (e) {
     // only broker.next() throws OutOfMoney: the run stops at that bar
     if (!(e instanceof OutOfMoney)) throw e;

@@ -69,7 +69,11 @@ export class Broker {
   /** largest cash value tied up in open trades at entry prices, over the run */
   requiredCapital = 0;
 
-  readonly #commission: (size: number, price: number) => number;
+  // the user's function, or null for fixed + relative: a closure made per broker would be a new
+  // call target on every run, and the optimized code that inlined the last one would be dropped
+  readonly #commissionFn: ((size: number, price: number) => number) | null;
+  readonly #fixed: number;
+  readonly #relative: number;
   readonly #spread: number;
   readonly #slippage: number;
   readonly #leverage: number;
@@ -101,14 +105,18 @@ export class Broker {
     this.cash = cash;
     this.unit = unit;
     if (typeof commission === "function") {
-      this.#commission = commission;
+      this.#commissionFn = commission;
+      this.#fixed = 0;
+      this.#relative = 0;
     } else {
       const [fixed, relative] = typeof commission === "number" ? [0, commission] : commission;
       if (!(fixed >= 0)) throw new Error(`fixed commission should be >= 0, got ${fixed}`);
       if (!(relative >= -0.1 && relative < 0.1)) {
         throw new Error(`commission should be between -10% (rebates) and 10%, got ${relative}`);
       }
-      this.#commission = (size, price) => fixed + Math.abs(size) * price * relative;
+      this.#commissionFn = null;
+      this.#fixed = fixed;
+      this.#relative = relative;
     }
     this.#spread = spread;
     this.#slippage = slippage;
@@ -148,6 +156,11 @@ export class Broker {
 
   commission(size: number, price: number): number {
     return this.#commission(size, price);
+  }
+
+  #commission(size: number, price: number): number {
+    const fn = this.#commissionFn;
+    return fn ? fn(size, price) : this.#fixed + Math.abs(size) * price * this.#relative;
   }
 
   #adjustedPrice(size: number, price: number): number {
