@@ -1,4 +1,4 @@
-import { type DuckDBConnection, DuckDBDataChunk, type DuckDBMaterializedResult } from "@duckdb/node-api";
+import { DuckDBDataChunk, type DuckDBMaterializedResult } from "@duckdb/node-api";
 import duckdb from "@duckdb/node-bindings";
 import type { Column } from "../frame.ts";
 
@@ -9,10 +9,10 @@ import type { Column } from "../frame.ts";
  * (`setColumnValues`, vector `getItem`, even the vectors' typed `items`) cost 0.2-0.9 s
  * because they build a JS object per vector and per value; the C-level calls below
  * (`copy_data_to_vector` on write, `vector_get_data` views on read) copy whole 2,048-row
- * vectors with one memcpy each.
+ * vectors with one memcpy each. Appending lives in ./stage.ts.
  */
-const VECTOR_SIZE = 2048;
 
+/** DuckDB type of a frame column. */
 export function sqlType(column: Column): string {
   if (column instanceof Float64Array) return "DOUBLE";
   if (column instanceof Int32Array) return "INTEGER";
@@ -26,55 +26,6 @@ export function quoteIdent(name: string): string {
 
 export function quoteString(value: string): string {
   return `'${value.replaceAll("'", "''")}'`;
-}
-
-/** Creates temp table `table` with the columns' types and appends them, 2,048 rows per chunk. */
-export async function stageColumns(
-  con: DuckDBConnection,
-  table: string,
-  columns: Readonly<Record<string, Column>>,
-  length: number,
-): Promise<void> {
-  const names = Object.keys(columns);
-  const ddl = names.map((n) => `${quoteIdent(n)} ${sqlType(columns[n])}`).join(", ");
-  await con.run(`create or replace temp table ${quoteIdent(table)} (${ddl})`);
-  if (length === 0) return;
-  const result = await con.run(`select * from ${quoteIdent(table)} limit 0`);
-  const types = names.map((_, i) => duckdb.column_logical_type(resultOf(result), i));
-  const appender = await con.createAppender(table, "main", "temp");
-  const raw = duckdb.create_data_chunk(types);
-  const chunk = new DuckDBDataChunk(raw);
-  for (let offset = 0; offset < length; offset += VECTOR_SIZE) {
-    const n = Math.min(VECTOR_SIZE, length - offset);
-    duckdb.data_chunk_reset(raw);
-    duckdb.data_chunk_set_size(raw, n);
-    for (let c = 0; c < names.length; c++) {
-      const column = columns[names[c]];
-      const vector = duckdb.data_chunk_get_vector(raw, c);
-      if (Array.isArray(column)) {
-        for (let i = 0; i < n; i++) {
-          const value = column[offset + i];
-          if (value === null || value === undefined) {
-            duckdb.vector_ensure_validity_writable(vector);
-            duckdb.validity_set_row_invalid(duckdb.vector_get_validity(vector, VECTOR_SIZE / 8), i);
-          } else {
-            duckdb.vector_assign_string_element(vector, i, value);
-          }
-        }
-      } else {
-        const bytes = column.BYTES_PER_ELEMENT;
-        duckdb.copy_data_to_vector(
-          vector,
-          0,
-          column.buffer as ArrayBuffer,
-          column.byteOffset + offset * bytes,
-          n * bytes,
-        );
-      }
-    }
-    appender.appendDataChunk(chunk);
-  }
-  appender.closeSync();
 }
 
 function resultOf(result: DuckDBMaterializedResult): duckdb.Result {
