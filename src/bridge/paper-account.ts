@@ -66,7 +66,7 @@ export class PaperAccount implements StrategyAccount {
   readonly #legs: Leg[] = [];
   readonly #closed: Leg[] = [];
   readonly #queue: Pending[] = [];
-  readonly #commission: (size: number, price: number) => number;
+  readonly #commission: (size: number, price: number, exit: boolean) => number;
   readonly #spread: number;
   readonly #slippage: number;
   readonly #leverage: number;
@@ -239,7 +239,7 @@ export class PaperAccount implements StrategyAccount {
       let perLot: number;
       if (order.fraction !== 0) {
         const f = order.fraction;
-        perLot = adjusted * unit + this.#commission(f, price * unit) / Math.abs(f);
+        perLot = adjusted * unit + this.#commission(f, price * unit, false) / Math.abs(f);
         needLots =
           Math.sign(f) * Math.trunc(floorDiv(this.#marginAvailable * this.#leverage * Math.abs(f), perLot));
         if (!needLots) {
@@ -248,7 +248,7 @@ export class PaperAccount implements StrategyAccount {
         }
       } else {
         const size = order.lots * unit;
-        perLot = (adjusted + this.#commission(size, price) / Math.abs(size)) * unit;
+        perLot = (adjusted + this.#commission(size, price, false) / Math.abs(size)) * unit;
         needLots = order.lots;
       }
       for (const leg of this.#legs.slice()) {
@@ -280,7 +280,7 @@ export class PaperAccount implements StrategyAccount {
           exitTime: null,
           commissions: 0,
         });
-        this.cash -= this.#commission(needLots * unit, adjusted);
+        this.cash -= this.#commission(needLots * unit, adjusted, false);
         moved += Math.abs(needLots);
       }
       this.#report(order, price, moved, cashBefore, bar.time);
@@ -293,8 +293,9 @@ export class PaperAccount implements StrategyAccount {
       return;
     }
     const amount = lots * this.unit;
-    // fee = what left the account beyond the traded value, recomputed from the commission model
-    const fee = this.#commission(amount, price);
+    // fee = what left the account beyond the traded value, recomputed from the commission model;
+    // with the order's own signed amount and exit=false the model sees the fill's true side
+    const fee = this.#commission(amount, price, false);
     void cashBefore;
     this.#gate.fill(order.clientOrderId, { price, amount, fee, time });
   }
@@ -316,9 +317,9 @@ export class PaperAccount implements StrategyAccount {
     leg.exitBar = i;
     leg.exitTime = time;
     this.#closed.push(leg);
-    const exitCommission = this.#commission(leg.lots * this.unit, price);
+    const exitCommission = this.#commission(leg.lots * this.unit, price, true);
     this.cash += this.#pl(leg) - exitCommission;
-    leg.commissions = exitCommission + this.#commission(leg.lots * this.unit, leg.entryPrice);
+    leg.commissions = exitCommission + this.#commission(leg.lots * this.unit, leg.entryPrice, false);
   }
 
   #view(leg: Leg): LegView {

@@ -96,12 +96,10 @@ export function parseCommission(value: string): Commission {
 export const COST_PRESETS: readonly CostPresetName[] = ["krx", "upbit", "binance", "binance-futures"];
 
 /**
- * A cost preset as the bar broker's commission callable. That broker (like backtesting.py's) passes the
- * trade's signed size on both the entry and the exit fill, so a fill's side is unknown here: a charge on one
- * side only (the KRX sell tax) is split evenly over both fills of a round trip. Flat presets are exact; for
- * krx the tax paid on a round trip is tax × (entry + exit) / 2 instead of tax × exit.
+ * A cost preset as the bar broker's commission callable. The broker passes the trade's signed size
+ * on both fills plus whether the fill closes it, so the side, and with it KRX's sell-side tax, is exact.
  */
-export function presetCommission(name: string): (size: number, price: number) => number {
+export function presetCommission(name: string): (size: number, price: number, exit: boolean) => number {
   if (!COST_PRESETS.includes(name as CostPresetName)) {
     const hint = suggest(name, COST_PRESETS);
     throw new Error(
@@ -109,7 +107,7 @@ export function presetCommission(name: string): (size: number, price: number) =>
     );
   }
   const model = costPreset(name as CostPresetName);
-  return (size, price) => (model.commission(size, price, "buy") + model.commission(size, price, "sell")) / 2;
+  return (size, price, exit) => model.commission(size, price, size > 0 === exit ? "sell" : "buy");
 }
 
 export interface RunFlags {

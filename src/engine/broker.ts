@@ -2,11 +2,15 @@ import type { Bars } from "./bars.ts";
 import { Order, type OrderRequest, Trade } from "./orders.ts";
 import { floorDiv, roundHalfEven } from "./pymath.ts";
 
-/** Relative rate, `[fixed, relative]` per fill, or `(size, price) => cash` (size < 0 for sells). */
+/**
+ * Relative rate, `[fixed, relative]` per fill, or `(size, price, exit) => cash`. As in backtesting.py,
+ * `size` is the trade's signed size on both of its fills; `exit` tells the closing fill apart, so
+ * side-dependent costs (KRX's sell-side tax) can be charged: a fill sells when `size > 0 === exit`.
+ */
 export type Commission =
   | number
   | readonly [fixed: number, relative: number]
-  | ((size: number, price: number) => number);
+  | ((size: number, price: number, exit: boolean) => number);
 
 export interface BrokerOptions {
   cash?: number;
@@ -71,7 +75,7 @@ export class Broker {
 
   // the user's function, or null for fixed + relative: a closure made per broker would be a new
   // call target on every run, and the optimized code that inlined the last one would be dropped
-  readonly #commissionFn: ((size: number, price: number) => number) | null;
+  readonly #commissionFn: ((size: number, price: number, exit: boolean) => number) | null;
   readonly #fixed: number;
   readonly #relative: number;
   readonly #spread: number;
@@ -154,13 +158,13 @@ export class Broker {
     return lots * this.unit;
   }
 
-  commission(size: number, price: number): number {
-    return this.#commission(size, price);
+  commission(size: number, price: number, exit = false): number {
+    return this.#commission(size, price, exit);
   }
 
-  #commission(size: number, price: number): number {
+  #commission(size: number, price: number, exit = false): number {
     const fn = this.#commissionFn;
-    return fn ? fn(size, price) : this.#fixed + Math.abs(size) * price * this.#relative;
+    return fn ? fn(size, price, exit) : this.#fixed + Math.abs(size) * price * this.#relative;
   }
 
   #adjustedPrice(size: number, price: number): number {
@@ -439,7 +443,7 @@ export class Broker {
     trade.exitPrice = price;
     trade.exitBar = timeIndex;
     this.closedTrades.push(trade);
-    const exitCommission = this.#commission(trade.size, price);
+    const exitCommission = this.#commission(trade.size, price, true);
     this.cash += trade.pl - exitCommission;
     // charged here rather than at entry because partial closes change the size
     trade.commissions = exitCommission + this.#commission(trade.size, trade.entryPrice);

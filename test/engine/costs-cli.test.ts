@@ -24,14 +24,17 @@ const flags = (extra: Partial<RunFlags>): RunFlags => ({
 
 describe("presetCommission", () => {
   it("charges the flat presets' rate per fill", () => {
-    expect(presetCommission("upbit")(10, 1_000)).toBeCloseTo(5, 12);
-    expect(presetCommission("binance")(-2, 500)).toBeCloseTo(1, 12);
-    expect(presetCommission("binance-futures")(1, 10_000)).toBeCloseTo(4, 12);
+    expect(presetCommission("upbit")(10, 1_000, false)).toBeCloseTo(5, 12);
+    expect(presetCommission("binance")(-2, 500, true)).toBeCloseTo(1, 12);
+    expect(presetCommission("binance-futures")(1, 10_000, false)).toBeCloseTo(4, 12);
   });
 
-  it("splits the KRX sell tax over both fills: 0.015% + 0.18% / 2 per fill", () => {
-    expect(presetCommission("krx")(10, 70_000)).toBeCloseTo(700_000 * (0.00015 + 0.0009), 9);
-    expect(presetCommission("krx")(-10, 70_000)).toBeCloseTo(700_000 * (0.00015 + 0.0009), 9);
+  it("charges the KRX sell tax on the selling fill only: a long's exit, a short's entry", () => {
+    const krx = presetCommission("krx");
+    expect(krx(10, 70_000, false)).toBeCloseTo(700_000 * 0.00015, 9);
+    expect(krx(10, 70_000, true)).toBeCloseTo(700_000 * (0.00015 + 0.0018), 9);
+    expect(krx(-10, 70_000, false)).toBeCloseTo(700_000 * (0.00015 + 0.0018), 9);
+    expect(krx(-10, 70_000, true)).toBeCloseTo(700_000 * 0.00015, 9);
   });
 
   it("rejects an unknown preset with a suggestion", () => {
@@ -50,8 +53,15 @@ describe("runOptions with --costs", () => {
     const viaRate = backtest(smaCross, bars, runOptions(flags({ commission: 0.0005 })));
     expect(viaPreset.stats).toEqual(viaRate.stats);
     const krx = backtest(smaCross, bars, runOptions(flags({ costs: "krx" })));
-    const krxRate = backtest(smaCross, bars, runOptions(flags({ commission: 0.00105 })));
-    expect(krx.stats.equityFinal).toBeCloseTo(krxRate.stats.equityFinal, 8);
+    // each trade pays 0.015% on both fills and 0.18% on the fill that sells
+    const t = krx.trades;
+    let expected = 0;
+    for (let k = 0; k < t.length; k++) {
+      const entry = Math.abs(t.size[k]) * t.entryPrice[k];
+      const exit = Math.abs(t.size[k]) * t.exitPrice[k];
+      expected += 0.00015 * (entry + exit) + 0.0018 * (t.size[k] > 0 ? exit : entry);
+    }
+    expect(krx.commissions).toBeCloseTo(expected, 6);
     const free = backtest(smaCross, bars, runOptions(flags({})));
     expect(krx.stats.equityFinal).toBeLessThan(viaPreset.stats.equityFinal);
     expect(viaPreset.stats.equityFinal).toBeLessThan(free.stats.equityFinal);
