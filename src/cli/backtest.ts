@@ -4,7 +4,10 @@ import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { type Command, Option } from "commander";
+import { Catalog } from "../data/catalog/catalog.ts";
+import { defaultCatalogDir } from "../data/catalog/types.ts";
 import { readInputs } from "../data/formats/index.ts";
+import { looksLikeSelector, matchSeries, parseSelector, seriesName } from "../data/selector.ts";
 import {
   type BacktestOptions,
   type BacktestResult,
@@ -57,14 +60,43 @@ export async function loadStrategy(ref: string): Promise<LoadedStrategy> {
   return { strategy, file, source: await readFile(file, "utf8") };
 }
 
-/** Reads one bar series from a data file in any format the data layer recognises. */
-export async function loadBars(file: string): Promise<{ bars: Bars; symbol: string; timeframe: string }> {
+/**
+ * Reads one bar series: a data file in any format the data layer recognises, or a catalog
+ * selector such as `binance:BTC/USDT:1m@2023-04-10..2023-04-20` (see src/data/selector.ts).
+ */
+export async function loadBars(
+  data: string,
+  catalogDir = defaultCatalogDir(),
+): Promise<{ bars: Bars; symbol: string; timeframe: string }> {
+  if (!existsSync(data) && looksLikeSelector(data)) return loadCatalogBars(data, catalogDir);
   const frames = [];
-  for await (const frame of readInputs([file])) frames.push(frame);
-  if (frames.length !== 1) throw new Error(`${file} holds ${frames.length} series; give a file with one`);
+  for await (const frame of readInputs([data])) frames.push(frame);
+  if (frames.length !== 1) throw new Error(`${data} holds ${frames.length} series; give a file with one`);
   const frame = frames[0];
-  if (frame.kind !== "bars") throw new Error(`${file} holds ${frame.kind}, not bars`);
+  if (frame.kind !== "bars") throw new Error(`${data} holds ${frame.kind}, not bars`);
   return { bars: toBars(frame), symbol: frame.symbol, timeframe: frame.timeframe };
+}
+
+async function loadCatalogBars(text: string, catalogDir: string) {
+  const selector = parseSelector(text);
+  const catalog = await Catalog.open(catalogDir);
+  try {
+    const found = matchSeries(catalog.list(), selector, "bars");
+    if (found.length !== 1) {
+      const known = (found.length ? found : catalog.list().filter((s) => s.kind === "bars")).map(seriesName);
+      const list = known.length ? known.slice(0, 10).join(", ") + (known.length > 10 ? ", ..." : "") : "none";
+      throw new Error(
+        found.length
+          ? `${text} matches ${found.length} bar series (${list}): name the symbol and timeframe`
+          : `no bars in ${catalogDir} match ${text} (there: ${list})`,
+      );
+    }
+    const frame = await catalog.read({ ...found[0], start: selector.start, end: selector.end });
+    if (frame.length === 0) throw new Error(`${text}: no bars in that range`);
+    return { bars: toBars(frame), symbol: frame.symbol, timeframe: frame.timeframe };
+  } finally {
+    await catalog.close();
+  }
 }
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
@@ -111,6 +143,9 @@ export function presetCommission(name: string): (size: number, price: number, ex
 }
 
 export interface RunFlags {
+  /** a file or catalog selector, and the catalog it refers to */
+  data?: string;
+  catalog?: string;
   param?: string[];
   cash: number;
   commission: Commission;
@@ -128,7 +163,11 @@ export interface RunFlags {
 /** Adds the broker and parameter flags shared by backtest and check lookahead. */
 export function withRunOptions(cmd: Command): Command {
   return cmd
-    .requiredOption("--data <file>", "bar data file (any format `stom data import` reads)")
+    .requiredOption(
+      "--data <file|selector>",
+      "bar data: a file (any format `stom data import` reads) or a catalog selector like binance:BTC/USDT:1m",
+    )
+    .option("--catalog <dir>", "catalog directory for selectors", defaultCatalogDir())
     .option("--param <name=value>", "strategy parameter (repeatable)", collect)
     .option("--cash <n>", "starting cash", number("cash"), 10_000)
     .option(
@@ -247,7 +286,7 @@ export function registerBacktestCommands(program: Command): void {
       if (isStomRun(flags)) return stomBacktestCommand(flags, command);
       if (!ref) throw new Error("give a strategy, or --stom-buy and --stom-sell");
       const loaded = await loadStrategy(ref);
-      const { bars, symbol, timeframe } = await loadBars(flags.data);
+      const { bars, symbol, timeframe } = await loadBars(flags.data, flags.catalog);
       const options = runOptions(flags);
       const result = backtest(loaded.strategy, bars, options);
       const report = {

@@ -15,7 +15,7 @@ export function lookaheadCommand(): Command {
     async (ref: string, flags: RunFlags & { cuts: number; json?: boolean; data: string }) => {
       if (!(flags.cuts >= 1)) throw new Error(`invalid cuts: ${flags.cuts}`);
       const { strategy } = await loadStrategy(ref);
-      const { bars } = await loadBars(flags.data);
+      const { bars } = await loadBars(flags.data, flags.catalog);
       const report = checkLookahead(strategy, bars, { ...runOptions(flags), cuts: flags.cuts });
       if (flags.json) process.stdout.write(`${JSON.stringify(report)}\n`);
       else if (report.ok) {

@@ -127,7 +127,7 @@ export function registerOptimizeCommand(program: Command): void {
     if (isStomRun(flags)) return stomOptimizeCommand(flags, command);
     if (!ref) throw new Error("give a strategy, or --stom-buy and --stom-sell");
     const loaded = await loadStrategy(ref);
-    const { bars, symbol, timeframe } = await loadBars(flags.data);
+    const { bars, symbol, timeframe } = await loadBars(flags.data, flags.catalog);
     const { params: fixedRaw, ...options } = runOptions(flags);
     const cash = flags.cash;
     const fixed = Object.fromEntries(

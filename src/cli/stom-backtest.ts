@@ -4,6 +4,7 @@ import type { Command } from "commander";
 import { Catalog, defaultCatalogDir } from "../data/catalog/index.ts";
 import { readMoneytop, stomSqlite } from "../data/formats/stom-sqlite.ts";
 import type { Frame } from "../data/frame.ts";
+import { matchSeries, parseSelector } from "../data/selector.ts";
 import { type CostPresetName, costPreset } from "../engine/markets/index.ts";
 import { heatmapRows, type Method, optimize, parseGrid, searchSpace } from "../engine/optimize/index.ts";
 import {
@@ -55,11 +56,6 @@ export function withStomOptions(cmd: Command): Command {
       collect,
     )
     .option(
-      "--catalog <dir>",
-      "catalog directory, when --data is a selector like upbit/KRW-BTC",
-      defaultCatalogDir(),
-    )
-    .option(
       "--budget <n>",
       "STOM 투자금: cash per position (default: cash / max positions)",
       number("budget"),
@@ -86,7 +82,7 @@ function isSqlite(file: string): boolean {
 
 /**
  * A STOM DB (every symbol table, and moneytop when the DB has it), or a catalog selector
- * `market[/symbol[/timeframe]]` naming tick or bar series that carry the 5-level book.
+ * (`market[:symbol[:timeframe]][@start..end]`) naming tick or bar series that carry the 5-level book.
  */
 export async function loadStomData(data: string, catalogDir = defaultCatalogDir()): Promise<StomData> {
   if (isSqlite(data)) {
@@ -101,25 +97,18 @@ export async function loadStomData(data: string, catalogDir = defaultCatalogDir(
     return { frames, moneytop, market: frames[0].market, source: data };
   }
   if (existsSync(data)) throw new Error(`not a STOM sqlite db: ${data}`);
-  const [market, symbol, timeframe] = data.split("/");
+  const selector = parseSelector(data);
   const catalog = await Catalog.open(catalogDir);
   try {
-    const series = catalog
-      .list()
-      .filter(
-        (s) =>
-          s.market === market &&
-          (symbol === undefined || s.symbol === symbol) &&
-          (timeframe === undefined || s.timeframe === timeframe) &&
-          s.columns.includes("매도호가1"),
-      );
+    const series = matchSeries(catalog.list(), selector).filter((s) => s.columns.includes("매도호가1"));
     if (series.length === 0)
       throw new Error(
-        `no series with a 5-level book in ${catalogDir} matching ${data} (give a STOM db or market/symbol)`,
+        `no series with a 5-level book in ${catalogDir} matching ${data} (give a STOM db or market[:symbol])`,
       );
     const frames: Frame[] = [];
-    for (const s of series) frames.push(await catalog.read(s));
-    return { frames, moneytop: null, market, source: `${catalogDir}:${data}` };
+    for (const s of series)
+      frames.push(await catalog.read({ ...s, start: selector.start, end: selector.end }));
+    return { frames, moneytop: null, market: selector.market, source: `${catalogDir}:${data}` };
   } finally {
     await catalog.close();
   }
