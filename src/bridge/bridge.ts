@@ -114,6 +114,7 @@ export class Bridge {
   readonly #venues = new Map<string, Promise<Venue>>();
   readonly #timers = new Set<NodeJS.Timeout>();
   #flattening = false;
+  #closed = false;
   #flushTimer: NodeJS.Timeout | undefined;
 
   private constructor(options: BridgeOptions) {
@@ -149,6 +150,11 @@ export class Bridge {
       }
       const { resolved, foreign } = await bridge.oms.live.reconcile((e) => venues.get(e), markets);
       bridge.stores.live.audit("reconcile", `reconciled ${resolved} orders, ${foreign.length} foreign`);
+      // taken but not finished yet (an Upbit order still "wait"): follow it up like a fresh one
+      for (const order of bridge.stores.live.openOrders()) {
+        const v = venues.get(order.exchange);
+        if (v && order.state !== "UNKNOWN") bridge.#follow(order, v, 1);
+      }
     }
     for (const order of bridge.stores.paper.openOrders()) {
       // paper books live in memory: what was pending died with the previous process
@@ -367,8 +373,9 @@ export class Bridge {
           );
           if (order.state !== "REJECTED") {
             orders.set(order.clientOrderId, order);
-            void oms.send(order, v).then(() => {
+            void oms.send(order, v, o.refPrice).then(() => {
               if (order.state === "UNKNOWN") this.#resolveLater(order, v, 1);
+              else if (!FINAL_STATES.has(order.state)) this.#follow(order, v, 1);
             });
           }
           return order;
@@ -468,6 +475,30 @@ export class Bridge {
     if (order) run.account.applyFill(order, event);
   }
 
+  /**
+   * Polls an order the venue took but has not finished (Upbit answers a market order before it
+   * executes) until it is final; lookups by client order id, never a resend.
+   */
+  #follow(order: OrderRecord, venue: Venue, attempt: number): void {
+    const { resolveDelayMs = 500 } = this.options;
+    if (this.#closed) return;
+    const timer = setTimeout(async () => {
+      this.#timers.delete(timer);
+      if (FINAL_STATES.has(order.state) || order.state === "UNKNOWN") return;
+      try {
+        const found = await venue.fetchByClientId(order.symbol, order.clientOrderId);
+        if (found && !FINAL_STATES.has(order.state)) this.oms[order.mode].apply(order, found);
+      } catch (error) {
+        this.emit({
+          type: "audit",
+          message: `following ${order.clientOrderId}: ${(error as Error).message}`,
+        });
+      }
+      if (!FINAL_STATES.has(order.state)) this.#follow(order, venue, attempt + 1);
+    }, resolveDelayMs * Math.min(attempt, 10));
+    this.#timers.add(timer);
+  }
+
   #resolveLater(order: OrderRecord, venue: Venue, attempt: number): void {
     const { resolveAttempts = 5, resolveDelayMs = 500 } = this.options;
     if (attempt > resolveAttempts) return;
@@ -475,6 +506,7 @@ export class Bridge {
       this.#timers.delete(timer);
       try {
         await this.oms[order.mode].resolve(order, venue);
+        if (!FINAL_STATES.has(order.state)) this.#follow(order, venue, 1);
       } catch (error) {
         this.emit({
           type: "audit",
@@ -623,6 +655,7 @@ export class Bridge {
 
   /** Settles in-flight work (UNKNOWN lookups) and closes feeds, venues and journals. */
   async close(): Promise<void> {
+    this.#closed = true;
     if (this.#flushTimer) clearInterval(this.#flushTimer);
     for (const t of this.#timers) clearTimeout(t);
     for (const run of this.#running.values()) run.abort.abort();

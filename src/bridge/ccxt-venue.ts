@@ -63,7 +63,8 @@ function toVenueOrder(o: Order): VenueOrder {
     amount: o.amount ?? 0,
     filled,
     avgPrice,
-    fee: o.fee?.cost ?? 0,
+    // ccxt's Upbit parser leaves the fee cost a string
+    fee: Number(o.fee?.cost ?? 0),
   };
 }
 
@@ -155,15 +156,23 @@ export class CcxtVenue implements Venue {
     side,
     amount,
     clientOrderId,
+    refPrice,
   }: {
     symbol: string;
     side: "buy" | "sell";
     amount: number;
     clientOrderId: string;
+    refPrice?: number;
   }): Promise<VenueOrder> {
-    const params = this.id === "upbit" ? { identifier: clientOrderId } : { newClientOrderId: clientOrderId };
+    const upbit = this.id === "upbit";
+    const params = upbit ? { identifier: clientOrderId } : { newClientOrderId: clientOrderId };
+    // an Upbit market buy spends quote (ord_type "price"): ccxt sends amount × price as that sum
+    const price = upbit && side === "buy" ? refPrice : undefined;
+    if (upbit && side === "buy" && !(refPrice !== undefined && refPrice > 0)) {
+      throw new RejectedError(`upbit market buy needs a reference price: ${refPrice}`);
+    }
     try {
-      const o = await this.exchange.createOrder(symbol, "market", side, amount, undefined, params);
+      const o = await this.exchange.createOrder(symbol, "market", side, amount, price, params);
       const v = toVenueOrder(o);
       return { ...v, clientOrderId: v.clientOrderId ?? clientOrderId };
     } catch (error) {
@@ -213,14 +222,14 @@ export class CcxtVenue implements Venue {
       }
     };
     let failures = 0;
+    // one listener for the whole loop: a listener per batch grew without bound over a long feed
+    const stopped = new Promise<never>((_, reject) =>
+      signal.addEventListener("abort", () => reject(new Error("stopped")), { once: true }),
+    );
+    stopped.catch(() => {});
     while (!signal.aborted) {
       try {
-        const trades = await Promise.race([
-          this.exchange.watchTrades(symbol),
-          new Promise<never>((_, reject) =>
-            signal.addEventListener("abort", () => reject(new Error("stopped"))),
-          ),
-        ]);
+        const trades = await Promise.race([this.exchange.watchTrades(symbol), stopped]);
         if (failures > 0 && since !== undefined && trades.length) {
           // back after an outage: fill the hole from REST before the newer websocket trades
           const first = Math.min(...trades.map((t) => t.timestamp ?? Number.POSITIVE_INFINITY));

@@ -160,7 +160,7 @@ export class Oms {
    * Sends an order to the venue exactly once. The SUBMITTED row is committed before the request
    * leaves; an ambiguous failure (timeout, dropped connection, 429) leaves it UNKNOWN for `resolve`.
    */
-  async send(order: OrderRecord, venue: Venue): Promise<VenueOrder | null> {
+  async send(order: OrderRecord, venue: Venue, refPrice?: number): Promise<VenueOrder | null> {
     if (order.state !== "NEW") throw new Error(`order ${order.clientOrderId} is ${order.state}, not NEW`);
     this.transition(order, "SUBMITTED");
     try {
@@ -169,6 +169,7 @@ export class Oms {
         side: order.side,
         amount: order.amount,
         clientOrderId: order.clientOrderId,
+        refPrice,
       });
       this.apply(order, answer);
       return answer;
@@ -190,6 +191,9 @@ export class Oms {
   apply(order: OrderRecord, v: VenueOrder): void {
     if (FINAL_STATES.has(order.state)) return;
     const patch = { venueOrderId: v.venueOrderId };
+    // a done order is as big as what it filled (an Upbit market buy spends quote, so our base
+    // amount was only an estimate)
+    if (v.state === "FILLED" && v.filled > 0) order.amount = v.filled;
     const newFill = v.filled - order.filled;
     if (newFill > 1e-12) {
       // the venue reports an average over everything filled; derive this fill's price from it
@@ -197,7 +201,9 @@ export class Oms {
         order.filled > 0 ? (v.avgPrice * v.filled - order.avgPrice * order.filled) / newFill : v.avgPrice;
       Object.assign(order, patch);
       if (order.state === "SUBMITTED" || order.state === "UNKNOWN") {
-        this.transition(order, "ACCEPTED", { amount: v.amount || order.amount });
+        this.transition(order, "ACCEPTED", {
+          amount: v.state === "FILLED" ? v.filled : v.amount || order.amount,
+        });
       }
       this.fill(order, { price, amount: newFill, fee: Math.max(0, v.fee - order.fee), time: Date.now() });
       if (order.state === "PARTIALLY_FILLED" && v.state === "CANCELED") this.transition(order, "CANCELED");

@@ -16,6 +16,8 @@ export interface Venue {
     side: Side;
     amount: number;
     clientOrderId: string;
+    /** the last price the strategy saw; Upbit market buys are sized in quote (amount × refPrice) */
+    refPrice?: number;
   }): Promise<VenueOrder>;
   /** null when the venue does not know the client order id */
   fetchByClientId(symbol: string, clientOrderId: string): Promise<VenueOrder | null>;

@@ -12,13 +12,20 @@
  *          signed (X-MBX-APIKEY + HMAC-SHA256): POST|GET|DELETE /api/v3/order, GET /api/v3/openOrders,
  *          GET /api/v3/account; websocket /ws (SUBSCRIBE <symbol>@trade, as ccxt.pro's watchTrades).
  * Upbit:   GET /v1/market/all, /v1/candles/minutes/{1|3} (KRW-BTC), /v1/trades/ticks (KRW-BTC);
- *          websocket /websocket/v1 ([{ticket}, {type: "trade", codes}], as ccxt.pro's watchTrades).
+ *          private (JWT HS256 Bearer with access_key, nonce and a SHA512 query_hash, as ccxt signs it):
+ *          POST /v1/orders (`identifier` = client order id), GET|DELETE /v1/order (uuid or identifier),
+ *          GET /v1/orders/open and /v1/orders?state=wait, GET /v1/accounts;
+ *          websocket /websocket/v1 ([{ticket}, {type: "trade", codes}], as ccxt.pro's watchTrades;
+ *          binary frames, as Upbit sends them).
+ * Upbit answers an order POST before it executes (state "wait", nothing filled); the fill shows on the
+ * next GET /v1/order, so a client has to follow its orders up.
  * Trades reach websocket subscribers only through `streamTrade`; market orders fill at once at the
  * last streamed (or `setPrice`) price. Faults: "429", "drop", "timeout" (the venue acts on the request,
- * e.g. creates the order, and never answers), and `dropWebsockets()`.
+ * e.g. creates the order, and never answers), "delay" (acts at once, answers after `ms`), and
+ * `dropWebsockets()`.
  * Fields the fixtures lack (Binance quote volume, trade counts, taker volumes) are served as "0".
  */
-import { createHmac } from "node:crypto";
+import { createHash, createHmac, randomUUID, timingSafeEqual } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
@@ -47,6 +54,11 @@ export interface MockOrder {
   side: "BUY" | "SELL";
   type: string;
   status: "NEW" | "FILLED" | "CANCELED";
+  /** Upbit's order uuid (Upbit orders only) */
+  uuid?: string;
+  /** Upbit market buys spend this much quote (ord_type "price") */
+  funds?: number;
+  fee?: number;
   origQty: number;
   executedQty: number;
   price: number;
@@ -76,13 +88,15 @@ export interface MockRequest {
 
 export interface Fault {
   /** "429": the venue's rate-limit answer with Retry-After; "drop": headers and half a body, then the socket is destroyed */
-  kind: "429" | "drop" | "timeout";
+  kind: "429" | "drop" | "timeout" | "delay";
   /** substring of the path the fault applies to (default: any path); "timeout" also matches the method, e.g. "POST /api/v3/order" */
   match?: string;
   /** matching requests, counted from injection, to let through before the fault may fire (default 0) */
   skip?: number;
   /** Retry-After seconds sent with a 429 (default 1) */
   retryAfter?: number;
+  /** how long a "delay" holds the answer back, ms (default 1000) */
+  ms?: number;
 }
 
 export interface MockVenue {
@@ -159,6 +173,7 @@ export async function startMockVenue({
     try {
       reply =
         privateRoute(account, req, url, body) ??
+        upbitPrivateRoute(account, req, url, body) ??
         (req.method === "GET" ? route(venue, url.pathname, query, clock) : notFound(venue, url.pathname));
     } catch (error) {
       reply = badRequest(venue, error instanceof Error ? error.message : String(error));
@@ -175,6 +190,13 @@ export async function startMockVenue({
       res.writeHead(200, { "Content-Type": "application/json;charset=UTF-8" });
       res.write(text.slice(0, Math.max(1, text.length >> 1)));
       setTimeout(() => res.socket?.destroy(), 5);
+      return;
+    }
+    if (fault?.kind === "delay") {
+      log(reply.status, "delay");
+      setTimeout(() => {
+        if (!res.destroyed) send(res, reply);
+      }, fault.ms);
       return;
     }
     log(reply.status);
@@ -227,7 +249,7 @@ export async function startMockVenue({
     port: actual,
     requests,
     inject(fault) {
-      faults.push({ match: "", skip: 0, retryAfter: 1, ...fault });
+      faults.push({ match: "", skip: 0, retryAfter: 1, ms: 1000, ...fault });
     },
     count(fragment) {
       return requests.filter((r) => `${r.method} ${r.path}`.includes(fragment)).length;
@@ -239,7 +261,9 @@ export async function startMockVenue({
       account.prices.set(symbol, t.price);
       const topic = venue === "binance" ? `${symbol.toLowerCase()}@trade` : `${symbol}@trade`;
       const text = JSON.stringify(venue === "binance" ? binanceWsTrade(symbol, t) : upbitWsTrade(symbol, t));
-      for (const [ws, topics] of subs[venue]) if (topics.has(topic) && ws.readyState === 1) ws.send(text);
+      // Upbit sends its websocket messages as binary frames
+      const frame = venue === "upbit" ? Buffer.from(text) : text;
+      for (const [ws, topics] of subs[venue]) if (topics.has(topic) && ws.readyState === 1) ws.send(frame);
     },
     setPrice(symbol, price) {
       account.prices.set(symbol, price);
@@ -260,6 +284,8 @@ export async function startMockVenue({
         price,
         quote: 0,
         time: Date.now(),
+        // Upbit markets are "KRW-BTC"; their orders are known by uuid
+        ...(symbol.includes("-") ? { uuid: randomUUID() } : {}),
       };
       account.orders.set(order.clientOrderId, order);
       return order;
@@ -597,7 +623,7 @@ function upbitCandles(unit: number, q: Record<string, string>, now: number): Rep
   return { status: 200, body };
 }
 
-interface UpbitTick {
+export interface UpbitTick {
   market: string;
   trade_date_utc: string;
   trade_time_utc: string;
@@ -611,6 +637,12 @@ interface UpbitTick {
 }
 
 let upbitTicks: UpbitTick[] | undefined;
+
+/** The Upbit KRW-BTC trade tape the venue serves (the three CSV days), oldest first. */
+export function upbitTape(): readonly UpbitTick[] {
+  return loadUpbitTicks();
+}
+
 /** oldest first, ordered by sequential_id (= trade ms * 1000 + counter) */
 function loadUpbitTicks(): UpbitTick[] {
   if (upbitTicks) return upbitTicks;
@@ -890,4 +922,240 @@ function upbitWsTrade(code: string, t: StreamedTrade) {
     sequential_id: t.id,
     stream_type: "REALTIME",
   };
+}
+
+// ---- private endpoints (Upbit, JWT) -----------------------------------------------------------
+
+const UPBIT_PRIVATE = new Set(["/v1/orders", "/v1/order", "/v1/orders/open", "/v1/accounts"]);
+/** Upbit KRW market fee, charged in KRW on both sides */
+const UPBIT_FEE = 0.0005;
+
+const upbitError = (status: number, name: string, message: string): Reply => ({
+  status,
+  body: { error: { name, message } },
+});
+
+/**
+ * Checks ccxt's Upbit JWT: HS256 over {access_key, nonce[, query_hash, query_hash_alg]} with the
+ * secret, where query_hash is the SHA512 hex of the unescaped `k=v&...` query (the JSON body's keys,
+ * in order, for a POST).
+ */
+function upbitAuth(account: Account, req: IncomingMessage, query: string): Reply | undefined {
+  const m = /^Bearer ([\w-]+)\.([\w-]+)\.([\w-]+)$/.exec(String(req.headers.authorization ?? ""));
+  if (!m) return upbitError(401, "jwt_verification", "Jwt 토큰 검증에 실패했습니다.");
+  const expected = createHmac("sha256", account.secret).update(`${m[1]}.${m[2]}`).digest();
+  const got = Buffer.from(m[3], "base64url");
+  if (got.length !== expected.length || !timingSafeEqual(got, expected)) {
+    return upbitError(401, "jwt_verification", "Jwt 토큰 검증에 실패했습니다.");
+  }
+  let payload: { access_key?: string; nonce?: string; query_hash?: string; query_hash_alg?: string };
+  try {
+    payload = JSON.parse(Buffer.from(m[2], "base64url").toString("utf8"));
+  } catch {
+    return upbitError(401, "jwt_verification", "Jwt 토큰 검증에 실패했습니다.");
+  }
+  if (payload.access_key !== account.apiKey)
+    return upbitError(401, "invalid_access_key", "잘못된 엑세스 키입니다.");
+  if (!payload.nonce) return upbitError(401, "jwt_verification", "nonce is missing");
+  if (query) {
+    const hash = createHash("sha512").update(query).digest("hex");
+    if (payload.query_hash !== hash || payload.query_hash_alg !== "SHA512") {
+      return upbitError(401, "invalid_query_payload", "query_hash does not match the query");
+    }
+  }
+  return undefined;
+}
+
+function upbitPrivateRoute(
+  account: Account,
+  req: IncomingMessage,
+  url: URL,
+  body: string,
+): Reply | undefined {
+  if (!UPBIT_PRIVATE.has(url.pathname)) return undefined;
+  let q: Record<string, string>;
+  let raw: string;
+  if (req.method === "POST") {
+    let json: Record<string, unknown>;
+    try {
+      json = body ? JSON.parse(body) : {};
+    } catch {
+      return upbitError(400, "invalid_parameter", "body is not JSON");
+    }
+    q = Object.fromEntries(Object.entries(json).map(([k, v]) => [k, String(v)]));
+    raw = Object.entries(q)
+      .map(([k, v]) => `${k}=${v}`)
+      .join("&");
+  } else {
+    q = Object.fromEntries(url.searchParams);
+    raw = [...url.searchParams].map(([k, v]) => `${k}=${v}`).join("&");
+  }
+  const denied = upbitAuth(account, req, raw);
+  if (denied) return denied;
+  const key = `${req.method} ${url.pathname}`;
+  switch (key) {
+    case "POST /v1/orders":
+      return upbitCreateOrder(account, q);
+    case "GET /v1/order": {
+      const o = findUpbitOrder(account, q);
+      return o ? { status: 200, body: upbitOrderJson(o, true) } : upbitNotFound();
+    }
+    case "DELETE /v1/order": {
+      const o = findUpbitOrder(account, q);
+      if (!o) return upbitNotFound();
+      if (o.status !== "NEW")
+        return upbitError(400, "order_not_found", "이미 체결되었거나 취소된 주문입니다.");
+      o.status = "CANCELED";
+      return { status: 200, body: upbitOrderJson(o, false) };
+    }
+    case "GET /v1/orders/open":
+    case "GET /v1/orders": {
+      if (key === "GET /v1/orders" && (q.state ?? "wait") !== "wait")
+        return upbitError(400, "invalid_parameter", `state: ${q.state}`);
+      const open = [...account.orders.values()].filter(
+        (o) => o.uuid && o.status === "NEW" && (!q.market || o.symbol === q.market),
+      );
+      return { status: 200, body: open.map((o) => upbitOrderJson(o, false)) };
+    }
+    case "GET /v1/accounts":
+      return {
+        status: 200,
+        body: [...account.balances].map(([currency, balance]) => ({
+          currency,
+          balance: String(balance),
+          locked: "0",
+          avg_buy_price: "0",
+          avg_buy_price_modified: false,
+          unit_currency: "KRW",
+        })),
+      };
+  }
+  return upbitError(405, "method_not_allowed", `method not allowed: ${key}`);
+}
+
+const upbitNotFound = () => upbitError(404, "order_not_found", "주문을 찾지 못했습니다.");
+
+function findUpbitOrder(account: Account, q: Record<string, string>): MockOrder | undefined {
+  if (q.identifier) {
+    const o = account.orders.get(q.identifier);
+    return o?.uuid ? o : undefined;
+  }
+  for (const o of account.orders.values()) if (o.uuid && o.uuid === q.uuid) return o;
+  return undefined;
+}
+
+/** Market orders only ("price": buy for that much KRW; "market": sell that volume), filled at the last price. */
+function upbitCreateOrder(account: Account, q: Record<string, string>): Reply {
+  const [quote, base] = (q.market ?? "").split("-");
+  if (!UPBIT_MARKETS.some((m) => m.market === q.market))
+    return upbitError(404, "market_does_not_exist", `market: ${q.market}`);
+  if (q.side !== "bid" && q.side !== "ask")
+    return upbitError(400, "validation_error", "side is missing, side does not have a valid value");
+  const identifier = q.identifier ?? `upbit-${account.nextId}`;
+  account.orderRequests.set(identifier, (account.orderRequests.get(identifier) ?? 0) + 1);
+  if (account.orders.has(identifier))
+    return upbitError(400, "duplicate_identifier", `identifier already used: ${identifier}`);
+  if (q.ord_type !== (q.side === "bid" ? "price" : "market"))
+    return upbitError(400, "invalid_ord_type", `ord_type: ${q.ord_type}`);
+  const price = account.prices.get(q.market);
+  if (price === undefined) return upbitError(400, "market_offline", "시장이 열려 있지 않습니다.");
+  const bal = (a: string) => account.balances.get(a) ?? 0;
+  let qty: number;
+  let cost: number;
+  if (q.side === "bid") {
+    cost = Number(q.price);
+    if (!(cost > 0)) return upbitError(400, "invalid_funds", `price: ${q.price}`);
+    if (bal(quote) < cost * (1 + UPBIT_FEE))
+      return upbitError(400, "insufficient_funds_bid", `주문가능한 금액(${quote})이 부족합니다.`);
+    // Upbit executes volumes of 8 decimals; the unspent remainder stays in the account
+    qty = Number((Math.floor((cost / price) * 1e8 + 1e-6) / 1e8).toFixed(8));
+    if (!(qty > 0)) return upbitError(400, "under_min_total_bid", `price: ${q.price}`);
+    cost = qty * price;
+  } else {
+    qty = Number(q.volume);
+    if (!(qty > 0)) return upbitError(400, "invalid_volume", `volume: ${q.volume}`);
+    if (bal(base) < qty)
+      return upbitError(400, "insufficient_funds_ask", `주문가능한 금액(${base})이 부족합니다.`);
+    cost = qty * price;
+  }
+  const fee = cost * UPBIT_FEE;
+  if (q.side === "bid") {
+    account.balances.set(quote, bal(quote) - cost - fee);
+    account.balances.set(base, bal(base) + qty);
+  } else {
+    account.balances.set(base, bal(base) - qty);
+    account.balances.set(quote, bal(quote) + cost - fee);
+  }
+  const order: MockOrder = {
+    orderId: account.nextId++,
+    uuid: randomUUID(),
+    clientOrderId: identifier,
+    symbol: q.market,
+    side: q.side === "bid" ? "BUY" : "SELL",
+    type: q.ord_type,
+    status: "FILLED",
+    origQty: qty,
+    executedQty: qty,
+    price,
+    quote: cost,
+    funds: q.side === "bid" ? Number(q.price) : undefined,
+    fee,
+    time: Date.now(),
+  };
+  account.orders.set(identifier, order);
+  // the answer precedes the execution: Upbit reports the order waiting, nothing filled yet
+  return {
+    status: 201,
+    body: {
+      ...upbitOrderJson(order, false),
+      state: "wait",
+      executed_volume: "0",
+      paid_fee: "0",
+      trades_count: 0,
+    },
+  };
+}
+
+function kst(ms: number): string {
+  return `${new Date(ms + 9 * 3_600_000).toISOString().slice(0, 19)}+09:00`;
+}
+
+function upbitOrderJson(o: MockOrder, withTrades: boolean) {
+  const done = o.status === "FILLED";
+  const market = o.type === "price";
+  const json: Record<string, unknown> = {
+    uuid: o.uuid,
+    side: o.side === "BUY" ? "bid" : "ask",
+    ord_type: o.type === "LIMIT" ? "limit" : o.type,
+    price: market ? String(o.funds) : o.type === "LIMIT" ? String(o.price) : null,
+    state: o.status === "NEW" ? "wait" : done ? "done" : "cancel",
+    market: o.symbol,
+    created_at: kst(o.time),
+    volume: market ? null : String(o.origQty),
+    remaining_volume: market ? null : String(o.origQty - o.executedQty),
+    reserved_fee: String(o.fee ?? 0),
+    remaining_fee: "0",
+    paid_fee: String(o.fee ?? 0),
+    locked: "0",
+    executed_volume: String(o.executedQty),
+    trades_count: done ? 1 : 0,
+    identifier: o.clientOrderId,
+  };
+  if (withTrades) {
+    json.trades = done
+      ? [
+          {
+            market: o.symbol,
+            uuid: randomUUID(),
+            price: String(o.price),
+            volume: String(o.executedQty),
+            funds: String(o.quote),
+            trend: o.side === "BUY" ? "up" : "down",
+            created_at: kst(o.time),
+            side: o.side === "BUY" ? "bid" : "ask",
+          },
+        ]
+      : [];
+  }
+  return json;
 }
