@@ -1,6 +1,6 @@
 import { type Bars, type FrameLike, toBars } from "./bars.ts";
-import { Broker, type BrokerOptions, OutOfMoney } from "./broker.ts";
-import type { Order, OrderRequest, Trade } from "./orders.ts";
+import { Broker, type BrokerOptions, type ClosedTradeLog, OutOfMoney } from "./broker.ts";
+import { Order, type OrderRequest, Trade } from "./orders.ts";
 import { type ParamSpecs, type ParamValues, resolveParams } from "./params.ts";
 import { type Clock, Series } from "./series.ts";
 import { computeStats, type Stats } from "./stats.ts";
@@ -69,14 +69,14 @@ export interface BacktestResult {
  */
 class DecisionLog {
   length = 0;
-  #bar = new Float64Array(64);
-  #kind = new Uint8Array(64);
-  #size = new Float64Array(64);
+  #bar = new Float64Array(1024);
+  #kind = new Uint8Array(1024);
+  #size = new Float64Array(1024);
   // null prices as NaN: real prices are validated finite and > 0
-  #limit = new Float64Array(64);
-  #stop = new Float64Array(64);
-  #sl = new Float64Array(64);
-  #tp = new Float64Array(64);
+  #limit = new Float64Array(1024);
+  #stop = new Float64Array(1024);
+  #sl = new Float64Array(1024);
+  #tp = new Float64Array(1024);
 
   static readonly KINDS = ["buy", "sell", "close"] as const;
 
@@ -249,81 +249,91 @@ class BarContext<P extends ParamSpecs> implements NextContext<P> {
   }
 }
 
+// V8 drops a class's instance shapes (maps) once no instance is left alive, and with them every
+// optimized function that embedded them ("weak objects"): a GC between two backtests (an
+// optimizer's, a benchmark's, a notebook's) would send the next run back to the interpreter, and
+// its hot paths would be compiled anew. One small object of each kind the bar loop touches is
+// kept from run to run, built when the run ends, while the run's own objects hold the shapes.
+const TINY_BARS = toBars({ length: 1, columns: { time: [0], open: [1], high: [1], low: [1], close: [1] } });
+const kept: object[] = [];
+function keepShapes(params: ParamValues<ParamSpecs>): void {
+  const broker = new Broker(TINY_BARS);
+  const ctx = new BarContext({ i: 0 }, TINY_BARS, broker, new DecisionLog(), params);
+  const trade = new Trade(broker, 1, 1, 0, undefined);
+  const order = new Order(broker, 0, 1, null, null, null, null, null, undefined);
+  kept.splice(0, kept.length, broker, ctx, trade, order);
+}
+
 const firstValid = (values: Float64Array): number => {
   for (let k = 0; k < values.length; k++) if (!Number.isNaN(values[k])) return k;
   return 0; // numpy's argmin of an all-NaN mask is 0
 };
 
 /**
- * The closed trades as columns, plus their returns as fractions for the stats. This loop runs
- * once per backtest, mostly before the optimizing compiler has caught up with it, so it reads
- * the trades' fields directly rather than through their getters (Trade.size, .pl, .plPct, with
- * the same arithmetic in the same order).
+ * The closed trades as columns, plus their returns as fractions for the stats, from the columns
+ * the broker wrote as trades closed (Trade.size, .pl and .plPct's arithmetic, in the same order).
  */
 function tradeColumns(
-  closed: readonly Trade[],
+  log: ClosedTradeLog,
   unit: number,
   time: Float64Array,
   indicators: Map<string, Float64Array>,
-) {
-  const n = closed.length;
-  const col = () => new Float64Array(n);
-  const out = {
-    length: n,
-    size: col(),
-    entryBar: col(),
-    exitBar: col(),
-    entryPrice: col(),
-    exitPrice: col(),
-    sl: col(),
-    tp: col(),
-    pnl: col(),
-    commission: col(),
-    returnPct: col(),
-    entryTime: col(),
-    exitTime: col(),
-    tag: new Array<unknown>(n),
-    indicators: {} as Record<string, { entry: Float64Array; exit: Float64Array }>,
-  };
-  const returns = col();
-  const names = [...indicators.keys()];
-  const values = names.map((name) => indicators.get(name) as Float64Array);
-  const entries = names.map(() => col());
-  const exits = names.map(() => col());
-  const { size, entryBar, exitBar, entryPrice, exitPrice, sl, tp, pnl, commission, returnPct } = out;
+): { columns: TradeColumns; returns: Float64Array } {
+  const n = log.length;
+  const lots = log.lots;
+  const entryBar = log.entryBar.slice(0, n);
+  const exitBar = log.exitBar.slice(0, n);
+  const entryPrice = log.entryPrice.slice(0, n);
+  const exitPrice = log.exitPrice.slice(0, n);
+  const commission = log.commissions.slice(0, n);
+  const size = new Float64Array(n);
+  const pnl = new Float64Array(n);
+  const returnPct = new Float64Array(n);
+  const returns = new Float64Array(n);
+  const entryTime = new Float64Array(n);
+  const exitTime = new Float64Array(n);
   for (let k = 0; k < n; k++) {
-    const t = closed[k];
-    const entry = t.entryBar;
-    const exit = t.exitBar as number;
-    // indicator values read here with integer bar indices (the Float64 columns would need conversion)
-    for (let j = 0; j < values.length; j++) {
-      entries[j][k] = values[j][entry];
-      exits[j][k] = values[j][exit];
-    }
-    const lots = t.lots;
-    const s = lots * unit;
-    const p0 = t.entryPrice;
-    const p1 = t.exitPrice as number;
-    const c = t.commissions;
-    // Trade.pl and Trade.plPct of a closed trade
-    const ret = Math.sign(lots) * (p1 / p0 - 1) - c / (Math.abs(s) * p0);
+    const l = lots[k];
+    const s = l * unit;
+    const p0 = entryPrice[k];
+    const p1 = exitPrice[k];
+    const c = commission[k];
+    const ret = Math.sign(l) * (p1 / p0 - 1) - c / (Math.abs(s) * p0);
     size[k] = s;
-    entryBar[k] = entry;
-    exitBar[k] = exit;
-    entryPrice[k] = p0;
-    exitPrice[k] = p1;
-    sl[k] = t.slPrice ?? Number.NaN;
-    tp[k] = t.tpPrice ?? Number.NaN;
     pnl[k] = s * (p1 - p0) - c;
-    commission[k] = c;
     returnPct[k] = ret * 100;
     returns[k] = ret;
-    out.entryTime[k] = time[entry];
-    out.exitTime[k] = time[exit];
-    out.tag[k] = t.tag ?? null;
+    entryTime[k] = time[entryBar[k]];
+    exitTime[k] = time[exitBar[k]];
   }
-  for (let j = 0; j < names.length; j++) out.indicators[names[j]] = { entry: entries[j], exit: exits[j] };
-  return { columns: out, returns };
+  const byName: Record<string, { entry: Float64Array; exit: Float64Array }> = {};
+  for (const [name, values] of indicators) {
+    const entry = new Float64Array(n);
+    const exit = new Float64Array(n);
+    for (let k = 0; k < n; k++) {
+      entry[k] = values[entryBar[k]];
+      exit[k] = values[exitBar[k]];
+    }
+    byName[name] = { entry, exit };
+  }
+  const columns: TradeColumns = {
+    length: n,
+    size,
+    entryBar,
+    exitBar,
+    entryPrice,
+    exitPrice,
+    sl: log.sl.slice(0, n),
+    tp: log.tp.slice(0, n),
+    pnl,
+    commission,
+    returnPct,
+    entryTime,
+    exitTime,
+    tag: log.tags.slice(0, n),
+    indicators: byName,
+  };
+  return { columns, returns };
 }
 
 /**
@@ -443,7 +453,7 @@ export function backtest<P extends ParamSpecs, S>(
   equity.fill(start < n ? equity[start] : broker.cash, 0, Math.min(start, n));
 
   // the stats take fractions (backtesting.py's ReturnPct), straight from the trades, not pct / 100
-  const { columns: trades, returns } = tradeColumns(broker.closedTrades, broker.unit, bars.time, indicators);
+  const { columns: trades, returns } = tradeColumns(broker.closedLog, broker.unit, bars.time, indicators);
   let commissions = 0;
   for (let k = 0; k < trades.length; k++) commissions += trades.commission[k];
   const dd = new Float64Array(n);
@@ -451,7 +461,15 @@ export function backtest<P extends ParamSpecs, S>(
     bars.time,
     bars.close,
     equity,
-    { ...trades, returns },
+    // a literal of the same shape on every run: the stats' optimized code expects one map
+    {
+      pnl: trades.pnl,
+      returns,
+      entryBar: trades.entryBar,
+      exitBar: trades.exitBar,
+      entryTime: trades.entryTime,
+      exitTime: trades.exitTime,
+    },
     {
       firstTradingBar: warmup,
       riskFreeRate,
@@ -459,6 +477,7 @@ export function backtest<P extends ParamSpecs, S>(
       drawdownOut: dd,
     },
   );
+  keepShapes(params);
   let built: Decision[] | undefined;
   return Object.freeze({
     stats,

@@ -33,6 +33,57 @@ export interface BrokerOptions {
 
 export class OutOfMoney extends Error {}
 
+/**
+ * Closed trades' fields as columns, appended as each trade closes, so the trade list and the
+ * stats read typed arrays at the end of a run instead of walking one object per trade. A trade's
+ * fields are taken when it closes (nothing moves them afterwards: trailing stops and brackets
+ * only touch open trades).
+ */
+export class ClosedTradeLog {
+  length = 0;
+  lots = new Float64Array(256);
+  entryBar = new Float64Array(256);
+  exitBar = new Float64Array(256);
+  entryPrice = new Float64Array(256);
+  exitPrice = new Float64Array(256);
+  /** NaN when none */
+  sl = new Float64Array(256);
+  tp = new Float64Array(256);
+  commissions = new Float64Array(256);
+  readonly tags: unknown[] = [];
+
+  push(t: Trade): void {
+    const k = this.length;
+    if (k === this.lots.length) this.#grow(2 * k);
+    this.lots[k] = t.lots;
+    this.entryBar[k] = t.entryBar;
+    this.exitBar[k] = t.exitBar as number;
+    this.entryPrice[k] = t.entryPrice;
+    this.exitPrice[k] = t.exitPrice as number;
+    this.sl[k] = t.slPrice ?? Number.NaN;
+    this.tp[k] = t.tpPrice ?? Number.NaN;
+    this.commissions[k] = t.commissions;
+    this.tags.push(t.tag ?? null);
+    this.length = k + 1;
+  }
+
+  #grow(capacity: number): void {
+    const grow = (a: Float64Array) => {
+      const b = new Float64Array(capacity);
+      b.set(a);
+      return b;
+    };
+    this.lots = grow(this.lots);
+    this.entryBar = grow(this.entryBar);
+    this.exitBar = grow(this.exitBar);
+    this.entryPrice = grow(this.entryPrice);
+    this.exitPrice = grow(this.exitPrice);
+    this.sl = grow(this.sl);
+    this.tp = grow(this.tp);
+    this.commissions = grow(this.commissions);
+  }
+}
+
 const NO_REQUEST: OrderRequest = Object.freeze({});
 
 /** Removes `x` from `a` in place; splice() would allocate the array of removed items. */
@@ -68,6 +119,8 @@ export class Broker {
   readonly orders: Order[] = [];
   readonly trades: Trade[] = [];
   readonly closedTrades: Trade[] = [];
+  /** the closed trades again, as columns */
+  readonly closedLog = new ClosedTradeLog();
   readonly equity: Float64Array;
   readonly warnings: string[] = [];
   /** largest cash value tied up in open trades at entry prices, over the run */
@@ -373,9 +426,18 @@ export class Broker {
       }
 
       if (!this.#hedging) {
-        // net against opposite trades first, FIFO, at the unadjusted price (spread was paid on entry)
-        for (const trade of this.trades.slice()) {
-          if (trade.isLong === long) continue;
+        // net against opposite trades first, FIFO, at the unadjusted price (spread was paid on entry).
+        // Walked in place rather than over a copy: closing removes exactly the trade at `j`, and
+        // a partial close leaves it there and ends the walk.
+        const trades = this.trades;
+        const count = trades.length;
+        let j = 0;
+        for (let k = 0; k < count; k++) {
+          const trade = trades[j];
+          if (trade.isLong === long) {
+            j++;
+            continue;
+          }
           if (Math.abs(needLots) >= Math.abs(trade.lots)) {
             this.#closeTradeAt(trade, price, timeIndex);
             needLots += trade.lots;
@@ -447,6 +509,7 @@ export class Broker {
     this.cash += trade.pl - exitCommission;
     // charged here rather than at entry because partial closes change the size
     trade.commissions = exitCommission + this.#commission(trade.size, trade.entryPrice);
+    this.closedLog.push(trade);
   }
 
   #openTrade(

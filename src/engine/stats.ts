@@ -394,6 +394,8 @@ export function computeStats(
 
   const pnl = trades.pnl;
   const ret = trades.returns;
+  const entryTime = trades.entryTime;
+  const exitTime = trades.exitTime;
   let wins = 0;
   let losses = 0;
   let winPl = 0;
@@ -418,7 +420,7 @@ export function computeStats(
     }
     if (ret[t] > 0) posRetSum += ret[t];
     else if (ret[t] < 0) negRetSum += ret[t];
-    const dur = trades.exitTime[t] - trades.entryTime[t];
+    const dur = exitTime[t] - entryTime[t];
     if (!(dur <= maxDur)) maxDur = dur;
     sumDur += dur;
   }
