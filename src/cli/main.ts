@@ -1,9 +1,21 @@
 import { Command } from "commander";
-import { registerBacktestCommands } from "./backtest.ts";
-import { registerBridgeCommands } from "./bridge.ts";
-import { registerDataCommands } from "./data.ts";
-import { demoCommand } from "./demo.ts";
-import { registerOptimizeCommand } from "./optimize.ts";
+
+type Register = (program: Command) => void;
+
+// Each group is imported only when its command runs: the bridge alone pulls in ccxt and express
+// (seconds of start-up), which `stom data ls` should not pay for. `stom --help` loads them all.
+const groups: Record<string, () => Promise<Register>> = {
+  data: async () => (await import("./data.ts")).registerDataCommands,
+  backtest: async () => (await import("./backtest.ts")).registerBacktestCommands,
+  optimize: async () => (await import("./optimize.ts")).registerOptimizeCommand,
+  bridge: async () => (await import("./bridge.ts")).registerBridgeCommands,
+  demo: async () => {
+    const { demoCommand } = await import("./demo.ts");
+    return (program) => program.addCommand(demoCommand());
+  },
+};
+// commands registered by another group's function
+const alias: Record<string, string> = { check: "backtest", promote: "bridge" };
 
 const program = new Command()
   .name("stom")
@@ -13,11 +25,9 @@ const program = new Command()
   .version("0.1.0")
   .showHelpAfterError();
 
-registerDataCommands(program);
-registerBacktestCommands(program);
-registerBridgeCommands(program);
-registerOptimizeCommand(program);
-program.addCommand(demoCommand());
+const name = process.argv[2] ?? "";
+const group = groups[alias[name] ?? name];
+for (const load of group ? [group] : Object.values(groups)) (await load())(program);
 
 try {
   await program.parseAsync(process.argv);
