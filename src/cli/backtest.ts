@@ -313,7 +313,12 @@ export function registerBacktestCommands(program: Command): void {
           strategy: { ref, file: loaded.file, fingerprint },
           settings: { ...settings, costs: flags.costs },
         };
-        await writeFile(flags.out, `${JSON.stringify(out, null, 2)}\n`);
+        // per-bar curves for the Report page, one compact line each: 2-space JSON would put every
+        // number of a long run on its own line
+        const line = (xs: ArrayLike<number>) => JSON.stringify(Array.from(xs));
+        const curves = `"curves": {\n    "time": ${line(bars.time)},\n    "equity": ${line(result.equity)},\n    "drawdown": ${line(result.drawdown)}\n  }`;
+        const text = `${JSON.stringify(out, null, 2).slice(0, -2)},\n  ${curves}\n}`;
+        await writeFile(flags.out, `${text}\n`);
       }
       if (flags.json) {
         process.stdout.write(`${JSON.stringify(report)}\n`);
