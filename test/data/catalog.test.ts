@@ -249,6 +249,31 @@ describe("Catalog atomicity", () => {
     await catalog.close();
   });
 
+  it("removes files written while later frames were still being read when one of them fails", async () => {
+    const dir = tempDir();
+    const catalog = await Catalog.open(dir);
+    await catalog.write([krxBars("005930")]);
+    const before = snapshot(dir);
+    let seenOnDisk = 0;
+    async function* frames() {
+      yield krxBars("000660");
+      yield krxBars("005380");
+      // a second frame of 000660 takes its early file back to the merge path
+      yield krxBars("000660");
+      yield krxBars("035420");
+      // the early writes run on libuv's threads: wait for them (up to 5 s) before failing
+      const count = () => Object.keys(snapshot(dir)).filter((f) => f.endsWith(".parquet")).length;
+      for (let k = 0; k < 500 && count() < 3; k++) await new Promise((r) => setTimeout(r, 10));
+      seenOnDisk = count();
+      throw new Error("parse error in frame 5");
+    }
+    await expect(catalog.write(frames())).rejects.toThrow("parse error in frame 5");
+    // 005930 plus the early files of 005380 and 035420 were on disk, unnamed by the manifest
+    expect(seenOnDisk).toBe(3);
+    expect(snapshot(dir)).toEqual(before);
+    await catalog.close();
+  });
+
   it("leaves the catalog unchanged when writing a file throws midway", async () => {
     const dir = tempDir();
     const catalog = await Catalog.open(dir);
@@ -257,12 +282,14 @@ describe("Catalog atomicity", () => {
     ]);
     const before = snapshot(dir);
     // every catalog file goes through writeFile: fail the 2nd, after the first month's file is down
-    const target = catalog as unknown as { writeFile: (path: string, bytes: Uint8Array) => void };
+    const target = catalog as unknown as {
+      writeFile: (path: string, bytes: Uint8Array) => Promise<void> | undefined;
+    };
     const writeFile = target.writeFile.bind(catalog);
     let writes = 0;
     const spy = vi.spyOn(target, "writeFile").mockImplementation((path, bytes) => {
       if (++writes === 2) throw new Error("disk full");
-      writeFile(path, bytes);
+      return writeFile(path, bytes);
     });
     const all = freqtradeBars("binance/justinbomber_BTC_USDT-1m.json", "binance", "BTC/USDT");
     await expect(catalog.write([all])).rejects.toThrow("disk full");
@@ -280,7 +307,7 @@ describe("Catalog atomicity", () => {
     writeFileSync(join(dir, ".lock"), String(process.pid));
     await expect(catalog.write([krxBars("000660")])).rejects.toThrow(/locked/);
     rmSync(join(dir, ".lock"));
-    writeFileSync(join(dir, "bars/krx/005930/1m/2019-09/part-orphan.parquet"), "x");
+    writeFileSync(join(dir, "bars/krx/1m/2019-09/005930.orphan.parquet"), "x");
     writeFileSync(join(dir, "manifest.json.tmp-crash"), "{}");
     await catalog.close();
     const reopened = await Catalog.open(dir);

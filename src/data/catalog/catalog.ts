@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
-import { mkdirSync, readdirSync, rmdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, rmdirSync, rmSync } from "node:fs";
+import { writeFile } from "node:fs/promises";
 import { join, relative, sep } from "node:path";
 import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 import { type Column, type Frame, type Kind, makeFrame } from "../frame.ts";
@@ -22,8 +23,9 @@ import { Stager } from "./stage.ts";
 import type { CatalogApi, QueryResult, ReadRequest, SeriesInfo, SeriesKey, WriteResult } from "./types.ts";
 
 /**
- * The catalog: Parquet files under `<dir>/<kind>/<market>/<symbol slug>/<timeframe>/<YYYY-MM>/`
- * plus `manifest.json`, the only list of live files.
+ * The catalog: Parquet files `<dir>/<kind>/<market>/<timeframe>/<YYYY-MM>/<symbol slug>.<token>.parquet`
+ * plus `manifest.json`, the only list of live files (older catalogs with a directory per symbol stay
+ * readable: every path comes from the manifest).
  *
  * - `time` is stored as BIGINT UTC epoch ms (exact, and `epoch_ms(time)` works in SQL); `market`,
  *   `symbol` and `timeframe` are VARCHAR columns in every file so SQL sees them; `tz` is manifest metadata.
@@ -31,7 +33,8 @@ import type { CatalogApi, QueryResult, ReadRequest, SeriesInfo, SeriesKey, Write
  *   so reading them in month order yields sorted rows without a sort.
  * - A write merges each touched month with what is stored (the stored row wins on a duplicate key:
  *   bars `time`; ticks `id` when present, else `time`+`seq`), writes new uniquely named files, then
- *   renames a new manifest into place. Superseded files are deleted after that commit; files no
+ *   renames a new manifest into place. A series whose first frame lands in months nothing is stored
+ *   in is written as soon as it arrives, so import overlaps reading with writing. Superseded files are deleted after that commit; files no
  *   manifest names (a crash between the two) are swept on the next open.
  * - Speed (see bench/data.bench.ts): frames that are sorted by key merge with the stored months in
  *   JS (./merge.ts); unsorted frames, tick ids and files DuckDB wrote merge in one SQL statement per
@@ -302,11 +305,22 @@ export class Catalog implements CatalogApi {
   ): Promise<WriteResult> {
     const release = acquireLock(this.dir);
     const token = `${Date.now().toString(36)}-${randomBytes(4).toString("hex")}`;
-    const track: Track = { written: [], madeDirs: [], dirs: new Set() };
+    const track: Track = { written: [], madeDirs: [], dirs: new Set(), pending: [] };
     const stager = new Stager(this.con, "__stage_");
     try {
       this.manifest = readManifest(this.dir);
-      // Take every frame first: a bad frame anywhere aborts before a single file is written.
+      const stored = new Map<string, FileEntry[]>();
+      for (const f of this.manifest.files) {
+        const id = `${seriesId(f)}\u0000${f.month}`;
+        const list = stored.get(id);
+        if (list) list.push(f);
+        else stored.set(id, [f]);
+      }
+      const before = new Map<string, FileEntry[]>();
+      // A series' first frame is written while later frames are still being read when nothing is
+      // stored for its months; a second frame of the same series takes it back to the merge below.
+      // Unnamed files are invisible until the manifest commits, so a bad frame later still aborts
+      // the whole write and leaves the catalog as it was.
       const series: StagedSeries[] = [];
       const sids = new Map<string, number>();
       let rowsIn = 0;
@@ -336,21 +350,25 @@ export class Catalog implements CatalogApi {
         s.strict &&= sorted && isStrictlySorted(time, seq, frame.length);
         rowsIn += frame.length;
         onRows?.(rowsIn);
+        if (s.eager) await this.undoEager(s, track);
+        else if (s.frames.length === 1 && s.strict && frame.length > 0 && !storedIn(stored, s)) {
+          s.eager = { files: [], superseded: new Set(), rowsAdded: 0 };
+          const rows = { length: frame.length, columns: frame.columns, nulls: {} };
+          this.emit(series, sid, rows, before, token, track, s.eager);
+          await drain(track, MAX_PENDING);
+        }
       }
 
-      const stored = new Map<string, FileEntry[]>();
-      for (const f of this.manifest.files) {
-        const id = `${seriesId(f)}\u0000${f.month}`;
-        const list = stored.get(id);
-        if (list) list.push(f);
-        else stored.set(id, [f]);
-      }
-      const before = new Map<string, FileEntry[]>();
       const out: Emitted = { files: [], superseded: new Set(), rowsAdded: 0 };
       const foreign: { sid: number; file: FileEntry }[] = [];
       const fallback = new Set<string>();
       for (let sid = 0; sid < series.length; sid++) {
         const s = series[sid];
+        if (s.eager) {
+          out.files.push(...s.eager.files);
+          out.rowsAdded += s.eager.rowsAdded;
+          continue;
+        }
         // the stored months these rows land in join the merge and win every tie
         const old: Rows[] = [];
         const undecoded: FileEntry[] = [];
@@ -374,6 +392,7 @@ export class Catalog implements CatalogApi {
           const merged = mergeSorted([...old, ...frameRows], s.group === "ticks|time, seq");
           if (merged) {
             this.emit(series, sid, merged, before, token, track, out);
+            await drain(track, MAX_PENDING);
             continue;
           }
         }
@@ -394,6 +413,10 @@ export class Catalog implements CatalogApi {
         this.emit(series, merged.columns.__sid as Int32Array, merged, before, token, track, out);
       }
 
+      // Durability: the files are written without fsync and the manifest is fsynced before its
+      // rename. A crashed process (the failure this guards against) leaves the catalog as it was
+      // or fully committed; after a power loss the OS may not have flushed every new file yet.
+      await drain(track, 0);
       if (out.files.length > 0) {
         const files = sortFiles([
           ...this.manifest.files.filter((f) => !out.superseded.has(f.path)),
@@ -414,6 +437,7 @@ export class Catalog implements CatalogApi {
         filesWritten: out.files.length,
       });
     } catch (error) {
+      await Promise.allSettled(track.pending);
       for (const path of track.written) rmSync(join(this.dir, path), { force: true });
       rmSync(join(this.dir, `${MANIFEST_FILE}.tmp-${token}`), { force: true });
       for (const dir of track.madeDirs.reverse()) removeEmptyDirs(this.dir, dir);
@@ -552,7 +576,9 @@ export class Catalog implements CatalogApi {
     const type = (name: string) => merged.types?.[name] ?? sqlType(merged.columns[name]);
     for (const name of names)
       if (!WRITABLE.has(type(name))) throw new Error(`unsupported column type: ${name} ${type(name)}`);
-    const segments = [key.kind, slug(key.market), slug(key.symbol), slug(key.timeframe), month];
+    // Series share their month's directory: a whole-market day makes one directory, not three per
+    // symbol (mkdir costs as much as writing a small file).
+    const segments = [key.kind, slug(key.market), slug(key.timeframe), month];
     const dirRel = segments.join("/");
     // one mkdir per new level (a recursive mkdir probes every level first: twice the syscalls)
     let dir = this.dir;
@@ -567,7 +593,7 @@ export class Catalog implements CatalogApi {
       }
       track.dirs.add(dir);
     }
-    const path = `${dirRel}/part-${token}.parquet`;
+    const path = `${dirRel}/${slug(key.symbol)}.${token}.parquet`;
     const n = hi - lo;
     const slice = (c: Column): Column => (Array.isArray(c) ? c.slice(lo, hi) : c.subarray(lo, hi));
     const time = slice(merged.columns.time) as Float64Array;
@@ -582,7 +608,15 @@ export class Catalog implements CatalogApi {
       pq.push({ name, type: type(name), values: slice(merged.columns[name]), nulls } as ParquetColumn);
     }
     track.written.push(path);
-    this.writeFile(join(this.dir, path), encodeParquet(pq, n));
+    const done = this.writeFile(join(this.dir, path), encodeParquet(pq, n));
+    if (done) {
+      // the first failure is kept and thrown by the next drain
+      track.pending.push(
+        done.catch((error: unknown) => {
+          track.failure ??= error;
+        }),
+      );
+    }
 
     let gaps = 0;
     if (key.kind === "bars") gaps = countGaps(time, key);
@@ -606,9 +640,19 @@ export class Catalog implements CatalogApi {
     });
   }
 
-  /** The one place catalog files hit the disk (tests make it fail midway). */
-  private writeFile(path: string, bytes: Uint8Array): void {
-    writeFileSync(path, bytes);
+  /**
+   * The one place catalog files hit the disk (tests make it fail midway). Asynchronous so that the
+   * file system's work runs on libuv's threads while this thread encodes and parses the next ones.
+   */
+  private writeFile(path: string, bytes: Uint8Array): Promise<void> | undefined {
+    return writeFile(path, bytes);
+  }
+
+  /** Takes back a series' early files: a later frame of it needs the merge path. */
+  private async undoEager(s: StagedSeries, track: Track): Promise<void> {
+    await drain(track, 0);
+    for (const f of s.eager?.files ?? []) rmSync(join(this.dir, f.path), { force: true });
+    s.eager = undefined;
   }
 
   private async ensureViews(): Promise<void> {
@@ -639,6 +683,8 @@ interface StagedSeries {
   readonly frames: Frame[];
   /** every frame strictly sorted by key and no tick ids: the JS merge applies */
   strict: boolean;
+  /** files already written from the series' only frame so far */
+  eager?: Emitted;
 }
 
 /** One file's share of a read. */
@@ -656,6 +702,25 @@ interface Track {
   readonly madeDirs: string[];
   /** directories known to exist */
   readonly dirs: Set<string>;
+  /** file writes in flight */
+  readonly pending: Promise<void>[];
+  failure?: unknown;
+}
+
+/** file writes in flight before the writer waits: bounds the encoded bytes held in memory */
+const MAX_PENDING = 32;
+
+/** Waits until at most `max` writes are in flight; throws the first failed write. */
+async function drain(track: Track, max: number): Promise<void> {
+  while (track.pending.length > max) await track.pending.shift();
+  if (track.failure !== undefined) throw track.failure;
+}
+
+/** Whether any month the series' rows fall in is already stored. */
+function storedIn(stored: ReadonlyMap<string, readonly FileEntry[]>, s: StagedSeries): boolean {
+  const id = seriesId(s.key);
+  for (const m of s.months) if (stored.has(`${id}\u0000${monthName(m)}`)) return true;
+  return false;
 }
 
 interface Emitted {
