@@ -9,6 +9,7 @@ export default {
   pages: [
     { name: "Explore", path: "/explore" },
     { name: "Backtest", path: "/backtest" },
+    { name: "STOM", path: "/stom" },
     { name: "Optimize", path: "/optimize" },
     { name: "Report", path: "/report" },
     { name: "Live", path: "/live" },

@@ -5,4 +5,14 @@ import { FileAttachment } from "observablehq:stdlib";
 const url = await FileAttachment("../data/engine.mjs").url();
 export const engineUrl = new URL(url, document.baseURI).href;
 export const engine = await import(engineUrl);
-export const { backtest, toBars, strategies, resolveParams } = engine;
+export const {
+  backtest,
+  toBars,
+  strategies,
+  resolveParams,
+  stom,
+  portfolio,
+  markets,
+  optimizer,
+  webWorkerRunner,
+} = engine;

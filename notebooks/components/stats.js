@@ -20,6 +20,10 @@ const LABELS = {
   exposurePct: "Exposure Time [%]",
   equityFinal: "Equity Final",
   profitFactor: "Profit Factor",
+  tpi: "TPI (매매성능지수)",
+  totalPnl: "Total P&L (수익금합계)",
+  requiredCapital: "Required capital (필요자금)",
+  linearAnnReturnPct: "Linear Ann. Return [%]",
 };
 
 /** The stats object as a two-column table: `<tr data-key=k><td>label</td><td data-value=raw>`. */
