@@ -1,5 +1,7 @@
-import { createReadStream } from "node:fs";
+import { createReadStream, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { Parser } from "tar";
 import { describe, expect, it } from "vitest";
 import { DataError } from "../../src/data/errors.ts";
@@ -134,5 +136,22 @@ describe("krx-minute-tarball", () => {
     let n = 0;
     for await (const _ of krxMinuteTarball.read(TARBALL, {})) if (++n === 3) break;
     expect(n).toBe(3);
+  });
+
+  it("reports a truncated archive after the entries it could read, naming the file", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "stom-krx-"));
+    try {
+      const file = join(dir, "cut.tar.gz");
+      writeFileSync(file, (await readFile(TARBALL)).subarray(0, 300_000));
+      let frames = 0;
+      const read = async () => {
+        for await (const _ of krxMinuteTarball.read(file, {})) frames++;
+      };
+      await expect(read()).rejects.toThrow(`${file}: not a readable tar archive`);
+      expect(frames).toBeGreaterThan(0);
+      expect(frames).toBeLessThan(2190);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
