@@ -7,16 +7,19 @@ import path from "node:path";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { SAMPLE_BARS } from "../../notebooks/data/sample-spec.ts";
+import { STOM_EXAMPLE, STOM_FIXTURE } from "../../notebooks/data/stom-spec.ts";
 import { makeSampleBars } from "../../src/data/sample.ts";
-import { type Browsing, buildSite, DIST, launch, ROOT, serve } from "./site.ts";
+import { sharedDataDir, writeStomFixture } from "../../src/data/stom/fixture.ts";
+import { type Browsing, DIST, ensureBuilt, launch, ROOT, serve } from "./site.ts";
 
 const SHOTS = path.join(ROOT, "test-results");
-const PAGES = ["index", "explore", "backtest", "optimize", "report", "live"] as const;
+const PAGES = ["index", "explore", "backtest", "stom", "optimize", "report", "live"] as const;
 /** what shows that a page has finished its work */
 const READY: Record<(typeof PAGES)[number], string> = {
   index: "table",
   explore: "#sql-result table",
   backtest: "#run-status",
+  stom: "#stom-status[data-trades]",
   optimize: "#grid-status[data-done='true']",
   report: "table.stats",
   live: "h1",
@@ -28,10 +31,8 @@ let tmp: string;
 const consoleErrors: string[] = [];
 
 beforeAll(async () => {
-  // an empty catalog dir makes the build use the embedded sample, as on a fresh clone
   tmp = mkdtempSync(path.join(tmpdir(), "stom-e2e-"));
-  mkdirSync(path.join(tmp, "empty-catalog"));
-  if (!process.env.STOM_E2E_SKIP_BUILD) buildSite({ STOM_CATALOG: path.join(tmp, "empty-catalog") });
+  await ensureBuilt();
   site = await serve();
   browsing = await launch(site.origin);
   mkdirSync(SHOTS, { recursive: true });
@@ -63,6 +64,18 @@ async function pageStats(page: Page): Promise<Record<string, string>> {
       ]),
     ),
   );
+}
+
+/** The first sample series (the pages' default data) as a CSV for the CLI. */
+function sampleCsv(): string {
+  const sample = makeSampleBars(SAMPLE_BARS[0]);
+  const c = sample.columns as Record<string, Float64Array>;
+  const lines = ["time,open,high,low,close,volume"];
+  for (let i = 0; i < sample.length; i++)
+    lines.push([c.time[i], c.open[i], c.high[i], c.low[i], c.close[i], c.volume[i]].join(","));
+  const csv = path.join(tmp, "SAMPLE.csv");
+  writeFileSync(csv, `${lines.join("\n")}\n`);
+  return csv;
 }
 
 function cliStats(csv: string, extra: string[] = []): Record<string, unknown> {
@@ -136,13 +149,7 @@ describe("notebooks site", () => {
   });
 
   test("backtest page matches `stom backtest` and re-runs on a parameter change", async () => {
-    const sample = makeSampleBars(SAMPLE_BARS[0]);
-    const c = sample.columns as Record<string, Float64Array>;
-    const lines = ["time,open,high,low,close,volume"];
-    for (let i = 0; i < sample.length; i++)
-      lines.push([c.time[i], c.open[i], c.high[i], c.low[i], c.close[i], c.volume[i]].join(","));
-    const csv = path.join(tmp, "SAMPLE.csv");
-    writeFileSync(csv, `${lines.join("\n")}\n`);
+    const csv = sampleCsv();
 
     const page = await open("backtest");
     const status = page.locator("#run-status");
@@ -168,6 +175,138 @@ describe("notebooks site", () => {
     expectSameStats(after, cliStats(csv, ["--param", "fast=20"]));
     await page.screenshot({ path: path.join(SHOTS, "notebooks-backtest-fast20.png"), fullPage: true });
     expect(consoleErrors.filter((e) => e.startsWith("backtest:"))).toEqual([]);
+    await page.close();
+  });
+
+  test("stom page matches `stom backtest --stom-buy --stom-sell` on the same fixture", async () => {
+    const db = path.join(tmp, "coin_tick.db");
+    writeStomFixture(db, {
+      kind: STOM_FIXTURE.kind,
+      source: path.join(sharedDataDir(), STOM_FIXTURE.trades),
+      minutes: STOM_FIXTURE.minutes,
+      seed: STOM_FIXTURE.seed,
+    });
+    writeFileSync(path.join(tmp, "buy.txt"), STOM_EXAMPLE.buy);
+    writeFileSync(path.join(tmp, "sell.txt"), STOM_EXAMPLE.sell);
+    const stomCli = (extra: string[]) => {
+      const args = ["bin/stom.js", "backtest", "--stom-buy", path.join(tmp, "buy.txt")];
+      args.push("--stom-sell", path.join(tmp, "sell.txt"), "--data", db, "--json", ...extra);
+      const out = spawnSync("node", args, { cwd: ROOT, encoding: "utf8" });
+      if (out.status !== 0) throw new Error(`stom backtest failed: ${out.stderr}`);
+      return JSON.parse(out.stdout) as { stats: Record<string, unknown>; trades: { pnl: number }[] };
+    };
+
+    const page = await open("stom");
+    const status = page.locator("#stom-status[data-trades]");
+    await status.waitFor({ timeout: 60_000 });
+    const cli = stomCli(["--budget", "1000000", "--max-positions", "5"]);
+    expect(cli.trades.length).toBeGreaterThan(3);
+    expect(Number(await status.getAttribute("data-trades"))).toBe(cli.trades.length);
+    expectSameStats(await pageStats(page), cli.stats);
+    expect(await page.locator("#stom-trades").getAttribute("data-rows")).toBe(String(cli.trades.length));
+
+    // other options, through the form's Run button: 2 positions of 500,000, same-snapshot fills
+    const run = Number(await status.getAttribute("data-run"));
+    await page.fill("form.stom-form input[name=budget]", "500000");
+    await page.fill("form.stom-form input[name=maxPositions]", "2");
+    await page.check("form.stom-form input[name=sameSnapshot]");
+    await page.click("form.stom-form button[name=run]");
+    await page.waitForFunction(
+      (n) => Number(document.querySelector("#stom-status")?.getAttribute("data-run")) > n,
+      run,
+      { timeout: 30_000 },
+    );
+    await page.locator("#stom-status[data-trades]").waitFor();
+    const same = stomCli(["--budget", "500000", "--max-positions", "2", "--same-snapshot"]);
+    expect(same.stats.totalPnl).not.toBe(cli.stats.totalPnl);
+    expectSameStats(await pageStats(page), same.stats);
+    await page.screenshot({ path: path.join(SHOTS, "notebooks-stom-options.png"), fullPage: true });
+    expect(consoleErrors.filter((e) => e.startsWith("stom:"))).toEqual([]);
+    await page.close();
+  });
+
+  test("stom page shows a broken text's error at its line and column", async () => {
+    const page = await open("stom");
+    await page.locator("#stom-status[data-trades]").waitFor({ timeout: 60_000 });
+    await page.fill("form.stom-form textarea[name=buy]", "매수 = True\nif 현재가 > 1\n    매수 = False\n");
+    await page.click("form.stom-form button[name=run]");
+    const error = page.locator("#stom-error[data-line]");
+    await error.waitFor({ timeout: 30_000 });
+    expect(await error.getAttribute("data-line")).toBe("2");
+    expect(await error.getAttribute("data-column")).toBe("11");
+    expect(await error.textContent()).toContain("buy:2:11: expected ':'");
+    expect(await page.locator("#stom-status").getAttribute("data-error")).toBe("true");
+    // the previous run's results are gone, not left standing beside the error
+    expect(await page.locator("table.stats").count()).toBe(0);
+    await page.screenshot({ path: path.join(SHOTS, "notebooks-stom-error.png"), fullPage: true });
+    await page.close();
+  });
+
+  test("optimize page's TPE search equals `stom optimize --method tpe --trials 20 --seed 1`", async () => {
+    const csv = sampleCsv();
+    const page = await open("optimize");
+    await page.locator("#grid-status[data-done='true']").waitFor({ timeout: 60_000 });
+    await page.click("button:text-is('Run search')");
+    const status = page.locator("#search-status[data-done='true']");
+    await status.waitFor({ timeout: 60_000 });
+    const args = ["bin/stom.js", "optimize", "sma-cross", "--data", csv, "--cash", "1000000"];
+    args.push("--commission", "0.0005", "--method", "tpe", "--trials", "20", "--seed", "1");
+    args.push("--maximize", "sqn", "--workers", "2", "--json");
+    const out = spawnSync("node", args, { cwd: ROOT, encoding: "utf8" });
+    if (out.status !== 0) throw new Error(`stom optimize failed: ${out.stderr}`);
+    const cli = JSON.parse(out.stdout);
+    expect(cli.trials).toBe(20);
+    expect(await status.getAttribute("data-trials")).toBe("20");
+    expect(JSON.parse((await status.getAttribute("data-best")) ?? "null")).toEqual({
+      params: cli.best.params,
+      value: cli.best.value,
+    });
+    expect(await page.locator("#search-top tbody tr").count()).toBe(10);
+    await page.screenshot({ path: path.join(SHOTS, "notebooks-optimize-search.png"), fullPage: true });
+
+    // a whole grid over the strategy's ranges is ~100k runs: cancel it
+    // Inputs.radio values are option indexes: grid is the first
+    await page.locator("#search-form input[type=radio]").nth(0).check();
+    await page.fill("#search-form input[type=number] >> nth=0", "0");
+    await page.click("button:text-is('Run search')");
+    await page.waitForFunction(() =>
+      /^\d+ \/ \d+ trials/.test(document.querySelector("#search-status")?.textContent ?? ""),
+    );
+    expect(await page.locator("#search-status").textContent()).toMatch(/ETA/);
+    await page.click("#search-cancel");
+    const cancelled = page.locator("#search-status[data-cancelled='true']");
+    await cancelled.waitFor({ timeout: 30_000 });
+    expect(Number(await cancelled.getAttribute("data-trials"))).toBeLessThan(50_000);
+    expect(consoleErrors.filter((e) => e.startsWith("optimize:"))).toEqual([]);
+    await page.close();
+  });
+
+  test("report page draws the saved run's per-bar equity and drawdown", async () => {
+    const page = await open("report");
+    const curves = page.locator("#report-curves");
+    await curves.waitFor({ timeout: 60_000 });
+    // the build-time run is sma-cross on the first sample series
+    expect(await curves.getAttribute("data-points")).toBe(String(SAMPLE_BARS[0].bars));
+    const stats = await pageStats(page);
+    const deepest = Number(await curves.getAttribute("data-max-drawdown"));
+    expect(deepest).toBeGreaterThan(0);
+    expect(deepest * 100).toBeCloseTo(-Number(stats.maxDrawdownPct), 9);
+    expect(await curves.locator("svg").count()).toBe(2);
+    await page.close();
+  });
+
+  test("explore page picks market, symbol and timeframe separately", async () => {
+    const page = await open("explore");
+    await page.waitForSelector(READY.explore, { timeout: 60_000 });
+    const picker = (label: string) => page.locator(`form:has(> label:text-is('${label}')) select`);
+    expect(await picker("market").locator("option").allTextContents()).toEqual(["sample"]);
+    expect(await picker("symbol").locator("option").allTextContents()).toEqual(["SAMPLE", "SAMPLE-ALT"]);
+    expect(await picker("timeframe").locator("option").allTextContents()).toEqual(["1m"]);
+    await picker("symbol").selectOption({ label: "SAMPLE-ALT" });
+    await page.waitForFunction(() => document.body.textContent?.includes("sample:SAMPLE-ALT:5m"));
+    expect(await picker("timeframe").locator("option").allTextContents()).toEqual(["5m"]);
+    await page.screenshot({ path: path.join(SHOTS, "notebooks-explore-alt.png"), fullPage: true });
+    expect(consoleErrors.filter((e) => e.startsWith("explore:"))).toEqual([]);
     await page.close();
   });
 });

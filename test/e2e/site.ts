@@ -1,7 +1,17 @@
 // A static server for dist/ on 127.0.0.1 and a headless Debian Chromium that may reach only it.
 import { spawnSync } from "node:child_process";
-import { existsSync, readFileSync, statSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { createServer, type Server } from "node:http";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { type Browser, type BrowserContext, chromium } from "playwright-core";
 
@@ -33,6 +43,63 @@ export function buildSite(env: NodeJS.ProcessEnv = {}): number {
   return performance.now() - t0;
 }
 
+const STAMP = path.join(DIST, ".e2e-build");
+const LOCK = path.join(ROOT, "test-results", ".e2e-build-lock");
+
+/** Newest modification time (ms) of the files under `dir`, skipping caches and node_modules. */
+function newest(dir: string): number {
+  let max = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    if (e.name === ".observablehq" || e.name === "node_modules") continue;
+    const p = path.join(dir, e.name);
+    max = Math.max(max, e.isDirectory() ? newest(p) : statSync(p).mtimeMs);
+  }
+  return max;
+}
+
+/**
+ * Builds the site once for every e2e file (they may run in parallel workers): the first takes a
+ * lock and builds, the others wait for it. A build stamped newer than every page, loader and
+ * source file is reused; STOM_E2E_SKIP_BUILD=1 reuses whatever dist/ holds.
+ */
+export async function ensureBuilt(
+  // an empty catalog makes the build use the embedded sample, as on a fresh clone
+  env: NodeJS.ProcessEnv = { STOM_CATALOG: mkdtempSync(path.join(tmpdir(), "stom-e2e-empty-catalog-")) },
+): Promise<void> {
+  if (process.env.STOM_E2E_SKIP_BUILD) return;
+  const fresh = () => {
+    if (!existsSync(STAMP)) return false;
+    const stamp = statSync(STAMP).mtimeMs;
+    const sources = Math.max(
+      newest(path.join(ROOT, "notebooks")),
+      newest(path.join(ROOT, "src")),
+      statSync(path.join(ROOT, "observablehq.config.ts")).mtimeMs,
+    );
+    return stamp > sources && statSync(path.join(DIST, "index.html")).mtimeMs <= stamp;
+  };
+  mkdirSync(path.dirname(LOCK), { recursive: true });
+  for (;;) {
+    if (fresh()) return;
+    try {
+      mkdirSync(LOCK);
+    } catch {
+      // another file is building: wait for it (a lock older than 10 minutes is stale)
+      const held = statSync(LOCK, { throwIfNoEntry: false });
+      if (held && Date.now() - held.mtimeMs > 600_000) rmSync(LOCK, { recursive: true, force: true });
+      await new Promise((r) => setTimeout(r, 1000));
+      continue;
+    }
+    try {
+      if (fresh()) return;
+      buildSite(env);
+      writeFileSync(STAMP, new Date().toISOString());
+      return;
+    } finally {
+      rmSync(LOCK, { recursive: true, force: true });
+    }
+  }
+}
+
 /** Serves `dir` like a plain static host: /page resolves to page.html, unknown paths 404. */
 export async function serve(dir = DIST): Promise<{ origin: string; close(): Promise<void> }> {
   const server: Server = createServer((req, res) => {
@@ -62,8 +129,14 @@ export interface Browsing {
   close(): Promise<void>;
 }
 
-/** Launches Chromium (playwright gives it a fresh temporary profile); every request outside `origin` is aborted and recorded. */
-export async function launch(origin: string): Promise<Browsing> {
+/**
+ * Launches Chromium (playwright gives it a fresh temporary profile); every request outside `origin`
+ * (and the `allow`ed origins, e.g. a bridge under test) is aborted and recorded.
+ */
+export async function launch(
+  origin: string,
+  { allow = [] }: { allow?: readonly string[] } = {},
+): Promise<Browsing> {
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: [
@@ -81,8 +154,8 @@ export async function launch(origin: string): Promise<Browsing> {
   const blocked: string[] = [];
   await context.route("**/*", (route) => {
     const url = route.request().url();
-    if (url.startsWith(`${origin}/`) || url === origin || url.startsWith("data:") || url.startsWith("blob:"))
-      return route.continue();
+    const inside = [origin, ...allow].some((o) => url === o || url.startsWith(`${o}/`));
+    if (inside || url.startsWith("data:") || url.startsWith("blob:")) return route.continue();
     blocked.push(url);
     return route.abort();
   });
