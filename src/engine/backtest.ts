@@ -281,8 +281,8 @@ function tradeColumns(
 ): { columns: TradeColumns; returns: Float64Array } {
   const n = log.length;
   const lots = log.lots;
-  const entryBar = log.entryBar.slice(0, n);
-  const exitBar = log.exitBar.slice(0, n);
+  const bar0 = log.entryBar;
+  const bar1 = log.exitBar;
   const entryPrice = log.entryPrice.slice(0, n);
   const exitPrice = log.exitPrice.slice(0, n);
   const commission = log.commissions.slice(0, n);
@@ -303,24 +303,24 @@ function tradeColumns(
     pnl[k] = s * (p1 - p0) - c;
     returnPct[k] = ret * 100;
     returns[k] = ret;
-    entryTime[k] = time[entryBar[k]];
-    exitTime[k] = time[exitBar[k]];
+    entryTime[k] = time[bar0[k]];
+    exitTime[k] = time[bar1[k]];
   }
   const byName: Record<string, { entry: Float64Array; exit: Float64Array }> = {};
   for (const [name, values] of indicators) {
     const entry = new Float64Array(n);
     const exit = new Float64Array(n);
     for (let k = 0; k < n; k++) {
-      entry[k] = values[entryBar[k]];
-      exit[k] = values[exitBar[k]];
+      entry[k] = values[bar0[k]];
+      exit[k] = values[bar1[k]];
     }
     byName[name] = { entry, exit };
   }
   const columns: TradeColumns = {
     length: n,
     size,
-    entryBar,
-    exitBar,
+    entryBar: new Float64Array(bar0.subarray(0, n)),
+    exitBar: new Float64Array(bar1.subarray(0, n)),
     entryPrice,
     exitPrice,
     sl: log.sl.slice(0, n),

@@ -42,8 +42,9 @@ export class OutOfMoney extends Error {}
 export class ClosedTradeLog {
   length = 0;
   lots = new Float64Array(256);
-  entryBar = new Float64Array(256);
-  exitBar = new Float64Array(256);
+  // Int32 so that they index the bar columns directly (a double index takes a slow path)
+  entryBar = new Int32Array(256);
+  exitBar = new Int32Array(256);
   entryPrice = new Float64Array(256);
   exitPrice = new Float64Array(256);
   /** NaN when none */
@@ -73,9 +74,14 @@ export class ClosedTradeLog {
       b.set(a);
       return b;
     };
+    const growInt = (a: Int32Array) => {
+      const b = new Int32Array(capacity);
+      b.set(a);
+      return b;
+    };
     this.lots = grow(this.lots);
-    this.entryBar = grow(this.entryBar);
-    this.exitBar = grow(this.exitBar);
+    this.entryBar = growInt(this.entryBar);
+    this.exitBar = growInt(this.exitBar);
     this.entryPrice = grow(this.entryPrice);
     this.exitPrice = grow(this.exitPrice);
     this.sl = grow(this.sl);
@@ -310,7 +316,8 @@ export class Broker {
     // these getters are not reliably inlined and this runs on every bar
     //   equity = cash + Σ trade.pl;  capital = Σ |trade.size| × trade.entryPrice
     const trades = this.trades;
-    let equity = this.cash;
+    // `cash` can be a tagged field; without a numeric start the sum is boxed on every bar
+    let equity = this.cash + 0;
     if (trades.length) {
       const close = this.bars.close[i];
       const unit = this.unit;
@@ -335,11 +342,12 @@ export class Broker {
   /** Moves trailing stops after the strategy's decision at bar i. */
   trail(): void {
     const trades = this.trades;
-    if (!trades.length) return;
-    const close = this.lastPrice;
     for (let k = 0; k < trades.length; k++) {
       const t = trades[k];
       if (t.trailPct === null && t.trailBy === null) continue;
+      // read here, not before the loop: this runs on every bar, and a double kept live across
+      // the loop (or returned by a getter that is not inlined) is boxed, 16 bytes per bar
+      const close = this.bars.close[this.i];
       const dist = t.trailBy ?? close * (t.trailPct as number);
       const level = t.isLong ? close - dist : close + dist;
       const current = t.sl;

@@ -199,7 +199,7 @@ const BETA = 5;
  */
 function barPass(
   time: Float64Array,
-  close: Float64Array,
+  closeLogs: Float64Array,
   equity: Float64Array,
   dd: Float64Array,
   dayCapacity: number,
@@ -248,7 +248,7 @@ function barPass(
       }
     }
 
-    // logRatio() of equity and close, inlined by hand: a call that is not inlined returns its
+    // logRatio() of equity (the close's come from closeLogReturns), inlined by hand: a call that is not inlined returns its
     // double boxed, two allocations per bar
     if (k > 0) {
       const xe = e / equity[k - 1];
@@ -258,13 +258,7 @@ function barPass(
         ue2 < 1e-4
           ? 2 * ue * (1 + ue2 * (1 / 3 + ue2 * (1 / 5 + ue2 * (1 / 7 + ue2 * (1 / 9)))))
           : Math.log(xe);
-      const xm = close[k] / close[k - 1];
-      const um = (xm - 1) / (xm + 1);
-      const um2 = um * um;
-      const lm =
-        um2 < 1e-4
-          ? 2 * um * (1 + um2 * (1 / 3 + um2 * (1 / 5 + um2 * (1 / 7 + um2 * (1 / 9)))))
-          : Math.log(xm);
+      const lm = closeLogs[k];
       se += le;
       sm += lm;
       sem += le * lm;
@@ -300,6 +294,39 @@ function barPass(
   out[PEAK_MEAN] = episodes ? peakSum / episodes : Number.NaN;
   out[BETA] = beta;
   return daily.slice(0, days);
+}
+
+// The calendar and the market's bar-to-bar log returns depend only on the time and close
+// columns, which every backtest of an optimization shares: computed once per column (columns
+// are immutable by contract).
+const calendars = new WeakMap<Float64Array, { days: number; weekend: number }>();
+const logReturns = new WeakMap<Float64Array, Float64Array>();
+
+/** logRatio(close[k], close[k - 1]) per bar (0 at bar 0), inlined by hand like barPass's. */
+function closeLogReturns(close: Float64Array): Float64Array {
+  let out = logReturns.get(close);
+  if (out) return out;
+  out = new Float64Array(close.length);
+  for (let k = 1; k < close.length; k++) {
+    const xm = close[k] / close[k - 1];
+    const um = (xm - 1) / (xm + 1);
+    const um2 = um * um;
+    out[k] =
+      um2 < 1e-4
+        ? 2 * um * (1 + um2 * (1 / 3 + um2 * (1 / 5 + um2 * (1 / 7 + um2 * (1 / 9)))))
+        : Math.log(xm);
+  }
+  logReturns.set(close, out);
+  return out;
+}
+
+function calendarOf(time: Float64Array): { days: number; weekend: number } {
+  let out = calendars.get(time);
+  if (!out) {
+    out = dayCount(time);
+    calendars.set(time, out);
+  }
+  return out;
 }
 
 /**
@@ -361,9 +388,9 @@ export function computeStats(
   const resolution = resolutionMs(period);
   const days = (ms: number) => ceilTo(ms, resolution) / DAY_MS;
 
-  const calendar = dayCount(time);
+  const calendar = calendarOf(time);
   const bar = new Float64Array(6);
-  const daily = barPass(time, close, equity, dd, calendar.days, bar);
+  const daily = barPass(time, closeLogReturns(close), equity, dd, calendar.days, bar);
   const exposed = exposedBars(trades.entryBar, trades.exitBar, n);
 
   const equityFinal = equity[n - 1];
