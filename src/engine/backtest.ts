@@ -220,12 +220,15 @@ class BarContext<P extends ParamSpecs> implements NextContext<P> {
     return this.#bars.time[this.#clock.i];
   }
   get trades(): readonly Trade[] {
+    this.#broker.exposeTrades();
     return this.#broker.trades;
   }
   get closedTrades(): readonly Trade[] {
     return this.#broker.closedTrades;
   }
   get orders(): readonly Order[] {
+    // contingent orders lead to their trades
+    this.#broker.exposeTrades();
     return this.#broker.orders;
   }
   get equity(): number {
@@ -330,7 +333,7 @@ function tradeColumns(
     returnPct,
     entryTime,
     exitTime,
-    tag: log.tags.slice(0, n),
+    tag: Array.from(log.tags, (x) => x ?? null),
     indicators: byName,
   };
   return { columns, returns };
@@ -391,12 +394,14 @@ export function backtest<P extends ParamSpecs, S>(
     sell: (req?: OrderRequest) => nextCtx.sell(req),
     position,
     get trades() {
+      broker.exposeTrades();
       return broker.trades;
     },
     get closedTrades() {
       return broker.closedTrades;
     },
     get orders() {
+      broker.exposeTrades();
       return broker.orders;
     },
     get equity() {
@@ -404,22 +409,23 @@ export function backtest<P extends ParamSpecs, S>(
     },
   };
 
-  const initCtx: InitContext<P> = Object.assign(Object.create(null), trading, {
-    bars,
-    params,
-    I(values: Float64Array, name = `I${indicators.size}`, { scatter = false } = {}) {
-      if (!(values instanceof Float64Array)) values = Float64Array.from(values as ArrayLike<number>);
-      if (values.length !== n)
-        throw new Error(`indicator ${name} has ${values.length} values, expected ${n}`);
-      if (!scatter) warmup = Math.max(warmup, firstValid(values));
-      indicators.set(name, values);
-      return new Series(values, clock, name);
+  // the getters are copied as getters (Object.assign would call them, and reading trades or orders
+  // tells the broker the strategy may hold Trade objects)
+  const initCtx: InitContext<P> = Object.assign(
+    Object.create(null, Object.getOwnPropertyDescriptors(trading)),
+    {
+      bars,
+      params,
+      I(values: Float64Array, name = `I${indicators.size}`, { scatter = false } = {}) {
+        if (!(values instanceof Float64Array)) values = Float64Array.from(values as ArrayLike<number>);
+        if (values.length !== n)
+          throw new Error(`indicator ${name} has ${values.length} values, expected ${n}`);
+        if (!scatter) warmup = Math.max(warmup, firstValid(values));
+        indicators.set(name, values);
+        return new Series(values, clock, name);
+      },
     },
-  });
-  // getters do not survive Object.assign; define them on the contexts explicitly
-  for (const key of ["trades", "closedTrades", "orders", "equity"] as const) {
-    Object.defineProperty(initCtx, key, Object.getOwnPropertyDescriptor(trading, key) as PropertyDescriptor);
-  }
+  );
   const state = strategy.init(initCtx);
 
   const start = 1 + warmup;

@@ -51,6 +51,11 @@ export class ClosedTradeLog {
   sl = new Float64Array(256);
   tp = new Float64Array(256);
   commissions = new Float64Array(256);
+  /** what the trade's sl / tp getters returned at the close (NaN for null), to rebuild it */
+  slNow = new Float64Array(256);
+  tpNow = new Float64Array(256);
+  trailPct = new Float64Array(256);
+  trailBy = new Float64Array(256);
   readonly tags: unknown[] = [];
 
   push(t: Trade): void {
@@ -64,7 +69,11 @@ export class ClosedTradeLog {
     this.sl[k] = t.slPrice ?? Number.NaN;
     this.tp[k] = t.tpPrice ?? Number.NaN;
     this.commissions[k] = t.commissions;
-    this.tags.push(t.tag ?? null);
+    this.slNow[k] = t.sl ?? Number.NaN;
+    this.tpNow[k] = t.tp ?? Number.NaN;
+    this.trailPct[k] = t.trailPct ?? Number.NaN;
+    this.trailBy[k] = t.trailBy ?? Number.NaN;
+    this.tags.push(t.tag);
     this.length = k + 1;
   }
 
@@ -87,6 +96,31 @@ export class ClosedTradeLog {
     this.sl = grow(this.sl);
     this.tp = grow(this.tp);
     this.commissions = grow(this.commissions);
+    this.slNow = grow(this.slNow);
+    this.tpNow = grow(this.tpNow);
+    this.trailPct = grow(this.trailPct);
+    this.trailBy = grow(this.trailBy);
+  }
+
+  /** Trade k as a closed Trade object with the fields and getters it had when it closed. */
+  rebuild(broker: Broker, k: number): Trade {
+    const orNull = (x: number) => (Number.isNaN(x) ? null : x);
+    const lots = this.lots[k];
+    const tag = this.tags[k];
+    const t = new Trade(broker, lots, this.entryPrice[k], this.entryBar[k], tag);
+    t.exitPrice = this.exitPrice[k];
+    t.exitBar = this.exitBar[k];
+    t.commissions = this.commissions[k];
+    t.slPrice = orNull(this.sl[k]);
+    t.tpPrice = orNull(this.tp[k]);
+    t.trailPct = orNull(this.trailPct[k]);
+    t.trailBy = orNull(this.trailBy[k]);
+    const sl = orNull(this.slNow[k]);
+    const tp = orNull(this.tpNow[k]);
+    // detached bracket orders, only so that t.sl and t.tp read as they did
+    if (sl !== null) t.slOrder = new Order(broker, 0, -lots, null, sl, null, null, t, tag);
+    if (tp !== null) t.tpOrder = new Order(broker, 0, -lots, tp, null, null, null, t, tag);
+    return t;
   }
 }
 
@@ -124,9 +158,10 @@ export class Broker {
   i = 0;
   readonly orders: Order[] = [];
   readonly trades: Trade[] = [];
-  readonly closedTrades: Trade[] = [];
-  /** the closed trades again, as columns */
+  /** the closed trades as columns, every one of them */
   readonly closedLog = new ClosedTradeLog();
+  readonly #closed: Trade[] = [];
+  #keepClosed = false;
   readonly equity: Float64Array;
   readonly warnings: string[] = [];
   /** largest cash value tied up in open trades at entry prices, over the run */
@@ -189,6 +224,26 @@ export class Broker {
     this.#exclusive = exclusiveOrders;
     // bars before the first next() stay 0 here; the backtest fills them (the first recorded equity)
     this.equity = new Float64Array(bars.length);
+  }
+
+  /**
+   * Closed trades, oldest first. Keeping every closed Trade object alive through a run costs more
+   * in garbage collection than the trading itself, and most strategies never look at one, so the
+   * objects are kept only from the first time a strategy could get hold of a Trade (exposeTrades);
+   * the trades closed before that are rebuilt from closedLog, and no one can tell them apart,
+   * since no one held them.
+   */
+  get closedTrades(): readonly Trade[] {
+    this.exposeTrades();
+    return this.#closed;
+  }
+
+  /** Called when Trade objects become reachable from strategy code (open trades, orders' parents). */
+  exposeTrades(): void {
+    if (this.#keepClosed) return;
+    this.#keepClosed = true;
+    const log = this.closedLog;
+    for (let k = 0; k < log.length; k++) this.#closed.push(log.rebuild(this, k));
   }
 
   /** Close of the current bar. */
@@ -512,7 +567,7 @@ export class Broker {
     if (trade.tpOrder && this.orders.includes(trade.tpOrder)) this.removeOrder(trade.tpOrder);
     trade.exitPrice = price;
     trade.exitBar = timeIndex;
-    this.closedTrades.push(trade);
+    if (this.#keepClosed) this.#closed.push(trade);
     const exitCommission = this.#commission(trade.size, price, true);
     this.cash += trade.pl - exitCommission;
     // charged here rather than at entry because partial closes change the size
