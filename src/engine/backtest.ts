@@ -68,33 +68,15 @@ export interface BacktestResult {
  * `Decision` objects are built only when someone reads `result.decisions` (the look-ahead check).
  */
 class DecisionLog {
-  // the last run's count, as for the closed-trade log: no doublings in an optimization's runs
-  static #last = 0;
   length = 0;
-  #bar: Float64Array;
-  #kind: Uint8Array;
-  #size: Float64Array;
+  #bar = new Float64Array(1024);
+  #kind = new Uint8Array(1024);
+  #size = new Float64Array(1024);
   // null prices as NaN: real prices are validated finite and > 0
-  #limit: Float64Array;
-  #stop: Float64Array;
-  #sl: Float64Array;
-  #tp: Float64Array;
-
-  constructor(bars: number) {
-    const last = DecisionLog.#last;
-    const c = Math.max(64, Math.min(last + (last >> 3), 2 * bars));
-    this.#bar = new Float64Array(c);
-    this.#kind = new Uint8Array(c);
-    this.#size = new Float64Array(c);
-    this.#limit = new Float64Array(c);
-    this.#stop = new Float64Array(c);
-    this.#sl = new Float64Array(c);
-    this.#tp = new Float64Array(c);
-  }
-
-  finish(): void {
-    DecisionLog.#last = this.length;
-  }
+  #limit = new Float64Array(1024);
+  #stop = new Float64Array(1024);
+  #sl = new Float64Array(1024);
+  #tp = new Float64Array(1024);
 
   static readonly KINDS = ["buy", "sell", "close"] as const;
 
@@ -279,7 +261,7 @@ const TINY_BARS = toBars({ length: 1, columns: { time: [0], open: [1], high: [1]
 const kept: object[] = [];
 function keepShapes(params: ParamValues<ParamSpecs>): void {
   const broker = new Broker(TINY_BARS);
-  const ctx = new BarContext({ i: 0 }, TINY_BARS, broker, new DecisionLog(1), params);
+  const ctx = new BarContext({ i: 0 }, TINY_BARS, broker, new DecisionLog(), params);
   const trade = new Trade(broker, 1, 1, 0, undefined);
   const order = new Order(broker, 0, 1, null, null, null, null, null, undefined);
   kept.splice(0, kept.length, broker, ctx, trade, order);
@@ -401,7 +383,7 @@ export function backtest<P extends ParamSpecs, S>(
   const params = resolveParams(strategy.params, overrides) as ParamValues<P>;
   const broker = new Broker(bars, brokerOptions);
   const clock: Clock = { i: 0 };
-  const decisions = new DecisionLog(n);
+  const decisions = new DecisionLog();
   const indicators = new Map<string, Float64Array>();
   let warmup = 0;
 
@@ -477,8 +459,6 @@ export function backtest<P extends ParamSpecs, S>(
   equity.fill(start < n ? equity[start] : broker.cash, 0, Math.min(start, n));
 
   // the stats take fractions (backtesting.py's ReturnPct), straight from the trades, not pct / 100
-  broker.closedLog.finish();
-  decisions.finish();
   const { columns: trades, returns } = tradeColumns(broker.closedLog, broker.unit, bars.time, indicators);
   let commissions = 0;
   for (let k = 0; k < trades.length; k++) commissions += trades.commission[k];

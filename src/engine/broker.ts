@@ -40,49 +40,23 @@ export class OutOfMoney extends Error {}
  * only touch open trades).
  */
 export class ClosedTradeLog {
-  // The runs of an optimization close about as many trades each: starting at the last run's count
-  // spares a dozen columns a dozen doublings.
-  static #last = 0;
   length = 0;
-  lots: Float64Array;
+  lots = new Float64Array(256);
   // Int32 so that they index the bar columns directly (a double index takes a slow path)
-  entryBar: Int32Array;
-  exitBar: Int32Array;
-  entryPrice: Float64Array;
-  exitPrice: Float64Array;
+  entryBar = new Int32Array(256);
+  exitBar = new Int32Array(256);
+  entryPrice = new Float64Array(256);
+  exitPrice = new Float64Array(256);
   /** NaN when none */
-  sl: Float64Array;
-  tp: Float64Array;
-  commissions: Float64Array;
+  sl = new Float64Array(256);
+  tp = new Float64Array(256);
+  commissions = new Float64Array(256);
   /** what the trade's sl / tp getters returned at the close (NaN for null), to rebuild it */
-  slNow: Float64Array;
-  tpNow: Float64Array;
-  trailPct: Float64Array;
-  trailBy: Float64Array;
+  slNow = new Float64Array(256);
+  tpNow = new Float64Array(256);
+  trailPct = new Float64Array(256);
+  trailBy = new Float64Array(256);
   readonly tags: unknown[] = [];
-
-  /** `bars`: the run's bar count, which bounds the first guess */
-  constructor(bars: number) {
-    const last = ClosedTradeLog.#last;
-    const c = Math.max(64, Math.min(last + (last >> 3), bars));
-    this.lots = new Float64Array(c);
-    this.entryBar = new Int32Array(c);
-    this.exitBar = new Int32Array(c);
-    this.entryPrice = new Float64Array(c);
-    this.exitPrice = new Float64Array(c);
-    this.sl = new Float64Array(c);
-    this.tp = new Float64Array(c);
-    this.commissions = new Float64Array(c);
-    this.slNow = new Float64Array(c);
-    this.tpNow = new Float64Array(c);
-    this.trailPct = new Float64Array(c);
-    this.trailBy = new Float64Array(c);
-  }
-
-  /** Called once the run is over: the next log starts at this run's size. */
-  finish(): void {
-    ClosedTradeLog.#last = this.length;
-  }
 
   push(t: Trade): void {
     const k = this.length;
@@ -185,7 +159,7 @@ export class Broker {
   readonly orders: Order[] = [];
   readonly trades: Trade[] = [];
   /** the closed trades as columns, every one of them */
-  readonly closedLog: ClosedTradeLog;
+  readonly closedLog = new ClosedTradeLog();
   readonly #closed: Trade[] = [];
   #keepClosed = false;
   readonly equity: Float64Array;
@@ -250,7 +224,6 @@ export class Broker {
     this.#exclusive = exclusiveOrders;
     // bars before the first next() stay 0 here; the backtest fills them (the first recorded equity)
     this.equity = new Float64Array(bars.length);
-    this.closedLog = new ClosedTradeLog(bars.length);
   }
 
   /**
