@@ -20,9 +20,9 @@ const site = await serve();
 const browsing = await launch(site.origin);
 try {
   console.log(
-    "\n| bars | first run (load + run + draw) | param change → redrawn, median of 5 | engine only, median |",
+    "\n| bars | trades | first run (load + run + draw) | param change → redrawn, median of 5 | engine | charts | trade list |",
   );
-  console.log("|---:|---:|---:|---:|");
+  console.log("|---:|---:|---:|---:|---:|---:|---:|");
   for (const n of SIZES) {
     const page = await browsing.context.newPage();
     const t0 = performance.now();
@@ -37,6 +37,9 @@ try {
     const first = performance.now() - t0;
     const walls: number[] = [];
     const engine: number[] = [];
+    const charts: number[] = [];
+    const list: number[] = [];
+    let trades = 0;
     for (let k = 0; k < REPEATS; k++) {
       const value = 11 + k;
       // measured inside the page: from the input event to the frame after the new status renders
@@ -47,8 +50,12 @@ try {
           .parentElement.querySelector("input[type=number]");
         const before = Number(document.querySelector("#run-status").getAttribute("data-run"));
         const start = performance.now();
+        // redrawn = the status with the charts and the trade list of the new run are on the page
         const check = () => {
-          if (Number(document.querySelector("#run-status")?.getAttribute("data-run")) > before)
+          if (
+            Number(document.querySelector("#run-status")?.getAttribute("data-run")) > before &&
+            Number(document.querySelector("#trade-list")?.getAttribute("data-run")) > before
+          )
             requestAnimationFrame(() => resolve(performance.now() - start));
           else requestAnimationFrame(check);
         };
@@ -57,10 +64,14 @@ try {
         requestAnimationFrame(check);
       })`)) as number;
       walls.push(wall);
-      engine.push(Number(await page.locator("#run-status").getAttribute("data-ms")));
+      const status = page.locator("#run-status");
+      engine.push(Number(await status.getAttribute("data-ms")));
+      charts.push(Number(await status.getAttribute("data-draw-ms")));
+      list.push(Number(await page.locator("#trade-list").getAttribute("data-ms")));
+      trades = Number(await status.getAttribute("data-trades"));
     }
     console.log(
-      `| ${n.toLocaleString("en-US")} | ${(first / 1000).toFixed(1)} s | ${median(walls).toFixed(0)} ms | ${median(engine).toFixed(0)} ms |`,
+      `| ${n.toLocaleString("en-US")} | ${trades.toLocaleString("en-US")} | ${(first / 1000).toFixed(1)} s | ${median(walls).toFixed(0)} ms | ${median(engine).toFixed(0)} ms | ${median(charts).toFixed(0)} ms | ${median(list).toFixed(0)} ms |`,
     );
     await page.close();
   }

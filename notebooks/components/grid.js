@@ -56,9 +56,7 @@ export function runGrid(
       const share = [];
       for (let i = k; i < combos.length; i += n) share.push([i, combos[i]]);
       // copies: each worker needs the whole series
-      const copy = Object.fromEntries(
-        Object.entries(columns).map(([name, col]) => [name, Float64Array.from(col)]),
-      );
+      const copy = Object.fromEntries(Object.entries(columns).map(([name, col]) => [name, col.slice()]));
       worker.postMessage({ strategy, columns: copy, options, combos: share, equity });
     }
   });

@@ -46,3 +46,21 @@ export function tradeRows(trades) {
     returnPct: trades.returnPct[i],
   }));
 }
+
+/** The same rows as tradeRows, built on demand: `{length, get(i)}` for virtualTable. */
+export function tradeRowView(trades) {
+  return {
+    length: trades.length,
+    columns: ["side", "size", "entry", "exit", "entryPrice", "exitPrice", "pnl", "returnPct"],
+    get: (i) => ({
+      side: trades.size[i] > 0 ? "long" : "short",
+      size: trades.size[i],
+      entry: new Date(trades.entryTime[i]),
+      exit: new Date(trades.exitTime[i]),
+      entryPrice: trades.entryPrice[i],
+      exitPrice: trades.exitPrice[i],
+      pnl: trades.pnl[i],
+      returnPct: trades.returnPct[i],
+    }),
+  };
+}

@@ -1,12 +1,13 @@
 /**
  * A scrolling table that keeps only the visible rows (plus a margin) in the DOM, so a list of
- * 100k trades costs what 30 rows cost. `rows` are plain objects; `columns` default to the first
+ * 100k trades costs what 30 rows cost. `rows` is an array of plain objects, or `{length, get(i),
+ * columns?}` building each row on demand; `columns` default to the first
  * row's keys; `format[key](value)` formats a cell. Each row carries `data-index`.
  */
 export function virtualTable(
   rows,
   {
-    columns = rows.length ? Object.keys(rows[0]) : [],
+    columns = rows.columns ?? (rows.length ? Object.keys(rowAt(rows, 0)) : []),
     format = {},
     height = 360,
     rowHeight = 24,
@@ -52,7 +53,7 @@ export function virtualTable(
       const tr = document.createElement("tr");
       tr.dataset.index = String(i);
       tr.style.height = `${rowHeight}px`;
-      const row = rows[i];
+      const row = rowAt(rows, i);
       for (const c of columns) {
         const td = document.createElement("td");
         td.textContent = text(c, row[c]);
@@ -68,3 +69,5 @@ export function virtualTable(
   draw();
   return wrap;
 }
+
+const rowAt = (rows, i) => (Array.isArray(rows) ? rows[i] : rows.get(i));
