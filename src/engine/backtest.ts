@@ -3,7 +3,7 @@ import { Broker, type BrokerOptions, type ClosedTradeLog, OutOfMoney } from "./b
 import { Order, type OrderRequest, Trade } from "./orders.ts";
 import { type ParamSpecs, type ParamValues, resolveParams } from "./params.ts";
 import { type Clock, Series } from "./series.ts";
-import { computeStats, type Stats } from "./stats.ts";
+import { computeStats, drawdown, type Stats } from "./stats.ts";
 import type { InitContext, NextContext, Position, StrategyDef } from "./strategy.ts";
 
 export interface BacktestOptions extends BrokerOptions {
@@ -462,7 +462,6 @@ export function backtest<P extends ParamSpecs, S>(
   const { columns: trades, returns } = tradeColumns(broker.closedLog, broker.unit, bars.time, indicators);
   let commissions = 0;
   for (let k = 0; k < trades.length; k++) commissions += trades.commission[k];
-  const dd = new Float64Array(n);
   const stats = computeStats(
     bars.time,
     bars.close,
@@ -480,16 +479,20 @@ export function backtest<P extends ParamSpecs, S>(
       firstTradingBar: warmup,
       riskFreeRate,
       requiredCapital: broker.requiredCapital,
-      drawdownOut: dd,
     },
   );
   keepShapes(params);
   let built: Decision[] | undefined;
+  let dd: Float64Array | undefined;
   return Object.freeze({
     stats,
     trades,
     equity,
-    drawdown: dd,
+    // built on first read: an optimizer's runs never read it, and it is another column of n
+    get drawdown() {
+      dd ??= drawdown(equity);
+      return dd;
+    },
     params,
     commissions,
     startBar: start,

@@ -65,7 +65,7 @@ export interface StatsOptions {
   riskFreeRate?: number;
   requiredCapital?: number;
   /** filled with `drawdown(equity)` as a by-product, for a caller that wants that column too */
-  drawdownOut?: Float64Array;
+  drawdownOut?: Float64Array | null;
 }
 
 const NEG_INF = Number.NEGATIVE_INFINITY;
@@ -201,7 +201,7 @@ function barPass(
   time: Float64Array,
   closeLogs: Float64Array,
   equity: Float64Array,
-  dd: Float64Array,
+  dd: Float64Array | null,
   dayCapacity: number,
   out: Float64Array,
 ): Float64Array {
@@ -214,6 +214,8 @@ function barPass(
   let durationMax = Number.NaN;
   let peakSum = 0;
   let prev = -1;
+  // the drawdown at bar `prev`, so that no drawdown column is needed when none is asked for
+  let ddPrev = Number.NaN;
   let deepest = NEG_INF;
   let dayStart = Number.NaN;
   let dayEnd = Number.NaN;
@@ -231,7 +233,7 @@ function barPass(
     // drawdown(equity)
     if (e > runningPeak) runningPeak = e;
     const d = 1 - e / runningPeak;
-    dd[k] = d;
+    if (dd !== null) dd[k] = d;
     if (!(d <= ddMax)) ddMax = d;
     if (!(e <= equityPeak)) equityPeak = e;
 
@@ -273,7 +275,7 @@ function barPass(
     if (prev >= 0 && k > prev + 1) {
       const duration = t - time[prev];
       let peak = deepest;
-      if (dd[prev] > peak) peak = dd[prev];
+      if (ddPrev > peak) peak = ddPrev;
       if (d > peak) peak = d;
       episodes++;
       durationSum += duration;
@@ -281,6 +283,7 @@ function barPass(
       peakSum += peak;
     }
     prev = k;
+    ddPrev = d;
     deepest = NEG_INF;
   }
   // np.cov by sums of products: bar returns have means near zero next to their spread, so the
@@ -377,12 +380,12 @@ export function computeStats(
     firstTradingBar = 0,
     riskFreeRate = 0,
     requiredCapital = Number.NaN,
-    drawdownOut: dd = new Float64Array(equity.length),
+    drawdownOut: dd = null,
   }: StatsOptions = {},
 ): Stats {
   if (!(riskFreeRate > -1 && riskFreeRate < 1)) throw new Error(`invalid riskFreeRate: ${riskFreeRate}`);
   const n = equity.length;
-  if (dd.length !== n) throw new Error(`drawdownOut has ${dd.length} values, expected ${n}`);
+  if (dd && dd.length !== n) throw new Error(`drawdownOut has ${dd.length} values, expected ${n}`);
   const nTrades = trades.pnl.length;
   const period = dataPeriodMs(time);
   const resolution = resolutionMs(period);
