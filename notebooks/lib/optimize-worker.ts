@@ -2,8 +2,11 @@
 // answers each task with the same Evaluator the CLI's worker threads use, so a trial's stats do
 // not depend on where it ran. Bundled with the strategies by data/optimize-worker.mjs.ts.
 import { type BacktestOptions, type StrategyDef, toBars } from "../../src/engine/index.ts";
+import { type CostPresetName, costPreset } from "../../src/engine/markets/index.ts";
 import { Evaluator } from "../../src/engine/optimize/evaluate.ts";
 import type { Task, TaskResult } from "../../src/engine/optimize/runner.ts";
+import type { TickInput, TickRunOptions } from "../../src/engine/portfolio/index.ts";
+import { compileStom, stomRunner } from "../../src/engine/stom/index.ts";
 
 export interface OptimizeWorkerInit {
   readonly type: "init";
@@ -15,7 +18,21 @@ export interface OptimizeWorkerInit {
   readonly memo?: boolean;
 }
 
-export type OptimizeWorkerRequest = OptimizeWorkerInit | { readonly type: "task"; readonly task: Task };
+/** STOM texts over tick snapshots: compiled in the worker (functions do not cross postMessage). */
+export interface OptimizeWorkerStomInit {
+  readonly type: "init-stom";
+  readonly buy: string;
+  readonly sell: string;
+  readonly inputs: readonly TickInput[];
+  /** runTicks options without costs, which travel by preset name */
+  readonly options?: Omit<TickRunOptions, "params" | "costs">;
+  readonly costs?: CostPresetName;
+}
+
+export type OptimizeWorkerRequest =
+  | OptimizeWorkerInit
+  | OptimizeWorkerStomInit
+  | { readonly type: "task"; readonly task: Task };
 
 export type OptimizeWorkerReply =
   | { readonly type: "ready"; readonly error?: string }
@@ -27,8 +44,29 @@ interface WorkerScope {
 }
 
 export function serveOptimize(strategies: ReadonlyMap<string, StrategyDef>, scope: WorkerScope): void {
-  let evaluator: Evaluator | undefined;
+  let evaluator: Pick<Evaluator, "run"> | undefined;
   scope.onmessage = ({ data }) => {
+    if (data.type === "init-stom") {
+      try {
+        const strategy = compileStom(data.buy, data.sell, { buyFile: "buy", sellFile: "sell" });
+        const options = { ...data.options, costs: data.costs ? costPreset(data.costs) : undefined };
+        // stomRunner's run is one synchronous runTicks per task behind an async loop: take the result as it lands
+        const runner = stomRunner(strategy, data.inputs, options);
+        evaluator = {
+          run(task: Task): TaskResult {
+            let out: TaskResult | undefined;
+            void runner.run([task], (r) => {
+              out = r;
+            });
+            return out ?? { id: task.id, stats: null, error: "stom run gave no result" };
+          },
+        };
+        scope.postMessage({ type: "ready" });
+      } catch (e) {
+        scope.postMessage({ type: "ready", error: e instanceof Error ? e.message : String(e) });
+      }
+      return;
+    }
     if (data.type === "init") {
       try {
         const strategy = strategies.get(data.strategy);

@@ -2,7 +2,24 @@
 // copied once into each worker (SharedArrayBuffer needs cross-origin isolation, which a plain
 // static host does not give); tasks go one at a time to whichever worker is free.
 import type { Runner, Task, TaskResult } from "../../src/engine/optimize/runner.ts";
-import type { OptimizeWorkerInit, OptimizeWorkerReply } from "./optimize-worker.ts";
+import type { OptimizeWorkerInit, OptimizeWorkerReply, OptimizeWorkerStomInit } from "./optimize-worker.ts";
+
+type Init = Omit<OptimizeWorkerInit, "type"> | Omit<OptimizeWorkerStomInit, "type">;
+
+/**
+ * Typed-array views that do not span their whole buffer become compact copies: postMessage clones
+ * a view's entire buffer, and a column decoded from Arrow views one buffer shared by every column.
+ */
+function compact(value: unknown): unknown {
+  if (ArrayBuffer.isView(value)) {
+    const v = value as Float64Array;
+    return v.byteOffset === 0 && v.byteLength === v.buffer.byteLength ? v : v.slice();
+  }
+  if (Array.isArray(value)) return value.map(compact);
+  if (value && typeof value === "object" && Object.getPrototypeOf(value) === Object.prototype)
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, compact(v)]));
+  return value;
+}
 
 export interface WebWorkerRunnerOptions {
   /** Web Workers to start; defaults to the cores, at most 4 */
@@ -11,18 +28,20 @@ export interface WebWorkerRunnerOptions {
 
 /**
  * Starts `workers` module workers from `url` (the bundle data/optimize-worker.mjs), sends each the
- * init message, and resolves once all are ready.
+ * init (a bundled strategy with bar columns, or STOM buy/sell texts with tick inputs), and resolves
+ * once all are ready.
  *
  *     const runner = await webWorkerRunner(url, { type: "init", strategy: "sma-cross", columns, options });
  *     try { await optimize(runner, { space, method: "tpe", trials: 20, seed: 1 }) } finally { await runner.close() }
  */
 export async function webWorkerRunner(
   url: string | URL,
-  init: Omit<OptimizeWorkerInit, "type">,
+  init: Init,
   { workers = Math.min(4, globalThis.navigator?.hardwareConcurrency || 2) }: WebWorkerRunnerOptions = {},
 ): Promise<Runner> {
   if (!(Number.isInteger(workers) && workers >= 1)) throw new Error(`invalid workers: ${workers}`);
   const pool: Worker[] = [];
+  const message = { type: "buy" in init ? "init-stom" : "init", ...(compact(init) as object) };
   try {
     await Promise.all(
       Array.from({ length: workers }, async () => {
@@ -36,7 +55,7 @@ export async function webWorkerRunner(
           };
           w.onerror = (e) => reject(new Error(e.message || "worker failed to start"));
           // each worker gets its own copy: a transfer would detach the page's columns
-          w.postMessage({ type: "init", ...init });
+          w.postMessage(message);
         });
       }),
     );

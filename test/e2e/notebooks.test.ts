@@ -225,6 +225,32 @@ describe("notebooks site", () => {
     await page.close();
   });
 
+  test("stom page optimizes self.vars in Web Workers like `stom optimize --stom-buy --stom-sell`", async () => {
+    const db = path.join(tmp, "coin_tick.db");
+    const page = await open("stom");
+    await page.locator("#stom-status[data-trades]").waitFor({ timeout: 60_000 });
+    await page.click("button:text-is('Run optimization')");
+    const status = page.locator("#stom-search-status[data-done='true']");
+    await status.waitFor({ timeout: 60_000 });
+    const args = ["bin/stom.js", "optimize", "--stom-buy", path.join(tmp, "buy.txt")];
+    args.push("--stom-sell", path.join(tmp, "sell.txt"), "--data", db, "--budget", "1000000");
+    args.push("--max-positions", "5", "--method", "grid", "--maximize", "TP", "--json");
+    const out = spawnSync("node", args, { cwd: ROOT, encoding: "utf8" });
+    if (out.status !== 0) throw new Error(`stom optimize failed: ${out.stderr}`);
+    const cli = JSON.parse(out.stdout);
+    // self.vars[0] = [[60, 120, 10], 80]: seven cells
+    expect(cli.trials).toBe(7);
+    expect(await status.getAttribute("data-trials")).toBe("7");
+    expect(JSON.parse((await status.getAttribute("data-best")) ?? "null")).toEqual({
+      params: cli.best.params,
+      value: cli.best.value,
+    });
+    expect(await page.locator("#stom-search-top tbody tr").count()).toBe(cli.top.length);
+    await page.screenshot({ path: path.join(SHOTS, "notebooks-stom-optimize.png"), fullPage: true });
+    expect(consoleErrors.filter((e) => e.startsWith("stom:"))).toEqual([]);
+    await page.close();
+  });
+
   test("stom page shows a broken text's error at its line and column", async () => {
     const page = await open("stom");
     await page.locator("#stom-status[data-trades]").waitFor({ timeout: 60_000 });
@@ -273,7 +299,7 @@ describe("notebooks site", () => {
       /^\d+ \/ \d+ trials/.test(document.querySelector("#search-status")?.textContent ?? ""),
     );
     expect(await page.locator("#search-status").textContent()).toMatch(/ETA/);
-    await page.click("#search-cancel");
+    await page.click("#search-status-cancel");
     const cancelled = page.locator("#search-status[data-cancelled='true']");
     await cancelled.waitFor({ timeout: 30_000 });
     expect(Number(await cancelled.getAttribute("data-trials"))).toBeLessThan(50_000);
