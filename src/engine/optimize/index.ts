@@ -14,5 +14,6 @@ export * from "./runner.ts";
 export * from "./sampler.ts";
 export * from "./space.ts";
 export * from "./tpe.ts";
+export * from "./validation.ts";
 export * from "./walk-forward.ts";
 export * from "./windows.ts";
