@@ -8,6 +8,7 @@ export {
   varParam,
 } from "./compile.ts";
 export { StomSyntaxError } from "./errors.ts";
+export * from "./layouts.ts";
 export {
   BUILTINS,
   DERIVED_NAMES,

@@ -2,45 +2,14 @@
 // backtester/back_engine_*): the DB columns as Korean locals, a few derived locals, the sell side's
 // position values, and the helper functions over the last n ticks.
 
-const BOOK = ["매도호가", "매수호가", "매도잔량", "매수잔량"].flatMap((p) =>
-  [1, 2, 3, 4, 5].map((k) => `${p}${k}`),
-);
+import { STOM_COLUMNS } from "./layouts.ts";
 
 /** Every column of STOM's four DB layouts (stock/coin, tick/min), by its Korean name. */
-export const STOM_COLUMN_NAMES: ReadonlySet<string> = new Set([
-  "현재가",
-  "시가",
-  "고가",
-  "저가",
-  "등락율",
-  "당일거래대금",
-  "체결강도",
-  "거래대금증감",
-  "전일비",
-  "회전율",
-  "전일동시간비",
-  "시가총액",
-  "라운드피겨위5호가이내",
-  "초당매수수량",
-  "초당매도수량",
-  "분당매수수량",
-  "분당매도수량",
-  "VI해제시간",
-  "VI가격",
-  "VI호가단위",
-  "초당거래대금",
-  "분당거래대금",
-  "고저평균대비등락율",
-  "매도총잔량",
-  "매수총잔량",
-  ...BOOK,
-  "매도수5호가잔량합",
-  "관심종목",
-  "분봉시가",
-  "분봉고가",
-  "분봉저가",
-]);
-
+export const STOM_COLUMN_NAMES: ReadonlySet<string> = new Set(
+  Object.values(STOM_COLUMNS)
+    .flat()
+    .filter((name) => name !== "index"),
+);
 /**
  * Locals STOM derives per tick. 시분초 is hhmmss of the snapshot in the market's zone; 데이터길이 the
  * symbol's ticks so far; 호가단위 the gap between the two best asks (STOM's coin engines; its stock
