@@ -14,6 +14,8 @@ import {
   type Runner,
   searchSpace,
   type Trial,
+  validate,
+  validationFolds,
   walkForward,
   walkForwardFolds,
 } from "../engine/optimize/index.ts";
@@ -42,6 +44,8 @@ interface OptimizeFlags extends RunFlags {
   constraint?: string;
   bound?: string[];
   walkForward?: string;
+  validate?: string;
+  crossValidate?: number;
   workers: number;
   top: number;
   seed: number;
@@ -62,6 +66,27 @@ export function parseWalkForward(text: string): { train: string; test: string; a
   }
   if (!out.train || !out.test) throw new Error(`invalid --walk-forward '${text}': needs train= and test=`);
   return { train: out.train, test: out.test, anchored };
+}
+
+/** "validation=13w,test=13w[,train=52w][,weighted]" */
+export function parseValidate(text: string): {
+  train?: string;
+  validation: string;
+  test: string;
+  weighted: boolean;
+} {
+  const out: Record<string, string> = {};
+  let weighted = false;
+  for (const part of text.split(",")) {
+    const [k, v] = part.split("=").map((s) => s.trim());
+    if (k === "weighted" && v === undefined) weighted = true;
+    else if ((k === "train" || k === "validation" || k === "test") && v) out[k] = v;
+    else
+      throw new Error(`invalid --validate part '${part}' (validation=13w,test=13w[,train=52w][,weighted])`);
+  }
+  if (!out.validation || !out.test)
+    throw new Error(`invalid --validate '${text}': needs validation= and test=`);
+  return { ...(out.train ? { train: out.train } : {}), validation: out.validation, test: out.test, weighted };
 }
 
 const int = (name: string) => (v: string) => {
@@ -116,6 +141,15 @@ export function registerOptimizeCommand(program: Command): void {
     .option("--constraint <expr>", 'admissible parameters, e.g. "slow > 2 * fast"')
     .option("--bound <expr>", 'disqualify results outside, e.g. "trades >= 10" (repeatable)', collect)
     .option("--walk-forward <spec>", "train=52w,test=13w[,anchored]: optimize in-sample, run out-of-sample")
+    .option(
+      "--validate <spec>",
+      "validation=13w,test=13w[,train=52w][,weighted]: search by STOM's combined validation score, then run the test span once",
+    )
+    .option(
+      "--cross-validate <k>",
+      "validation folds tiling the time before the test span (STOM 교차검증; needs --validate)",
+      int("cross-validate"),
+    )
     .option("--workers <n>", "worker threads (0 = in this thread)", int("workers"), os.availableParallelism())
     .option("--top <n>", "results kept with their stats", int("top"), 10)
     .option("--seed <n>", "seed of random, tpe, ga and grid max tries", int("seed"), 0)
@@ -169,6 +203,78 @@ export function registerOptimizeCommand(program: Command): void {
     };
     try {
       const names = space.dims.map((d) => d.name);
+      if (flags.crossValidate !== undefined && !flags.validate)
+        throw new Error("--cross-validate needs --validate validation=...,test=...");
+      if (flags.validate && flags.walkForward) throw new Error("give --validate or --walk-forward, not both");
+      if (flags.validate) {
+        const v = parseValidate(flags.validate);
+        const split = validationFolds(bars.time, {
+          ...(v.train ? { train: parseLength(v.train) } : {}),
+          validation: parseLength(v.validation),
+          test: parseLength(v.test),
+          folds: flags.crossValidate ?? 1,
+        });
+        const res = await validate(runner, { ...common, split, weighted: v.weighted });
+        bar.stop();
+        const iso = (i: number) => new Date(bars.time[Math.min(i, bars.length - 1)]).toISOString();
+        const span = (s: { start: number; end: number }) => ({
+          start: iso(s.start),
+          end: iso(s.end - 1),
+          bars: s.end - s.start,
+        });
+        const folds = res.folds.map((f) => ({
+          train: span(f.train),
+          validation: span(f.validation),
+          trainValue: f.trainValue,
+          validationValue: f.validationValue,
+          trainStats: f.trainStats,
+          validationStats: f.validationStats,
+        }));
+        const test = {
+          span: span(res.test.span),
+          params: res.test.params ?? null,
+          value: res.test.value,
+          stats: res.test.stats,
+        };
+        if (flags.json) {
+          process.stdout.write(
+            `${JSON.stringify({
+              best: res.search.best ? { params: res.search.best.params, value: res.score } : null,
+              heatmap: heatmapRows(res.search.heatmap),
+              method: res.search.method,
+              objective,
+              trials: res.search.trials,
+              validation: {
+                folds,
+                score: Number.isFinite(res.score) ? res.score : null,
+                weighted: v.weighted,
+                test,
+              },
+              cancelled: res.cancelled,
+            })}\n`,
+          );
+          return;
+        }
+        console.log(
+          `validation ${flags.validate}, ${split.folds.length} fold(s), objective ${objective}: ${res.search.trials} trials\n`,
+        );
+        if (!res.search.best) {
+          console.log("no trial qualified");
+          return;
+        }
+        for (const [k, f] of folds.entries())
+          console.log(
+            `fold ${k + 1}  train ${f.train.start.slice(0, 10)}..${f.train.end.slice(0, 10)} ${fmt(f.trainValue)}  validation ${f.validation.start.slice(0, 10)}..${f.validation.end.slice(0, 10)} ${fmt(f.validationValue)}`,
+          );
+        const p = names.map((n) => `${n}=${res.search.best?.params[n]}`).join(" ");
+        console.log(`\nbest ${p}, combined score ${fmt(res.score)}`);
+        console.log(
+          `test ${test.span.start.slice(0, 10)}..${test.span.end.slice(0, 10)}: ${objective} ${fmt(test.value)}\n`,
+        );
+        if (res.test.stats) console.log(statsTable(res.test.stats as unknown as Record<string, unknown>));
+        if (res.cancelled) console.error("cancelled: results so far shown");
+        return;
+      }
       if (flags.walkForward) {
         const wf = parseWalkForward(flags.walkForward);
         const folds: Fold[] = walkForwardFolds(bars.time, {

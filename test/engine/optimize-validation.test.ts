@@ -168,3 +168,48 @@ describe("validate", () => {
     expect(res.score).toBeNaN();
   });
 });
+
+test("stom optimize --validate --cross-validate --json (2 workers) agrees with validate() in this thread", async () => {
+  const { execFile } = await import("node:child_process");
+  const { promisify } = await import("node:util");
+  const root = path.resolve(import.meta.dirname, "../..");
+  const { stdout } = await promisify(execFile)(
+    "node",
+    [
+      "bin/stom.js",
+      "optimize",
+      "sma-cross",
+      "--data",
+      "../shared/data/backtesting-py/GOOG.csv",
+      "--grid",
+      "fast=5:20:5",
+      "--grid",
+      "slow=20:60:20",
+      "--commission",
+      "0.002",
+      "--validate",
+      "validation=52w,test=52w,weighted",
+      "--cross-validate",
+      "3",
+      "--workers",
+      "2",
+      "--json",
+    ],
+    { cwd: root, maxBuffer: 1 << 24 },
+  );
+  const out = JSON.parse(stdout);
+  const res = await validate(inProcessRunner(smaCross, bars, OPTIONS), {
+    space: searchSpace(smaCross.params, parseGrid(["fast=5:20:5", "slow=20:60:20"])),
+    split: split(),
+    weighted: true,
+  });
+  expect(out.best.params).toEqual(res.search.best?.params);
+  expect(out.validation.score).toBe(res.score);
+  expect(out.validation.folds).toHaveLength(3);
+  expect(out.validation.folds.map((f: { validationValue: number }) => f.validationValue)).toEqual(
+    res.folds.map((f) => f.validationValue),
+  );
+  expect(out.validation.test.span.start.slice(0, 10)).toBe(dates[res.test.span.start]);
+  expect(out.validation.test.stats.returnPct).toBe(res.test.stats?.returnPct);
+  expect(out.heatmap).toEqual(heatmapRows(res.search.heatmap));
+});
