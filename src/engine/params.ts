@@ -12,7 +12,7 @@ export type ParamSpecs = Readonly<Record<string, ParamSpec>>;
 export type ParamValues<P extends ParamSpecs> = { readonly [K in keyof P]: number };
 
 /** Levenshtein distance, for "did you mean" suggestions. */
-function distance(a: string, b: string): number {
+export function editDistance(a: string, b: string): number {
   const row = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
     let prev = row[0];
@@ -31,7 +31,7 @@ export function suggest(name: string, known: readonly string[]): string | undefi
   let best: string | undefined;
   let bestD = Number.POSITIVE_INFINITY;
   for (const k of known) {
-    const d = distance(name.toLowerCase(), k.toLowerCase());
+    const d = editDistance(name.toLowerCase(), k.toLowerCase());
     if (d < bestD) [best, bestD] = [k, d];
   }
   return best !== undefined && bestD <= Math.max(2, Math.floor(name.length / 2)) ? best : undefined;

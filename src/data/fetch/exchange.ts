@@ -1,4 +1,5 @@
 import ccxt, { type Exchange, type MarketInterface } from "ccxt";
+import { editDistance } from "../../engine/params.ts";
 
 /**
  * Testing aid: when set (e.g. `STOM_CCXT_URL_OVERRIDE=http://127.0.0.1:8080`), every host in the
@@ -72,20 +73,6 @@ export function closeMatches(name: string, candidates: readonly string[], n = 5)
     .sort((a, b) => a.score - b.score || a.c.localeCompare(b.c))
     .slice(0, n)
     .map((s) => s.c);
-}
-
-function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let diagonal = row[0];
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const above = row[j];
-      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diagonal = above;
-    }
-  }
-  return row[b.length];
 }
 
 export interface ResolvedSymbol {
