@@ -8,19 +8,7 @@ import {
 import { type OptimizeOptions, type OptimizeResult, optimize, type Trial } from "./optimize.ts";
 import type { Runner, Task, TaskResult } from "./runner.ts";
 import type { Params } from "./sampler.ts";
-import type { Length, Span } from "./windows.ts";
-
-/** First index with time[k] >= t. */
-function lowerBound(time: Float64Array, t: number): number {
-  let lo = 0;
-  let hi = time.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (time[mid] < t) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
+import { type Length, lowerBound, type Span } from "./windows.ts";
 
 /** One validation fold: train on `train`, score on `validation` (both before the test span). */
 export interface ValidationFold {

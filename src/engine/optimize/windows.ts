@@ -32,7 +32,8 @@ export function parseLength(text: string): Length {
 }
 
 /** First index with time[k] >= t. */
-function lowerBound(time: Float64Array, t: number): number {
+/** First index whose time is >= t (time sorted ascending). */
+export function lowerBound(time: Float64Array, t: number): number {
   let lo = 0;
   let hi = time.length;
   while (lo < hi) {
