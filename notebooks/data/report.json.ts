@@ -54,5 +54,11 @@ run(async () => {
   if (!r.stats || !Array.isArray(r.trades)) throw new Error(`${file}: not a stom backtest --out report`);
   // the build machine's absolute paths do not belong in a published page
   if (r.strategy?.file) r.strategy.file = path.relative(REPO, r.strategy.file);
+  // the curves are only drawn: cents and 8 significant digits halve the published JSON
+  const c = (report as { curves?: { equity: number[]; drawdown: number[] } }).curves;
+  if (c) {
+    c.equity = c.equity.map((x) => Math.round(x * 100) / 100);
+    c.drawdown = c.drawdown.map((x) => Number(x.toPrecision(8)));
+  }
   return `${JSON.stringify(report)}\n`;
 });

@@ -316,7 +316,8 @@ describe("notebooks site", () => {
     const stats = await pageStats(page);
     const deepest = Number(await curves.getAttribute("data-max-drawdown"));
     expect(deepest).toBeGreaterThan(0);
-    expect(deepest * 100).toBeCloseTo(-Number(stats.maxDrawdownPct), 9);
+    // the published curves keep 8 significant digits
+    expect(deepest * 100).toBeCloseTo(-Number(stats.maxDrawdownPct), 5);
     expect(await curves.locator("svg").count()).toBe(2);
     await page.close();
   });
