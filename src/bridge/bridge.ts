@@ -481,12 +481,14 @@ export class Bridge {
    */
   #follow(order: OrderRecord, venue: Venue, attempt: number): void {
     const { resolveDelayMs = 500 } = this.options;
-    if (this.#closed) return;
+    // venues that push order progress (KIS fill notices) need no polling
+    if (this.#closed || venue.onOrderUpdate) return;
     const timer = setTimeout(async () => {
       this.#timers.delete(timer);
-      if (FINAL_STATES.has(order.state) || order.state === "UNKNOWN") return;
+      if (this.#closed || FINAL_STATES.has(order.state) || order.state === "UNKNOWN") return;
       try {
         const found = await venue.fetchByClientId(order.symbol, order.clientOrderId);
+        if (this.#closed) return;
         if (found && !FINAL_STATES.has(order.state)) this.oms[order.mode].apply(order, found);
       } catch (error) {
         this.emit({

@@ -1,4 +1,4 @@
-import type { Commission, OrderRequest } from "../engine/index.ts";
+import { type Commission, floorDiv, type OrderRequest, roundHalfEven } from "../engine/index.ts";
 import {
   checkMarketOnly,
   type LegView,
@@ -36,22 +36,6 @@ interface Pending {
   readonly tag: unknown;
   readonly placedBar: number;
   view?: OrderView;
-}
-
-/** CPython's float floor division, which backtesting.py's sizing (and so the engine's) uses. */
-function floorDiv(a: number, b: number): number {
-  const mod = a % b;
-  let div = (a - mod) / b;
-  if (mod !== 0 && b < 0 !== mod < 0) div -= 1;
-  if (div === 0) return 0 * (a / b);
-  let floordiv = Math.floor(div);
-  if (div - floordiv > 0.5) floordiv += 1;
-  return floordiv;
-}
-
-function roundHalfEven(x: number): number {
-  const r = Math.round(x);
-  return Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
 }
 
 /**

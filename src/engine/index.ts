@@ -5,6 +5,7 @@ export * from "./lookahead.ts";
 export * from "./orders.ts";
 export * from "./params.ts";
 export * from "./periods.ts";
+export { floorDiv, roundHalfEven } from "./pymath.ts";
 export * from "./series.ts";
 export * from "./stats.ts";
 export * from "./strategy.ts";

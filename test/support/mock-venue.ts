@@ -82,6 +82,8 @@ export interface MockRequest {
   readonly path: string;
   readonly query: Readonly<Record<string, string>>;
   readonly status: number;
+  /** when it arrived: wall-clock ms with sub-ms precision (performance.timeOrigin + now), comparable across processes */
+  readonly at: number;
   /** set when the request was answered by an injected fault */
   readonly fault?: Fault["kind"];
 }
@@ -153,6 +155,7 @@ export async function startMockVenue({
   };
 
   const server = createServer(async (req, res) => {
+    const at = performance.timeOrigin + performance.now();
     const body = await readBody(req);
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
     const query = Object.fromEntries(url.searchParams);
@@ -162,7 +165,7 @@ export async function startMockVenue({
         ? "upbit"
         : "unknown";
     const log = (status: number, fault?: Fault["kind"]) =>
-      requests.push({ venue, method: req.method ?? "GET", path: url.pathname, query, status, fault });
+      requests.push({ venue, method: req.method ?? "GET", path: url.pathname, query, status, at, fault });
 
     const fault = takeFault(faults, `${req.method ?? "GET"} ${url.pathname}`);
     if (fault?.kind === "429") {
