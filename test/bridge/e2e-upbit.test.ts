@@ -4,9 +4,11 @@ import path from "node:path";
 import pino from "pino";
 import { afterEach, describe, expect, it } from "vitest";
 import { Bridge } from "../../src/bridge/bridge.ts";
+import { CcxtVenue } from "../../src/bridge/ccxt-venue.ts";
 import { type BridgeServer, startServer } from "../../src/bridge/server.ts";
 import { loadNamedStrategy } from "../../src/bridge/strategies.ts";
 import { type Bar, type BridgeEvent, FINAL_STATES, type OrderRecord } from "../../src/bridge/types.ts";
+import { RejectedError } from "../../src/bridge/venue.ts";
 import { type MockVenue, startMockVenue, upbitTape } from "../support/mock-venue.ts";
 
 const DATA = new URL("../../../shared/data/", import.meta.url);
@@ -239,5 +241,52 @@ describe("bridge end to end against the mock Upbit (real ccxt, JWT, binary webso
     expect(audit.some((a) => a.kind === "foreign" && a.message.includes(foreign.uuid as string))).toBe(true);
     expect(reopened.bridge.stores.live.openOrders()).toEqual([]);
     expect(reopened.bridge.positions().length).toBe(1);
+  });
+});
+
+describe("the mock Upbit's private endpoints, through ccxt", () => {
+  it("refuses a JWT signed with another secret, and lists open orders on both routes", async () => {
+    const venue = await startMockVenue();
+    cleanups.push(() => venue.close());
+    const bad = await CcxtVenue.create("upbit", {
+      apiKey: "mock-api-key",
+      secret: "wrong",
+      urlOverride: venue.url,
+    });
+    cleanups.push(() => bad.close());
+    venue.setPrice("KRW-BTC", 22_000_000);
+    await expect(
+      bad.createMarketOrder({
+        symbol: "BTC/KRW",
+        side: "buy",
+        amount: 0.01,
+        clientOrderId: "stomx1",
+        refPrice: 22_000_000,
+      }),
+    ).rejects.toBeInstanceOf(RejectedError);
+    expect(venue.orders.size).toBe(0);
+    expect(venue.requests.find((r) => r.path === "/v1/orders")?.status).toBe(401);
+
+    const good = await CcxtVenue.create("upbit", {
+      apiKey: "mock-api-key",
+      secret: "mock-api-secret",
+      urlOverride: venue.url,
+    });
+    cleanups.push(() => good.close());
+    const foreign = venue.addForeignOrder("KRW-BTC", "SELL", 0.1, 30_000_000);
+    const open = await good.openOrders("BTC/KRW");
+    expect(open.map((o) => [o.venueOrderId, o.side, o.state])).toEqual([[foreign.uuid, "sell", "ACCEPTED"]]);
+    const legacy = (await good.exchange.request("orders", "private", "GET", {
+      market: "KRW-BTC",
+      state: "wait",
+    })) as {
+      uuid: string;
+    }[];
+    expect(legacy.map((o) => o.uuid)).toEqual([foreign.uuid]);
+    // a buy without a reference price cannot be sized in KRW and never leaves
+    await expect(
+      good.createMarketOrder({ symbol: "BTC/KRW", side: "buy", amount: 0.01, clientOrderId: "stomx2" }),
+    ).rejects.toBeInstanceOf(RejectedError);
+    expect(venue.count("POST /v1/orders")).toBe(1);
   });
 });
