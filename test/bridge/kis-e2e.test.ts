@@ -43,8 +43,8 @@ async function open(kis: MockKis, dataDir: string, extra: { resolveAttempts?: nu
       baseUrl: kis.url,
       wsUrl: kis.wsUrl,
       rate: 50,
-      // long enough for a loaded CI machine; the injected venue timeouts each cost this much
-      timeout: 3_000,
+      // short, so an injected lost answer resolves within the replay (token requests wait longer)
+      timeout: 400,
       busyDelayMs: 50,
       clock: () => marketTime,
     },

@@ -1,6 +1,8 @@
 import { AmbiguousError, RejectedError } from "../venue.ts";
 import { KIS_HOSTS, KIS_RATE, type KisCredentials, type KisEnv, PATHS } from "./config.ts";
 
+const AUTH_TIMEOUT_MS = 10_000;
+
 /** What every KIS REST answer carries: rt_cd "0" is success; msg_cd names the error (EGW00201...). */
 export interface KisBody {
   readonly rt_cd?: string;
@@ -241,7 +243,9 @@ export class KisClient {
       method: "POST",
       headers: { "content-type": "application/json; charset=utf-8" },
       body: JSON.stringify(body),
-      signal: AbortSignal.timeout(this.#timeout),
+      // token and approval requests are rare and gate everything else: never cut them short
+      // with the (possibly tight) per-call timeout meant for trading calls
+      signal: AbortSignal.timeout(Math.max(this.#timeout, AUTH_TIMEOUT_MS)),
     });
     return parseAnswer(res, path);
   }
