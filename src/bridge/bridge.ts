@@ -674,10 +674,11 @@ export class Bridge {
   }
 }
 
-/** KRX fee and statutory sell tax as the paper account's commission (size < 0 sells). */
-function krxCommission(): (size: number, price: number) => number {
+/** KRX fee and statutory sell tax as the paper account's commission (a fill sells when size > 0 === exit). */
+function krxCommission(): (size: number, price: number, exit: boolean) => number {
   const costs = krxBridgeCosts();
-  return (size, price) => costs.commission(Math.abs(size), price, size < 0 ? "sell" : "buy", Date.now());
+  return (size, price, exit) =>
+    costs.commission(Math.abs(size), price, size > 0 === exit ? "sell" : "buy", Date.now());
 }
 
 function timeframeMsOr400(timeframe: string): number {

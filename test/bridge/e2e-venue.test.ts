@@ -96,10 +96,19 @@ async function promoteLive(server: BridgeServer) {
   return (await res.json()).id as string;
 }
 
-/** Streams tape trades [from, to) over the venue's websocket, advancing its clock. */
-async function stream(venue: MockVenue, from: number, to: number) {
+/**
+ * Streams tape trades [from, to) over the venue's websocket, advancing its clock. With `settled`,
+ * each new minute waits until it holds: the tape compresses minutes into milliseconds, and a real
+ * minute leaves the venue ample time to fill the orders of the bar that just closed.
+ */
+async function stream(venue: MockVenue, from: number, to: number, settled?: () => boolean) {
+  let minute = Number.NaN;
   for (let k = from; k < to; k++) {
     const [time, id, , side, price, amount] = TAPE[k];
+    if (settled && Math.floor(time / 60_000) !== minute) {
+      minute = Math.floor(time / 60_000);
+      await until(settled, WAIT, "orders of the last bar final");
+    }
     venue.setNow("binance", time);
     venue.streamTrade("binance", "XRPETH", { time, id: Number(id), price, amount, side });
     if (k % 25 === 0) await new Promise((r) => setTimeout(r, 2));
@@ -124,7 +133,7 @@ describe("bridge end to end against the mock venue (real ccxt, loopback)", () =>
     const { venue, server, events, bridge } = await setup();
     await promoteLive(server);
     await until(() => venue.subscribers("binance") > 0, WAIT, "subscription");
-    await stream(venue, 0, 1500);
+    await stream(venue, 0, 1500, () => bridge.orders().every((o) => FINAL_STATES.has(o.state)));
     await until(
       () => events.filter((e) => e.type === "bar").length >= BARS.findIndex((b) => b[0] > TAPE[1499][0]) - 1,
       WAIT,
