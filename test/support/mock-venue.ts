@@ -767,7 +767,7 @@ function privateRoute(account: Account, req: IncomingMessage, url: URL, body: st
     }
     case "DELETE /api/v3/order": {
       const o = findOrder(account, q);
-      if (!o || o.status !== "NEW") return { status: 400, body: { code: -2011, msg: "Unknown order sent." } };
+      if (o?.status !== "NEW") return { status: 400, body: { code: -2011, msg: "Unknown order sent." } };
       o.status = "CANCELED";
       return { status: 200, body: orderJson(o) };
     }

@@ -108,7 +108,7 @@ const unitBounds = (d: Dimension): Bounds =>
 function toUnit(d: Dimension, v: number): number {
   if (d.continuous) return v;
   const k = d.values.indexOf(v);
-  return k >= 0 ? k : 0;
+  return Math.max(k, 0);
 }
 
 function fromUnit(d: Dimension, u: number): number {
