@@ -204,7 +204,6 @@ export class PaperAccount implements StrategyAccount {
       const long = order.fraction > 0 || order.lots > 0;
       let price = bar.open;
       if (this.#slippage) price *= 1 + (long ? this.#slippage : -this.#slippage);
-      const cashBefore = this.cash;
       let moved = 0;
 
       if (order.leg) {
@@ -214,7 +213,7 @@ export class PaperAccount implements StrategyAccount {
           this.#reduce(leg, price, lots, i, bar.time);
           moved = Math.abs(lots);
         }
-        this.#report(order, price, moved, cashBefore, bar.time);
+        this.#report(order, price, moved, bar.time);
         continue;
       }
 
@@ -249,7 +248,7 @@ export class PaperAccount implements StrategyAccount {
         if (!needLots) break;
       }
       if (Math.abs(needLots) * perLot > this.#marginAvailable * this.#leverage) {
-        if (moved) this.#report(order, price, moved, cashBefore, bar.time);
+        if (moved) this.#report(order, price, moved, bar.time);
         else this.#gate.cancel(order.clientOrderId, "insufficient margin");
         continue;
       }
@@ -267,11 +266,11 @@ export class PaperAccount implements StrategyAccount {
         this.cash -= this.#commission(needLots * unit, adjusted, false);
         moved += Math.abs(needLots);
       }
-      this.#report(order, price, moved, cashBefore, bar.time);
+      this.#report(order, price, moved, bar.time);
     }
   }
 
-  #report(order: Pending, price: number, lots: number, cashBefore: number, time: number): void {
+  #report(order: Pending, price: number, lots: number, time: number): void {
     if (!lots) {
       this.#gate.cancel(order.clientOrderId, "nothing left to close");
       return;
@@ -280,7 +279,6 @@ export class PaperAccount implements StrategyAccount {
     // fee = what left the account beyond the traded value, recomputed from the commission model;
     // with the order's own signed amount and exit=false the model sees the fill's true side
     const fee = this.#commission(amount, price, false);
-    void cashBefore;
     this.#gate.fill(order.clientOrderId, { price, amount, fee, time });
   }
 
