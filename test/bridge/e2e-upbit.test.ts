@@ -119,9 +119,15 @@ async function promote(server: BridgeServer) {
 }
 
 /** Streams tape trades [from, to) over the venue's websocket. */
-async function stream(venue: MockVenue, from: number, to: number) {
+/** Streams tape trades [from, to); with `settled`, each new minute first waits until it holds (see e2e-venue). */
+async function stream(venue: MockVenue, from: number, to: number, settled?: () => boolean) {
+  let minute = Number.NaN;
   for (let k = from; k < to; k++) {
     const t = TAPE[k];
+    if (settled && Math.floor(t.timestamp / 60_000) !== minute) {
+      minute = Math.floor(t.timestamp / 60_000);
+      await until(settled, 20_000, "orders of the last bar final");
+    }
     venue.streamTrade("upbit", "KRW-BTC", {
       time: t.timestamp,
       id: t.sequential_id,
@@ -148,7 +154,7 @@ describe("bridge end to end against the mock Upbit (real ccxt, JWT, binary webso
     const btc0 = venue.balances.get("BTC") as number;
     await promote(server);
     await until(() => venue.subscribers("upbit") > 0, 20_000, "subscription");
-    await stream(venue, 0, N);
+    await stream(venue, 0, N, () => bridge.orders().every((o) => FINAL_STATES.has(o.state)));
     const reference = referenceBars();
     const expected = reference.findIndex((b) => b.time > TAPE[N - 1].timestamp) - 1;
     await until(() => barsOf(events).length >= expected, 20_000, "bars");
