@@ -1,6 +1,7 @@
 // The synthetic series a fresh clone publishes (the e2e test rebuilds the first for `stom backtest`).
+// Hourly bars over ~14 months, so the annualised stats a first visitor sees mean something.
 export const SAMPLE_BARS = [
-  { symbol: "SAMPLE", bars: 10_000, seed: 42, timeframe: "1m" },
+  { symbol: "SAMPLE", bars: 10_000, seed: 42, timeframe: "1h" },
   { symbol: "SAMPLE-ALT", bars: 10_000, seed: 7, timeframe: "5m", price: 12_000 },
 ] as const;
 export const SAMPLE_TICKS = { symbol: "SAMPLE", ticks: 3_600, seed: 42 } as const;
