@@ -67,7 +67,15 @@ export async function readFrames(source: Source, kind: "bars" | "ticks", columns
   if (source.origin === "sample") return sampleFrames().filter((f) => f.kind === kind);
   const out: Frame[] = [];
   for (const s of wanted) {
-    const full = await source.catalog!.read({ ...s, columns: columns?.filter((c) => s.columns.includes(c)) });
+    // the key alone: a SeriesInfo's `end` is its last bar, a read's `end` is exclusive
+    const { kind, market, symbol, timeframe } = s;
+    const full = await source.catalog!.read({
+      kind,
+      market,
+      symbol,
+      timeframe,
+      columns: columns?.filter((c) => s.columns.includes(c)),
+    });
     out.push(tail(full, MAX_ROWS));
   }
   return out;
