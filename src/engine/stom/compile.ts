@@ -1,181 +1,192 @@
-import { rollingMax, rollingMin } from "../indicators/rolling-extrema.ts";
-import { rollingMean } from "../indicators/rolling-mean.ts";
-import { rollingSum } from "../indicators/rolling-sum.ts";
-import { shift } from "../indicators/shift.ts";
 import { type ParamSpec, suggest } from "../params.ts";
-import type {
-  TickContext,
-  TickInitContext,
-  TickSellContext,
-  TickStrategyDef,
-} from "../portfolio/strategy.ts";
-import { floorDiv, roundHalfEven } from "../pymath.ts";
 import type { Expr, Pos, Program, Stmt } from "./ast.ts";
 import { StomSyntaxError } from "./errors.ts";
+import type { StomKind } from "./layouts.ts";
 import {
   BUILTINS,
-  DERIVED_NAMES,
+  columnNames,
+  derivedNames,
+  type HelperSpec,
+  helperSpecs,
+  INDICATOR_NAMES,
+  isStock,
+  isTick,
   previousColumn,
   SELL_NAMES,
-  STOM_COLUMN_NAMES,
-  WINDOW_HELPERS,
-  type Window,
 } from "./names.ts";
 import { parseStom, parseStomExpr } from "./parse.ts";
+import { RUNTIME } from "./runtime.ts";
+import { stomBuyText, stomSellText } from "./texts.ts";
 
 export interface StomCompileOptions {
+  /** the DB layout the texts run on: it decides the names, helpers and rounding (default stock_tick) */
+  readonly kind?: StomKind;
   readonly name?: string;
   /** file names shown in error messages */
   readonly buyFile?: string;
   readonly sellFile?: string;
-  /** STOM's 경과틱수설정: condition name -> expression; 경과틱수('name') counts ticks since it last held */
+  /** STOM's 경과틱수설정: condition name -> expression; 경과틱수('name') counts snapshots since it last held */
   readonly conditions?: Readonly<Record<string, string>>;
-  /** a third text with self.vars[n] = [[start, end, step], best] lines (STOM's 최적화 변수 box) */
+  /** STOM's 최적화 범위 text: self.vars[n] = [[start, end, step], best] lines */
   readonly vars?: string;
-  /** offset of the market's zone from UTC in ms, for 시분초 (KST 9 h for KRX, 0 for Upbit as STOM stores coins in UTC) */
-  readonly utcOffsetMs?: number;
-  /** columns beyond STOM's own that the texts may read */
-  readonly columns?: readonly string[];
+  /** STOM's GA range text: self.vars[n] = [[v1, v2, ...], best] lines */
+  readonly gaVars?: string;
 }
 
-/** What init() prepares per symbol: one typed array per distinct column or helper, and the vars. */
-export interface StomState {
-  readonly C: readonly Float64Array[];
-  readonly V: Float64Array;
-  readonly symbol: string;
+/** One self.vars[n] as the texts or the vars files give it. */
+export interface StomVar {
+  readonly index: number;
+  /** [start, end, step] from the 최적화 범위 form, or null */
+  readonly range: readonly [number, number, number] | null;
+  /** every value the grid visits (STOM's range: start to end by step, end included), or the GA list */
+  readonly values: readonly number[];
+  /** the GA form's list, when given */
+  readonly gaValues: readonly number[] | null;
+  readonly best: number;
 }
 
-export type StomParamSpecs = Readonly<Record<string, ParamSpec>>;
+/** A helper call site: what the engine computes per snapshot. */
+export type StomHelper = HelperSpec & { readonly name: string };
 
-export interface StomStrategy extends TickStrategyDef<StomParamSpecs, StomState> {
-  /** the generated JavaScript of each text (for reading and debugging) */
-  readonly code: {
-    readonly buy: string;
-    readonly sell: string;
-    readonly conditions: Readonly<Record<string, string>>;
-  };
-  /** `vars<n>` -> n */
-  readonly varIndex: Readonly<Record<string, number>>;
+/** The generated function of one text, bound to one symbol by the engine. */
+export type StomFactory = (D: readonly Float64Array[], H: unknown, R: unknown) => (V: unknown) => unknown;
+
+/** Two STOM texts compiled for STOM's backtest engine (backtest.ts). */
+export interface StomProgram {
+  readonly name: string;
+  readonly kind: StomKind;
+  /** the columns the generated code reads, in slot order (D[k]) */
+  readonly columns: readonly string[];
+  /** the helpers in call-site order (H.h(k, ...)) */
+  readonly helpers: readonly StomHelper[];
+  /** 경과틱수 condition names, in slot order */
+  readonly conditionNames: readonly string[];
+  readonly buy: StomFactory;
+  readonly sell: StomFactory;
+  readonly conditions: readonly StomFactory[];
+  /** condition number -> the line above its `매도 = True` (STOM's dict_cond) */
+  readonly sellConditions: Readonly<Record<number, string>>;
+  /** the `self.indicator[...] = ...` lines of the buy text (STOM's indistg), as (V) -> [key, value] */
+  readonly indicatorSettings: readonly ((V: unknown) => [string, number])[];
+  /** the TA-Lib values the texts read (minute DBs) */
+  readonly indicators: readonly string[];
+  readonly vars: ReadonlyMap<number, StomVar>;
+  /** optimization parameters `vars<n>` with their ranges, `best` as default */
+  readonly params: Readonly<Record<string, ParamSpec>>;
+  /** the generated JavaScript, for reading */
+  readonly code: { readonly buy: string; readonly sell: string; readonly conditions: readonly string[] };
 }
 
 /** Parameter name of self.vars[n]. */
 export const varParam = (n: number): string => `vars${n}`;
 
-type ArgFn = (V: Float64Array) => number;
-type Located = Pos & { readonly file: string };
+type Ty = "np" | "py";
+type Side = "buy" | "sell" | "cond";
 
-type Slot =
-  | { readonly kind: "column"; readonly column: string; readonly at: Located }
-  | {
-      readonly kind: "window";
-      readonly helper: string;
-      readonly column: string;
-      readonly window: Window;
-      readonly n: ArgFn;
-      readonly pre: ArgFn;
-      readonly at: Located;
-    }
-  | {
-      readonly kind: "shift";
-      readonly helper: string;
-      readonly column: string;
-      readonly k: ArgFn;
-      readonly at: Located;
-    }
-  | { readonly kind: "derived"; readonly name: string; readonly at: Located }
-  | { readonly kind: "cond"; readonly name: string; readonly at: Located };
-
-interface Runtime {
-  floordiv(a: number, b: number): number;
-  mod(a: number, b: number): number;
-  round(x: number, digits?: number): number;
+interface Shared {
+  readonly kind: StomKind;
+  readonly columns: string[];
+  readonly columnSlot: Map<string, number>;
+  readonly helpers: StomHelper[];
+  readonly conditionNames: readonly string[];
+  readonly indicators: Set<string>;
+  readonly vars: Map<number, { range: [number, number, number] | null; ga: number[] | null; best: number; at: string }>;
 }
 
-const RUNTIME: Runtime = Object.freeze({
-  floordiv: floorDiv,
-  mod: (a: number, b: number) => {
-    const m = a % b;
-    return m !== 0 && m < 0 !== b < 0 ? m + b : m;
-  },
-  round: (x: number, digits?: number) => {
-    if (digits === undefined) return roundHalfEven(x);
-    const f = 10 ** digits;
-    return roundHalfEven(x * f) / f;
-  },
-});
+const MATH: Readonly<Record<string, string>> = {
+  sqrt: "Math.sqrt",
+  log: "Math.log",
+  log10: "Math.log10",
+  exp: "Math.exp",
+  atan: "Math.atan",
+  atan2: "Math.atan2",
+  sin: "Math.sin",
+  cos: "Math.cos",
+  tan: "Math.tan",
+  floor: "Math.floor",
+  ceil: "Math.ceil",
+  fabs: "Math.abs",
+  pow: "Math.pow",
+};
 
-type Fn = (
-  C: readonly Float64Array[],
-  i: number,
-  V: Float64Array,
-  X: unknown,
-  R: Runtime,
-  S: string,
-) => unknown;
-
-/** The slots shared by every text of one strategy, deduplicated by their source key. */
-class Slots {
-  readonly list: Slot[] = [];
-  readonly #keys = new Map<string, number>();
-
-  add(key: string, make: () => Slot): number {
-    let k = this.#keys.get(key);
-    if (k === undefined) {
-      k = this.list.length;
-      this.list.push(make());
-      this.#keys.set(key, k);
-    }
-    return k;
-  }
-}
-
-interface Ranges {
-  readonly specs: Map<number, { spec: ParamSpec; at: Located; text: string }>;
-  readonly used: Map<number, Located>;
-}
-
+/** Translates one STOM text (a Python subset) into the body of a JavaScript function. */
 class Gen {
-  readonly locals = new Set<string>();
-  #signals = 0;
+  readonly locals = new Map<string, Ty>();
+  readonly #names: Set<string>;
+  readonly #columns: Set<string>;
+  readonly #helpers: Readonly<Record<string, HelperSpec>>;
 
   constructor(
-    readonly side: "buy" | "sell" | "cond",
+    readonly side: Side,
     readonly file: string,
-    readonly slots: Slots,
-    readonly ranges: Ranges,
-    readonly options: StomCompileOptions,
-  ) {}
+    readonly shared: Shared,
+    readonly condLines: ReadonlyMap<number, number> = new Map(),
+  ) {
+    this.#columns = new Set(columnNames(shared.kind));
+    this.#names = new Set(derivedNames(shared.kind));
+    this.#helpers = helperSpecs(shared.kind);
+  }
 
   fail(message: string, at: Pos): never {
     throw new StomSyntaxError(message, at.line, at.column, this.file);
   }
 
-  #at(p: Pos): Located {
-    return { line: p.line, column: p.column, file: this.file };
-  }
-
-  get flag(): string | undefined {
-    return this.side === "buy" ? "매수" : this.side === "sell" ? "매도" : undefined;
+  #at(p: Pos): string {
+    return JSON.stringify(`${this.file}:${p.line}:${p.column}`);
   }
 
   program(program: Program): string {
     collectAssigned(program.body, this.locals);
-    const flag = this.flag as string;
-    this.locals.add(flag);
-    const body = this.#block(program.body, "  ");
-    const decls = [...this.locals].map((name) => {
-      const init = name === flag ? String(this.side === "buy") : this.#outer(name);
-      return `  let ${mangle(name)} = ${init ?? "undefined"};`;
+    this.locals.set("매수", "py");
+    this.locals.set("매도", "py");
+    // a local that shadows a column starts as the column's numpy value
+    for (const name of this.locals.keys()) if (this.#columns.has(name)) this.locals.set(name, "np");
+    this.#inferLocals(program.body);
+    const body = this.#block(program.body, "    ");
+    const decls = [...this.locals.keys()].map((name) => {
+      const init = name === "매수" ? "true" : name === "매도" ? "false" : (this.#outer(name) ?? "undefined");
+      return `    let ${mangle(name)} = ${init};`;
     });
-    const result = this.#signals > 0 ? "$$signal" : mangle(flag);
-    return [`  let $$signal = false;`, ...decls, body, `  return Boolean(${result});`].join("\n");
+    const lines = ["    let $$signal = false, $$cond = 0;", ...decls, body];
+    lines.push(this.side === "sell" ? "    H.cond = $$cond;" : "", "    return $$signal;");
+    return lines.join("\n");
   }
 
   expression(e: Expr): string {
-    return `  return ${this.#expr(e)};`;
+    return `    return R.truthy(${this.#expr(e)});`;
+  }
+
+  /** A value computed from numbers and self.vars only (a self.indicator setting). */
+  value(e: Expr): string {
+    return this.#expr(e);
+  }
+
+  /** A local is a numpy value when any assignment can make it one (flow-insensitive, to a fixpoint). */
+  #inferLocals(stmts: readonly Stmt[]): void {
+    for (let round = 0; round < 8; round++) {
+      let changed = false;
+      const visit = (list: readonly Stmt[]) => {
+        for (const s of list) {
+          if (s.type === "assign" && this.locals.get(s.target) !== "np" && this.#type(s.value) === "np") {
+            this.locals.set(s.target, "np");
+            changed = true;
+          } else if (s.type === "if") {
+            for (const b of s.branches) visit(b.body);
+            if (s.otherwise) visit(s.otherwise);
+          } else if (s.type === "try") {
+            visit(s.body);
+            if (s.handler) visit(s.handler);
+            if (s.final) visit(s.final);
+          }
+        }
+      };
+      visit(stmts);
+      if (!changed) return;
+    }
   }
 
   #block(stmts: readonly Stmt[], pad: string): string {
+    if (stmts.length === 0) return `${pad};`;
     return stmts.map((s) => this.#stmt(s, pad)).join("\n");
   }
 
@@ -186,208 +197,306 @@ class Gen {
       case "var-range":
         this.#range(s);
         return `${pad}// self.vars[${s.index}] range`;
-      case "signal":
+      case "signal": {
+        // STOM's own order call closes each text (texts.ts); a text's own self.Buy(...)/self.Sell(...)
+        // would call STOM's Buy(vturn, vkey) with the wrong arguments and stop the run
+        const own = s.side === "buy" ? "Buy" : "Sell";
         if (s.side !== this.side)
-          this.fail(
-            `self.${s.side === "buy" ? "Buy" : "Sell"}() belongs in the ${s.side} text, not the ${this.side} text`,
-            s,
-          );
-        this.#signals++;
+          return `${pad}R.fail("TypeError", "self.${own}() is STOM's order call; it cannot be called here", ${this.#at(s)});`;
         return `${pad}$$signal = true;`;
-      case "assign": {
-        const value = this.#expr(s.value);
-        const op = s.op === "=" ? "=" : s.op;
-        return `${pad}${mangle(s.target)} ${op} ${value};`;
       }
+      case "assign": {
+        const prefix = this.side === "sell" && s.target === "매도" && this.condLines.has(s.line)
+          ? `$$cond = ${this.condLines.get(s.line)}; `
+          : "";
+        const target = mangle(s.target);
+        if (s.op === "=") return `${pad}${prefix}${target} = ${this.#expr(s.value)};`;
+        const binary: Expr = {
+          type: "binary",
+          op: s.op.slice(0, -1),
+          left: { type: "name", name: s.target, line: s.line, column: s.column },
+          right: s.value,
+          line: s.line,
+          column: s.column,
+        };
+        return `${pad}${prefix}${target} = ${this.#expr(binary)};`;
+      }
+      case "store":
+        return `${pad}${this.#store(s.target, this.#expr(s.value))};`;
+      case "expr":
+        return `${pad}void ${this.#expr(s.expr)};`;
       case "if": {
         const parts = s.branches.map(
           (b, k) =>
-            `${k === 0 ? "if" : " else if"} (${this.#expr(b.test)}) {\n${this.#block(b.body, `${pad}  `)}\n${pad}}`,
+            `${k === 0 ? "if" : " else if"} (${this.#test(b.test)}) {\n${this.#block(b.body, `${pad}  `)}\n${pad}}`,
         );
         const tail = s.otherwise ? ` else {\n${this.#block(s.otherwise, `${pad}  `)}\n${pad}}` : "";
         return `${pad}${parts.join("")}${tail}`;
       }
+      case "try": {
+        const handler = s.handler ? ` catch {\n${this.#block(s.handler, `${pad}  `)}\n${pad}}` : "";
+        const final = s.final ? ` finally {\n${this.#block(s.final, `${pad}  `)}\n${pad}}` : "";
+        return `${pad}try {\n${this.#block(s.body, `${pad}  `)}\n${pad}}${handler}${final}`;
+      }
     }
   }
 
+  #store(target: Expr, value: string): string {
+    if (target.type === "attr") return `H.store(${JSON.stringify(target.name)}, ${value})`;
+    if (target.type === "index" && target.object.type === "attr" && target.object.name === "indicator")
+      return `H.setIndicator(${this.#expr(target.index)}, ${value})`;
+    return this.fail("only self.<name> = value can be assigned on self", target);
+  }
+
   #range(s: Stmt & { type: "var-range" }): void {
-    const { start, end, step, best } = s;
-    const lo = Math.min(start, end);
-    const hi = Math.max(start, end);
-    const stepAbs = Math.abs(step);
-    if (!(stepAbs > 0) && lo !== hi) this.fail(`invalid step of self.vars[${s.index}]: ${step}`, s);
-    const integer = [start, end, step, best].every(Number.isInteger);
-    const spec: ParamSpec = { default: best, min: lo, max: hi, step: stepAbs || 1, integer };
-    const text = JSON.stringify(spec);
-    const prev = this.ranges.specs.get(s.index);
-    if (prev && prev.text !== text)
-      this.fail(
-        `self.vars[${s.index}] already has another range at ${prev.at.file}:${prev.at.line}:${prev.at.column}`,
-        s,
-      );
-    if (!prev) this.ranges.specs.set(s.index, { spec, at: this.#at(s), text });
+    recordVar(this.shared, s, this.file, "range");
   }
 
   /** The value a name has before the text assigns it (STOM runs texts with the columns as locals). */
   #outer(name: string): string | undefined {
-    if (name in SELL_NAMES && this.side === "sell") return `X.${SELL_NAMES[name]}`;
-    if (name === "데이터길이") return "(i + 1)";
-    if (name === "종목코드" || name === "종목명") return "S";
-    if (DERIVED_NAMES.has(name)) {
-      const k = this.slots.add(`derived:${name}`, () => ({
-        kind: "derived",
-        name,
-        at: { line: 1, column: 1, file: this.file },
-      }));
-      return `C[${k}][i]`;
+    if (this.side === "sell" && SELL_NAMES.includes(name)) return `P.${name}`;
+    if (this.#names.has(name)) return this.#derived(name);
+    if (this.#columns.has(name)) return this.#column(name);
+    if (!isTick(this.shared.kind) && INDICATOR_NAMES.includes(name)) {
+      this.shared.indicators.add(name);
+      return `H.ind(${JSON.stringify(name)}, 0)`;
     }
-    if (STOM_COLUMN_NAMES.has(name) || this.options.columns?.includes(name))
-      return this.#column(name, { line: 1, column: 1 });
     return undefined;
   }
 
-  #column(column: string, at: Pos): string {
-    const k = this.slots.add(`column:${column}`, () => ({ kind: "column", column, at: this.#at(at) }));
-    return `C[${k}][i]`;
+  #derived(name: string): string {
+    switch (name) {
+      case "데이터길이":
+        return "H.len";
+      case "시분초":
+        return "H.hms";
+      case "종목코드":
+        return "H.code";
+      case "종목명":
+        return "H.name";
+      case "호가단위":
+        return `(${this.#column("매도호가2")} - ${this.#column("매도호가1")})`;
+      case "VI아래5호가":
+        return "H.vi5()";
+      default:
+        return "0"; // vturn, vkey
+    }
+  }
+
+  #column(column: string): string {
+    if (column === "VI해제시간") return "H.viTime()";
+    let k = this.shared.columnSlot.get(column);
+    if (k === undefined) {
+      k = this.shared.columns.length;
+      this.shared.columns.push(column);
+      this.shared.columnSlot.set(column, k);
+    }
+    return `c${k}[i]`;
   }
 
   #name(e: Expr & { type: "name" }): string {
     const { name } = e;
-    if (this.locals.has(name)) return mangle(name);
-    if (name in SELL_NAMES && this.side !== "sell") this.fail(`${name} is only known in the sell text`, e);
-    if (STOM_COLUMN_NAMES.has(name) || this.options.columns?.includes(name)) return this.#column(name, e);
+    if (this.locals.has(name)) {
+      const shadow = this.#outer(name) !== undefined || name === "매수" || name === "매도";
+      return shadow ? mangle(name) : `(${mangle(name)} === undefined ? R.unbound(${JSON.stringify(name)}, ${this.#at(e)}) : ${mangle(name)})`;
+    }
     const outer = this.#outer(name);
     if (outer !== undefined) return outer;
+    if (name === "self") this.fail("self is used as self.vars[n], self.<name> or in self.Buy()/self.Sell()", e);
+    if (this.side !== "sell" && SELL_NAMES.includes(name))
+      this.fail(`${name} is only known in the sell text`, e);
     const known = [
-      ...STOM_COLUMN_NAMES,
-      ...DERIVED_NAMES,
-      ...(this.side === "sell" ? Object.keys(SELL_NAMES) : []),
-      ...this.locals,
-      ...(this.options.columns ?? []),
+      ...this.#columns,
+      ...this.#names,
+      ...(this.side === "sell" ? SELL_NAMES : []),
+      ...this.locals.keys(),
     ];
     const hint = suggest(name, known);
-    if (name === "self") this.fail("self is only used as self.vars[n], self.Buy() and self.Sell()", e);
     return this.fail(`unknown name '${name}'${hint ? `, did you mean '${hint}'?` : ""}`, e);
   }
 
-  /** A helper argument: numbers and self.vars only, evaluated once per symbol in init. */
-  #arg(e: Expr | undefined, fallback: number, helper: string): { fn: ArgFn; key: string } {
-    if (e === undefined) return { fn: () => fallback, key: String(fallback) };
-    const src = this.#constant(e, helper);
-    return { fn: new Function("V", `return (${src});`) as ArgFn, key: src };
+  /** Static type: numpy values (columns, most helpers) divide by zero to inf/nan, Python numbers raise. */
+  #type(e: Expr): Ty {
+    switch (e.type) {
+      case "name": {
+        if (this.locals.has(e.name)) return this.locals.get(e.name) as Ty;
+        return this.#columns.has(e.name) || e.name === "호가단위" ? "np" : "py";
+      }
+      case "call": {
+        const c = e.callee;
+        if (c.type !== "name") return "py";
+        const spec = this.#helpers[c.name];
+        if (spec) return spec.kind === "angle" || (spec.kind === "area" && spec.post === "int") ? "py" : "np";
+        if (previousColumn(c.name, this.shared.kind)) return "np";
+        if (c.name.endsWith("_N") && INDICATOR_NAMES.includes(c.name.slice(0, -2))) return "np";
+        if (c.name === "abs" || (c.name === "round" && e.args.length === 2))
+          return e.args[0] ? this.#type(e.args[0]) : "py";
+        if (c.name === "min" || c.name === "max") return e.args.some((a) => this.#type(a) === "np") ? "np" : "py";
+        return "py";
+      }
+      case "unary":
+        return this.#type(e.operand);
+      case "binary":
+        return this.#type(e.left) === "np" || this.#type(e.right) === "np" ? "np" : "py";
+      case "ternary":
+        return this.#type(e.yes) === "np" || this.#type(e.no) === "np" ? "np" : "py";
+      case "bool-op":
+        return e.operands.some((x) => this.#type(x) === "np") ? "np" : "py";
+      default:
+        return "py";
+    }
   }
 
-  #constant(e: Expr, helper: string): string {
-    switch (e.type) {
-      case "num":
-        return String(e.value);
-      case "var":
-        this.ranges.used.set(e.index, this.ranges.used.get(e.index) ?? this.#at(e));
-        return `V[${e.index}]`;
-      case "unary":
-        if (e.op === "not") break;
-        return `(${e.op}${this.#constant(e.operand, helper)})`;
-      case "binary": {
-        const a = this.#constant(e.left, helper);
-        const b = this.#constant(e.right, helper);
-        if (e.op === "//") return `Math.floor(${a} / ${b})`;
-        return `(${a} ${e.op === "%" ? "%" : e.op} ${b})`;
-      }
-    }
-    return this.fail(`arguments of ${helper}() must be numbers or self.vars[n]`, e);
+  /** A value in an if / while test: Python truthiness unless it is a boolean already. */
+  #test(e: Expr): string {
+    const js = this.#expr(e);
+    return isBoolean(e) ? js : `R.truthy(${js})`;
   }
 
   #call(e: Expr & { type: "call" }): string {
     const callee = e.callee;
-    if (callee.type === "attr" && callee.object.type === "name" && callee.object.name === "self")
-      this.fail(`self.${callee.name}() is a statement, not a value`, e);
-    if (callee.type !== "name") return this.fail("only named functions can be called", e);
-    const name = callee.name;
+    const at = this.#at(e);
     const args = e.args;
-    const arity = (lo: number, hi: number) => {
+    const arity = (name: string, lo: number, hi: number) => {
       if (args.length < lo || args.length > hi)
         this.fail(
           `${name}() takes ${lo === hi ? lo : `${lo} to ${hi}`} argument${hi === 1 ? "" : "s"}, got ${args.length}`,
           e,
         );
     };
-    if (BUILTINS.has(name) && !this.locals.has(name)) {
-      const xs = args.map((a) => this.#expr(a));
-      switch (name) {
-        case "abs":
-          arity(1, 1);
-          return `Math.abs(${xs[0]})`;
-        case "min":
-        case "max":
-          if (xs.length === 0) this.fail(`${name}() needs at least one argument`, e);
-          return `Math.${name}(${xs.join(", ")})`;
-        case "round":
-          arity(1, 2);
-          return `R.round(${xs.join(", ")})`;
-        case "int":
-          arity(1, 1);
-          return `Math.trunc(${xs[0]})`;
-        default:
-          arity(1, 1);
-          return `(+${xs[0]})`;
+    if (callee.type === "attr") {
+      const obj = callee.object;
+      if (obj.type === "name" && obj.name === "self") {
+        if (callee.name === "Buy" || callee.name === "Sell")
+          return `R.fail("TypeError", "self.${callee.name}() is STOM's order call", ${at})`;
+        return `R.fail("AttributeError", "self.${callee.name}() is part of STOM's engine, not available here", ${at})`;
       }
+      if (obj.type === "name" && obj.name === "math" && !this.locals.has("math")) {
+        const fn = MATH[callee.name];
+        if (!fn) this.fail(`math.${callee.name}() is not supported`, e);
+        return `${fn}(${args.map((a) => this.#expr(a)).join(", ")})`;
+      }
+      return `R.method(${this.#expr(obj)}, ${JSON.stringify(callee.name)}, [${args.map((a) => this.#expr(a)).join(", ")}], ${at})`;
+    }
+    if (callee.type !== "name") return this.fail("only named functions can be called", e);
+    const name = callee.name;
+    const xs = () => args.map((a) => this.#expr(a));
+    if (this.locals.has(name)) this.fail(`'${name}' is a value here, not a function`, e);
+    const spec = this.#helpers[name];
+    if (spec) {
+      arity(name, 1, 2);
+      const [tick, pre] = xs();
+      const k = this.shared.helpers.length;
+      this.shared.helpers.push({ ...spec, name });
+      return `H.h(${k}, ${tick}, ${pre ?? 0}, ${at})`;
+    }
+    const column = previousColumn(name, this.shared.kind);
+    if (column) {
+      arity(name, 1, 1);
+      this.#column(column);
+      return `H.prev(${this.shared.columnSlot.get(column)}, ${xs()[0]}, ${at})`;
+    }
+    if (!isTick(this.shared.kind) && name.endsWith("_N") && INDICATOR_NAMES.includes(name.slice(0, -2))) {
+      arity(name, 1, 1);
+      this.shared.indicators.add(name.slice(0, -2));
+      return `H.ind(${JSON.stringify(name.slice(0, -2))}, ${xs()[0]}, ${at})`;
     }
     if (name === "경과틱수") {
-      arity(1, 1);
+      arity(name, 1, 1);
       const a = args[0];
-      if (a.type !== "str")
-        return this.fail("경과틱수() takes a condition name in quotes, like 경과틱수('돌파')", a);
       if (this.side === "cond") this.fail("a 경과틱수 condition cannot use 경과틱수()", e);
-      const cond = a.value;
-      if (!this.options.conditions || !(cond in this.options.conditions)) {
-        const names = Object.keys(this.options.conditions ?? {});
-        const hint = suggest(cond, names);
+      if (a.type !== "str") return `H.elapsedOf(${this.#expr(a)})`;
+      const k = this.shared.conditionNames.indexOf(a.value);
+      if (k < 0) {
+        const names = this.shared.conditionNames;
+        const hint = suggest(a.value, names);
         this.fail(
-          `unknown condition '${cond}' for 경과틱수${hint ? `, did you mean '${hint}'?` : names.length ? ` (known: ${names.join(", ")})` : " (define it with --stom-cond name=expression)"}`,
+          `unknown condition '${a.value}' for 경과틱수${hint ? `, did you mean '${hint}'?` : names.length ? ` (known: ${names.join(", ")})` : " (define it with --stom-cond name=expression)"}`,
           a,
         );
       }
-      const k = this.slots.add(`cond:${cond}`, () => ({ kind: "cond", name: cond, at: this.#at(a) }));
-      return `C[${k}][i]`;
+      return `H.elapsed(${k})`;
     }
-    const helper = WINDOW_HELPERS[name];
-    if (helper) {
-      arity(1, 2);
-      const n = this.#arg(args[0], 1, name);
-      const pre = this.#arg(args[1], 0, name);
-      const key = `window:${name}:${n.key}:${pre.key}`;
-      const k = this.slots.add(key, () => ({
-        kind: "window",
-        helper: name,
-        column: helper.column,
-        window: helper.window,
-        n: n.fn,
-        pre: pre.fn,
-        at: this.#at(e),
-      }));
-      return `C[${k}][i]`;
+    if (name === "now" && isStock(this.shared.kind)) {
+      arity(name, 0, 0);
+      return "H.now()";
     }
-    const column = previousColumn(name);
-    if (column) {
-      arity(1, 1);
-      const kk = this.#arg(args[0], 0, name);
-      const k = this.slots.add(`shift:${column}:${kk.key}`, () => ({
-        kind: "shift",
-        helper: name,
-        column,
-        k: kk.fn,
-        at: this.#at(e),
-      }));
-      return `C[${k}][i]`;
+    if (name === "now_utc" && !isStock(this.shared.kind)) {
+      arity(name, 0, 0);
+      return "H.now()";
+    }
+    if (BUILTINS.has(name)) {
+      const v = xs();
+      switch (name) {
+        case "abs":
+          arity(name, 1, 1);
+          return `Math.abs(${v[0]})`;
+        case "min":
+        case "max":
+          if (v.length === 0) this.fail(`${name}() needs at least one argument`, e);
+          return `R.${name}([${v.join(", ")}], ${at})`;
+        case "round":
+          arity(name, 1, 2);
+          return `R.round(${v[0]}, ${v[1] ?? "undefined"}, ${at})`;
+        case "int":
+        case "float":
+          arity(name, 1, 1);
+          return `R.${name}(${v[0]}, ${at})`;
+        case "bool":
+          arity(name, 1, 1);
+          return `R.truthy(${v[0]})`;
+        case "str":
+          arity(name, 1, 1);
+          return `R.str(${v[0]})`;
+        case "len":
+        case "sum":
+          arity(name, 1, 1);
+          return `R.${name}(${v[0]}, ${at})`;
+        case "globals":
+          arity(name, 0, 0);
+          return "R.globals";
+        case "timedelta_sec":
+          arity(name, 1, 2);
+          return `H.timedelta(${v[0]}, ${v[1] ?? "undefined"})`;
+      }
     }
     const known = [
-      ...Object.keys(WINDOW_HELPERS),
+      ...Object.keys(this.#helpers),
       ...BUILTINS,
       "경과틱수",
-      ...[...STOM_COLUMN_NAMES].map((c) => `${c}N`),
+      isStock(this.shared.kind) ? "now" : "now_utc",
+      ...columnNames(this.shared.kind).map((c) => `${c}N`),
     ];
     const hint = suggest(name, known);
     return this.fail(`unknown function '${name}'${hint ? `, did you mean '${hint}'?` : ""}`, e);
+  }
+
+  #attr(e: Expr & { type: "attr" }): string {
+    const obj = e.object;
+    if (obj.type === "name" && obj.name === "self") {
+      switch (e.name) {
+        case "indexn":
+          return "i";
+        case "index":
+          return "H.index";
+        case "tick_count":
+          return "H.len";
+        case "code":
+          return "H.code";
+        case "name":
+          return "H.name";
+        case "vars":
+          return this.fail("self.vars is read as self.vars[n]", e);
+        default:
+          return `H.load(${JSON.stringify(e.name)}, ${this.#at(e)})`;
+      }
+    }
+    if (obj.type === "name" && obj.name === "math" && !this.locals.has("math")) {
+      if (e.name === "pi") return "Math.PI";
+      if (e.name === "e") return "Math.E";
+      if (e.name === "inf") return "Infinity";
+    }
+    return this.fail(`attribute '.${e.name}' is not supported`, e);
   }
 
   #expr(e: Expr): string {
@@ -403,225 +512,213 @@ class Gen {
       case "name":
         return this.#name(e);
       case "var":
-        this.ranges.used.set(e.index, this.ranges.used.get(e.index) ?? this.#at(e));
-        return `V[${e.index}]`;
+        return `(V[${e.index}] ?? R.novar(${e.index}, ${this.#at(e)}))`;
       case "attr":
-        return this.fail(
-          e.object.type === "name" && e.object.name === "self"
-            ? `self.${e.name} is not supported (only self.vars[n], self.Buy(), self.Sell())`
-            : `attribute '.${e.name}' is not supported`,
-          e,
-        );
+        return this.#attr(e);
       case "index":
-        return this.fail("indexing is only supported as self.vars[n]", e);
+        if (e.object.type === "attr" && e.object.name === "indicator" && e.object.object.type === "name" && e.object.object.name === "self")
+          return `H.getIndicator(${this.#expr(e.index)}, ${this.#at(e)})`;
+        return `R.index(${this.#expr(e.object)}, ${this.#expr(e.index)}, ${this.#at(e)})`;
+      case "slice":
+        return `R.slice(${this.#expr(e.object)}, ${e.lo ? this.#expr(e.lo) : "null"}, ${e.hi ? this.#expr(e.hi) : "null"}, ${this.#at(e)})`;
       case "list":
-        return this.fail("lists are only used in self.vars[n] = [[start, end, step], best]", e);
+      case "tuple":
+        return `[${e.items.map((x) => this.#expr(x)).join(", ")}]`;
       case "call":
         return this.#call(e);
       case "unary":
-        return e.op === "not" ? `(!${this.#expr(e.operand)})` : `(${e.op}${this.#expr(e.operand)})`;
-      case "binary": {
-        const a = this.#expr(e.left);
-        const b = this.#expr(e.right);
-        if (e.op === "//") return `R.floordiv(${a}, ${b})`;
-        if (e.op === "%") return `R.mod(${a}, ${b})`;
-        return `(${a} ${e.op} ${b})`;
-      }
+        if (e.op === "not") return isBoolean(e.operand) ? `(!${this.#expr(e.operand)})` : `(!R.truthy(${this.#expr(e.operand)}))`;
+        return `(${e.op}${this.#expr(e.operand)})`;
+      case "binary":
+        return this.#binary(e);
       case "bool-op":
         return `(${e.operands.map((x) => this.#expr(x)).join(e.op === "and" ? " && " : " || ")})`;
       case "compare": {
         // operands are pure, so repeating the middle ones is safe
         const xs = e.operands.map((x) => this.#expr(x));
-        const op = (o: string) => (o === "==" ? "===" : o === "!=" ? "!==" : o);
-        return `(${e.ops.map((o, k) => `${xs[k]} ${op(o)} ${xs[k + 1]}`).join(" && ")})`;
+        const loose = e.operands.some((x) => x.type === "bool");
+        const parts = e.ops.map((o, k) => {
+          const [a, b] = [xs[k], xs[k + 1]];
+          switch (o) {
+            case "==":
+              return `${a} ${loose ? "==" : "==="} ${b}`;
+            case "!=":
+              return `${a} ${loose ? "!=" : "!=="} ${b}`;
+            case "in":
+              return `R.contains(${b}, ${a}, ${this.#at(e)})`;
+            case "not in":
+              return `!R.contains(${b}, ${a}, ${this.#at(e)})`;
+            case "is":
+              return `${a} === ${b}`;
+            case "is not":
+              return `${a} !== ${b}`;
+            default:
+              return `${a} ${o} ${b}`;
+          }
+        });
+        return `(${parts.join(" && ")})`;
       }
       case "ternary":
-        return `(${this.#expr(e.test)} ? ${this.#expr(e.yes)} : ${this.#expr(e.no)})`;
+        return `(${this.#test(e.test)} ? ${this.#expr(e.yes)} : ${this.#expr(e.no)})`;
+    }
+  }
+
+  #binary(e: Expr & { type: "binary" }): string {
+    const a = this.#expr(e.left);
+    const b = this.#expr(e.right);
+    const numpy = this.#type(e.left) === "np" || this.#type(e.right) === "np";
+    const at = this.#at(e);
+    switch (e.op) {
+      case "/":
+        return numpy ? `(${a} / ${b})` : `R.div(${a}, ${b}, ${at})`;
+      case "//":
+        return `R.floordiv(${a}, ${b}, ${at}, ${numpy})`;
+      case "%":
+        return `R.mod(${a}, ${b}, ${at}, ${numpy})`;
+      case "**":
+        return `(${a} ** ${b})`;
+      case "+":
+        return isSequence(e.left) || isSequence(e.right) ? `R.add(${a}, ${b}, ${at})` : `(${a} + ${b})`;
+      default:
+        return `(${a} ${e.op} ${b})`;
     }
   }
 }
 
-function collectAssigned(stmts: readonly Stmt[], out: Set<string>): void {
+const isBoolean = (e: Expr): boolean =>
+  e.type === "compare" ||
+  e.type === "bool" ||
+  (e.type === "unary" && e.op === "not") ||
+  (e.type === "bool-op" && e.operands.every(isBoolean));
+
+const isSequence = (e: Expr): boolean =>
+  e.type === "list" ||
+  e.type === "tuple" ||
+  e.type === "str" ||
+  (e.type === "call" && e.callee.type === "name" && e.callee.name === "str");
+
+function collectAssigned(stmts: readonly Stmt[], out: Map<string, Ty>): void {
   for (const s of stmts) {
-    if (s.type === "assign") out.add(s.target);
-    else if (s.type === "if") {
+    if (s.type === "assign") {
+      if (!out.has(s.target)) out.set(s.target, "py");
+    } else if (s.type === "if") {
       for (const b of s.branches) collectAssigned(b.body, out);
       if (s.otherwise) collectAssigned(s.otherwise, out);
+    } else if (s.type === "try") {
+      collectAssigned(s.body, out);
+      if (s.handler) collectAssigned(s.handler, out);
+      if (s.final) collectAssigned(s.final, out);
     }
   }
 }
 
 const mangle = (name: string): string => `$${name}`;
 
-function compileFn(body: string): Fn {
-  return new Function("C", "i", "V", "X", "R", "S", `"use strict";\n${body}`) as Fn;
-}
-
-const windowFns: Record<Window, (x: ArrayLike<number>, n: number) => Float64Array> = {
-  mean: rollingMean,
-  max: rollingMax,
-  min: rollingMin,
-  sum: rollingSum,
-};
-
-function checkWhole(value: number, lo: number, what: string, at: Located): number {
-  if (!Number.isInteger(value) || value < lo)
-    throw new StomSyntaxError(`invalid ${what}: ${value}`, at.line, at.column, at.file);
-  return value;
-}
-
-/** hhmmss of each snapshot in the market's zone. */
-function hhmmss(time: Float64Array, utcOffsetMs: number): Float64Array {
-  const out = new Float64Array(time.length);
-  for (let r = 0; r < time.length; r++) {
-    const s = Math.floor(((((time[r] + utcOffsetMs) % 86_400_000) + 86_400_000) % 86_400_000) / 1000);
-    out[r] = Math.floor(s / 3600) * 10_000 + Math.floor((s % 3600) / 60) * 100 + (s % 60);
+function recordVar(shared: Shared, s: Stmt & { type: "var-range" }, file: string, form: "range" | "ga"): void {
+  const at = `${file}:${s.line}:${s.column}`;
+  const prev = shared.vars.get(s.index) ?? { range: null, ga: null, best: s.best, at };
+  if (form === "ga" || s.values.length !== 3) {
+    prev.ga = [...s.values];
+    if (!prev.range) prev.best = s.best;
+  } else {
+    const [start, end, step] = s.values;
+    if (step === 0 && start !== end)
+      throw new StomSyntaxError(`invalid step of self.vars[${s.index}]: 0 (fix a value with start = end)`, s.line, s.column, file);
+    prev.range = [start, end, step];
+    prev.best = s.best;
   }
+  shared.vars.set(s.index, prev);
+}
+
+/** STOM's range: start to end by step, end included (step 0 fixes the value). */
+export function rangeValues([start, end, step]: readonly [number, number, number]): number[] {
+  if (step === 0 || start === end) return [start];
+  const out: number[] = [];
+  const n = Math.floor(Math.round(((end - start) / step) * 1e9) / 1e9);
+  for (let k = 0; k <= n; k++) out.push(Number((start + k * step).toPrecision(12)));
   return out;
 }
 
+function compileFactory(body: string, columns: number): StomFactory {
+  const decls = Array.from({ length: columns }, (_, k) => `c${k} = D[${k}]`).join(", ");
+  const src = `"use strict";\n${columns ? `const ${decls};\n` : ""}return function (V, P) {\n    const i = H.i;\n${body}\n};`;
+  return new Function("D", "H", "R", src) as StomFactory;
+}
+
 /**
- * Compiles a STOM buy text and sell text into a tick strategy for runTicks. Each text becomes one
- * JavaScript function (new Function, so it runs in the page too) over typed columns; every column and
- * helper call the texts use is computed once per symbol in init, one array per distinct argument;
- * self.vars[n] become the parameters `vars<n>` with the ranges written in the texts.
+ * Compiles a STOM buy text and sell text for STOM's backtest engine (backtest.ts), after STOM's own
+ * rewriting (texts.ts). Each text becomes one JavaScript function (new Function, so it runs in the page
+ * too) over the symbol's typed columns; helpers run per snapshot with STOM's window and rounding rules.
  *
- *     const s = compileStom(buyText, sellText, { utcOffsetMs: 9 * 3_600_000 });
- *     runTicks(s, frames, { params: { vars0: 30 } });
+ *     const p = compileStom(buyText, sellText, { kind: "stock_tick" });
+ *     backtestStom(p, frames, { betting: 1_000_000 });
  */
-export function compileStom(
-  buyText: string,
-  sellText: string,
-  options: StomCompileOptions = {},
-): StomStrategy {
-  const { buyFile = "buy", sellFile = "sell", utcOffsetMs = 0 } = options;
-  const slots = new Slots();
-  const ranges: Ranges = { specs: new Map(), used: new Map() };
-  if (options.vars !== undefined) {
-    const vars = parseStom(options.vars, "vars");
-    const gen = new Gen("buy", "vars", slots, ranges, options);
-    for (const s of vars.body) {
-      if (s.type !== "var-range")
-        gen.fail("the vars text holds only self.vars[n] = [[start, end, step], best] lines", s);
-      gen.program({ file: "vars", body: [s] });
-    }
-  }
-  const buyGen = new Gen("buy", buyFile, slots, ranges, options);
-  const buySrc = buyGen.program(parseStom(buyText, buyFile));
-  const sellGen = new Gen("sell", sellFile, slots, ranges, options);
-  const sellSrc = sellGen.program(parseStom(sellText, sellFile));
-  const condSrc: Record<string, string> = {};
-  const condFns = new Map<string, Fn>();
-  for (const [name, text] of Object.entries(options.conditions ?? {})) {
-    const file = `경과틱수 ${name}`;
-    const gen = new Gen("cond", file, slots, ranges, options);
-    condSrc[name] = gen.expression(parseStomExpr(text, file));
-    condFns.set(name, compileFn(condSrc[name]));
-  }
-  for (const [index, at] of ranges.used) {
-    if (!ranges.specs.has(index))
-      throw new StomSyntaxError(
-        `self.vars[${index}] has no range: add self.vars[${index}] = [[start, end, step], best]`,
-        at.line,
-        at.column,
-        at.file,
-      );
-  }
-  const params: Record<string, ParamSpec> = {};
-  const varIndex: Record<string, number> = {};
-  for (const index of [...ranges.specs.keys()].sort((a, b) => a - b)) {
-    params[varParam(index)] = ranges.specs.get(index)?.spec as ParamSpec;
-    varIndex[varParam(index)] = index;
-  }
-  const nVars = Math.max(-1, ...ranges.specs.keys()) + 1;
-  const buyFn = compileFn(buySrc);
-  const sellFn = compileFn(sellSrc);
-  const list = slots.list;
-
-  const init = (ctx: TickInitContext<StomParamSpecs>): StomState => {
-    const V = new Float64Array(nVars);
-    for (const [name, index] of Object.entries(varIndex)) V[index] = ctx.params[name];
-    const cols = ctx.columns;
-    const need = (column: string, at: Located): Float64Array => {
-      const values = cols[column];
-      if (!values)
-        throw new StomSyntaxError(
-          `column ${column} is not in the data of ${ctx.symbol}`,
-          at.line,
-          at.column,
-          at.file,
-        );
-      return values;
-    };
-    const computed = new Map<string, Float64Array>();
-    const C: Float64Array[] = new Array(list.length);
-    for (let k = 0; k < list.length; k++) {
-      const slot = list[k];
-      if (slot.kind === "column") C[k] = need(slot.column, slot.at);
-      else if (slot.kind === "derived") {
-        if (slot.name === "시분초") C[k] = hhmmss(need("time", slot.at), utcOffsetMs);
-        else if (slot.name === "호가단위") {
-          const a1 = need("매도호가1", slot.at);
-          const a2 = need("매도호가2", slot.at);
-          C[k] = a2.map((v, r) => v - a1[r]);
-        } else {
-          const price = need("VI가격", slot.at);
-          const unit = need("VI호가단위", slot.at);
-          C[k] = price.map((v, r) => v - unit[r] * 5);
-        }
-      } else if (slot.kind === "window" || slot.kind === "shift") {
-        const values = need(slot.column, slot.at);
-        let key: string;
-        let make: () => Float64Array;
-        if (slot.kind === "window") {
-          const n = checkWhole(slot.n(V), 1, `tick count of ${slot.helper}()`, slot.at);
-          const pre = checkWhole(slot.pre(V), 0, `pre of ${slot.helper}()`, slot.at);
-          key = `${slot.window}:${slot.column}:${n}:${pre}`;
-          make = () => {
-            const w = windowFns[slot.window](values, n);
-            return pre > 0 ? shift(w, pre) : w;
-          };
-        } else {
-          const back = checkWhole(slot.k(V), 0, `ticks back of ${slot.helper}()`, slot.at);
-          key = `shift:${slot.column}:${back}`;
-          make = () => shift(values, back);
-        }
-        let out = computed.get(key);
-        if (!out) {
-          out = make();
-          ctx.I(out, key);
-          computed.set(key, out);
-        }
-        C[k] = out;
-      }
-    }
-    // conditions last: they read the other slots, row by row, as STOM evaluates them on every tick
-    for (let k = 0; k < list.length; k++) {
-      const slot = list[k];
-      if (slot.kind !== "cond") continue;
-      const fn = condFns.get(slot.name) as Fn;
-      const out = new Float64Array(ctx.length);
-      let last = 0;
-      for (let r = 0; r < ctx.length; r++) {
-        if (fn(C, r, V, null, RUNTIME, ctx.symbol)) last = r;
-        // STOM keeps the row index and reads 0 as never
-        out[r] = last !== 0 ? r - last : 0;
-      }
-      C[k] = out;
-    }
-    return { C, V, symbol: ctx.symbol };
+export function compileStom(buyText: string, sellText: string, options: StomCompileOptions = {}): StomProgram {
+  const { buyFile = "buy", sellFile = "sell", kind = "stock_tick" } = options;
+  const shared: Shared = {
+    kind,
+    columns: [],
+    columnSlot: new Map(),
+    helpers: [],
+    conditionNames: Object.keys(options.conditions ?? {}),
+    indicators: new Set(),
+    vars: new Map(),
   };
-
+  for (const [text, file, form] of [
+    [options.vars, "vars", "range"],
+    [options.gaVars, "ga_vars", "ga"],
+  ] as const) {
+    if (text === undefined) continue;
+    for (const s of parseStom(text, file).body) {
+      if (s.type !== "var-range")
+        throw new StomSyntaxError("a vars text holds only self.vars[n] = [[...], best] lines", s.line, s.column, file);
+      recordVar(shared, s, file, form);
+    }
+  }
+  const buy = stomBuyText(buyText);
+  const sell = stomSellText(sellText);
+  const buySrc = new Gen("buy", buyFile, shared).program(parseStom(buy.text, buyFile));
+  const sellSrc = new Gen("sell", sellFile, shared, sell.condLines).program(parseStom(sell.text, sellFile));
+  const condSrc = Object.entries(options.conditions ?? {}).map(([name, text]) => {
+    const file = `경과틱수 ${name}`;
+    return new Gen("cond", file, shared).expression(parseStomExpr(text, file));
+  });
+  const indicatorSettings = buy.indicatorLines.map(({ line, text }) => {
+    const m = /^\s*self\.indicator\[\s*(['"])(.+?)\1\s*\]\s*=\s*(.+?)\s*(#.*)?$/.exec(text);
+    if (!m) throw new StomSyntaxError("write self.indicator['NAME'] = value", line, 1, buyFile);
+    const gen = new Gen("cond", buyFile, shared);
+    const expr = parseStomExpr(m[3], `${buyFile}:${line}`);
+    const value = new Function("V", "R", `"use strict"; return ${gen.value(expr)};`);
+    const key = m[2];
+    return (V: unknown) => [key, value(V, RUNTIME)] as [string, number];
+  });
+  const n = shared.columns.length;
+  const vars = new Map<number, StomVar>();
+  const params: Record<string, ParamSpec> = {};
+  for (const index of [...shared.vars.keys()].sort((a, b) => a - b)) {
+    const v = shared.vars.get(index) as { range: [number, number, number] | null; ga: number[] | null; best: number };
+    const values = v.range ? rangeValues(v.range) : (v.ga ?? [v.best]);
+    vars.set(index, { index, range: v.range, values, gaValues: v.ga, best: v.best });
+    const lo = Math.min(...values, v.best);
+    const hi = Math.max(...values, v.best);
+    const step = v.range && v.range[2] !== 0 ? Math.abs(v.range[2]) : undefined;
+    const integer = [...values, v.best].every(Number.isInteger);
+    params[varParam(index)] = { default: v.best, min: lo, max: hi, ...(step ? { step } : {}), integer };
+  }
   return Object.freeze({
     name: options.name ?? "stom",
-    description: "compiled from STOM buy and sell texts",
+    kind,
+    columns: shared.columns,
+    helpers: shared.helpers,
+    conditionNames: shared.conditionNames,
+    buy: compileFactory(buySrc, n),
+    sell: compileFactory(sellSrc, n),
+    conditions: condSrc.map((src) => compileFactory(src, n)),
+    sellConditions: sell.conditions,
+    indicatorSettings,
+    indicators: [...shared.indicators],
+    vars,
     params: Object.freeze(params),
-    init,
-    buy: (ctx: TickContext<StomParamSpecs>, st: StomState) =>
-      Boolean(buyFn(st.C, ctx.i, st.V, ctx, RUNTIME, st.symbol)),
-    sell: (ctx: TickSellContext<StomParamSpecs>, st: StomState) =>
-      Boolean(sellFn(st.C, ctx.i, st.V, ctx, RUNTIME, st.symbol)),
-    code: Object.freeze({ buy: buySrc, sell: sellSrc, conditions: Object.freeze(condSrc) }),
-    varIndex: Object.freeze(varIndex),
+    code: Object.freeze({ buy: buySrc, sell: sellSrc, conditions: condSrc }),
   });
 }

@@ -1,22 +1,31 @@
 export type { Expr, Pos, Program, Stmt } from "./ast.ts";
+export { type StomBacktestOptions, type StomInput, type StomRun, backtestStom, stomIndexMs } from "./backtest.ts";
 export {
   compileStom,
+  rangeValues,
   type StomCompileOptions,
-  type StomParamSpecs,
-  type StomState,
-  type StomStrategy,
+  type StomFactory,
+  type StomHelper,
+  type StomProgram,
+  type StomVar,
   varParam,
 } from "./compile.ts";
 export { StomSyntaxError } from "./errors.ts";
+export { kiwoomHogaunit, kiwoomPgSgSp, type PgSgSp, upbitPgSgSp, uvilower5 } from "./fees.ts";
 export * from "./layouts.ts";
 export {
   BUILTINS,
-  DERIVED_NAMES,
+  columnNames,
+  derivedNames,
+  helperSpecs,
+  INDICATOR_NAMES,
   previousColumn,
   SELL_NAMES,
   STOM_COLUMN_NAMES,
-  WINDOW_HELPERS,
 } from "./names.ts";
 export { parseStom, parseStomExpr } from "./parse.ts";
-export { stomRunner } from "./runner.ts";
+export { RUNTIME, StomRuntimeError, truthy } from "./runtime.ts";
+export { stomBuyText, stomSellText } from "./texts.ts";
 export { type Token, type TokenKind, tokenize } from "./tokens.ts";
+export type { StomTrade } from "./trade.ts";
+export { STOM_RESULT_KEYS, type StomResultBlock, type StomResultOptions, type StomTradeLike, stomResult } from "./result.ts";

@@ -14,9 +14,9 @@ const UNSUPPORTED = new Set([
   "import",
   "from",
   "lambda",
-  "try",
   "with",
   "global",
+  "nonlocal",
   "del",
   "break",
   "continue",
@@ -24,7 +24,21 @@ const UNSUPPORTED = new Set([
   "raise",
   "assert",
 ]);
-const RESERVED = new Set(["if", "elif", "else", "and", "or", "not", "in", "is", "pass", ...UNSUPPORTED]);
+const RESERVED = new Set([
+  "if",
+  "elif",
+  "else",
+  "and",
+  "or",
+  "not",
+  "in",
+  "is",
+  "pass",
+  "try",
+  "except",
+  "finally",
+  ...UNSUPPORTED,
+]);
 
 /**
  * Parses a STOM strategy text (the Python subset: assignments, if/elif/else, and/or/not, chained
@@ -95,6 +109,9 @@ class Parser {
 
   #statement(): Stmt[] {
     if (this.#isWord("if")) return [this.#if()];
+    if (this.#isWord("try")) return [this.#try()];
+    if (this.#isWord("except") || this.#isWord("finally"))
+      this.#fail(`'${this.#t.value}' without a matching 'try'`);
     if (this.#isWord("elif") || this.#isWord("else"))
       this.#fail(`'${this.#t.value}' without a matching 'if'`);
     if (this.#t.kind === "name" && UNSUPPORTED.has(this.#t.value))
@@ -112,14 +129,20 @@ class Parser {
       this.#k++;
       return { type: "pass", line: t.line, column: t.column };
     }
-    const target = this.#expr();
+    const target = this.#exprList();
     if (this.#t.kind === "op" && ASSIGN.has(this.#t.value)) {
       const op = this.tokens[this.#k++].value;
-      const value = this.#expr();
+      const value = this.#exprList();
       if (target.type === "var") return this.#range(target, value, op);
-      if (target.type !== "name") this.#fail("can only assign to a name or self.vars[n]", target);
+      const at = { line: target.line, column: target.column };
+      if (isSelfTarget(target)) {
+        if (op !== "=") this.#fail(`only '=' can assign to self.${selfName(target)}`, target);
+        return { type: "store", target, value, ...at };
+      }
+      if (target.type !== "name")
+        this.#fail("can only assign to a name, self.<name> or self.vars[n]", target);
       if (RESERVED.has(target.name)) this.#fail(`cannot assign to '${target.name}'`, target);
-      return { type: "assign", target: target.name, op, value, line: target.line, column: target.column };
+      return { type: "assign", target: target.name, op, value, ...at };
     }
     if (
       target.type === "call" &&
@@ -135,12 +158,12 @@ class Parser {
         column: t.column,
       };
     }
-    return this.#fail("a statement must be an assignment, an if, self.Buy() or self.Sell()", t);
+    return { type: "expr", expr: target, line: t.line, column: t.column };
   }
 
-  /** self.vars[n] = [[start, end, step], best] */
+  /** self.vars[n] = [[start, end, step], best] or STOM's GA form [[v1, v2, ...], best] */
   #range(target: Expr & { type: "var" }, value: Expr, op: string): Stmt {
-    const shape = `write self.vars[${target.index}] = [[start, end, step], best]`;
+    const shape = `write self.vars[${target.index}] = [[start, end, step], best] or [[v1, v2, ...], best]`;
     if (op !== "=") this.#fail(shape, target);
     const num = (e: Expr | undefined): number => {
       if (e?.type === "num") return e.value;
@@ -150,13 +173,15 @@ class Parser {
     };
     if (value.type !== "list" || value.items.length !== 2) this.#fail(shape, value);
     const [range, best] = value.items;
-    if (range.type !== "list" || range.items.length !== 3) this.#fail(shape, range);
+    if (range.type !== "list" || range.items.length === 0) this.#fail(shape, range);
+    const values = range.items.map((e) => num(e));
     return {
       type: "var-range",
       index: target.index,
-      start: num(range.items[0]),
-      end: num(range.items[1]),
-      step: num(range.items[2]),
+      values,
+      start: values[0],
+      end: values[1] ?? values[0],
+      step: values[2] ?? 0,
       best: num(best),
       line: target.line,
       column: target.column,
@@ -199,6 +224,47 @@ class Parser {
       } else break;
     }
     return { type: "if", branches, otherwise, line: start.line, column: start.column };
+  }
+
+  #try(): Stmt {
+    const start = this.tokens[this.#k++];
+    this.#expectOp(":");
+    const body = this.#suite();
+    let handler: Stmt[] | null = null;
+    let final: Stmt[] | null = null;
+    while (this.#isWord("except")) {
+      this.#k++;
+      // except Exception: / except (A, B) as e: the kind of error is not told apart here
+      if (!this.#isOp(":")) this.#expr();
+      if (this.#isWord("as")) {
+        this.#k++;
+        this.#expectKind("name", "a name after 'as'");
+      }
+      this.#expectOp(":");
+      const block = this.#suite();
+      handler ??= block;
+    }
+    if (this.#isWord("else")) this.#fail("try ... else is not supported");
+    if (this.#isWord("finally")) {
+      this.#k++;
+      this.#expectOp(":");
+      final = this.#suite();
+    }
+    if (!handler && !final) this.#fail("expected 'except' or 'finally'");
+    return { type: "try", body, handler, final, line: start.line, column: start.column };
+  }
+
+  /** An expression, or a tuple written without brackets: `a, b`. */
+  #exprList(): Expr {
+    const first = this.#expr();
+    if (!this.#isOp(",")) return first;
+    const items = [first];
+    while (this.#isOp(",")) {
+      this.#k++;
+      if (this.#t.kind === "newline" || (this.#t.kind === "op" && ASSIGN.has(this.#t.value))) break;
+      items.push(this.#expr());
+    }
+    return { type: "tuple", items, line: first.line, column: first.column };
   }
 
   #expr(): Expr {
@@ -250,12 +316,23 @@ class Parser {
     const first = this.#arith();
     const ops: string[] = [];
     const operands = [first];
-    while (this.#t.kind === "op" && COMPARE.has(this.#t.value)) {
-      ops.push(this.tokens[this.#k++].value);
+    for (;;) {
+      if (this.#t.kind === "op" && COMPARE.has(this.#t.value)) ops.push(this.tokens[this.#k++].value);
+      else if (this.#isWord("in")) {
+        this.#k++;
+        ops.push("in");
+      } else if (this.#isWord("not") && this.tokens[this.#k + 1]?.value === "in") {
+        this.#k += 2;
+        ops.push("not in");
+      } else if (this.#isWord("is")) {
+        this.#k++;
+        if (this.#isWord("not")) {
+          this.#k++;
+          ops.push("is not");
+        } else ops.push("is");
+      } else break;
       operands.push(this.#arith());
     }
-    if (this.#isWord("in") || this.#isWord("is"))
-      this.#fail(`'${this.#t.value}' is not supported in STOM texts here`);
     return ops.length === 0
       ? first
       : { type: "compare", ops, operands, line: first.line, column: first.column };
@@ -329,9 +406,24 @@ class Parser {
         this.#expectOp(")");
         e = { type: "call", callee: e, args, line: e.line, column: e.column };
       } else if (this.#isOp("[")) {
-        this.#k++;
-        const index = this.#expr();
+        const open = this.tokens[this.#k++];
+        const items: Expr[] = [];
+        let sliced = false;
+        for (;;) {
+          const item = this.#subscript(e);
+          sliced ||= item.type === "slice";
+          items.push(item);
+          if (!this.#isOp(",")) break;
+          this.#k++;
+        }
         this.#expectOp("]");
+        if (items.length === 1 && sliced) {
+          e = items[0];
+          continue;
+        }
+        // numpy's arr[i, j] and arr[a:b, j]: a tuple index
+        const index: Expr =
+          items.length === 1 ? items[0] : { type: "tuple", items, line: open.line, column: open.column };
         if (e.type === "attr" && e.name === "vars" && e.object.type === "name" && e.object.name === "self") {
           if (index.type !== "num" || !Number.isInteger(index.value) || index.value < 0)
             this.#fail("self.vars takes a whole number index, like self.vars[0]", index);
@@ -343,6 +435,16 @@ class Parser {
         e = { type: "attr", object: e, name: name.value, line: e.line, column: e.column };
       } else return e;
     }
+  }
+
+  /** One item of a subscript: an expression, or a slice `lo:hi` of `object`. */
+  #subscript(object: Expr): Expr {
+    const lo = this.#isOp(":") ? null : this.#expr();
+    if (!this.#isOp(":")) return lo as Expr;
+    this.#k++;
+    const hi = this.#isOp("]") || this.#isOp(",") ? null : this.#expr();
+    if (this.#isOp(":")) this.#fail("slice steps are not supported");
+    return { type: "slice", object, lo, hi, line: object.line, column: object.column };
   }
 
   #atom(): Expr {
@@ -371,8 +473,21 @@ class Parser {
     }
     if (this.#isOp("(")) {
       this.#k++;
+      if (this.#isOp(")")) {
+        this.#k++;
+        return { type: "tuple", items: [], ...at };
+      }
       const e = this.#expr();
-      if (this.#isOp(",")) this.#fail("tuples are not supported");
+      if (this.#isOp(",")) {
+        const items = [e];
+        while (this.#isOp(",")) {
+          this.#k++;
+          if (this.#isOp(")")) break;
+          items.push(this.#expr());
+        }
+        this.#expectOp(")");
+        return { type: "tuple", items, ...at };
+      }
       this.#expectOp(")");
       return e;
     }
@@ -389,6 +504,17 @@ class Parser {
     }
     return this.#fail(`expected an expression, got ${this.#describe(t)}`);
   }
+}
+
+/** self.x or self.x[k]: a name on STOM's engine object that a text may set. */
+function isSelfTarget(e: Expr): boolean {
+  if (e.type === "attr") return e.object.type === "name" && e.object.name === "self";
+  if (e.type === "index") return isSelfTarget(e.object);
+  return false;
+}
+
+function selfName(e: Expr): string {
+  return e.type === "attr" ? e.name : e.type === "index" ? selfName(e.object) : "";
 }
 
 /** Parses one expression (a STOM 경과틱수 condition, a helper argument typed in a form). */

@@ -1,0 +1,97 @@
+// Every real STOM text in ../shared/data/stom/cases against what STOM V1.10's own backtester produced
+// on the same DB (stom_v1_oracle.json): the text compiles (or is refused where STOM refuses it), and
+// where the oracle is valid the trade list and STOM's result block are equal.
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { backtestStom, compileStom, type StomKind, stomResult } from "../../src/engine/stom/index.ts";
+import { loadStomDb, STOM_CASES, sharedMissing } from "../support/stom-cases.ts";
+
+interface Oracle {
+  trades: Record<string, number | string>[];
+  result: Record<string, number> | null;
+  db: string;
+  days: number;
+  settings: { betting: number };
+  valid_as_expected_output?: boolean;
+  caveat?: string;
+  stom_error?: string;
+}
+
+const cases = sharedMissing ? [] : readdirSync(STOM_CASES).sort();
+const text = (dir: string, file: string) =>
+  existsSync(join(dir, file)) ? readFileSync(join(dir, file), "utf8") : undefined;
+const tradeKey = (t: Record<string, unknown>) => `${t.sell}:${t.name}:${t.buy}`;
+const byKey = (a: Record<string, unknown>, b: Record<string, unknown>) =>
+  tradeKey(a) < tradeKey(b) ? -1 : tradeKey(a) > tradeKey(b) ? 1 : 0;
+
+describe.skipIf(sharedMissing)("STOM texts against STOM's own backtester", () => {
+  it("has the 65 shared cases", () => {
+    expect(cases.length).toBe(65);
+  });
+
+  for (const name of cases) {
+    it(name, async () => {
+      const dir = join(STOM_CASES, name);
+      const oracle = JSON.parse(readFileSync(join(dir, "stom_v1_oracle.json"), "utf8")) as Oracle;
+      const kind = (text(dir, "kind") as string).trim() as StomKind;
+      const compile = () =>
+        compileStom(text(dir, "buy.txt") as string, text(dir, "sell.txt") as string, {
+          kind,
+          vars: text(dir, "vars.txt"),
+          gaVars: text(dir, "ga_vars.txt"),
+          buyFile: "buy.txt",
+          sellFile: "sell.txt",
+        });
+      const checkOnlyCompile = oracle.caveat !== undefined || oracle.valid_as_expected_output === false;
+      if (oracle.stom_error && checkOnlyCompile) {
+        // STOM refuses the text before it trades: so does stom, at a line of the text
+        expect(compile).toThrow(/^(buy|sell)\.txt:\d+:\d+: /);
+        return;
+      }
+      const program = compile();
+      if (checkOnlyCompile) return;
+      const vars: number[] = [];
+      for (const [k, v] of program.vars) vars[k] = v.best;
+      const run = () =>
+        backtestStom(program, loadStomDb(oracle.db), {
+          betting: oracle.settings.betting,
+          vars,
+          varsZeroIsAvg: program.vars.has(0),
+        });
+      if (oracle.stom_error) {
+        // STOM stops the backtest on the text's runtime error; so does stom, naming the line
+        const type = oracle.stom_error.split(":")[0];
+        expect(run).toThrow(new RegExp(`^(buy|sell)\\.txt:\\d+:\\d+: ${type}`));
+        return;
+      }
+      const { trades, days } = run();
+      expect(days).toBe(oracle.days);
+      // equal sell times come out of STOM in an arbitrary order (five collector processes, then
+      // pandas' unstable sort), so both lists are compared in one order
+      const got = trades
+        .map((t) => ({
+          name: t.code,
+          buy: t.buy,
+          sell: t.sell,
+          hold: t.hold,
+          bp: t.bp,
+          sp: t.sp,
+          bg: t.bg,
+          pg: t.pg,
+          pp: t.pp,
+          sg: t.sg,
+          cond: t.cond,
+        }))
+        .sort(byKey);
+      expect(got).toEqual([...oracle.trades].sort(byKey));
+      const block = stomResult(trades, {
+        betting: oracle.settings.betting,
+        days,
+        market: kind.startsWith("stock") ? "stock" : "coin",
+      });
+      if (oracle.result) expect(block).toEqual(oracle.result);
+      else expect(trades).toHaveLength(0);
+    });
+  }
+});
