@@ -2,22 +2,38 @@ import { existsSync, readFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import type { Command } from "commander";
 import { Catalog, defaultCatalogDir } from "../data/catalog/index.ts";
-import { readMoneytop, stomSqlite } from "../data/formats/stom-sqlite.ts";
+import { detectStomKind, readCodenames, readMoneytop, stomSqlite } from "../data/formats/stom-sqlite.ts";
 import type { Frame } from "../data/frame.ts";
 import { matchSeries, parseSelector } from "../data/selector.ts";
-import { type CostPresetName, costPreset } from "../engine/markets/index.ts";
-import { heatmapRows, type Method, optimize, parseGrid, searchSpace } from "../engine/optimize/index.ts";
 import {
-  type InterestList,
-  runTicks,
-  type TickResult,
-  type TickRunOptions,
-  tickTradeRows,
-} from "../engine/portfolio/index.ts";
-import { compileStom, type StomStrategy, stomRunner } from "../engine/stom/index.ts";
-import { parseParams, sparkline, statsTable } from "./backtest.ts";
+  type Method,
+  objective as makeObjective,
+  optimize,
+  parseGrid,
+  searchSpace,
+} from "../engine/optimize/index.ts";
+import type { InterestList } from "../engine/portfolio/index.ts";
+import {
+  compileStom,
+  runStom,
+  STOM_RESULT_KEYS,
+  type StomBacktestOptions,
+  type StomInput,
+  type StomKind,
+  type StomProgram,
+  type StomReport,
+  stomRunner,
+  stomVars,
+} from "../engine/stom/index.ts";
+import {
+  parseStomBounds,
+  STOM_OBJECTIVES,
+  type StomObjective,
+  stomObjective,
+} from "../engine/stom/objectives.ts";
+import { type StomVarRange, stomGridSearch } from "../engine/stom/search.ts";
+import { parseParams, statsTable } from "./backtest.ts";
 
-const KST_MS = 9 * 3_600_000;
 const SQLITE_MAGIC = "SQLite format 3\0";
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 const number = (name: string) => (value: string) => {
@@ -30,16 +46,17 @@ export interface StomFlags {
   stomBuy?: string;
   stomSell?: string;
   stomVars?: string;
+  stomGaVars?: string;
   stomCond?: string[];
   data: string;
   catalog?: string;
-  costs?: string;
-  cash: number;
   budget?: number;
-  maxPositions?: number;
+  avgTicks?: number;
+  buyDepth?: number;
+  sellDepth?: number;
+  fill?: string;
   sameSnapshot?: boolean;
-  sessionEnd?: string;
-  interest?: boolean;
+  maxPositions?: number;
   param?: string[];
   json?: boolean;
 }
@@ -47,23 +64,41 @@ export interface StomFlags {
 /** The STOM flags shared by `stom backtest` and `stom optimize`. */
 export function withStomOptions(cmd: Command): Command {
   return cmd
-    .option("--stom-buy <file>", "STOM buy text (매수 = True ... if 매수: self.Buy()); runs a tick backtest")
-    .option("--stom-sell <file>", "STOM sell text (매도 = False ... if 매도: self.Sell())")
-    .option("--stom-vars <file>", "STOM optimization ranges: self.vars[n] = [[start, end, step], best] lines")
+    .option("--stom-buy <file>", "STOM buy text (매수 ... if 매수: self.Buy()); runs STOM's backtest engine")
+    .option("--stom-sell <file>", "STOM sell text (매도 ... if 매도: self.Sell())")
+    .option("--stom-vars <file>", "STOM 최적화 범위: self.vars[n] = [[start, end, step], best] lines")
+    .option("--stom-ga-vars <file>", "STOM GA ranges: self.vars[n] = [[v1, v2, ...], best] lines")
     .option(
       "--stom-cond <name=expr>",
       "STOM 경과틱수설정: a named condition for 경과틱수('name') (repeatable)",
       collect,
     )
+    .option("--budget <n>", "STOM 투자금 (배팅금액): KRW per buy (default 1000000)", number("budget"))
     .option(
-      "--budget <n>",
-      "STOM 투자금: cash per position (default: cash / max positions)",
-      number("budget"),
+      "--avg-ticks <n>",
+      "STOM 평균값계산틱수 (default 30; self.vars[0] when the texts have ranges)",
+      number("avg ticks"),
     )
-    .option("--max-positions <n>", "STOM 최대매수종목수", number("max positions"))
-    .option("--same-snapshot", "fill on the deciding snapshot, as STOM's backtester (default: the next one)")
-    .option("--session-end <hh:mm>", "STOM 전략종료시간: liquidate and stop for the day at this time")
-    .option("--no-interest", "ignore the DB's moneytop interest list");
+    .option(
+      "--buy-depth <n>",
+      "STOM 매수시장가잔량범위: ask levels a buy may take (default 3)",
+      number("buy depth"),
+    )
+    .option(
+      "--sell-depth <n>",
+      "STOM 매도시장가잔량범위: bid levels a sell may take (default 5)",
+      number("sell depth"),
+    )
+    .option(
+      "--fill <rule>",
+      "same: fill on the deciding snapshot (STOM, default); next: on the next one (stricter)",
+    )
+    .option("--same-snapshot", "the default for STOM texts (kept for old scripts)")
+    .option(
+      "--max-positions <n>",
+      "refused: STOM's backtester has no position cap (its live trader does)",
+      number("max positions"),
+    );
 }
 
 export interface StomData {
@@ -114,11 +149,22 @@ export async function loadStomData(data: string, catalogDir = defaultCatalogDir(
   }
 }
 
-/** Reads the text files, parses --stom-cond, and compiles. */
-export async function loadStomStrategy(
-  flags: Pick<StomFlags, "stomBuy" | "stomSell" | "stomVars" | "stomCond">,
-  market: string,
-): Promise<StomStrategy> {
+/** The DB layout of the data: every frame must be one of STOM's four. */
+export function stomKindOf(data: StomData): StomKind {
+  // the reader turns `index` into `time`
+  const kinds = new Set(data.frames.map((f) => detectStomKind(["index", ...Object.keys(f.columns)])));
+  if (kinds.size !== 1 || kinds.has(undefined))
+    throw new Error(
+      `the data is not one STOM layout (found ${[...kinds].map((k) => k ?? "unknown").join(", ")})`,
+    );
+  return [...kinds][0] as StomKind;
+}
+
+/** Reads the text files, parses --stom-cond, and compiles for the data's layout. */
+export async function loadStomProgram(
+  flags: Pick<StomFlags, "stomBuy" | "stomSell" | "stomVars" | "stomGaVars" | "stomCond">,
+  kind: StomKind,
+): Promise<StomProgram> {
   if (!flags.stomBuy || !flags.stomSell) throw new Error("give both --stom-buy and --stom-sell");
   const conditions: Record<string, string> = {};
   for (const pair of flags.stomCond ?? []) {
@@ -126,54 +172,87 @@ export async function loadStomStrategy(
     if (eq <= 0) throw new Error(`invalid --stom-cond '${pair}', expected name=expression`);
     conditions[pair.slice(0, eq).trim()] = pair.slice(eq + 1).trim();
   }
+  const optional = async (file?: string) => (file ? readFile(file, "utf8") : undefined);
   return compileStom(await readFile(flags.stomBuy, "utf8"), await readFile(flags.stomSell, "utf8"), {
+    kind,
     name: flags.stomBuy,
     buyFile: flags.stomBuy,
     sellFile: flags.stomSell,
     conditions,
-    vars: flags.stomVars ? await readFile(flags.stomVars, "utf8") : undefined,
-    utcOffsetMs: market === "krx" ? KST_MS : 0,
+    vars: await optional(flags.stomVars),
+    gaVars: await optional(flags.stomGaVars),
   });
 }
 
-/** runTicks options from the flags and the data: KST days and whole shares for KRX, UTC and satoshis for Upbit. */
-export function stomRunOptions(flags: StomFlags, data: StomData, cashFromDefault: boolean): TickRunOptions {
-  const krx = data.market === "krx";
-  const preset = (flags.costs ?? (krx ? "krx" : data.market === "upbit" ? "upbit" : undefined)) as
-    | CostPresetName
-    | undefined;
-  const maxPositions = flags.maxPositions ?? (krx ? 10 : 5);
-  const budget = flags.budget ?? (cashFromDefault ? 1_000_000 : flags.cash / maxPositions);
-  const cash = cashFromDefault ? budget * maxPositions : flags.cash;
+/** The engine's inputs: each frame with 종목명 from the DB's codename table. */
+export function stomInputs(data: StomData): StomInput[] {
+  let names = new Map<string, string>();
+  if (isSqlite(data.source)) {
+    try {
+      names = readCodenames(data.source);
+    } catch {
+      // coin DBs have no codename table
+    }
+  }
+  return data.frames.map((f) => ({ symbol: f.symbol, name: names.get(f.symbol), columns: f.columns }));
+}
+
+/** backtestStom options from the flags (STOM's defaults: 1,000,000 a buy, 30 snapshots, 3 and 5 levels). */
+export function stomRunOptions(flags: StomFlags): StomBacktestOptions {
+  if (flags.maxPositions !== undefined)
+    throw new Error(
+      "--max-positions: STOM's backtester holds every symbol independently, with no cap and no shared cash (that is its live trader's rule)",
+    );
+  const fill = flags.fill ?? "same";
+  if (fill !== "same" && fill !== "next") throw new Error(`invalid --fill: ${fill} (expected same or next)`);
   return {
-    cash,
-    budget,
-    maxPositions,
-    unit: krx ? 1 : 1e-8,
-    costs: preset ? costPreset(preset) : undefined,
-    fillOn: flags.sameSnapshot ? "same" : "next",
-    sessionEnd: flags.sessionEnd,
-    utcOffsetMs: krx ? KST_MS : 0,
-    interest: flags.interest === false ? null : data.moneytop,
-    closeAtDayEnd: true,
+    betting: flags.budget ?? 1_000_000,
+    ...(flags.avgTicks !== undefined ? { avgTicks: flags.avgTicks } : {}),
+    buyDepth: flags.buyDepth ?? 3,
+    sellDepth: flags.sellDepth ?? 5,
+    fill,
   };
 }
 
-function report(result: TickResult, strategy: StomStrategy, data: StomData, options: TickRunOptions) {
+const RESULT_LABELS: Readonly<Record<string, string>> = {
+  tc: "거래횟수",
+  atc: "일평균거래횟수",
+  pc: "익절",
+  mc: "손절",
+  wr: "승률 %",
+  ah: "평균보유기간",
+  app: "평균수익률 %",
+  tpp: "수익률합계 % (TP)",
+  tsg: "수익금합계 (TG)",
+  mhct: "최대보유종목수",
+  seed: "필요자금",
+  cagr: "연간예상수익률 % (CAGR)",
+  tpi: "매매성능지수 (TPI)",
+  mdd: "최대낙폭률 % (MDD)",
+  mdd_: "최대낙폭금액",
+};
+
+function report(
+  r: StomReport,
+  program: StomProgram,
+  data: StomData,
+  options: StomBacktestOptions,
+  vars: number[],
+) {
+  const { stom: _stom, ...stats } = r.stats;
   return {
-    stats: result.stats,
-    trades: tickTradeRows(result.trades),
-    params: result.params,
-    orders: result.orders,
+    stom: r.result,
+    stats,
+    trades: r.trades.map(({ symbolNo: _s, buyRow: _b, sellRow: _r, ...t }) => t),
+    vars: Object.fromEntries([...program.vars.keys()].map((k) => [`vars${k}`, vars[k]])),
     data: {
       source: data.source,
-      market: data.market,
+      kind: program.kind,
       symbols: data.frames.map((f) => f.symbol),
-      rows: result.events,
-      interestList: options.interest ? "moneytop" : null,
+      snapshots: r.snapshots,
+      days: r.days,
     },
-    settings: { ...options, costs: options.costs?.name ?? "none", interest: Boolean(options.interest) },
-    strategy: { name: strategy.name, params: strategy.params },
+    settings: options,
   };
 }
 
@@ -183,34 +262,31 @@ export function isStomRun(flags: object): boolean {
   return Boolean(f.stomBuy || f.stomSell);
 }
 
-/** --cash left at its default: STOM users think in 투자금 × 최대매수종목수. */
-export const cashIsDefault = (command: Command): boolean =>
-  command.getOptionValueSource("cash") === "default";
-
 /** `stom backtest --stom-buy b.txt --stom-sell s.txt --data <db|selector>`. */
-export async function stomBacktestCommand(input: object, command: Command): Promise<void> {
+export async function stomBacktestCommand(input: object, _command: Command): Promise<void> {
   const flags = input as StomFlags;
-  const cashFromDefault = cashIsDefault(command);
   const data = await loadStomData(flags.data, flags.catalog);
-  const strategy = await loadStomStrategy(flags, data.market);
-  const options = stomRunOptions(flags, data, cashFromDefault);
-  const result = runTicks(strategy, data.frames, { ...options, params: parseParams(flags.param) });
-  const out = report(result, strategy, data, options);
+  const program = await loadStomProgram(flags, stomKindOf(data));
+  const options = stomRunOptions(flags);
+  const vars = stomVars(program, parseParams(flags.param));
+  const r = runStom(program, stomInputs(data), { ...options, vars });
+  const out = report(r, program, data, options, vars);
   if (flags.json) {
     process.stdout.write(`${JSON.stringify(out)}\n`);
     return;
   }
-  const params = Object.entries(result.params)
+  const shown = Object.entries(out.vars)
     .map(([k, v]) => `${k}=${v}`)
     .join(" ");
   console.log(
-    `${flags.stomBuy} + ${flags.stomSell} ${params}  on ${data.frames.length} symbols (${data.market}), ${result.events} snapshots${options.interest ? ", moneytop interest list" : ""}\n`,
+    `${flags.stomBuy} + ${flags.stomSell} ${shown}  on ${data.frames.length} symbols (${program.kind}), ${r.snapshots} snapshots, ${r.days} days; fill ${options.fill}\n`,
   );
-  console.log(statsTable(result.stats as unknown as Record<string, unknown>));
-  console.log(
-    `\norders  buys ${result.orders.buys}, sells ${result.orders.sells}, refused thin ${result.orders.refusedThin}, refused cash ${result.orders.refusedCash}`,
-  );
-  console.log(`equity  ${sparkline(result.equity.equity)}`);
+  for (const key of STOM_RESULT_KEYS) console.log(`${RESULT_LABELS[key].padEnd(24)} ${r.result[key]}`);
+  console.log("");
+  for (const t of r.trades.slice(0, 20))
+    console.log(`${t.code} ${t.buy} -> ${t.sell}  ${t.bp} -> ${t.sp}  ${t.pp}%  ${t.sg}  ${t.cond.trim()}`);
+  if (r.trades.length > 20) console.log(`... ${r.trades.length - 20} more (--json for all)`);
+  console.log(`\n${statsTable(out.stats as unknown as Record<string, unknown>)}`);
 }
 
 export interface StomOptimizeFlags extends StomFlags {
@@ -223,59 +299,103 @@ export interface StomOptimizeFlags extends StomFlags {
   bound?: string[];
   top: number;
   seed: number;
+  walkForward?: string;
+  validate?: string;
 }
 
-/** `stom optimize --stom-buy ... --stom-sell ...`: searches the self.vars ranges in this thread. */
-export async function stomOptimizeCommand(input: object, command: Command): Promise<void> {
+/**
+ * `stom optimize --stom-buy ... --stom-sell ...`: STOM's 기준값 (TP, TG, TPI, CAGR, PM ...) over the
+ * self.vars ranges; `--method grid` is STOM's own search (one variable at a time from the best, rounds
+ * until nothing improves), random/tpe/ga search the same space.
+ */
+export async function stomOptimizeCommand(input: object, _command: Command): Promise<void> {
   const flags = input as StomOptimizeFlags;
-  const cashFromDefault = cashIsDefault(command);
+  if (flags.walkForward || flags.validate)
+    throw new Error(
+      "--walk-forward and --validate are not supported for STOM texts yet: split STOM DBs by day and optimize each",
+    );
+  if (flags.constraint)
+    throw new Error("--constraint is not supported for STOM texts: use --bound, e.g. MDD<=10");
   const data = await loadStomData(flags.data, flags.catalog);
-  const strategy = await loadStomStrategy(flags, data.market);
-  if (Object.keys(strategy.params).length === 0)
+  const program = await loadStomProgram(flags, stomKindOf(data));
+  if (program.vars.size === 0)
     throw new Error("the STOM texts have no self.vars[n] = [[start, end, step], best] ranges to optimize");
-  const options = stomRunOptions(flags, data, cashFromDefault);
-  const fixed = Object.fromEntries(Object.entries(parseParams(flags.param)).map(([k, v]) => [k, Number(v)]));
-  const space = searchSpace(strategy.params, parseGrid(flags.grid), { fixed });
+  const options = stomRunOptions(flags);
+  const inputs = stomInputs(data);
   if (flags.maximize && flags.minimize) throw new Error("give --maximize or --minimize, not both");
-  const objective = flags.minimize ? `-${flags.minimize}` : (flags.maximize ?? "TP");
-  const runner = stomRunner(strategy, data.frames, options);
-  const res = await optimize(runner, {
-    space,
-    method: flags.method,
-    objective,
-    constraint: flags.constraint,
-    bounds: flags.bound,
-    trials: flags.trials,
-    seed: flags.seed,
-    top: flags.top,
-  });
-  const trial = (t: (typeof res.top)[number] | undefined) =>
-    t ? { params: t.params, value: t.value, stats: t.stats } : null;
+  const name = (flags.maximize ?? flags.minimize ?? "TP").toUpperCase() as StomObjective;
+  if (!STOM_OBJECTIVES.includes(name))
+    throw new Error(`unknown STOM 기준값 '${name}' (one of ${STOM_OBJECTIVES.join(" ")})`);
+  const bounds = parseStomBounds((flags.bound ?? []).join(";"));
+  const betting = options.betting ?? 1_000_000;
+  const sign = flags.minimize ? -1 : 1;
+  const fixed = stomVars(program, parseParams(flags.param));
+  const score = (vars: readonly number[]) => {
+    const r = runStom(program, inputs, { ...options, vars: [...vars] });
+    return sign * stomObjective(r.result.tc > 0 ? r.result : null, name, { betting, bounds });
+  };
+  let best: readonly number[];
+  let value: number;
+  let method: string = flags.method;
+  let trials: number;
+  if (flags.method === "grid") {
+    method = "stom-grid";
+    const keys = [...program.vars.keys()];
+    const size = Math.max(...keys) + 1;
+    const space: StomVarRange[] = [];
+    for (let k = 0; k < size; k++) {
+      const v = program.vars.get(k);
+      const given = flags.param?.some((p) => p.startsWith(`vars${k}=`));
+      space.push(v?.range && !given ? [v.range, v.best] : [[fixed[k] ?? 0, fixed[k] ?? 0, 0], fixed[k] ?? 0]);
+    }
+    const res = await stomGridSearch(space, score, {
+      onRound: (round) => {
+        if (!flags.json)
+          console.error(
+            `round ${round.round}: ${round.candidates.length} backtests, best ${round.best.join(",")} ${name} ${round.score}`,
+          );
+      },
+    });
+    best = res.best;
+    value = sign * res.score;
+    trials = res.evaluations;
+  } else {
+    const space = searchSpace(program.params, parseGrid(flags.grid), {
+      fixed: Object.fromEntries(Object.entries(parseParams(flags.param)).map(([k, v]) => [k, Number(v)])),
+    });
+    const runner = stomRunner(program, inputs, options);
+    const res = await optimize(runner, {
+      space,
+      method: flags.method,
+      objective: makeObjective(
+        (s) => {
+          const block = (s as unknown as { stom: StomReport["result"] }).stom;
+          return stomObjective(block.tc > 0 ? block : null, name, { betting, bounds });
+        },
+        { name, direction: flags.minimize ? "minimize" : "maximize" },
+      ),
+      trials: flags.trials,
+      seed: flags.seed,
+      top: flags.top,
+    });
+    if (!res.best) throw new Error("no trial qualified");
+    best = stomVars(program, res.best.params);
+    value = res.best.value;
+    trials = res.trials;
+  }
+  const r = runStom(program, inputs, { ...options, vars: [...best] });
+  const out = { method, objective: name, value, trials, ...report(r, program, data, options, [...best]) };
   if (flags.json) {
-    process.stdout.write(
-      `${JSON.stringify({
-        best: trial(res.best),
-        top: res.top.map(trial),
-        heatmap: heatmapRows(res.heatmap),
-        method: res.method,
-        objective: res.objective,
-        trials: res.trials,
-      })}\n`,
-    );
+    process.stdout.write(`${JSON.stringify(out)}\n`);
     return;
   }
-  const names = space.dims.map((d) => d.name);
   console.log(
-    `${flags.stomBuy} + ${flags.stomSell} on ${data.frames.length} symbols: ${res.method}, ${res.trials} trials, ${res.direction} ${res.objective}\n`,
+    `${flags.stomBuy} + ${flags.stomSell} on ${data.frames.length} symbols: ${method}, ${trials} backtests, ${flags.minimize ? "minimize" : "maximize"} ${name}\n`,
   );
-  if (!res.best) {
-    console.log("no trial qualified");
-    return;
-  }
-  for (const t of res.top)
-    console.log(
-      `${names.map((n) => `${n}=${t.params[n]}`).join(" ")}  ${res.objective} ${t.value}  trades ${t.stats?.trades}`,
-    );
-  console.log(`\nbest ${names.map((n) => `${n}=${res.best?.params[n]}`).join(" ")}\n`);
-  console.log(statsTable(res.best.stats as unknown as Record<string, unknown>));
+  console.log(
+    `best ${Object.entries(out.vars)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(" ")}  ${name} ${value}\n`,
+  );
+  for (const key of STOM_RESULT_KEYS) console.log(`${RESULT_LABELS[key].padEnd(24)} ${r.result[key]}`);
 }

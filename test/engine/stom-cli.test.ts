@@ -1,24 +1,25 @@
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { readMoneytop, stomSqlite } from "../../src/data/formats/stom-sqlite.ts";
+import { stomSqlite } from "../../src/data/formats/stom-sqlite.ts";
 import type { Frame } from "../../src/data/frame.ts";
 import { writeStomFixture } from "../../src/data/stom/fixture.ts";
-import { costPreset } from "../../src/engine/markets/index.ts";
-import { runTicks } from "../../src/engine/portfolio/index.ts";
-import { compileStom } from "../../src/engine/stom/index.ts";
+import { compileStom, runStom } from "../../src/engine/stom/index.ts";
+import { stomObjective } from "../../src/engine/stom/objectives.ts";
+import { STOM_CASES, sharedMissing, stomDbPath } from "../support/stom-cases.ts";
 
 // `stom backtest --stom-buy --stom-sell --data <STOM db>` on a DB built from real Upbit trades
 const TRADES = resolve("../shared/data/upbit/trades/wannacrypto_KRW-BTC_trades_2022-11-26.csv");
 const BUY = `매수 = True
-if not (체결강도 >= self.vars[0] and 현재가 > 이동평균(30)):
+if not (체결강도 >= self.vars[1] and 현재가 > 이동평균(30)):
     매수 = False
 if 매수:
     self.Buy()
-self.vars[0] = [[90, 110, 10], 100]
 `;
+// STOM's 최적화 범위 box: a range written after `if 매수:` is dropped with the rest (back_static.GetBuyStg)
+const VARS = "self.vars[1] = [[90, 110, 10], 100]\n";
 const SELL = `매도 = False
 if 수익률 <= -0.4 or 수익률 >= 0.4 or 보유시간 >= 300:
     매도 = True
@@ -32,6 +33,7 @@ beforeAll(() => {
   writeStomFixture(join(dir, "coin.db"), { kind: "coin_tick", source: TRADES, minutes: 120 });
   writeFileSync(join(dir, "buy.txt"), BUY);
   writeFileSync(join(dir, "sell.txt"), SELL);
+  writeFileSync(join(dir, "vars.txt"), VARS);
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -42,41 +44,32 @@ const stom = (...args: string[]) =>
   });
 
 describe("stom backtest and optimize with STOM texts", () => {
-  it("backtest --json equals runTicks with STOM's defaults for an Upbit DB", async () => {
-    const db = join(dir, "coin.db");
+  it.skipIf(sharedMissing)("backtest --json gives STOM's own result block for the author's example", () => {
+    const c = join(STOM_CASES, "a01_example_stock_tick");
+    const oracle = JSON.parse(readFileSync(join(c, "stom_v1_oracle.json"), "utf8"));
+    const db = stomDbPath(oracle.db);
     const out = JSON.parse(
       stom(
         "backtest",
         "--stom-buy",
-        join(dir, "buy.txt"),
+        join(c, "buy.txt"),
         "--stom-sell",
-        join(dir, "sell.txt"),
+        join(c, "sell.txt"),
         "--data",
         db,
         "--json",
-        "--param",
-        "vars0=90",
       ),
     );
-    const frames: Frame[] = [];
-    for await (const f of stomSqlite.read(db, {})) frames.push(f);
-    const direct = runTicks(compileStom(BUY, SELL), frames, {
-      cash: 5_000_000,
-      budget: 1_000_000,
-      maxPositions: 5,
-      unit: 1e-8,
-      costs: costPreset("upbit"),
-      interest: readMoneytop(db),
-      params: { vars0: 90 },
-    });
-    expect(direct.trades.length).toBeGreaterThan(3);
-    expect(out.stats.trades).toBe(direct.trades.length);
-    expect(out.stats.totalPnl).toBeCloseTo(direct.stats.totalPnl, 6);
-    expect(out.trades.map((t: { pnl: number }) => t.pnl)).toEqual(Array.from(direct.trades.pnl));
-    expect(out.data.interestList).toBe("moneytop");
+    expect(out.data.kind).toBe("stock_tick");
+    expect(out.stom).toEqual(oracle.result);
+    expect(out.trades.map((t: { sell: number; sg: number }) => [t.sell, t.sg])).toEqual(
+      oracle.trades.map((t: { sell: number; sg: number }) => [t.sell, t.sg]),
+    );
+    expect(out.stats.trades).toBe(oracle.trades.length);
   });
 
-  it("optimize searches the self.vars ranges written in the text", () => {
+  it("optimize runs STOM's grid search over the self.vars ranges and reports the best run", async () => {
+    const db = join(dir, "coin.db");
     const out = JSON.parse(
       stom(
         "optimize",
@@ -84,16 +77,29 @@ describe("stom backtest and optimize with STOM texts", () => {
         join(dir, "buy.txt"),
         "--stom-sell",
         join(dir, "sell.txt"),
+        "--stom-vars",
+        join(dir, "vars.txt"),
         "--data",
-        join(dir, "coin.db"),
+        db,
         "--maximize",
-        "TP",
+        "TG",
         "--json",
       ),
     );
-    expect(out.trials).toBe(3);
-    expect([90, 100, 110]).toContain(out.best.params.vars0);
-    expect(out.best.value).toBe(Math.max(...out.top.map((t: { value: number }) => t.value)));
+    expect(out.method).toBe("stom-grid");
+    expect([90, 100, 110]).toContain(out.vars.vars1);
+    // the start, one round of 3 values (a round that changes nothing ends the search), the final run
+    expect(out.trials).toBeGreaterThanOrEqual(5);
+    const frames: Frame[] = [];
+    for await (const f of stomSqlite.read(db, {})) frames.push(f);
+    const program = compileStom(BUY, SELL, { kind: "coin_tick", vars: VARS });
+    const inputs = frames.map((f) => ({ symbol: f.symbol, columns: f.columns }));
+    const scores = [90, 100, 110].map((v) => {
+      const r = runStom(program, inputs, { params: { vars1: v } });
+      return stomObjective(r.result.tc > 0 ? r.result : null, "TG", { betting: 1_000_000 });
+    });
+    expect(out.value).toBe(Math.max(...scores));
+    expect(out.stom.tsg).toBe(out.value);
   });
 
   it("a text error is reported with file:line:column", () => {

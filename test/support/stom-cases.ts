@@ -16,7 +16,10 @@ if (sharedMissing) console.log(`skipped: ${STOM_SHARED} is missing (the STOM acc
 /** The path of a shared STOM DB, gunzipped into the temp directory on first use. */
 export function stomDbPath(db: string): string {
   const gz = join(STOM_SHARED, "dbs", `${db}.gz`);
-  const stamp = createHash("sha1").update(`${gz}:${statSync(gz).size}:${statSync(gz).mtimeMs}`).digest("hex").slice(0, 10);
+  const stamp = createHash("sha1")
+    .update(`${gz}:${statSync(gz).size}:${statSync(gz).mtimeMs}`)
+    .digest("hex")
+    .slice(0, 10);
   const dir = join(tmpdir(), "stom-shared-dbs");
   const out = join(dir, `${stamp}-${db}`);
   if (!existsSync(out)) {
@@ -37,7 +40,9 @@ export function loadStomDb(db: string): StomInput[] {
   const sqlite = new Database(stomDbPath(db), { readonly: true });
   try {
     const tables = (
-      sqlite.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as { name: string }[]
+      sqlite.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as {
+        name: string;
+      }[]
     )
       .map((r) => r.name)
       .filter((name) => name !== "moneytop" && name !== "codename");
@@ -47,7 +52,9 @@ export function loadStomDb(db: string): StomInput[] {
         names.set(String(row[0]), String(row[1]));
     inputs = tables.map((table) => {
       const rows = sqlite.prepare(`SELECT * FROM "${table}" ORDER BY "index"`).raw(true).all() as number[][];
-      const header = (sqlite.prepare(`PRAGMA table_info("${table}")`).all() as { name: string }[]).map((c) => c.name);
+      const header = (sqlite.prepare(`PRAGMA table_info("${table}")`).all() as { name: string }[]).map(
+        (c) => c.name,
+      );
       const columns: Record<string, Float64Array> = {};
       header.forEach((name, c) => {
         const col = new Float64Array(rows.length);

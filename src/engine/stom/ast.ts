@@ -17,7 +17,12 @@ export type Expr =
   | ({ readonly type: "list"; readonly items: readonly Expr[] } & Pos)
   | ({ readonly type: "tuple"; readonly items: readonly Expr[] } & Pos)
   /** x[lo:hi] (Python's slice; a step is not supported) */
-  | ({ readonly type: "slice"; readonly object: Expr; readonly lo: Expr | null; readonly hi: Expr | null } & Pos)
+  | ({
+      readonly type: "slice";
+      readonly object: Expr;
+      readonly lo: Expr | null;
+      readonly hi: Expr | null;
+    } & Pos)
   | ({ readonly type: "call"; readonly callee: Expr; readonly args: readonly Expr[] } & Pos)
   | ({ readonly type: "unary"; readonly op: "-" | "+" | "not"; readonly operand: Expr } & Pos)
   | ({ readonly type: "binary"; readonly op: string; readonly left: Expr; readonly right: Expr } & Pos)

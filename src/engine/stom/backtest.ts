@@ -69,7 +69,11 @@ export function stomIndexMs(index: number): number {
 function indexOf(time: number, kind: StomKind): number {
   const d = new Date(time + (isStock(kind) ? KST_MS : 0));
   const base =
-    d.getUTCFullYear() * 1e8 + (d.getUTCMonth() + 1) * 1e6 + d.getUTCDate() * 1e4 + d.getUTCHours() * 100 + d.getUTCMinutes();
+    d.getUTCFullYear() * 1e8 +
+    (d.getUTCMonth() + 1) * 1e6 +
+    d.getUTCDate() * 1e4 +
+    d.getUTCHours() * 100 +
+    d.getUTCMinutes();
   return isTick(kind) ? base * 100 + d.getUTCSeconds() : base;
 }
 
@@ -102,8 +106,8 @@ function windowOp(x: Float64Array, s: number, e: number, op: "max" | "min" | "su
   for (let k = s; k < e; k++) {
     const v = x[k];
     if (Number.isNaN(v)) nan = true;
-    if (op === "max") acc = v > acc ? v : acc;
-    else if (op === "min") acc = v < acc ? v : acc;
+    if (op === "max") acc = Math.max(v, acc);
+    else if (op === "min") acc = Math.min(v, acc);
     else acc += v;
   }
   if (nan) return Number.NaN;
@@ -137,7 +141,8 @@ class SymbolRuntime {
 
   #col(name: string): Float64Array {
     const c = this.cols[name];
-    if (!c) throw new StomRuntimeError("KeyError", `column ${name} is not in the data of ${this.code}`, "data");
+    if (!c)
+      throw new StomRuntimeError("KeyError", `column ${name} is not in the data of ${this.code}`, "data");
     return c;
   }
 
@@ -282,7 +287,13 @@ class SymbolRuntime {
 }
 
 /** Walks `levels` (price, size) for `qty`: [amount, unfilled]; STOM's Buy/Sell/LastSell loops. */
-function walk(cols: Readonly<Record<string, Float64Array>>, levels: string[][], depth: number, r: number, qty: number): [number, number] {
+function walk(
+  cols: Readonly<Record<string, Float64Array>>,
+  levels: string[][],
+  depth: number,
+  r: number,
+  qty: number,
+): [number, number] {
   let amount = 0;
   let left = qty;
   for (let k = 0; k < depth; k++) {
@@ -306,7 +317,11 @@ function walk(cols: Readonly<Record<string, Float64Array>>, levels: string[][], 
  *
  *     const { trades, days } = backtestStom(compileStom(buy, sell, { kind }), inputs, { betting: 1e6 });
  */
-export function backtestStom(program: StomProgram, inputs: readonly StomInput[], options: StomBacktestOptions = {}): StomRun {
+export function backtestStom(
+  program: StomProgram,
+  inputs: readonly StomInput[],
+  options: StomBacktestOptions = {},
+): StomRun {
   const {
     betting = 1_000_000,
     buyDepth = 3,
@@ -487,4 +502,3 @@ export function backtestStom(program: StomProgram, inputs: readonly StomInput[],
   trades.sort((a, b) => a.sell - b.sell || a.symbolNo - b.symbolNo);
   return { trades, days: days.size, snapshots };
 }
-

@@ -90,7 +90,10 @@ interface Shared {
   readonly helpers: StomHelper[];
   readonly conditionNames: readonly string[];
   readonly indicators: Set<string>;
-  readonly vars: Map<number, { range: [number, number, number] | null; ga: number[] | null; best: number; at: string }>;
+  readonly vars: Map<
+    number,
+    { range: [number, number, number] | null; ga: number[] | null; best: number; at: string }
+  >;
 }
 
 const MATH: Readonly<Record<string, string>> = {
@@ -206,9 +209,10 @@ class Gen {
         return `${pad}$$signal = true;`;
       }
       case "assign": {
-        const prefix = this.side === "sell" && s.target === "매도" && this.condLines.has(s.line)
-          ? `$$cond = ${this.condLines.get(s.line)}; `
-          : "";
+        const prefix =
+          this.side === "sell" && s.target === "매도" && this.condLines.has(s.line)
+            ? `$$cond = ${this.condLines.get(s.line)}; `
+            : "";
         const target = mangle(s.target);
         if (s.op === "=") return `${pad}${prefix}${target} = ${this.#expr(s.value)};`;
         const binary: Expr = {
@@ -298,11 +302,14 @@ class Gen {
     const { name } = e;
     if (this.locals.has(name)) {
       const shadow = this.#outer(name) !== undefined || name === "매수" || name === "매도";
-      return shadow ? mangle(name) : `(${mangle(name)} === undefined ? R.unbound(${JSON.stringify(name)}, ${this.#at(e)}) : ${mangle(name)})`;
+      return shadow
+        ? mangle(name)
+        : `(${mangle(name)} === undefined ? R.unbound(${JSON.stringify(name)}, ${this.#at(e)}) : ${mangle(name)})`;
     }
     const outer = this.#outer(name);
     if (outer !== undefined) return outer;
-    if (name === "self") this.fail("self is used as self.vars[n], self.<name> or in self.Buy()/self.Sell()", e);
+    if (name === "self")
+      this.fail("self is used as self.vars[n], self.<name> or in self.Buy()/self.Sell()", e);
     if (this.side !== "sell" && SELL_NAMES.includes(name))
       this.fail(`${name} is only known in the sell text`, e);
     const known = [
@@ -331,7 +338,8 @@ class Gen {
         if (c.name.endsWith("_N") && INDICATOR_NAMES.includes(c.name.slice(0, -2))) return "np";
         if (c.name === "abs" || (c.name === "round" && e.args.length === 2))
           return e.args[0] ? this.#type(e.args[0]) : "py";
-        if (c.name === "min" || c.name === "max") return e.args.some((a) => this.#type(a) === "np") ? "np" : "py";
+        if (c.name === "min" || c.name === "max")
+          return e.args.some((a) => this.#type(a) === "np") ? "np" : "py";
         return "py";
       }
       case "unary":
@@ -516,7 +524,12 @@ class Gen {
       case "attr":
         return this.#attr(e);
       case "index":
-        if (e.object.type === "attr" && e.object.name === "indicator" && e.object.object.type === "name" && e.object.object.name === "self")
+        if (
+          e.object.type === "attr" &&
+          e.object.name === "indicator" &&
+          e.object.object.type === "name" &&
+          e.object.object.name === "self"
+        )
           return `H.getIndicator(${this.#expr(e.index)}, ${this.#at(e)})`;
         return `R.index(${this.#expr(e.object)}, ${this.#expr(e.index)}, ${this.#at(e)})`;
       case "slice":
@@ -527,7 +540,10 @@ class Gen {
       case "call":
         return this.#call(e);
       case "unary":
-        if (e.op === "not") return isBoolean(e.operand) ? `(!${this.#expr(e.operand)})` : `(!R.truthy(${this.#expr(e.operand)}))`;
+        if (e.op === "not")
+          return isBoolean(e.operand)
+            ? `(!${this.#expr(e.operand)})`
+            : `(!R.truthy(${this.#expr(e.operand)}))`;
         return `(${e.op}${this.#expr(e.operand)})`;
       case "binary":
         return this.#binary(e);
@@ -614,7 +630,12 @@ function collectAssigned(stmts: readonly Stmt[], out: Map<string, Ty>): void {
 
 const mangle = (name: string): string => `$${name}`;
 
-function recordVar(shared: Shared, s: Stmt & { type: "var-range" }, file: string, form: "range" | "ga"): void {
+function recordVar(
+  shared: Shared,
+  s: Stmt & { type: "var-range" },
+  file: string,
+  form: "range" | "ga",
+): void {
   const at = `${file}:${s.line}:${s.column}`;
   const prev = shared.vars.get(s.index) ?? { range: null, ga: null, best: s.best, at };
   if (form === "ga" || s.values.length !== 3) {
@@ -623,7 +644,12 @@ function recordVar(shared: Shared, s: Stmt & { type: "var-range" }, file: string
   } else {
     const [start, end, step] = s.values;
     if (step === 0 && start !== end)
-      throw new StomSyntaxError(`invalid step of self.vars[${s.index}]: 0 (fix a value with start = end)`, s.line, s.column, file);
+      throw new StomSyntaxError(
+        `invalid step of self.vars[${s.index}]: 0 (fix a value with start = end)`,
+        s.line,
+        s.column,
+        file,
+      );
     prev.range = [start, end, step];
     prev.best = s.best;
   }
@@ -653,7 +679,11 @@ function compileFactory(body: string, columns: number): StomFactory {
  *     const p = compileStom(buyText, sellText, { kind: "stock_tick" });
  *     backtestStom(p, frames, { betting: 1_000_000 });
  */
-export function compileStom(buyText: string, sellText: string, options: StomCompileOptions = {}): StomProgram {
+export function compileStom(
+  buyText: string,
+  sellText: string,
+  options: StomCompileOptions = {},
+): StomProgram {
   const { buyFile = "buy", sellFile = "sell", kind = "stock_tick" } = options;
   const shared: Shared = {
     kind,
@@ -671,7 +701,12 @@ export function compileStom(buyText: string, sellText: string, options: StomComp
     if (text === undefined) continue;
     for (const s of parseStom(text, file).body) {
       if (s.type !== "var-range")
-        throw new StomSyntaxError("a vars text holds only self.vars[n] = [[...], best] lines", s.line, s.column, file);
+        throw new StomSyntaxError(
+          "a vars text holds only self.vars[n] = [[...], best] lines",
+          s.line,
+          s.column,
+          file,
+        );
       recordVar(shared, s, file, form);
     }
   }
@@ -696,7 +731,11 @@ export function compileStom(buyText: string, sellText: string, options: StomComp
   const vars = new Map<number, StomVar>();
   const params: Record<string, ParamSpec> = {};
   for (const index of [...shared.vars.keys()].sort((a, b) => a - b)) {
-    const v = shared.vars.get(index) as { range: [number, number, number] | null; ga: number[] | null; best: number };
+    const v = shared.vars.get(index) as {
+      range: [number, number, number] | null;
+      ga: number[] | null;
+      best: number;
+    };
     const values = v.range ? rangeValues(v.range) : (v.ga ?? [v.best]);
     vars.set(index, { index, range: v.range, values, gaValues: v.ga, best: v.best });
     const lo = Math.min(...values, v.best);

@@ -1,5 +1,11 @@
 export type { Expr, Pos, Program, Stmt } from "./ast.ts";
-export { type StomBacktestOptions, type StomInput, type StomRun, backtestStom, stomIndexMs } from "./backtest.ts";
+export {
+  backtestStom,
+  type StomBacktestOptions,
+  type StomInput,
+  type StomRun,
+  stomIndexMs,
+} from "./backtest.ts";
 export {
   compileStom,
   rangeValues,
@@ -24,8 +30,15 @@ export {
   STOM_COLUMN_NAMES,
 } from "./names.ts";
 export { parseStom, parseStomExpr } from "./parse.ts";
+export {
+  STOM_RESULT_KEYS,
+  type StomResultBlock,
+  type StomResultOptions,
+  type StomTradeLike,
+  stomResult,
+} from "./result.ts";
+export { runStom, type StomReport, stomRunner, stomVars } from "./runner.ts";
 export { RUNTIME, StomRuntimeError, truthy } from "./runtime.ts";
 export { stomBuyText, stomSellText } from "./texts.ts";
 export { type Token, type TokenKind, tokenize } from "./tokens.ts";
 export type { StomTrade } from "./trade.ts";
-export { STOM_RESULT_KEYS, type StomResultBlock, type StomResultOptions, type StomTradeLike, stomResult } from "./result.ts";

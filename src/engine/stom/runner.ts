@@ -1,35 +1,144 @@
 import { returnMoments } from "../optimize/moments.ts";
 import type { Runner, Task, TaskResult } from "../optimize/runner.ts";
-import type { TickRunOptions } from "../portfolio/options.ts";
-import { runTicks, type TickInput } from "../portfolio/run.ts";
-import type { StomStrategy } from "./compile.ts";
+import { computeStats, type Stats } from "../stats.ts";
+import {
+  backtestStom,
+  type StomBacktestOptions,
+  type StomInput,
+  type StomRun,
+  stomIndexMs,
+} from "./backtest.ts";
+import type { StomProgram } from "./compile.ts";
+import { isStock } from "./names.ts";
+import { type StomResultBlock, stomResult } from "./result.ts";
 
 /** Time between yields to the event loop, so progress draws and cancel is heard. */
 const SLICE_MS = 50;
 
+/** A STOM run with its result block and backtesting.py-style stats. */
+export interface StomReport extends StomRun {
+  /** STOM's result block (tc, atc, pc, mc, wr, ah, app, tpp, tsg, mhct, seed, cagr, tpi, mdd, mdd_) */
+  readonly result: StomResultBlock;
+  /** backtesting.py's stats over the trade equity: 필요자금 (or the betting) plus the cumulative 수익금 at each sell */
+  readonly stats: Stats & { readonly stom: StomResultBlock };
+}
+
+/** self.vars values from `vars<n>` parameters over the ranges' best values. */
+export function stomVars(program: StomProgram, params: Readonly<Record<string, unknown>> = {}): number[] {
+  const vars: number[] = [];
+  for (const [k, v] of program.vars) vars[k] = v.best;
+  for (const [name, value] of Object.entries(params)) {
+    const m = /^vars(\d+)$/.exec(name);
+    if (!m) throw new Error(`unknown parameter: ${name} (STOM texts take vars<n>)`);
+    vars[Number(m[1])] = Number(value);
+  }
+  return vars;
+}
+
 /**
- * An optimizer Runner for a compiled STOM strategy: each task is one runTicks over every symbol with the
- * task's self.vars values. It runs in this thread (CLI, tests, the page); tick runs share nothing
- * between tasks but the input columns. Bar windows (walk-forward) are refused: split STOM data by day.
+ * backtestStom, then STOM's result block and backtesting.py-style stats. With self.vars ranges the run
+ * is an optimization's (self.vars[0] is 평균값계산틱수, as in STOM's 최적화 modes).
+ */
+export function runStom(
+  program: StomProgram,
+  inputs: readonly StomInput[],
+  options: StomBacktestOptions & { params?: Readonly<Record<string, unknown>> } = {},
+): StomReport {
+  const { params, ...rest } = options;
+  const vars = options.vars ?? stomVars(program, params);
+  const run = backtestStom(program, inputs, { varsZeroIsAvg: program.vars.has(0), ...rest, vars });
+  const betting = options.betting ?? 1_000_000;
+  const result = stomResult(run.trades, {
+    betting,
+    days: Math.max(1, run.days),
+    market: isStock(program.kind) ? "stock" : "coin",
+  });
+  return { ...run, result, stats: tradeStats(run, result, betting) };
+}
+
+function tradeStats(
+  run: StomRun,
+  block: StomResultBlock,
+  betting: number,
+): Stats & { stom: StomResultBlock } {
+  const t = run.trades;
+  const start = block.seed > 0 ? block.seed : betting;
+  const n = t.length + 1;
+  const time = new Float64Array(n);
+  const equity = new Float64Array(n);
+  time[0] = t.length ? stomIndexMs(t[0].buy) : 0;
+  equity[0] = start;
+  const pnl = new Float64Array(t.length);
+  const returns = new Float64Array(t.length);
+  const entryBar = new Float64Array(t.length);
+  const exitBar = new Float64Array(t.length);
+  const entryTime = new Float64Array(t.length);
+  const exitTime = new Float64Array(t.length);
+  for (let k = 0; k < t.length; k++) {
+    time[k + 1] = Math.max(stomIndexMs(t[k].sell), time[k]);
+    equity[k + 1] = equity[k] + t[k].sg;
+    pnl[k] = t[k].sg;
+    returns[k] = t[k].pp / 100;
+    entryBar[k] = k;
+    exitBar[k] = k + 1;
+    entryTime[k] = stomIndexMs(t[k].buy);
+    exitTime[k] = stomIndexMs(t[k].sell);
+  }
+  if (n === 1) time[0] = 0;
+  const stats =
+    n > 1
+      ? computeStats(
+          time,
+          equity,
+          equity,
+          { pnl, returns, entryBar, exitBar, entryTime, exitTime },
+          {
+            requiredCapital: block.seed,
+          },
+        )
+      : computeStats(
+          new Float64Array([0, 1]),
+          new Float64Array([start, start]),
+          new Float64Array([start, start]),
+          {
+            pnl,
+            returns,
+            entryBar,
+            exitBar,
+            entryTime,
+            exitTime,
+          },
+        );
+  return Object.assign(stats, { stom: block });
+}
+
+/**
+ * An optimizer Runner for compiled STOM texts: each task is one runStom with the task's self.vars
+ * values; its stats carry STOM's result block as `stats.stom` for the 기준값 objectives.
  *
- *     const res = await optimize(stomRunner(strategy, frames, { budget: 1e6 }), { space, objective: "TPI" });
+ *     await optimize(stomRunner(program, inputs), { space, objective: (s) => s.stom.tpi });
  */
 export function stomRunner(
-  strategy: StomStrategy,
-  inputs: readonly TickInput[],
-  options: Omit<TickRunOptions, "params"> = {},
+  program: StomProgram,
+  inputs: readonly StomInput[],
+  options: Omit<StomBacktestOptions, "vars"> = {},
 ): Runner {
   let cancelled = false;
   const run = (task: Task): TaskResult => {
     try {
       if (task.start !== undefined || task.end !== undefined)
-        throw new Error(`bar windows are not supported for stom tick runs: ${task.start}..${task.end}`);
-      const r = runTicks(strategy, inputs, { ...options, params: task.params });
+        throw new Error(`bar windows are not supported for STOM text runs: ${task.start}..${task.end}`);
+      const r = runStom(program, inputs, { ...options, params: task.params });
+      const equity = new Float64Array(r.trades.length + 1);
+      equity[0] = r.result.seed || (options.betting ?? 1_000_000);
+      r.trades.forEach((t, k) => {
+        equity[k + 1] = equity[k] + t.sg;
+      });
       return {
         id: task.id,
         stats: r.stats,
-        moments: returnMoments(r.equity.equity),
-        ...(task.equity ? { equity: r.equity.equity } : {}),
+        moments: returnMoments(equity),
+        ...(task.equity ? { equity } : {}),
       };
     } catch (e) {
       return { id: task.id, stats: null, error: e instanceof Error ? e.message : String(e) };

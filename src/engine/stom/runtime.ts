@@ -123,7 +123,8 @@ export const RUNTIME = Object.freeze({
   float(x: unknown, at: string): number {
     if (typeof x === "string") {
       const v = Number(x.trim());
-      if (x.trim() === "" || Number.isNaN(v)) raise("ValueError", `could not convert string to float: '${x}'`, at);
+      if (x.trim() === "" || Number.isNaN(v))
+        raise("ValueError", `could not convert string to float: '${x}'`, at);
       return v;
     }
     return num(x, "float()", at);
