@@ -141,7 +141,8 @@ describe("writeStomFixture", () => {
         }[];
         expect(info.map((c) => c.name)).toEqual(EXPECTED[kind]);
         for (const c of info) {
-          expect(c.type).toBe(["index", "VI해제시간", "관심종목"].includes(c.name) ? "INTEGER" : "REAL");
+          // pandas to_sql of STOM's float64 arrays: only the int64-cast index is INTEGER
+          expect(c.type).toBe(c.name === "index" ? "INTEGER" : "REAL");
         }
         const indexes = (sqlite.prepare(`select "index" from "${table}"`).raw(true).all() as number[][]).map(
           (r) => r[0],

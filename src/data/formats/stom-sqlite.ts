@@ -1,31 +1,21 @@
 import Database from "better-sqlite3";
 import { DataError } from "../errors.ts";
 import { type Column, type Frame, makeFrame } from "../frame.ts";
-import {
-  isMetaTable,
-  isStockKind,
-  isTickKind,
-  STOM_COLUMNS,
-  STOM_KINDS,
-  type StomKind,
-} from "../stom/columns.ts";
+import { isMetaTable, isStockKind, isTickKind, type StomKind } from "../stom/columns.ts";
 import { KST_OFFSET_MS, stomIndexToMs } from "../stom/time.ts";
+import { detectStomLayout, STOM_LAYOUTS, type StomLayout } from "../stom/versions.ts";
 import type { Format, ReadOptions } from "./format.ts";
 
 const SQLITE_MAGIC = "SQLite format 3\0";
 
 type Db = InstanceType<typeof Database>;
 
-/** The layout of one symbol table: the most specific STOM layout whose columns it all has. */
+/**
+ * The kind of one symbol table (stock_tick, stock_min, coin_tick, coin_min), whichever STOM
+ * version wrote it (see detectStomLayout).
+ */
 export function detectStomKind(columns: readonly string[]): StomKind | undefined {
-  const have = new Set(columns);
-  let best: StomKind | undefined;
-  for (const kind of STOM_KINDS) {
-    const complete = STOM_COLUMNS[kind].every((name) => have.has(name));
-    // coin layouts are subsets of the stock ones, so the longest complete layout wins
-    if (complete && (!best || STOM_COLUMNS[kind].length > STOM_COLUMNS[best].length)) best = kind;
-  }
-  return best;
+  return detectStomLayout(columns)?.kind;
 }
 
 function tableColumns(db: Db, table: string): string[] {
@@ -41,12 +31,12 @@ function symbolTables(db: Db): string[] {
 
 function layoutError(file: string, db: Db, table: string, columns: string[]): DataError {
   const have = new Set(columns);
-  let closest: StomKind = STOM_KINDS[0];
+  let closest: StomLayout = STOM_LAYOUTS[0];
   let missing: string[] = [];
-  for (const kind of STOM_KINDS) {
-    const m = STOM_COLUMNS[kind].filter((name) => !have.has(name));
-    if (kind === closest || m.length < missing.length) {
-      closest = kind;
+  for (const layout of STOM_LAYOUTS) {
+    const m = layout.columns.filter((name) => !have.has(name));
+    if (layout === closest || m.length < missing.length) {
+      closest = layout;
       missing = m;
     }
   }
@@ -55,7 +45,7 @@ function layoutError(file: string, db: Db, table: string, columns: string[]): Da
   }[];
   return new DataError(
     `unknown stom layout in table ${table} (tables: ${all.map((r) => r.name).join(", ")}); ` +
-      `closest is ${closest}, missing ${missing.join(", ")}`,
+      `closest is ${closest.kind} (STOM V${closest.version}), missing ${missing.join(", ")}`,
     { file },
   );
 }
@@ -161,11 +151,14 @@ function readTable(
  * STOM's own SQLite databases (stock_tick, stock_min, coin_tick, coin_min): one frame per
  * symbol table. Ticks become kind "ticks" (price = 현재가, amount = 초당 buy + sell quantity),
  * minutes kind "bars" (open/high/low = 분봉시가/고가/저가, close = 현재가), with every STOM
- * column kept. Stock `index` is KST, coin `index` UTC; `time` is UTC ms either way.
+ * column kept. Stock `index` is KST, coin `index` UTC; `time` is UTC ms either way. The layouts
+ * of STOM V1 and of STOM_V3 (V2.42 and V3.00) are recognised by their columns, so a V3 stock DB
+ * (no 전일비, 회전율 ... but 시가총액 and VI해제시간) reads as KRX/KST, not as an Upbit one.
  */
 export const stomSqlite: Format = {
   name: "stom-sqlite",
-  description: "STOM's SQLite DBs (stock_tick, stock_min, coin_tick, coin_min): one table per symbol",
+  description:
+    "STOM's SQLite DBs (V1 and STOM_V3 stock_tick, stock_min, coin_tick, coin_min): one table per symbol",
   sniff(_file: string, head: Buffer): boolean {
     return head.length >= 16 && head.subarray(0, 16).toString("latin1") === SQLITE_MAGIC;
   },

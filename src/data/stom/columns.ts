@@ -4,9 +4,14 @@ import type { StomKind } from "../../engine/stom/layouts.ts";
 
 export * from "../../engine/stom/layouts.ts";
 
-/** SQLite type of a STOM column: VI해제시간 is a yyyymmddhhmmss time and 관심종목 a 0/1 flag */
+/**
+ * SQLite type of a STOM column as pandas `to_sql` writes it: the collectors keep each symbol's
+ * rows in one float64 numpy array and cast only `index` to int64 before saving
+ * (stock/kiwoom_strategy_tick.py:755-758 at Py-CI-Park/STOM@63aa7ef), so VI해제시간
+ * (yyyymmddhhmmss) and 관심종목 (0/1) are REAL like every other column.
+ */
 export function stomColumnType(name: string): "INTEGER" | "REAL" {
-  return name === "index" || name === "VI해제시간" || name === "관심종목" ? "INTEGER" : "REAL";
+  return name === "index" ? "INTEGER" : "REAL";
 }
 
 export function isTickKind(kind: StomKind): boolean {

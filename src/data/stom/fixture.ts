@@ -9,7 +9,8 @@ import {
   type StomKind,
   stomColumnType,
 } from "./columns.ts";
-import { mulberry32 } from "./random.ts";
+import type { StockFacts } from "./kiwoom.ts";
+import { gaussian, mulberry32 } from "./random.ts";
 import { buildStomColumns } from "./snapshot.ts";
 import { type CreonBars, readCreonBars, readUpbitTrades } from "./sources.ts";
 import { krxTickSize2019, upbitKrwTickSize } from "./ticksize.ts";
@@ -51,7 +52,8 @@ const DEFAULT_MINUTES: Record<StomKind, number> = {
 
 /**
  * Approximate 2019 listed common shares and names of the symbols in the Creon fixture folder,
- * so that 회전율 and 시가총액 have realistic magnitudes. Unknown codes get 0 for both.
+ * so that 회전율 and 시가총액 have realistic magnitudes. Other codes get derived shares
+ * (see stockFacts).
  */
 const KRX_INFO: Record<string, { name: string; shares: number; kosdaq: boolean }> = {
   "005930": { name: "삼성전자", shares: 5_969_782_550, kosdaq: false },
@@ -179,14 +181,14 @@ function buildStock(kind: StomKind, options: StomFixtureOptions & { minutes: num
   const perSymbol = bars.map((b, s) => {
     const info = KRX_INFO[b.symbol] ?? { name: b.symbol, shares: 0, kosdaq: false };
     const periods = tick ? modelSeconds(b, t0, t1, info.kosdaq, seed + s) : minutePeriods(b, t0, t1);
-    return { code: b.symbol, info, periods };
+    return { code: b.symbol, info, periods, facts: stockFacts(b, info.shares, seed) };
   });
 
   const moneytop = rankByValue(
     perSymbol.map(({ code, periods }) => ({ code, periods })),
     options.moneytopSize ?? 3,
   );
-  const tables = perSymbol.map(({ code, info, periods }, s) => {
+  const tables = perSymbol.map(({ code, info, periods, facts }, s) => {
     const listed = moneytop.members;
     for (let i = 0; i < periods.index.length; i++) {
       periods.interest[i] = listed.get(periods.index[i])?.has(code) ? 1 : 0;
@@ -196,12 +198,61 @@ function buildStock(kind: StomKind, options: StomFixtureOptions & { minutes: num
       levelSize: 2 * meanVolume(periods),
       sizeDecimals: 0,
       seed: seed + 1000 + s,
-      listedShares: info.shares,
-      kosdaq: info.kosdaq,
+      stock: facts,
     });
     return { code, name: info.name, columns };
   });
   return { tables, moneytop: { index: moneytop.index, codes: moneytop.codes } };
+}
+
+/**
+ * What Kiwoom knows and the bars do not: listed shares and the previous day's volume and value.
+ * DERIVED, deterministic per code and seed, from the whole source file (not the --minutes
+ * window), per average trading day of the file:
+ * - listed shares: the table above when known, else the day's volume over a daily turnover of
+ *   1% × (1 + 30 × the day's high/low range) × a seeded lognormal factor (σ 0.4), clamped to
+ *   0.1%..50% and rounded to thousands: quiet large caps turn over about 1%, a stock that ranges
+ *   30% in a day about 10% (the acceptance DB's movers end the day at 1-12%);
+ * - previous day's volume: the day's volume over (1 + 25 × max(0, range - 2%)) × a seeded
+ *   lognormal factor (σ 0.3): a quiet day trades about as much as the day before, a big mover
+ *   several times more (전일비 at the close of 100% vs 500-1000%);
+ * - previous day's value: that volume at the day's first open (the 등락율 reference).
+ */
+function stockFacts(b: CreonBars, knownShares: number, seed: number): StockFacts {
+  const days = new Map<number, { volume: number; high: number; low: number; open: number }>();
+  for (let i = 0; i < b.start.length; i++) {
+    if (b.volume[i] <= 0) continue;
+    const key = Math.floor((b.start[i] + KST_OFFSET_MS) / 86_400_000);
+    const d = days.get(key);
+    if (!d) days.set(key, { volume: b.volume[i], high: b.high[i], low: b.low[i], open: b.open[i] });
+    else {
+      d.volume += b.volume[i];
+      if (b.high[i] > d.high) d.high = b.high[i];
+      if (b.low[i] < d.low) d.low = b.low[i];
+    }
+  }
+  if (days.size === 0) return { listedShares: knownShares, previousVolume: 0, previousValue: 0 };
+  let volume = 0;
+  let range = 0;
+  for (const d of days.values()) {
+    volume += d.volume / days.size;
+    range += (d.high / d.low - 1) / days.size;
+  }
+  const open = days.values().next().value?.open ?? 0;
+  const normal = gaussian(mulberry32(codeHash(b.symbol) ^ seed));
+  const turnover = Math.min(0.5, Math.max(0.001, 0.01 * (1 + 30 * range) * Math.exp(0.4 * normal())));
+  const listedShares =
+    knownShares > 0 ? knownShares : Math.max(1000, Math.round(volume / turnover / 1000) * 1000);
+  const surge = (1 + 25 * Math.max(0, range - 0.02)) * Math.exp(0.3 * normal());
+  const previousVolume = Math.max(1, Math.round(volume / surge));
+  return { listedShares, previousVolume, previousValue: previousVolume * open };
+}
+
+/** FNV-1a of a code: the derived facts do not depend on which other codes are in the folder */
+function codeHash(code: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < code.length; i++) h = Math.imul(h ^ code.charCodeAt(i), 0x01000193);
+  return h | 0;
 }
 
 type MutablePeriods = {

@@ -5,3 +5,4 @@ export * from "./snapshot.ts";
 export * from "./sources.ts";
 export * from "./ticksize.ts";
 export * from "./time.ts";
+export * from "./versions.ts";

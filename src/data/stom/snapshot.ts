@@ -1,6 +1,6 @@
 import { BOOK_COLUMNS, isStockKind, isTickKind, STOM_COLUMNS, type StomKind } from "./columns.ts";
+import { type StockFacts, stockColumns, viColumns } from "./kiwoom.ts";
 import { mulberry32 } from "./random.ts";
-import { krxTickSize2019 } from "./ticksize.ts";
 
 /** What one period (a second or a minute) of real or simulated trading gives us. */
 export interface Periods {
@@ -35,9 +35,8 @@ export interface SnapshotOptions {
   /** decimals kept in modeled book quantities (0 for shares) */
   sizeDecimals?: number;
   seed?: number;
-  /** stocks: listed shares for 회전율 and 시가총액; KOSDAQ for VI tick sizes */
-  listedShares?: number;
-  kosdaq?: boolean;
+  /** stocks: listed shares and the previous day's trading (회전율, 시가총액, 전일비 ...); 0s without */
+  stock?: StockFacts;
 }
 
 /**
@@ -47,20 +46,14 @@ export interface SnapshotOptions {
  * The 5-level book is MODELED: trades carry no book, so the best level sits at the last trade
  * (ask if it was a taker buy, bid if a sell), levels are one tick apart and the resting sizes
  * are seeded exponential draws around `levelSize`, deeper levels a little larger.
- * Stock-only columns with no source (거래대금증감, 전일비, 전일동시간비, VI해제시간) are 0.
+ * Stock-only columns follow STOM's Kiwoom receiver (kiwoom.ts): VI해제시간/VI가격/VI호가단위 from
+ * the day's open and modeled static VIs, 거래대금증감, 전일비, 회전율, 전일동시간비, 시가총액 from
+ * `stock` facts, 라운드피겨위5호가이내 from the price.
  */
 export function buildStomColumns(
   kind: StomKind,
   periods: Periods,
-  {
-    tickSize,
-    previousClose,
-    levelSize,
-    sizeDecimals = 4,
-    seed = 1,
-    listedShares = 0,
-    kosdaq = false,
-  }: SnapshotOptions,
+  { tickSize, previousClose, levelSize, sizeDecimals = 4, seed = 1, stock: facts }: SnapshotOptions,
 ): Record<string, Float64Array> {
   const n = periods.price.length;
   const out: Record<string, Float64Array> = {};
@@ -84,7 +77,21 @@ export function buildStomColumns(
   // one pass per group of columns: writing 40 arrays per row thrashes the cache at 10M rows
   const day = daySoFar(periods, out, previousClose, moneyUnit);
   modelBook(periods, out, tickSize, levelSize, sizeDecimals, seed);
-  if (stock) stockColumns(out, day, listedShares, kosdaq, tickSize);
+  if (stock) {
+    const rows = {
+      index: periods.index,
+      day: periods.day,
+      price: out.현재가,
+      high: tick ? undefined : out.분봉고가,
+      low: tick ? undefined : out.분봉저가,
+      dayOpen: out.시가,
+      cumVolume: day.cumVolume,
+      turnover: out.당일거래대금,
+    };
+    stockColumns(out, rows, facts);
+    // its own stream: the book's draws stay what they were
+    viColumns(out, rows, { tickSize, minutes: !tick, random: mulberry32(seed ^ 0x56495649) });
+  }
   return out;
 }
 
@@ -106,7 +113,6 @@ function daySoFar(
   const turnover = out.당일거래대금;
   const strength = out.체결강도;
   const hlChange = out.고저평균대비등락율;
-  const reference = new Float64Array(price.length);
   const cumVolume = new Float64Array(price.length);
   let currentDay = Number.NaN;
   let open = 0;
@@ -141,15 +147,13 @@ function daySoFar(
     turnover[i] = Math.round(cumValue / moneyUnit);
     strength[i] = cumSell === 0 ? 500 : Math.min(500, round2((cumBuy / cumSell) * 100));
     hlChange[i] = round2((p / ((high + low) / 2) - 1) * 100);
-    reference[i] = ref;
     cumVolume[i] = cumBuy + cumSell;
   }
-  return { reference, cumVolume };
+  return { cumVolume };
 }
 
-/** per row: the day's reference price for 등락율 and the cumulative volume so far */
+/** per row: the cumulative volume of the day so far */
 interface DayState {
-  reference: Float64Array;
   cumVolume: Float64Array;
 }
 
@@ -216,38 +220,6 @@ function modelBook(
   }
 }
 
-function stockColumns(
-  out: Record<string, Float64Array>,
-  { reference, cumVolume }: DayState,
-  listedShares: number,
-  kosdaq: boolean,
-  tickSize: (price: number) => number,
-): void {
-  const cur = out.현재가;
-  const turnoverRate = out.회전율;
-  const cap = out.시가총액;
-  const round = out.라운드피겨위5호가이내;
-  const viPrice = out.VI가격;
-  const viTick = out.VI호가단위;
-  for (let i = 0; i < cur.length; i++) {
-    const p = cur[i];
-    turnoverRate[i] = listedShares > 0 ? round2((cumVolume[i] / listedShares) * 100) : 0;
-    cap[i] = Math.round((p * listedShares) / 1e8);
-    round[i] = aboveRoundFigure(p, tickSize(p)) ? 1 : 0;
-    // static VI triggers 10% above the reference, on the tick grid of that price
-    const t = krxTickSize2019(reference[i] * 1.1, kosdaq);
-    viPrice[i] = Math.ceil((reference[i] * 1.1) / t) * t;
-    viTick[i] = t;
-  }
-}
-
 function round2(x: number): number {
   return Math.round(x * 100) / 100;
-}
-
-/** within five ticks above a round figure: a multiple of the price's leading power of ten */
-function aboveRoundFigure(price: number, tick: number): boolean {
-  const unit = 10 ** Math.floor(Math.log10(price));
-  const over = price - Math.floor(price / unit) * unit;
-  return over <= 5 * tick;
 }
