@@ -12,6 +12,7 @@ import {
   parseGrid,
   searchSpace,
 } from "../engine/optimize/index.ts";
+import type { Runner, TaskResult } from "../engine/optimize/runner.ts";
 import type { InterestList } from "../engine/portfolio/index.ts";
 import {
   compileStom,
@@ -32,6 +33,7 @@ import {
   stomObjective,
 } from "../engine/stom/objectives.ts";
 import { type StomVarRange, stomGridSearch } from "../engine/stom/search.ts";
+import { type StomTexts, stomWorkerPool } from "../parallel/index.ts";
 import { parseParams, statsTable } from "./backtest.ts";
 
 const SQLITE_MAGIC = "SQLite format 3\0";
@@ -165,6 +167,15 @@ export async function loadStomProgram(
   flags: Pick<StomFlags, "stomBuy" | "stomSell" | "stomVars" | "stomGaVars" | "stomCond">,
   kind: StomKind,
 ): Promise<StomProgram> {
+  const texts = await readStomTexts(flags, kind);
+  return compileStom(texts.buy, texts.sell, texts.compile);
+}
+
+/** The texts and compile options, as they travel to worker threads. */
+export async function readStomTexts(
+  flags: Pick<StomFlags, "stomBuy" | "stomSell" | "stomVars" | "stomGaVars" | "stomCond">,
+  kind: StomKind,
+): Promise<StomTexts> {
   if (!flags.stomBuy || !flags.stomSell) throw new Error("give both --stom-buy and --stom-sell");
   const conditions: Record<string, string> = {};
   for (const pair of flags.stomCond ?? []) {
@@ -173,15 +184,19 @@ export async function loadStomProgram(
     conditions[pair.slice(0, eq).trim()] = pair.slice(eq + 1).trim();
   }
   const optional = async (file?: string) => (file ? readFile(file, "utf8") : undefined);
-  return compileStom(await readFile(flags.stomBuy, "utf8"), await readFile(flags.stomSell, "utf8"), {
-    kind,
-    name: flags.stomBuy,
-    buyFile: flags.stomBuy,
-    sellFile: flags.stomSell,
-    conditions,
-    vars: await optional(flags.stomVars),
-    gaVars: await optional(flags.stomGaVars),
-  });
+  return {
+    buy: await readFile(flags.stomBuy, "utf8"),
+    sell: await readFile(flags.stomSell, "utf8"),
+    compile: {
+      kind,
+      name: flags.stomBuy,
+      buyFile: flags.stomBuy,
+      sellFile: flags.stomSell,
+      conditions,
+      vars: await optional(flags.stomVars),
+      gaVars: await optional(flags.stomGaVars),
+    },
+  };
 }
 
 /** The engine's inputs: each frame with 종목명 from the DB's codename table. */
@@ -301,6 +316,7 @@ export interface StomOptimizeFlags extends StomFlags {
   seed: number;
   walkForward?: string;
   validate?: string;
+  workers: number;
 }
 
 /**
@@ -317,7 +333,8 @@ export async function stomOptimizeCommand(input: object, _command: Command): Pro
   if (flags.constraint)
     throw new Error("--constraint is not supported for STOM texts: use --bound, e.g. MDD<=10");
   const data = await loadStomData(flags.data, flags.catalog);
-  const program = await loadStomProgram(flags, stomKindOf(data));
+  const texts = await readStomTexts(flags, stomKindOf(data));
+  const program = compileStom(texts.buy, texts.sell, texts.compile);
   if (program.vars.size === 0)
     throw new Error("the STOM texts have no self.vars[n] = [[start, end, step], best] ranges to optimize");
   const options = stomRunOptions(flags);
@@ -330,58 +347,81 @@ export async function stomOptimizeCommand(input: object, _command: Command): Pro
   const betting = options.betting ?? 1_000_000;
   const sign = flags.minimize ? -1 : 1;
   const fixed = stomVars(program, parseParams(flags.param));
-  const score = (vars: readonly number[]) => {
-    const r = runStom(program, inputs, { ...options, vars: [...vars] });
-    return sign * stomObjective(r.result.tc > 0 ? r.result : null, name, { betting, bounds });
+  const scoreOf = (r: TaskResult): number => {
+    if (!r.stats) throw new Error(r.error ?? "a STOM run failed");
+    const block = (r.stats as unknown as { stom: StomReport["result"] }).stom;
+    return stomObjective(block.tc > 0 ? block : null, name, { betting, bounds });
+  };
+  const workers = flags.workers ?? 0;
+  const runner: Runner =
+    workers === 0
+      ? stomRunner(program, inputs, options)
+      : await stomWorkerPool(texts, inputs, options, { workers });
+  /** runs vectors of self.vars values on the runner, scores in input order */
+  const evaluateBatch = async (batch: readonly (readonly number[])[]): Promise<number[]> => {
+    const scores = new Array<number>(batch.length);
+    const tasks = batch.map((vars, id) => ({
+      id,
+      params: Object.fromEntries(vars.flatMap((v, k) => (v === undefined ? [] : [[`vars${k}`, v]]))),
+    }));
+    await runner.run(tasks, (r) => {
+      scores[r.id] = sign * scoreOf(r);
+    });
+    return scores;
   };
   let best: readonly number[];
   let value: number;
   let method: string = flags.method;
   let trials: number;
-  if (flags.method === "grid") {
-    method = "stom-grid";
-    const keys = [...program.vars.keys()];
-    const size = Math.max(...keys) + 1;
-    const space: StomVarRange[] = [];
-    for (let k = 0; k < size; k++) {
-      const v = program.vars.get(k);
-      const given = flags.param?.some((p) => p.startsWith(`vars${k}=`));
-      space.push(v?.range && !given ? [v.range, v.best] : [[fixed[k] ?? 0, fixed[k] ?? 0, 0], fixed[k] ?? 0]);
-    }
-    const res = await stomGridSearch(space, score, {
-      onRound: (round) => {
-        if (!flags.json)
-          console.error(
-            `round ${round.round}: ${round.candidates.length} backtests, best ${round.best.join(",")} ${name} ${round.score}`,
-          );
-      },
-    });
-    best = res.best;
-    value = sign * res.score;
-    trials = res.evaluations;
-  } else {
-    const space = searchSpace(program.params, parseGrid(flags.grid), {
-      fixed: Object.fromEntries(Object.entries(parseParams(flags.param)).map(([k, v]) => [k, Number(v)])),
-    });
-    const runner = stomRunner(program, inputs, options);
-    const res = await optimize(runner, {
-      space,
-      method: flags.method,
-      objective: makeObjective(
-        (s) => {
-          const block = (s as unknown as { stom: StomReport["result"] }).stom;
-          return stomObjective(block.tc > 0 ? block : null, name, { betting, bounds });
+  try {
+    if (flags.method === "grid") {
+      method = "stom-grid";
+      const size = Math.max(...program.vars.keys()) + 1;
+      const space: StomVarRange[] = [];
+      for (let k = 0; k < size; k++) {
+        const v = program.vars.get(k);
+        const given = flags.param?.some((p) => p.startsWith(`vars${k}=`));
+        space.push(
+          v?.range && !given ? [v.range, v.best] : [[fixed[k] ?? 0, fixed[k] ?? 0, 0], fixed[k] ?? 0],
+        );
+      }
+      const res = await stomGridSearch(space, async (vars) => (await evaluateBatch([vars]))[0], {
+        evaluateBatch,
+        onRound: (round) => {
+          if (!flags.json)
+            console.error(
+              `round ${round.round}: ${round.candidates.length} backtests, best ${round.best.join(",")} ${name} ${sign * round.score}`,
+            );
         },
-        { name, direction: flags.minimize ? "minimize" : "maximize" },
-      ),
-      trials: flags.trials,
-      seed: flags.seed,
-      top: flags.top,
-    });
-    if (!res.best) throw new Error("no trial qualified");
-    best = stomVars(program, res.best.params);
-    value = res.best.value;
-    trials = res.trials;
+      });
+      best = res.best;
+      value = sign * res.score;
+      trials = res.evaluations;
+    } else {
+      const space = searchSpace(program.params, parseGrid(flags.grid), {
+        fixed: Object.fromEntries(Object.entries(parseParams(flags.param)).map(([k, v]) => [k, Number(v)])),
+      });
+      const res = await optimize(runner, {
+        space,
+        method: flags.method,
+        objective: makeObjective(
+          (s) => {
+            const block = (s as unknown as { stom: StomReport["result"] }).stom;
+            return stomObjective(block.tc > 0 ? block : null, name, { betting, bounds });
+          },
+          { name, direction: flags.minimize ? "minimize" : "maximize" },
+        ),
+        trials: flags.trials,
+        seed: flags.seed,
+        top: flags.top,
+      });
+      if (!res.best) throw new Error("no trial qualified");
+      best = stomVars(program, res.best.params);
+      value = res.best.value;
+      trials = res.trials;
+    }
+  } finally {
+    await runner.close();
   }
   const r = runStom(program, inputs, { ...options, vars: [...best] });
   const out = { method, objective: name, value, trials, ...report(r, program, data, options, [...best]) };

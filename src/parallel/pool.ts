@@ -6,7 +6,8 @@ import { Worker } from "node:worker_threads";
 import type { BacktestOptions } from "../engine/backtest.ts";
 import type { Bars } from "../engine/bars.ts";
 import type { Runner, Task, TaskResult } from "../engine/optimize/runner.ts";
-import { shareBars } from "./shared-bars.ts";
+import type { StomBacktestOptions, StomCompileOptions, StomInput } from "../engine/stom/index.ts";
+import { shareBars, shareColumns } from "./shared-bars.ts";
 import type { WorkerInit } from "./worker.ts";
 
 const WORKER = fileURLToPath(new URL("./worker.ts", import.meta.url));
@@ -42,8 +43,44 @@ export async function workerPool(
   options: Omit<BacktestOptions, "params"> = {},
   { workers = os.availableParallelism(), memo = true }: PoolOptions = {},
 ): Promise<Runner> {
+  const init: WorkerInit = { kind: "strategy", strategyPath, bars: shareBars(bars), options, memo };
+  return startPool(init, workers, strategyPath);
+}
+
+/** STOM texts and what they run on, for stomWorkerPool. */
+export interface StomTexts {
+  readonly buy: string;
+  readonly sell: string;
+  readonly compile: StomCompileOptions;
+}
+
+/**
+ * A Runner for STOM texts on Node worker threads: each worker compiles the texts once and views the
+ * symbols' columns in shared memory; each task is one STOM backtest (stomTask) with its self.vars.
+ *
+ *     const runner = await stomWorkerPool({ buy, sell, compile: { kind } }, inputs, { betting: 1e6 }, { workers: 2 });
+ */
+export async function stomWorkerPool(
+  texts: StomTexts,
+  inputs: readonly StomInput[],
+  options: Omit<StomBacktestOptions, "vars" | "clock" | "onSymbol"> = {},
+  { workers = os.availableParallelism() }: Omit<PoolOptions, "memo"> = {},
+): Promise<Runner> {
+  const init: WorkerInit = {
+    kind: "stom",
+    texts,
+    inputs: inputs.map((input) => ({
+      symbol: input.symbol,
+      name: input.name,
+      columns: shareColumns(input.columns),
+    })),
+    options,
+  };
+  return startPool(init, workers, texts.compile.buyFile ?? "the STOM texts");
+}
+
+async function startPool(init: WorkerInit, workers: number, what: string): Promise<Runner> {
   if (!(Number.isInteger(workers) && workers >= 1)) throw new Error(`invalid workers: ${workers}`);
-  const init: WorkerInit = { strategyPath, bars: shareBars(bars), options, memo };
   // the parent's flags (--import tsx, --expose-gc...) are not all valid in workers, and not needed
   const execArgv: string[] = [];
   const pool = await Promise.all(
@@ -54,7 +91,7 @@ export async function workerPool(
           if (m.ready === undefined) return;
           w.off("message", onMessage);
           if (m.ready) resolve();
-          else reject(new Error(`worker could not load ${strategyPath}: ${m.error}`));
+          else reject(new Error(`worker could not load ${what}: ${m.error}`));
         };
         w.on("message", onMessage);
         w.once("error", reject);

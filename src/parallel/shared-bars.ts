@@ -28,3 +28,19 @@ export function sharedToBars(shared: SharedBars): Bars {
   for (const [name, sab] of Object.entries(shared.columns)) columns[name] = new Float64Array(sab);
   return toBars({ length: shared.length, columns });
 }
+
+/** Numeric columns in shared memory (string columns stay behind: the engines read numbers). */
+export function shareColumns(
+  columns: Readonly<Record<string, ArrayLike<unknown>>>,
+): Record<string, SharedArrayBuffer> {
+  const out: Record<string, SharedArrayBuffer> = {};
+  for (const [name, col] of Object.entries(columns)) {
+    if (!ArrayBuffer.isView(col) && !(Array.isArray(col) && typeof col[0] === "number")) continue;
+    const values = col as ArrayLike<number>;
+    const sab = new SharedArrayBuffer(values.length * 8);
+    const view = new Float64Array(sab);
+    for (let r = 0; r < values.length; r++) view[r] = Number(values[r]);
+    out[name] = sab;
+  }
+  return out;
+}

@@ -1,30 +1,60 @@
-// Worker thread entry: loads the strategy module by path, views the shared bars, and runs the
-// tasks it is sent one at a time, posting each result back (equity transferred, not copied).
+// Worker thread entry: loads the strategy module by path (or compiles STOM texts), views the shared
+// columns, and runs the tasks it is sent one at a time, posting each result back (equity transferred).
 import { pathToFileURL } from "node:url";
 import { parentPort, workerData } from "node:worker_threads";
 import type { BacktestOptions } from "../engine/backtest.ts";
 import { Evaluator } from "../engine/optimize/evaluate.ts";
-import type { Task } from "../engine/optimize/runner.ts";
+import type { Task, TaskResult } from "../engine/optimize/runner.ts";
+import { compileStom, type StomBacktestOptions, stomTask } from "../engine/stom/index.ts";
 import type { StrategyDef } from "../engine/strategy.ts";
+import type { StomTexts } from "./pool.ts";
 import { type SharedBars, sharedToBars } from "./shared-bars.ts";
 
-export interface WorkerInit {
-  readonly strategyPath: string;
-  readonly bars: SharedBars;
-  readonly options: Omit<BacktestOptions, "params">;
-  readonly memo: boolean;
-}
+export type WorkerInit =
+  | {
+      readonly kind: "strategy";
+      readonly strategyPath: string;
+      readonly bars: SharedBars;
+      readonly options: Omit<BacktestOptions, "params">;
+      readonly memo: boolean;
+    }
+  | {
+      readonly kind: "stom";
+      readonly texts: StomTexts;
+      readonly inputs: readonly {
+        readonly symbol: string;
+        readonly name?: string;
+        readonly columns: Readonly<Record<string, SharedArrayBuffer>>;
+      }[];
+      readonly options: Omit<StomBacktestOptions, "vars" | "clock" | "onSymbol">;
+    };
 
 const init = workerData as WorkerInit;
 const port = parentPort;
 if (!port) throw new Error("worker.ts must run in a worker thread");
 
-try {
+async function load(init: WorkerInit): Promise<(task: Task) => TaskResult> {
+  if (init.kind === "stom") {
+    const { buy, sell, compile } = init.texts;
+    const inputs = init.inputs.map((input) => ({
+      symbol: input.symbol,
+      name: input.name,
+      columns: Object.fromEntries(
+        Object.entries(input.columns).map(([k, sab]) => [k, new Float64Array(sab)]),
+      ),
+    }));
+    return stomTask(compileStom(buy, sell, compile), inputs, init.options);
+  }
   const mod = await import(pathToFileURL(init.strategyPath).href);
   const strategy = mod.default as StrategyDef;
   const evaluator = new Evaluator(strategy, sharedToBars(init.bars), init.options, { memo: init.memo });
+  return (task) => evaluator.run(task);
+}
+
+try {
+  const run = await load(init);
   port.on("message", (task: Task) => {
-    const result = evaluator.run(task);
+    const result = run(task);
     port.postMessage(result, result.equity ? [result.equity.buffer as ArrayBuffer] : []);
   });
   port.postMessage({ ready: true });

@@ -102,6 +102,22 @@ describe("stom backtest and optimize with STOM texts", () => {
     expect(out.stom.tsg).toBe(out.value);
   });
 
+  it("optimize on 2 worker threads equals the search in this thread, for STOM's grid and for TPE", () => {
+    const args = ["optimize", "--stom-buy", join(dir, "buy.txt"), "--stom-sell", join(dir, "sell.txt")];
+    const common = [...args, "--stom-vars", join(dir, "vars.txt"), "--data", join(dir, "coin.db"), "--json"];
+    for (const method of [
+      ["--method", "grid"],
+      ["--method", "tpe", "--trials", "6", "--seed", "3"],
+    ]) {
+      const one = JSON.parse(stom(...common, ...method, "--workers", "0"));
+      const two = JSON.parse(stom(...common, ...method, "--workers", "2"));
+      expect(two.vars).toEqual(one.vars);
+      expect(two.value).toBe(one.value);
+      expect(two.trials).toBe(one.trials);
+      expect(two.stom).toEqual(one.stom);
+    }
+  });
+
   it("a text error is reported with file:line:column", () => {
     writeFileSync(join(dir, "bad.txt"), "매수 = True\nif 현재가 > 1\n    매수 = False\n");
     let stderr = "";

@@ -59,10 +59,20 @@ const KST_MS = 9 * 3_600_000;
 
 /** A STOM index (yyyymmddhhmmss or yyyymmddhhmm) as ms of that wall time read as UTC. */
 export function stomIndexMs(index: number): number {
-  const s = String(Math.trunc(index));
-  if (s.length !== 14 && s.length !== 12) return Number.NaN;
-  const n = (a: number, b: number) => Number(s.slice(a, b));
-  return Date.UTC(n(0, 4), n(4, 6) - 1, n(6, 8), n(8, 10), n(10, 12), s.length === 14 ? n(12, 14) : 0);
+  let x = Math.trunc(index);
+  let second = 0;
+  if (x >= 1e13 && x < 1e14) {
+    second = x % 100;
+    x = Math.floor(x / 100);
+  } else if (!(x >= 1e11 && x < 1e12)) return Number.NaN;
+  const minute = x % 100;
+  const hour = Math.floor(x / 100) % 100;
+  const day = Math.floor(x / 1e4) % 100;
+  const month = Math.floor(x / 1e6) % 100;
+  const year = Math.floor(x / 1e8);
+  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 59)
+    return Number.NaN;
+  return Date.UTC(year, month - 1, day, hour, minute, second);
 }
 
 /** The STOM index of UTC ms `time` in the DB's zone (stock DBs store KST, coin DBs UTC). */
@@ -114,6 +124,26 @@ function windowOp(x: Float64Array, s: number, e: number, op: "max" | "min" | "su
   return op === "mean" ? acc / (e - s) : acc;
 }
 
+/**
+ * AddAvgData's columns (rolling windows over the whole symbol) depend only on the data and the window:
+ * they are kept with the source column, so an optimization's runs compute each once.
+ */
+const PRECOMPUTED = new WeakMap<Float64Array, Map<string, Float64Array>>();
+
+function precomputed(source: Float64Array, key: string, make: () => Float64Array): Float64Array {
+  let m = PRECOMPUTED.get(source);
+  if (!m) {
+    m = new Map();
+    PRECOMPUTED.set(source, m);
+  }
+  let c = m.get(key);
+  if (!c) {
+    c = make();
+    m.set(key, c);
+  }
+  return c;
+}
+
 /** The `H` object a compiled text reads: the symbol's clock, helpers and STOM's engine attributes. */
 class SymbolRuntime {
   i = 0;
@@ -123,7 +153,6 @@ class SymbolRuntime {
   index = 0;
   hms = 0;
   cond = 0;
-  readonly #cache = new Map<string, Float64Array>();
   readonly condRows: number[];
 
   constructor(
@@ -171,12 +200,10 @@ class SymbolRuntime {
     if (spec.kind === "ma") {
       const digits = averageDigits(kind);
       if (fixedAverages(kind).includes(tick)) {
-        const key = `ma:${tick}`;
-        let c = this.#cache.get(key);
-        if (!c) {
-          c = rolling(this.#col("현재가"), tick, "mean").map((v) => npRound(v, digits.column));
-          this.#cache.set(key, c);
-        }
+        const x = this.#col("현재가");
+        const c = precomputed(x, `ma:${tick}:${digits.column}`, () =>
+          rolling(x, tick, "mean").map((v) => npRound(v, digits.column)),
+        );
         return this.#previous(c, pre);
       }
       if (tick + pre > this.len) return 0;
@@ -187,15 +214,14 @@ class SymbolRuntime {
       let v: number;
       if (this.avg.list.includes(tick)) {
         const n = this.avg.current;
-        const key = `area:${spec.name}:${n}`;
-        let c = this.#cache.get(key);
-        if (!c) {
-          c = rolling(this.#col(spec.column), n, spec.op);
+        const x = this.#col(spec.column);
+        const c = precomputed(x, `area:${spec.op}:${spec.post}:${n}`, () => {
+          const w = rolling(x, n, spec.op);
           // AddAvgData rounds these two columns (back_static.py 150, 159)
-          if (spec.post === "round3") c = c.map((x) => npRound(x, 3));
-          else if (spec.post === "int") c = c.map((x) => npRound(x, 0));
-          this.#cache.set(key, c);
-        }
+          if (spec.post === "round3") return w.map((y) => npRound(y, 3));
+          if (spec.post === "int") return w.map((y) => npRound(y, 0));
+          return w;
+        });
         v = this.#previous(c, pre);
       } else if (tick + pre <= this.len) {
         const [s, e] = this.#span(tick, pre);
@@ -210,18 +236,16 @@ class SymbolRuntime {
     // angle: Parameter_Dgree
     if (this.avg.list.includes(tick)) {
       const n = this.avg.list[this.avg.list.length - 1];
-      const key = `angle:${spec.name}:${n}`;
-      let c = this.#cache.get(key);
-      if (!c) {
-        const x = this.#col(spec.column);
-        const [op, f] = spec.pre;
-        c = new Float64Array(x.length).fill(Number.NaN);
+      const x = this.#col(spec.column);
+      const [op, f] = spec.pre;
+      const c = precomputed(x, `angle:${op}${f}:${n}`, () => {
+        const out = new Float64Array(x.length).fill(Number.NaN);
         for (let r = n - 1; r < x.length; r++) {
           const d = x[r] - x[r - (n - 1)];
-          c[r] = pyRound((Math.atan2(op === "*" ? d * f : d / f, n) / (2 * Math.PI)) * 360, 2);
+          out[r] = pyRound((Math.atan2(op === "*" ? d * f : d / f, n) / (2 * Math.PI)) * 360, 2);
         }
-        this.#cache.set(key, c);
-      }
+        return out;
+      });
       return this.#previous(c, pre);
     }
     if (tick + pre > this.len) return 0;
@@ -428,13 +452,13 @@ export function backtestStom(
       const [amount, left] = walk(cols, BIDS, sellDepth, r, qty);
       if (left <= 0) close(r, stock ? npRound(amount / qty, 0) : npRound(amount / qty, 4), cond);
     };
+    let lastVi = Number.NaN;
     const P = { 수익률: 0, 최고수익률: 0, 최저수익률: 0, 보유시간: 0, 매수틱번호: 0, 보유수량: 0, 매수가: 0 };
 
     for (let r = 0; r < n; r++) {
       snapshots++;
       H.len++;
       const dayEnd = r === last || Math.floor(index[r] / dayDiv) !== Math.floor(index[r + 1] / dayDiv);
-      days.add(Math.floor(index[r] / dayDiv));
       if (pending) {
         const order = pending;
         pending = null;
@@ -442,6 +466,7 @@ export function backtestStom(
         else if (order.side === "sell" && pos) trySell(r, order.cond);
       }
       if (dayEnd) {
+        days.add(Math.floor(index[r] / dayDiv));
         // LastSell: the bids within 매도시장가잔량범위, else what was taken, else 현재가
         if (pos) {
           const p = pos as Position;
@@ -459,12 +484,16 @@ export function backtestStom(
       H.i = r;
       H.index = index[r];
       H.hms = tick ? index[r] % 1e6 : (index[r] % 1e4) * 100;
-      if (viTime && !(stomIndexMs(viTime[r]) >= 0))
-        throw new StomRuntimeError(
-          "ValueError",
-          `VI해제시간 ${viTime[r]} of ${input.symbol} at ${index[r]} is not a time (STOM's engine stops on it)`,
-          "data",
-        );
+      // STOM parses VI해제시간 on every snapshot (strp_time) and stops on a value that is not a time
+      if (viTime && viTime[r] !== lastVi) {
+        lastVi = viTime[r];
+        if (!(stomIndexMs(lastVi) >= 0))
+          throw new StomRuntimeError(
+            "ValueError",
+            `VI해제시간 ${viTime[r]} of ${input.symbol} at ${index[r]} is not a time (STOM's engine stops on it)`,
+            "data",
+          );
+      }
       // the tick engines test 경과틱수 conditions before the 평균값계산틱수 wait, the minute engines after it
       if (tick) for (let k = 0; k < conds.length; k++) if (conds[k](V)) H.condRows[k] = r;
       if (H.len < avg.current) continue;

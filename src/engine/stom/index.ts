@@ -37,7 +37,7 @@ export {
   type StomTradeLike,
   stomResult,
 } from "./result.ts";
-export { runStom, type StomReport, stomRunner, stomVars } from "./runner.ts";
+export { runStom, type StomReport, stomRunner, stomTask, stomVars } from "./runner.ts";
 export { RUNTIME, StomRuntimeError, truthy } from "./runtime.ts";
 export { stomBuyText, stomSellText } from "./texts.ts";
 export { type Token, type TokenKind, tokenize } from "./tokens.ts";

@@ -113,18 +113,15 @@ function tradeStats(
 }
 
 /**
- * An optimizer Runner for compiled STOM texts: each task is one runStom with the task's self.vars
- * values; its stats carry STOM's result block as `stats.stom` for the 기준값 objectives.
- *
- *     await optimize(stomRunner(program, inputs), { space, objective: (s) => s.stom.tpi });
+ * One optimizer task as a STOM run: the task's `vars<n>` parameters over the ranges' best values. The
+ * same function answers tasks in this thread, in worker threads and in Web Workers.
  */
-export function stomRunner(
+export function stomTask(
   program: StomProgram,
   inputs: readonly StomInput[],
   options: Omit<StomBacktestOptions, "vars"> = {},
-): Runner {
-  let cancelled = false;
-  const run = (task: Task): TaskResult => {
+): (task: Task) => TaskResult {
+  return (task: Task): TaskResult => {
     try {
       if (task.start !== undefined || task.end !== undefined)
         throw new Error(`bar windows are not supported for STOM text runs: ${task.start}..${task.end}`);
@@ -144,6 +141,21 @@ export function stomRunner(
       return { id: task.id, stats: null, error: e instanceof Error ? e.message : String(e) };
     }
   };
+}
+
+/**
+ * An optimizer Runner for compiled STOM texts in this thread: each task is one runStom with the
+ * task's self.vars values; its stats carry STOM's result block as `stats.stom` for the 기준값.
+ *
+ *     await optimize(stomRunner(program, inputs), { space, objective: (s) => s.stom.tpi });
+ */
+export function stomRunner(
+  program: StomProgram,
+  inputs: readonly StomInput[],
+  options: Omit<StomBacktestOptions, "vars"> = {},
+): Runner {
+  let cancelled = false;
+  const run = stomTask(program, inputs, options);
   return {
     concurrency: 1,
     async run(tasks: readonly Task[], onResult: (r: TaskResult) => void) {
