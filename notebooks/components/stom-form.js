@@ -1,44 +1,77 @@
 /**
- * The STOM page's form: buy and sell texts, costs, 투자금, 최대매수종목수, same-snapshot fill, and a
- * Run button. Its `value` changes (with an "input" event, so `view()` sees it) only on Run, so
- * typing in a text area does not re-run the backtest on every key.
+ * The STOM page's form: a picker of the shared STOM cases (when the build has them), the buy and
+ * sell texts, the 최적화 범위 text (self.vars ranges), 투자금 and the fill rule, and a Run button.
+ * Choosing a case fills the texts and the case's DB kind; editing a text makes it a custom text for
+ * the page's data (`dataKind`). Its `value` changes (with an "input" event, so `view()` sees it)
+ * only on Run, so typing in a text area does not re-run the backtest on every key.
  */
 export function stomForm({
   buy = "",
   sell = "",
-  costs = "upbit",
-  budget = 1_000_000,
-  maxPositions = 5,
-  sameSnapshot = false,
+  vars = "",
+  betting = 1_000_000,
+  fill = "same",
+  dataKind = "coin_tick",
+  cases = [],
+  casesNote = "",
 } = {}) {
   const form = document.createElement("form");
   form.className = "stom-form";
   form.innerHTML = `
+<div class="stom-case">
+  <label>STOM case <select name="case"><option value="">(the page's example)</option></select></label>
+  <span class="stom-case-note"></span>
+</div>
 <div class="stom-texts">
   <label>매수 (buy text)<textarea name="buy" rows="9" spellcheck="false"></textarea></label>
   <label>매도 (sell text)<textarea name="sell" rows="9" spellcheck="false"></textarea></label>
 </div>
+<label>최적화 범위 (self.vars[n] = [[start, end, step], best]; self.vars[0] is 평균값계산틱수)<textarea name="vars" rows="4" spellcheck="false"></textarea></label>
 <div class="stom-options">
-  <label>costs <select name="costs"><option>upbit</option><option>krx</option><option value="none">none</option></select></label>
-  <label>투자금 (budget per position) <input name="budget" type="number" min="1" step="any"></label>
-  <label>최대매수종목수 (max positions) <input name="maxPositions" type="number" min="1" step="1"></label>
-  <label><input name="sameSnapshot" type="checkbox"> fill on the deciding snapshot (STOM's backtester)</label>
+  <label>투자금 (betting per buy) <input name="betting" type="number" min="1" step="any"></label>
+  <label>fill <select name="fill"><option value="same">same: the deciding snapshot (STOM)</option><option value="next">next: the next snapshot (stricter)</option></select></label>
   <button type="submit" name="run">Run</button>
 </div>`;
   const f = form.elements;
+  for (const c of cases) {
+    const option = document.createElement("option");
+    option.value = c.name;
+    option.textContent = `${c.name} (${c.kind})`;
+    f.case.append(option);
+  }
+  if (!cases.length) f.case.disabled = true;
+  const note = form.querySelector(".stom-case-note");
+  let kind = dataKind;
+  const describe = () => {
+    const c = cases.find((x) => x.name === f.case.value);
+    note.textContent = !cases.length
+      ? casesNote
+      : c
+        ? `${c.kind}${c.kind !== dataKind ? ` — this page's data is ${dataKind}: the case will not run here` : ""}${c.note ? ` · ${c.note}` : ""}`
+        : casesNote;
+  };
   f.buy.value = buy;
   f.sell.value = sell;
-  f.costs.value = costs;
-  f.budget.value = String(budget);
-  f.maxPositions.value = String(maxPositions);
-  f.sameSnapshot.checked = sameSnapshot;
+  f.vars.value = vars;
+  f.betting.value = String(betting);
+  f.fill.value = fill;
+  describe();
+  f.case.addEventListener("change", () => {
+    const c = cases.find((x) => x.name === f.case.value);
+    f.buy.value = c ? c.buy : buy;
+    f.sell.value = c ? c.sell : sell;
+    f.vars.value = c ? (c.vars ?? "") : vars;
+    kind = c ? c.kind : dataKind;
+    describe();
+  });
   const read = () => ({
+    case: f.case.value || null,
+    kind,
     buy: f.buy.value,
     sell: f.sell.value,
-    costs: f.costs.value,
-    budget: Number(f.budget.value),
-    maxPositions: Number(f.maxPositions.value),
-    sameSnapshot: f.sameSnapshot.checked,
+    vars: f.vars.value,
+    betting: Number(f.betting.value),
+    fill: f.fill.value,
   });
   form.value = read();
   form.addEventListener("submit", (event) => {

@@ -1,23 +1,68 @@
-// What the STOM page runs on and its example texts (the fixture itself is stom-ticks.arrow).
-import { existsSync } from "node:fs";
+// What the STOM page runs on, its example texts and the shared STOM cases' texts (the fixture
+// itself is stom-ticks.arrow). Without the shared data folder the build still works: `available`
+// and `cases` say what is missing.
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { sharedDataDir } from "../../src/data/stom/fixture.ts";
 import { run } from "./source.ts";
-import { STOM_EXAMPLE, STOM_FIXTURE } from "./stom-spec.ts";
+import { STOM_CASES_DIR, STOM_EXAMPLE, STOM_FIXTURE } from "./stom-spec.ts";
 
 const available = existsSync(path.join(sharedDataDir(), STOM_FIXTURE.trades));
+
+/** A shared case's texts, as the page's case picker fills them into the form. */
+interface StomCase {
+  readonly name: string;
+  readonly kind: string;
+  readonly buy: string;
+  readonly sell: string;
+  readonly vars?: string;
+  /** the first line of note.md (where the texts come from) */
+  readonly note?: string;
+}
+
+function readCases(dir: string): StomCase[] {
+  const read = (name: string, file: string) => {
+    const p = path.join(dir, name, file);
+    return existsSync(p) ? readFileSync(p, "utf8") : undefined;
+  };
+  const cases: StomCase[] = [];
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    if (!e.isDirectory()) continue;
+    const buy = read(e.name, "buy.txt");
+    const sell = read(e.name, "sell.txt");
+    const kind = read(e.name, "kind")?.trim();
+    if (buy === undefined || sell === undefined || !kind) continue;
+    const vars = read(e.name, "vars.txt");
+    const note = read(e.name, "note.md")?.split("\n")[0]?.trim();
+    cases.push({
+      name: e.name,
+      kind,
+      buy,
+      sell,
+      ...(vars !== undefined ? { vars } : {}),
+      ...(note ? { note } : {}),
+    });
+  }
+  return cases.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
+const casesDir = path.join(sharedDataDir(), STOM_CASES_DIR);
+const cases = existsSync(casesDir) ? readCases(casesDir) : [];
 
 run(async () =>
   JSON.stringify({
     fixture: STOM_FIXTURE,
     available,
+    // the DB layout of the embedded snapshots: the texts are compiled for it
+    kind: STOM_FIXTURE.kind,
     description: available
       ? `a STOM ${STOM_FIXTURE.kind} fixture DB built at build time from ${STOM_FIXTURE.minutes} minutes of real Upbit KRW-BTC trades (${STOM_FIXTURE.trades}); the 5-level book is modeled (src/data/stom/fixture.ts, seed ${STOM_FIXTURE.seed}).`
       : `none: the STOM fixture is built from ${STOM_FIXTURE.trades} in the shared data folder (STOM_SHARED_DATA, default ../shared/data), which this build did not have. Rebuild with it, or use stom backtest --stom-buy/--stom-sell on your own STOM DB.`,
     market: "upbit",
-    // Upbit: whole satoshis, UTC days (STOM's coin DBs are UTC)
-    unit: 1e-8,
-    utcOffsetMs: 0,
     example: STOM_EXAMPLE,
+    cases,
+    casesNote: cases.length
+      ? `${cases.length} shared STOM cases from ${STOM_CASES_DIR} in the shared data folder`
+      : `no shared STOM cases: this build did not have ${STOM_CASES_DIR} in the shared data folder (STOM_SHARED_DATA, default ../shared/data)`,
   }),
 );

@@ -7,19 +7,27 @@ export const STOM_FIXTURE = {
   seed: 42,
 } as const;
 
-/** A pair that trades on the fixture: buy on strong 체결강도 above the 30-tick mean, sell at ±0.4% or 5 min. */
+/**
+ * A pair that trades on the fixture: buy on strong 체결강도 above the 30-tick mean, sell at ±0.4% or
+ * 5 min. As in STOM, the ranges are a separate 최적화 범위 text and self.vars[0] is 평균값계산틱수.
+ */
 export const STOM_EXAMPLE = {
-  buy: `매수 = True
-if not (체결강도 >= self.vars[0] and 현재가 > 이동평균(30)):
+  buy: `if not (체결강도 >= self.vars[1] and 현재가 > 이동평균(30)):
     매수 = False
+
 if 매수:
-    self.Buy()
-self.vars[0] = [[60, 120, 10], 80]
+    self.Buy(종목코드, 현재가, 매도호가1, 매수호가1, 매수수량, 데이터길이)
 `,
-  sell: `매도 = False
-if 수익률 <= -0.4 or 수익률 >= 0.4 or 보유시간 >= 300:
+  sell: `if 수익률 <= -0.4 or 수익률 >= 0.4 or 보유시간 >= 300:
     매도 = True
+
 if 매도:
-    self.Sell()
+    self.Sell(종목코드, 현재가, 매도호가1, 매수호가1, 매도수량, 강제청산)
+`,
+  vars: `self.vars[0] = [[30, 30, 0], 30]
+self.vars[1] = [[60, 120, 10], 80]
 `,
 } as const;
+
+/** The shared STOM cases (buy.txt, sell.txt, kind, vars.txt) the page offers, under the shared data folder. */
+export const STOM_CASES_DIR = "stom/cases";

@@ -2,11 +2,15 @@
 // answers each task with the same Evaluator the CLI's worker threads use, so a trial's stats do
 // not depend on where it ran. Bundled with the strategies by data/optimize-worker.mjs.ts.
 import { type BacktestOptions, type StrategyDef, toBars } from "../../src/engine/index.ts";
-import { type CostPresetName, costPreset } from "../../src/engine/markets/index.ts";
 import { Evaluator } from "../../src/engine/optimize/evaluate.ts";
 import type { Task, TaskResult } from "../../src/engine/optimize/runner.ts";
-import type { TickInput, TickRunOptions } from "../../src/engine/portfolio/index.ts";
-import { compileStom, stomRunner } from "../../src/engine/stom/index.ts";
+import {
+  compileStom,
+  type StomBacktestOptions,
+  type StomInput,
+  type StomKind,
+  stomRunner,
+} from "../../src/engine/stom/index.ts";
 
 export interface OptimizeWorkerInit {
   readonly type: "init";
@@ -18,15 +22,18 @@ export interface OptimizeWorkerInit {
   readonly memo?: boolean;
 }
 
-/** STOM texts over tick snapshots: compiled in the worker (functions do not cross postMessage). */
+/** STOM texts over STOM snapshots: compiled in the worker (functions do not cross postMessage). */
 export interface OptimizeWorkerStomInit {
   readonly type: "init-stom";
   readonly buy: string;
   readonly sell: string;
-  readonly inputs: readonly TickInput[];
-  /** runTicks options without costs, which travel by preset name */
-  readonly options?: Omit<TickRunOptions, "params" | "costs">;
-  readonly costs?: CostPresetName;
+  /** STOM's 최적화 범위 text (self.vars[n] = [[start, end, step], best] lines), if the ranges are not in the texts */
+  readonly vars?: string;
+  /** the DB layout of `inputs` (compileStom's kind) */
+  readonly kind: StomKind;
+  readonly inputs: readonly StomInput[];
+  /** runStom's options: 투자금 (betting) and the fill rule */
+  readonly options?: Pick<StomBacktestOptions, "betting" | "fill" | "avgTicks" | "buyDepth" | "sellDepth">;
 }
 
 export type OptimizeWorkerRequest =
@@ -48,10 +55,14 @@ export function serveOptimize(strategies: ReadonlyMap<string, StrategyDef>, scop
   scope.onmessage = ({ data }) => {
     if (data.type === "init-stom") {
       try {
-        const strategy = compileStom(data.buy, data.sell, { buyFile: "buy", sellFile: "sell" });
-        const options = { ...data.options, costs: data.costs ? costPreset(data.costs) : undefined };
-        // stomRunner's run is one synchronous runTicks per task behind an async loop: take the result as it lands
-        const runner = stomRunner(strategy, data.inputs, options);
+        const program = compileStom(data.buy, data.sell, {
+          kind: data.kind,
+          buyFile: "buy",
+          sellFile: "sell",
+          ...(data.vars?.trim() ? { vars: data.vars } : {}),
+        });
+        // stomRunner's run is one synchronous runStom per task behind an async loop: take the result as it lands
+        const runner = stomRunner(program, data.inputs, data.options ?? {});
         evaluator = {
           run(task: Task): TaskResult {
             let out: TaskResult | undefined;

@@ -229,6 +229,13 @@ export function stomRunOptions(flags: StomFlags): StomBacktestOptions {
   };
 }
 
+/** Pads to a terminal width where Hangul takes two columns. */
+const padWide = (text: string, width: number): string => {
+  let w = 0;
+  for (const ch of text) w += /[\u1100-\u11ff\u3130-\u318f\uac00-\ud7a3]/.test(ch) ? 2 : 1;
+  return text + " ".repeat(Math.max(1, width - w));
+};
+
 const RESULT_LABELS: Readonly<Record<string, string>> = {
   tc: "거래횟수",
   atc: "일평균거래횟수",
@@ -296,7 +303,7 @@ export async function stomBacktestCommand(input: object, _command: Command): Pro
   console.log(
     `${flags.stomBuy} + ${flags.stomSell} ${shown}  on ${data.frames.length} symbols (${program.kind}), ${r.snapshots} snapshots, ${r.days} days; fill ${options.fill}\n`,
   );
-  for (const key of STOM_RESULT_KEYS) console.log(`${RESULT_LABELS[key].padEnd(24)} ${r.result[key]}`);
+  for (const key of STOM_RESULT_KEYS) console.log(`${padWide(RESULT_LABELS[key], 30)}${r.result[key]}`);
   console.log("");
   for (const t of r.trades.slice(0, 20))
     console.log(`${t.code} ${t.buy} -> ${t.sell}  ${t.bp} -> ${t.sp}  ${t.pp}%  ${t.sg}  ${t.cond.trim()}`);
@@ -437,5 +444,5 @@ export async function stomOptimizeCommand(input: object, _command: Command): Pro
       .map(([k, v]) => `${k}=${v}`)
       .join(" ")}  ${name} ${value}\n`,
   );
-  for (const key of STOM_RESULT_KEYS) console.log(`${RESULT_LABELS[key].padEnd(24)} ${r.result[key]}`);
+  for (const key of STOM_RESULT_KEYS) console.log(`${padWide(RESULT_LABELS[key], 30)}${r.result[key]}`);
 }

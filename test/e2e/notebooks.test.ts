@@ -1,15 +1,26 @@
 // The notebooks site end to end: build offline, serve dist/ on 127.0.0.1, open every page in a
 // headless Chromium that may reach nothing else. STOM_E2E_SKIP_BUILD=1 reuses an existing dist/.
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { SAMPLE_BARS } from "../../notebooks/data/sample-spec.ts";
-import { STOM_EXAMPLE, STOM_FIXTURE } from "../../notebooks/data/stom-spec.ts";
+import { STOM_CASES_DIR, STOM_EXAMPLE, STOM_FIXTURE } from "../../notebooks/data/stom-spec.ts";
+import { stomSqlite } from "../../src/data/formats/stom-sqlite.ts";
 import { makeSampleBars } from "../../src/data/sample.ts";
 import { sharedDataDir, writeStomFixture } from "../../src/data/stom/fixture.ts";
+import { searchSpace } from "../../src/engine/optimize/index.ts";
+import { compileStom, runStom, type StomInput, type StomProgram } from "../../src/engine/stom/index.ts";
 import { type Browsing, DIST, ensureBuilt, launch, ROOT, serve } from "./site.ts";
 
 const SHOTS = path.join(ROOT, "test-results");
@@ -97,6 +108,39 @@ function cliStats(csv: string, extra: string[] = []): Record<string, unknown> {
   return JSON.parse(out.stdout).stats;
 }
 
+/** STOM's result block on the STOM page as {key: number}. */
+async function pageResult(page: Page): Promise<Record<string, number>> {
+  return page.$$eval("#stom-result tr[data-key]", (rows) =>
+    Object.fromEntries(
+      rows.map((r) => [
+        (r as HTMLElement).dataset.key,
+        Number((r.querySelector("td.value") as HTMLElement).dataset.value),
+      ]),
+    ),
+  );
+}
+
+/** The STOM page's data rebuilt in Node (the same fixture DB its loader embeds) and its example compiled. */
+async function stomFixture(): Promise<{ program: StomProgram; inputs: StomInput[] }> {
+  const db = path.join(tmp, "coin_tick.db");
+  if (!existsSync(db))
+    writeStomFixture(db, {
+      kind: STOM_FIXTURE.kind,
+      source: path.join(sharedDataDir(), STOM_FIXTURE.trades),
+      minutes: STOM_FIXTURE.minutes,
+      seed: STOM_FIXTURE.seed,
+    });
+  const inputs: StomInput[] = [];
+  for await (const f of stomSqlite.read(db, {})) inputs.push({ symbol: f.symbol, columns: f.columns });
+  const program = compileStom(STOM_EXAMPLE.buy, STOM_EXAMPLE.sell, {
+    kind: STOM_FIXTURE.kind,
+    buyFile: "buy",
+    sellFile: "sell",
+    vars: STOM_EXAMPLE.vars,
+  });
+  return { program, inputs };
+}
+
 function expectSameStats(page: Record<string, string>, cli: Record<string, unknown>) {
   const keys = Object.keys(cli);
   expect(keys.length).toBeGreaterThan(25);
@@ -180,74 +224,103 @@ describe("notebooks site", () => {
     await page.close();
   });
 
-  test("stom page matches `stom backtest --stom-buy --stom-sell` on the same fixture", async () => {
-    const db = path.join(tmp, "coin_tick.db");
-    writeStomFixture(db, {
-      kind: STOM_FIXTURE.kind,
-      source: path.join(sharedDataDir(), STOM_FIXTURE.trades),
-      minutes: STOM_FIXTURE.minutes,
-      seed: STOM_FIXTURE.seed,
-    });
-    writeFileSync(path.join(tmp, "buy.txt"), STOM_EXAMPLE.buy);
-    writeFileSync(path.join(tmp, "sell.txt"), STOM_EXAMPLE.sell);
-    const stomCli = (extra: string[]) => {
-      const args = ["bin/stom.js", "backtest", "--stom-buy", path.join(tmp, "buy.txt")];
-      args.push("--stom-sell", path.join(tmp, "sell.txt"), "--data", db, "--json", ...extra);
-      const out = spawnSync("node", args, { cwd: ROOT, encoding: "utf8" });
-      if (out.status !== 0) throw new Error(`stom backtest failed: ${out.stderr}`);
-      return JSON.parse(out.stdout) as { stats: Record<string, unknown>; trades: { pnl: number }[] };
+  test("stom page matches runStom in Node on the same fixture, options and cases", async () => {
+    const { program, inputs } = await stomFixture();
+    const node = (options: { betting: number; fill: "same" | "next" }, p = program) => {
+      const r = runStom(p, inputs, options);
+      const { stom: block, ...stats } = r.stats;
+      return { r, block, stats: JSON.parse(JSON.stringify(stats)) as Record<string, unknown> };
     };
 
     const page = await open("stom");
     const status = page.locator("#stom-status[data-trades]");
     await status.waitFor({ timeout: 60_000 });
-    const cli = stomCli(["--budget", "1000000", "--max-positions", "5"]);
-    expect(cli.trades.length).toBeGreaterThan(3);
-    expect(Number(await status.getAttribute("data-trades"))).toBe(cli.trades.length);
-    expectSameStats(await pageStats(page), cli.stats);
-    expect(await page.locator("#stom-trades").getAttribute("data-rows")).toBe(String(cli.trades.length));
+    const first = node({ betting: 1_000_000, fill: "same" });
+    expect(first.r.trades.length).toBeGreaterThan(3);
+    expect(Number(await status.getAttribute("data-trades"))).toBe(first.r.trades.length);
+    expect(await status.getAttribute("data-kind")).toBe(STOM_FIXTURE.kind);
+    expect(await pageResult(page)).toEqual(first.block);
+    expectSameStats(await pageStats(page), first.stats);
+    expect(await page.locator("#stom-trades").getAttribute("data-rows")).toBe(String(first.r.trades.length));
+    // the sell condition line of each trade, as STOM's result table shows it
+    expect(await page.locator("#stom-trades").textContent()).toContain(first.r.trades[0].cond);
 
-    // other options, through the form's Run button: 2 positions of 500,000, same-snapshot fills
-    const run = Number(await status.getAttribute("data-run"));
-    await page.fill("form.stom-form input[name=budget]", "500000");
-    await page.fill("form.stom-form input[name=maxPositions]", "2");
-    await page.check("form.stom-form input[name=sameSnapshot]");
-    await page.click("form.stom-form button[name=run]");
-    await page.waitForFunction(
-      (n) => Number(document.querySelector("#stom-status")?.getAttribute("data-run")) > n,
-      run,
-      { timeout: 30_000 },
-    );
+    // other options, through the form's Run button: 500,000 a buy, fills on the next snapshot
+    const rerun = async (act: () => Promise<void>) => {
+      const run = Number(await page.locator("#stom-status").getAttribute("data-run"));
+      await act();
+      await page.click("form.stom-form button[name=run]");
+      await page.waitForFunction(
+        (n) => Number(document.querySelector("#stom-status")?.getAttribute("data-run")) > n,
+        run,
+        { timeout: 30_000 },
+      );
+    };
+    await rerun(async () => {
+      await page.fill("form.stom-form input[name=betting]", "500000");
+      await page.selectOption("form.stom-form select[name=fill]", "next");
+    });
     await page.locator("#stom-status[data-trades]").waitFor();
-    const same = stomCli(["--budget", "500000", "--max-positions", "2", "--same-snapshot"]);
-    expect(same.stats.totalPnl).not.toBe(cli.stats.totalPnl);
-    expectSameStats(await pageStats(page), same.stats);
+    const next = node({ betting: 500_000, fill: "next" });
+    expect(next.block.tsg).not.toBe(first.block.tsg);
+    expect(Number(await page.locator("#stom-status").getAttribute("data-trades"))).toBe(next.r.trades.length);
+    expect(await pageResult(page)).toEqual(next.block);
+    expectSameStats(await pageStats(page), next.stats);
     await page.screenshot({ path: path.join(SHOTS, "notebooks-stom-options.png"), fullPage: true });
+
+    // the shared cases, when the build had them: one of another DB kind is not run, one of the page's kind is
+    const cases = await page.$$eval("form.stom-form select[name=case] option", (os) =>
+      os.map((o) => (o as HTMLOptionElement).value).filter(Boolean),
+    );
+    const dir = path.join(sharedDataDir(), STOM_CASES_DIR);
+    const kindOf = (name: string) => readFileSync(path.join(dir, name, "kind"), "utf8").trim();
+    const other = cases.find((c) => kindOf(c) !== STOM_FIXTURE.kind);
+    const same = cases.find((c) => kindOf(c) === STOM_FIXTURE.kind);
+    if (other) {
+      await rerun(() => page.selectOption("form.stom-form select[name=case]", other).then(() => {}));
+      await page.locator("#stom-status[data-error]").waitFor();
+      expect(await page.locator("#stom-kind-note").getAttribute("data-kind")).toBe(kindOf(other));
+      expect(await page.locator("#stom-kind-note").isVisible()).toBe(true);
+      expect(await page.locator("table.stats").count()).toBe(0);
+    }
+    if (same) {
+      await rerun(() => page.selectOption("form.stom-form select[name=case]", same).then(() => {}));
+      await page.locator("#stom-status[data-trades]").waitFor();
+      const text = (f: string) => readFileSync(path.join(dir, same, f), "utf8");
+      const vars = existsSync(path.join(dir, same, "vars.txt")) ? text("vars.txt") : undefined;
+      expect(await page.inputValue("form.stom-form textarea[name=buy]")).toBe(text("buy.txt"));
+      const p = compileStom(text("buy.txt"), text("sell.txt"), {
+        kind: STOM_FIXTURE.kind,
+        ...(vars ? { vars } : {}),
+      });
+      const c = node({ betting: 500_000, fill: "next" }, p);
+      expect(Number(await page.locator("#stom-status").getAttribute("data-trades"))).toBe(c.r.trades.length);
+      expect(await pageResult(page)).toEqual(c.block);
+    }
     expect(consoleErrors.filter((e) => e.startsWith("stom:"))).toEqual([]);
     await page.close();
   });
 
-  test("stom page optimizes self.vars in Web Workers like `stom optimize --stom-buy --stom-sell`", async () => {
-    const db = path.join(tmp, "coin_tick.db");
+  test("stom page's grid over self.vars in Web Workers finds the best TP of runStom over every cell", async () => {
+    const { program, inputs } = await stomFixture();
     const page = await open("stom");
     await page.locator("#stom-status[data-trades]").waitFor({ timeout: 60_000 });
     await page.click("button:text-is('Run optimization')");
     const status = page.locator("#stom-search-status[data-done='true']");
     await status.waitFor({ timeout: 60_000 });
-    const args = ["bin/stom.js", "optimize", "--stom-buy", path.join(tmp, "buy.txt")];
-    args.push("--stom-sell", path.join(tmp, "sell.txt"), "--data", db, "--budget", "1000000");
-    args.push("--max-positions", "5", "--method", "grid", "--maximize", "TP", "--json");
-    const out = spawnSync("node", args, { cwd: ROOT, encoding: "utf8" });
-    if (out.status !== 0) throw new Error(`stom optimize failed: ${out.stderr}`);
-    const cli = JSON.parse(out.stdout);
-    // self.vars[0] = [[60, 120, 10], 80]: seven cells
-    expect(cli.trials).toBe(7);
+    // every cell of the example's ranges, run in Node; TP = 수익률합계, STOM's -2,000,000,000 without trades
+    const space = searchSpace(program.params);
+    expect(space.size).toBe(7);
+    let best: { params: Record<string, number>; value: number } | undefined;
+    for (const v of space.dims[0].values) {
+      const params = { ...(space.fixed as Record<string, number>), [space.dims[0].name]: v };
+      const r = runStom(program, inputs, { betting: 1_000_000, fill: "same", params });
+      const value = r.result.tc > 0 ? r.result.tpp : -2_000_000_000;
+      if (!best || value > best.value) best = { params, value };
+    }
     expect(await status.getAttribute("data-trials")).toBe("7");
-    expect(JSON.parse((await status.getAttribute("data-best")) ?? "null")).toEqual({
-      params: cli.best.params,
-      value: cli.best.value,
-    });
-    expect(await page.locator("#stom-search-top tbody tr").count()).toBe(cli.top.length);
+    expect(JSON.parse((await status.getAttribute("data-best")) ?? "null")).toEqual(best);
+    expect(await page.locator("#stom-search-top tbody tr").count()).toBe(7);
     await page.screenshot({ path: path.join(SHOTS, "notebooks-stom-optimize.png"), fullPage: true });
     expect(consoleErrors.filter((e) => e.startsWith("stom:"))).toEqual([]);
     await page.close();

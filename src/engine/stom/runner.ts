@@ -53,20 +53,24 @@ export function runStom(
     days: Math.max(1, run.days),
     market: isStock(program.kind) ? "stock" : "coin",
   });
-  return { ...run, result, stats: tradeStats(run, result, betting) };
+  // STOM's index is the DB's wall time: KST on stock DBs, UTC on coin DBs
+  const offset = isStock(program.kind) ? 9 * 3_600_000 : 0;
+  return { ...run, result, stats: tradeStats(run, result, betting, offset) };
 }
 
 function tradeStats(
   run: StomRun,
   block: StomResultBlock,
   betting: number,
+  offset: number,
 ): Stats & { stom: StomResultBlock } {
   const t = run.trades;
+  const utc = (index: number) => stomIndexMs(index) - offset;
   const start = block.seed > 0 ? block.seed : betting;
   const n = t.length + 1;
   const time = new Float64Array(n);
   const equity = new Float64Array(n);
-  time[0] = t.length ? stomIndexMs(t[0].buy) : 0;
+  time[0] = t.length ? utc(t[0].buy) : 0;
   equity[0] = start;
   const pnl = new Float64Array(t.length);
   const returns = new Float64Array(t.length);
@@ -75,14 +79,14 @@ function tradeStats(
   const entryTime = new Float64Array(t.length);
   const exitTime = new Float64Array(t.length);
   for (let k = 0; k < t.length; k++) {
-    time[k + 1] = Math.max(stomIndexMs(t[k].sell), time[k]);
+    time[k + 1] = Math.max(utc(t[k].sell), time[k]);
     equity[k + 1] = equity[k] + t[k].sg;
     pnl[k] = t[k].sg;
     returns[k] = t[k].pp / 100;
     entryBar[k] = k;
     exitBar[k] = k + 1;
-    entryTime[k] = stomIndexMs(t[k].buy);
-    exitTime[k] = stomIndexMs(t[k].sell);
+    entryTime[k] = utc(t[k].buy);
+    exitTime[k] = utc(t[k].sell);
   }
   if (n === 1) time[0] = 0;
   const stats =
