@@ -21,10 +21,15 @@ import {
   type StomBacktestOptions,
   type StomInput,
   type StomKind,
+  type StomParts,
   type StomProgram,
   type StomReport,
+  type StomSplitSpec,
+  stomPartsScore,
   stomRunner,
+  stomSplit,
   stomVars,
+  withIndex,
 } from "../engine/stom/index.ts";
 import {
   parseStomBounds,
@@ -323,7 +328,39 @@ export interface StomOptimizeFlags extends StomFlags {
   seed: number;
   walkForward?: string;
   validate?: string;
+  crossValidate?: number;
   workers: number;
+}
+
+/**
+ * `--validate validation=1w,test=1w[,train=4w|ALL][,flat]` for STOM texts: STOM's 학습/검증/확인 weeks
+ * (train defaults to ALL: what the other parts leave); `flat` turns 교차검증가중치 off.
+ */
+export function parseStomValidate(text: string, cross: boolean): { spec: StomSplitSpec; weighted: boolean } {
+  let train: number | "ALL" = "ALL";
+  let valid = 0;
+  let test = 0;
+  let weighted = true;
+  const weeks = (part: string, value: string): number => {
+    const m = /^(\d+)w?$/.exec(value.trim());
+    if (!m) throw new Error(`invalid --validate part '${part}' (weeks, like validation=2w)`);
+    return Number(m[1]);
+  };
+  for (const part of text
+    .split(",")
+    .map((p) => p.trim())
+    .filter(Boolean)) {
+    const [key, value = ""] = part.split("=");
+    if (key === "flat" && value === "") weighted = false;
+    else if (key === "weighted" && value === "") weighted = true;
+    else if (key === "train") train = value.trim().toUpperCase() === "ALL" ? "ALL" : weeks(part, value);
+    else if (key === "validation" || key === "valid") valid = weeks(part, value);
+    else if (key === "test") test = weeks(part, value);
+    else throw new Error(`invalid --validate part '${part}' (validation=2w,test=1w[,train=8w|ALL][,flat])`);
+  }
+  if (valid === 0 && test === 0)
+    throw new Error(`invalid --validate '${text}': give validation= or test= weeks`);
+  return { spec: { train, valid, test, cross }, weighted };
 }
 
 /**
@@ -333,10 +370,8 @@ export interface StomOptimizeFlags extends StomFlags {
  */
 export async function stomOptimizeCommand(input: object, _command: Command): Promise<void> {
   const flags = input as StomOptimizeFlags;
-  if (flags.walkForward || flags.validate)
-    throw new Error(
-      "--walk-forward and --validate are not supported for STOM texts yet: split STOM DBs by day and optimize each",
-    );
+  if (flags.walkForward)
+    throw new Error("--walk-forward is not supported for STOM texts yet (STOM's 전진분석): use --validate");
   if (flags.constraint)
     throw new Error("--constraint is not supported for STOM texts: use --bound, e.g. MDD<=10");
   const data = await loadStomData(flags.data, flags.catalog);
@@ -354,16 +389,28 @@ export async function stomOptimizeCommand(input: object, _command: Command): Pro
   const betting = options.betting ?? 1_000_000;
   const sign = flags.minimize ? -1 : 1;
   const fixed = stomVars(program, parseParams(flags.param));
+  if (flags.crossValidate !== undefined && !flags.validate)
+    throw new Error("--cross-validate needs --validate");
+  const validation = flags.validate
+    ? parseStomValidate(flags.validate, flags.crossValidate !== undefined)
+    : null;
+  const split = validation ? stomSplit(tradingDays(inputs, program.kind), validation.spec) : undefined;
+  const runOptions = { ...options, ...(split ? { split } : {}) };
+  /** STOM's score of one run: its 기준값, or the validation folds' combined value */
+  const score = (stats: unknown): number => {
+    const s = stats as { stom: StomReport["result"]; parts?: StomParts };
+    if (s.parts) return stomPartsScore(s.parts, name, { betting, bounds, weighted: validation?.weighted });
+    return stomObjective(s.stom.tc > 0 ? s.stom : null, name, { betting, bounds });
+  };
   const scoreOf = (r: TaskResult): number => {
     if (!r.stats) throw new Error(r.error ?? "a STOM run failed");
-    const block = (r.stats as unknown as { stom: StomReport["result"] }).stom;
-    return stomObjective(block.tc > 0 ? block : null, name, { betting, bounds });
+    return score(r.stats);
   };
   const workers = flags.workers ?? 0;
   const runner: Runner =
     workers === 0
-      ? stomRunner(program, inputs, options)
-      : await stomWorkerPool(texts, inputs, options, { workers });
+      ? stomRunner(program, inputs, runOptions)
+      : await stomWorkerPool(texts, inputs, runOptions, { workers });
   /** runs vectors of self.vars values on the runner, scores in input order */
   const evaluateBatch = async (batch: readonly (readonly number[])[]): Promise<number[]> => {
     const scores = new Array<number>(batch.length);
@@ -411,13 +458,7 @@ export async function stomOptimizeCommand(input: object, _command: Command): Pro
       const res = await optimize(runner, {
         space,
         method: flags.method,
-        objective: makeObjective(
-          (s) => {
-            const block = (s as unknown as { stom: StomReport["result"] }).stom;
-            return stomObjective(block.tc > 0 ? block : null, name, { betting, bounds });
-          },
-          { name, direction: flags.minimize ? "minimize" : "maximize" },
-        ),
+        objective: makeObjective(score, { name, direction: flags.minimize ? "minimize" : "maximize" }),
         trials: flags.trials,
         seed: flags.seed,
         top: flags.top,
@@ -430,8 +471,15 @@ export async function stomOptimizeCommand(input: object, _command: Command): Pro
   } finally {
     await runner.close();
   }
-  const r = runStom(program, inputs, { ...options, vars: [...best] });
-  const out = { method, objective: name, value, trials, ...report(r, program, data, options, [...best]) };
+  const r = runStom(program, inputs, { ...runOptions, vars: [...best] });
+  const out = {
+    method,
+    objective: name,
+    value,
+    trials,
+    ...report(r, program, data, options, [...best]),
+    ...(split && r.parts ? { validation: { split, weighted: validation?.weighted, ...r.parts } } : {}),
+  };
   if (flags.json) {
     process.stdout.write(`${JSON.stringify(out)}\n`);
     return;
@@ -445,4 +493,28 @@ export async function stomOptimizeCommand(input: object, _command: Command): Pro
       .join(" ")}  ${name} ${value}\n`,
   );
   for (const key of STOM_RESULT_KEYS) console.log(`${padWide(RESULT_LABELS[key], 30)}${r.result[key]}`);
+  if (split && r.parts) {
+    const line = (label: string, b: StomReport["result"]) =>
+      console.log(`${label.padEnd(10)} tc ${b.tc}  TP ${b.tpp}  TG ${b.tsg}  TPI ${b.tpi}  MDD ${b.mdd}`);
+    console.log(`\ntraining ${split.train[0]}..${split.train[1]} (${split.train[2]} days)`);
+    r.parts.valid.forEach((b, i) => {
+      const [s, e, n] = split.valid?.[i] ?? [0, 0, 0];
+      line(`TRAIN${i + 1}`, r.parts?.train[i] as StomReport["result"]);
+      line(`VALID${i + 1}`, b);
+      console.log(`           validation ${s}..${e} (${n} days)`);
+    });
+    if (r.parts.all) line("TOTAL", r.parts.all);
+    if (r.parts.test && split.test) line(`TEST ${split.test[0]}..${split.test[1]}`, r.parts.test);
+  }
+}
+
+/** The distinct trading days (yyyymmdd) of the inputs. */
+function tradingDays(inputs: readonly StomInput[], kind: StomKind): number[] {
+  const div = kind.endsWith("_tick") ? 1e6 : 1e4;
+  const days = new Set<number>();
+  for (const input of inputs) {
+    const index = withIndex(input, kind).columns.index as ArrayLike<number>;
+    for (let r = 0; r < index.length; r++) days.add(Math.floor(index[r] / div));
+  }
+  return [...days].sort((a, b) => a - b);
 }

@@ -6,7 +6,7 @@ import { Worker } from "node:worker_threads";
 import type { BacktestOptions } from "../engine/backtest.ts";
 import type { Bars } from "../engine/bars.ts";
 import type { Runner, Task, TaskResult } from "../engine/optimize/runner.ts";
-import type { StomBacktestOptions, StomCompileOptions, StomInput } from "../engine/stom/index.ts";
+import type { StomCompileOptions, StomInput, StomRunOptions } from "../engine/stom/index.ts";
 import { shareBars, shareColumns } from "./shared-bars.ts";
 import type { WorkerInit } from "./worker.ts";
 
@@ -63,7 +63,7 @@ export interface StomTexts {
 export async function stomWorkerPool(
   texts: StomTexts,
   inputs: readonly StomInput[],
-  options: Omit<StomBacktestOptions, "vars" | "clock" | "onSymbol"> = {},
+  options: Omit<StomRunOptions, "vars" | "params" | "clock" | "onSymbol"> = {},
   { workers = os.availableParallelism() }: Omit<PoolOptions, "memo"> = {},
 ): Promise<Runner> {
   const init: WorkerInit = {

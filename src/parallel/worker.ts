@@ -5,7 +5,7 @@ import { parentPort, workerData } from "node:worker_threads";
 import type { BacktestOptions } from "../engine/backtest.ts";
 import { Evaluator } from "../engine/optimize/evaluate.ts";
 import type { Task, TaskResult } from "../engine/optimize/runner.ts";
-import { compileStom, type StomBacktestOptions, stomTask } from "../engine/stom/index.ts";
+import { compileStom, type StomRunOptions, stomTask } from "../engine/stom/index.ts";
 import type { StrategyDef } from "../engine/strategy.ts";
 import type { StomTexts } from "./pool.ts";
 import { type SharedBars, sharedToBars } from "./shared-bars.ts";
@@ -26,7 +26,7 @@ export type WorkerInit =
         readonly name?: string;
         readonly columns: Readonly<Record<string, SharedArrayBuffer>>;
       }[];
-      readonly options: Omit<StomBacktestOptions, "vars" | "clock" | "onSymbol">;
+      readonly options: Omit<StomRunOptions, "vars" | "params" | "clock" | "onSymbol">;
     };
 
 const init = workerData as WorkerInit;

@@ -87,6 +87,24 @@ function indexOf(time: number, kind: StomKind): number {
   return isTick(kind) ? base * 100 + d.getUTCSeconds() : base;
 }
 
+const INDEXED = new WeakMap<StomInput, StomInput>();
+
+/** The input with STOM's `index` column (computed from `time` in the DB's zone when missing), cached. */
+export function withIndex(input: StomInput, kind: StomKind): StomInput {
+  if (input.columns.index) return input;
+  let out = INDEXED.get(input);
+  if (!out) {
+    const time = input.columns.time;
+    if (!time) throw new Error(`missing column: index or time (symbol ${input.symbol})`);
+    const n = input.length ?? time.length;
+    const index = new Float64Array(n);
+    for (let r = 0; r < n; r++) index[r] = indexOf(Number(time[r]), kind);
+    out = { ...input, columns: { ...input.columns, index } };
+    INDEXED.set(input, out);
+  }
+  return out;
+}
+
 function toFloat64(values: ArrayLike<unknown>, n: number): Float64Array {
   if (values instanceof Float64Array) return values;
   const out = new Float64Array(n);

@@ -5,6 +5,7 @@ export {
   type StomInput,
   type StomRun,
   stomIndexMs,
+  withIndex,
 } from "./backtest.ts";
 export {
   compileStom,
@@ -37,8 +38,18 @@ export {
   type StomTradeLike,
   stomResult,
 } from "./result.ts";
-export { runStom, type StomReport, stomRunner, stomTask, stomVars } from "./runner.ts";
+export { runStom, type StomReport, type StomRunOptions, stomRunner, stomTask, stomVars } from "./runner.ts";
 export { RUNTIME, StomRuntimeError, truthy } from "./runtime.ts";
 export { stomBuyText, stomSellText } from "./texts.ts";
 export { type Token, type TokenKind, tokenize } from "./tokens.ts";
 export type { StomTrade } from "./trade.ts";
+export {
+  type DaySpan,
+  daysBetween,
+  type StomParts,
+  type StomSplit,
+  type StomSplitSpec,
+  stomParts,
+  stomPartsScore,
+  stomSplit,
+} from "./validate.ts";

@@ -96,6 +96,12 @@ export interface StomResultOptions {
   readonly rows?: "held" | "grid";
   /** the trade list's sort key: 매도시간 (default) or 매수시간 (STOM's 백테매수시간기준, back_subtotal.py:95) */
   readonly sortBy?: "sell" | "buy";
+  /**
+   * A training or validation part (back_subtotal.py Result, :193-210): only the trades whose 매도시간
+   * and the arry_bct rows whose time pass this test count, while 수익금합계 is still the running sum
+   * over every trade (STOM filters arry_tsg after its cumsum).
+   */
+  readonly within?: (stamp: number) => boolean;
 }
 
 /**
@@ -107,7 +113,7 @@ export interface StomResultOptions {
  */
 export function stomResult(
   trades: readonly StomTradeLike[],
-  { betting, days, market, grid, rows = "held", sortBy = "sell" }: StomResultOptions,
+  { betting, days, market, grid, rows = "held", sortBy = "sell", within }: StomResultOptions,
 ): StomResultBlock {
   if (!(betting > 0) || !Number.isFinite(betting)) throw new Error(`invalid betting: ${betting}`);
   if (market !== "stock" && market !== "coin") throw new Error(`invalid market: ${market}`);
@@ -129,9 +135,19 @@ export function stomResult(
   // collector processes first); this sort is stable, so ties keep the caller's order.
   const key = sortBy === "sell" ? (t: StomTradeLike) => t.sell : (t: StomTradeLike) => t.buy;
   const order = trades.map((_, i) => i).sort((a, b) => key(trades[a]) - key(trades[b]) || a - b);
-  const sorted = order.map((i) => trades[i]);
+  const all = order.map((i) => trades[i]);
+  // 수익금합계 over every trade, then the part's rows (back_subtotal.py:186, :196-203)
+  const running = new Float64Array(all.length);
+  all.reduce((sum, t, i) => {
+    running[i] = sum + t.sg;
+    return running[i];
+  }, 0);
+  const keep = within ? all.map((t) => within(t.sell)) : all.map(() => true);
+  const sorted = all.filter((_, i) => keep[i]);
+  const sums = running.filter((_, i) => keep[i]);
+  if (sorted.length === 0) return freezeBlock(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
 
-  const { mhct, seed } = heldPeaks(sorted, betting, grid, rows);
+  const { mhct, seed } = heldPeaks(all, betting, grid, rows, within);
 
   // GetBackResult (back_static.py:846-868), numba: sums run element by element in row order.
   let pc = 0;
@@ -149,11 +165,12 @@ export function stomResult(
       sumPpP += t.pp;
     } else sumPpM += t.pp;
   }
-  const mc = tc - pc;
-  const atc = npRound(tc / days, 1);
-  const wr = npRound((pc / tc) * 100, 2);
-  const ah = npRound(sumHold / tc, 2);
-  const app = npRound(sumPp / tc, 2);
+  const n = sorted.length;
+  const mc = n - pc;
+  const atc = npRound(n / days, 1);
+  const wr = npRound((pc / n) * 100, 2);
+  const ah = npRound(sumHold / n, 2);
+  const app = npRound(sumPp / n, 2);
   const tsg = Math.trunc(sumSg) + 0;
   const appp = pc > 0 ? sumPpP / pc : 0;
   const ampp = mc > 0 ? Math.abs(sumPpM / mc) : 0;
@@ -166,14 +183,12 @@ export function stomResult(
   // measured from the first trade (not from 0). argmax takes the first of equal values.
   let mdd: number;
   let mdd_: number;
-  let cum = 0;
   let peak = -Infinity;
   let lower = 0;
   let worst = -Infinity;
-  const cums = new Float64Array(tc);
-  for (let i = 0; i < tc; i++) {
-    cum += sorted[i].sg;
-    cums[i] = cum;
+  const cums = sums;
+  for (let i = 0; i < n; i++) {
+    const cum = cums[i];
     if (cum > peak) peak = cum;
     const dd = peak - cum;
     if (dd > worst) {
@@ -192,7 +207,7 @@ export function stomResult(
     mdd = npRound((fall / (cums[upper] + seed)) * 100, 2);
     mdd_ = Math.trunc(fall) + 0;
   }
-  return freezeBlock(tc, atc, pc, mc, wr, ah, app, tpp, tsg, mhct, seed, cagr, tpi, mdd, mdd_);
+  return freezeBlock(n, atc, pc, mc, wr, ah, app, tpp, tsg, mhct, seed, cagr, tpi, mdd, mdd_);
 }
 
 function freezeBlock(...v: number[]): StomResultBlock {
@@ -235,6 +250,7 @@ function heldPeaks(
   betting: number,
   grid: ArrayLike<number> | undefined,
   rows: "held" | "grid",
+  within?: (stamp: number) => boolean,
 ): { mhct: number; seed: number } {
   // Each trade covers the rows lo..hi (inclusive), in row numbers: grid positions, or seconds /
   // minutes since the epoch on the dense grid.
@@ -283,10 +299,18 @@ function heldPeaks(
     const next = Math.min(s < byLo.length ? lo[byLo[s]] : Infinity, hi[byEnd[e]] + 1);
     let amount = 0;
     for (const i of open) amount += sorted[i].bg; // 0 + bg + bg + ...
+    // a part counts only its own rows (back_subtotal.py:197-203)
+    let width = next - at;
+    if (within) {
+      width = 0;
+      for (let u = at; u < next; u++)
+        if (within(grid !== undefined ? grid[u] : unitsStamp(u, sorted[0].buy >= 1e13))) width++;
+      if (width === 0) continue;
+    }
     counts.push(open.length);
     amounts.push(amount);
-    widths.push(next - at);
-    held += next - at;
+    widths.push(width);
+    held += width;
   }
   const total = rows === "grid" ? (grid as ArrayLike<number>).length : held;
   const skip = Math.trunc(total * 0.01);
@@ -318,6 +342,18 @@ function lowerBound(xs: ArrayLike<number>, x: number): number {
     else b = m;
   }
   return a;
+}
+
+/** The inverse of stampUnits. */
+function unitsStamp(units: number, long: boolean): number {
+  const d = new Date(long ? units * 1000 : units * 60_000);
+  const base =
+    d.getUTCFullYear() * 1e8 +
+    (d.getUTCMonth() + 1) * 1e6 +
+    d.getUTCDate() * 1e4 +
+    d.getUTCHours() * 100 +
+    d.getUTCMinutes();
+  return long ? base * 100 + d.getUTCSeconds() : base;
 }
 
 /** yyyymmddhhmmss -> seconds since the epoch; yyyymmddhhmm -> minutes since the epoch. */

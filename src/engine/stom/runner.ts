@@ -7,10 +7,12 @@ import {
   type StomInput,
   type StomRun,
   stomIndexMs,
+  withIndex,
 } from "./backtest.ts";
 import type { StomProgram } from "./compile.ts";
-import { isStock } from "./names.ts";
+import { isStock, isTick } from "./names.ts";
 import { type StomResultBlock, stomResult } from "./result.ts";
+import { daysBetween, type StomParts, type StomSplit, stomParts } from "./validate.ts";
 
 /** Time between yields to the event loop, so progress draws and cancel is heard. */
 const SLICE_MS = 50;
@@ -20,7 +22,39 @@ export interface StomReport extends StomRun {
   /** STOM's result block (tc, atc, pc, mc, wr, ah, app, tpp, tsg, mhct, seed, cagr, tpi, mdd, mdd_) */
   readonly result: StomResultBlock;
   /** backtesting.py's stats over the trade equity: 필요자금 (or the betting) plus the cumulative 수익금 at each sell */
-  readonly stats: Stats & { readonly stom: StomResultBlock };
+  readonly stats: Stats & { readonly stom: StomResultBlock; readonly parts?: StomParts };
+  /** the training, validation and test parts' blocks, when the run had a split */
+  readonly parts?: StomParts;
+}
+
+export interface StomRunOptions extends StomBacktestOptions {
+  /** `vars<n>` values over the ranges' best values */
+  readonly params?: Readonly<Record<string, unknown>>;
+  /** STOM's training/validation/test parts: the run covers their days and reports each part's block */
+  readonly split?: StomSplit;
+}
+
+const SPLIT_INPUTS = new WeakMap<readonly StomInput[], Map<string, StomInput[]>>();
+
+/** The inputs with `index`, cut to the split's days (kept for the next trial of the same split). */
+function splitInputs(
+  program: StomProgram,
+  inputs: readonly StomInput[],
+  split?: StomSplit,
+): readonly StomInput[] {
+  const key = split ? `${split.start}..${split.end}` : "all";
+  let m = SPLIT_INPUTS.get(inputs);
+  if (!m) {
+    m = new Map();
+    SPLIT_INPUTS.set(inputs, m);
+  }
+  let out = m.get(key);
+  if (!out) {
+    const indexed = inputs.map((input) => withIndex(input, program.kind));
+    out = split ? daysBetween(indexed, split.start, split.end, isTick(program.kind)) : indexed;
+    m.set(key, out);
+  }
+  return out;
 }
 
 /** self.vars values from `vars<n>` parameters over the ranges' best values. */
@@ -42,20 +76,20 @@ export function stomVars(program: StomProgram, params: Readonly<Record<string, u
 export function runStom(
   program: StomProgram,
   inputs: readonly StomInput[],
-  options: StomBacktestOptions & { params?: Readonly<Record<string, unknown>> } = {},
+  options: StomRunOptions = {},
 ): StomReport {
-  const { params, ...rest } = options;
+  const { params, split, ...rest } = options;
   const vars = options.vars ?? stomVars(program, params);
-  const run = backtestStom(program, inputs, { varsZeroIsAvg: program.vars.has(0), ...rest, vars });
+  const data = splitInputs(program, inputs, split);
+  const run = backtestStom(program, data, { varsZeroIsAvg: program.vars.has(0), ...rest, vars });
   const betting = options.betting ?? 1_000_000;
-  const result = stomResult(run.trades, {
-    betting,
-    days: Math.max(1, run.days),
-    market: isStock(program.kind) ? "stock" : "coin",
-  });
+  const market = isStock(program.kind) ? "stock" : "coin";
+  const result = stomResult(run.trades, { betting, days: Math.max(1, run.days), market });
+  const parts = split ? stomParts(run.trades, split, { betting, market }) : undefined;
   // STOM's index is the DB's wall time: KST on stock DBs, UTC on coin DBs
   const offset = isStock(program.kind) ? 9 * 3_600_000 : 0;
-  return { ...run, result, stats: tradeStats(run, result, betting, offset) };
+  const stats = Object.assign(tradeStats(run, result, betting, offset), parts ? { parts } : {});
+  return { ...run, result, stats, ...(parts ? { parts } : {}) };
 }
 
 function tradeStats(
@@ -123,7 +157,7 @@ function tradeStats(
 export function stomTask(
   program: StomProgram,
   inputs: readonly StomInput[],
-  options: Omit<StomBacktestOptions, "vars"> = {},
+  options: Omit<StomRunOptions, "vars" | "params"> = {},
 ): (task: Task) => TaskResult {
   return (task: Task): TaskResult => {
     try {
@@ -156,7 +190,7 @@ export function stomTask(
 export function stomRunner(
   program: StomProgram,
   inputs: readonly StomInput[],
-  options: Omit<StomBacktestOptions, "vars"> = {},
+  options: Omit<StomRunOptions, "vars" | "params"> = {},
 ): Runner {
   let cancelled = false;
   const run = stomTask(program, inputs, options);
