@@ -12,8 +12,10 @@ import {
   parseGrid,
   searchSpace,
 } from "../engine/optimize/index.ts";
+import { rng } from "../engine/optimize/rng.ts";
 import type { Runner, TaskResult } from "../engine/optimize/runner.ts";
 import type { InterestList } from "../engine/portfolio/index.ts";
+import { type StomGaVar, stomGa } from "../engine/stom/ga.ts";
 import {
   compileStom,
   runStom,
@@ -173,7 +175,9 @@ export async function loadStomProgram(
   kind: StomKind,
 ): Promise<StomProgram> {
   const texts = await readStomTexts(flags, kind);
-  return compileStom(texts.buy, texts.sell, texts.compile);
+  const program = compileStom(texts.buy, texts.sell, texts.compile);
+  for (const warning of program.warnings) process.stderr.write(`warning: ${warning}\n`);
+  return program;
 }
 
 /** The texts and compile options, as they travel to worker threads. */
@@ -377,6 +381,7 @@ export async function stomOptimizeCommand(input: object, _command: Command): Pro
   const data = await loadStomData(flags.data, flags.catalog);
   const texts = await readStomTexts(flags, stomKindOf(data));
   const program = compileStom(texts.buy, texts.sell, texts.compile);
+  for (const warning of program.warnings) process.stderr.write(`warning: ${warning}\n`);
   if (program.vars.size === 0)
     throw new Error("the STOM texts have no self.vars[n] = [[start, end, step], best] ranges to optimize");
   const options = stomRunOptions(flags);
@@ -445,6 +450,30 @@ export async function stomOptimizeCommand(input: object, _command: Command): Pro
           if (!flags.json)
             console.error(
               `round ${round.round}: ${round.candidates.length} backtests, best ${round.best.join(",")} ${name} ${sign * round.score}`,
+            );
+        },
+      });
+      best = res.best;
+      value = sign * res.score;
+      trials = res.evaluations;
+    } else if (flags.method === "ga") {
+      // STOM's GA over the GA form's lists (--stom-ga-vars), else each range's values
+      method = "stom-ga";
+      const size = Math.max(...program.vars.keys()) + 1;
+      const space: StomGaVar[] = [];
+      for (let k = 0; k < size; k++) {
+        const v = program.vars.get(k);
+        const given = flags.param?.some((p) => p.startsWith(`vars${k}=`));
+        space.push(v && !given ? [v.gaValues ?? v.values, v.best] : [[fixed[k] ?? 0], fixed[k] ?? 0]);
+      }
+      const random = rng(flags.seed);
+      const res = await stomGa(space, async (vars) => (await evaluateBatch([vars]))[0], {
+        evaluateBatch,
+        random,
+        onGeneration: (g) => {
+          if (!flags.json)
+            console.error(
+              `generation ${g.generation}: ${g.combinations} combinations left, best ${name} ${sign * g.score}`,
             );
         },
       });

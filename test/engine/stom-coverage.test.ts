@@ -39,9 +39,10 @@ const SELL = "if 보유시간 > 5:\n    매도 = True\nif 매도:\n    self.Sell
 const reads = (expr: string) => `if not (${expr} == ${expr}):\n    매수 = False\nif 매수:\n    self.Buy()\n`;
 
 describe("coverageFailure", () => {
-  it("rejects an unknown name at compile time and a TA-Lib value at run time", () => {
+  it("rejects an unknown name at compile time; TA-Lib values run on minute DBs only", () => {
     expect(coverageFailure("stock_tick", reads("없는이름"), SELL)).toMatch(/^compile: .*unknown name/);
-    expect(coverageFailure("stock_min", reads("RSI"), SELL)).toMatch(/NotImplementedError/);
+    expect(coverageFailure("stock_tick", reads("RSI"), SELL)).toMatch(/^compile: .*unknown name 'RSI'/);
+    expect(coverageFailure("stock_min", reads("RSI"), SELL)).toBeUndefined();
     expect(coverageFailure("stock_tick", reads("체결강도평균(30)"), SELL)).toBeUndefined();
   });
 });

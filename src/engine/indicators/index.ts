@@ -20,4 +20,5 @@ export {
   최저현재가,
   현재가N,
 } from "./stom.ts";
+export * as talib from "./talib/index.ts";
 export { wma } from "./wma.ts";

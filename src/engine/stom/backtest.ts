@@ -6,6 +6,14 @@
 import { npRound, pyRound } from "../pymath.ts";
 import type { StomProgram } from "./compile.ts";
 import { kiwoomPgSgSp, type PgSgSp, upbitPgSgSp, uvilower5 } from "./fees.ts";
+import {
+  type StomIndicatorBars,
+  type StomIndicatorName,
+  type StomIndicatorNColumn,
+  stomDayStarts,
+  stomIndicatorColumns,
+  stomIndicatorN,
+} from "./indicators.ts";
 import type { StomKind } from "./layouts.ts";
 import { averageDigits, fixedAverages, isStock, isTick } from "./names.ts";
 import { RUNTIME, StomRuntimeError } from "./runtime.ts";
@@ -162,6 +170,19 @@ function precomputed(source: Float64Array, key: string, make: () => Float64Array
   return c;
 }
 
+const DAY_STARTS = new WeakMap<Float64Array, Int32Array>();
+const INDICATORS = new WeakMap<Float64Array, Map<string, Record<string, Float64Array>>>();
+const INDICATORS_N = new WeakMap<Float64Array, Map<string, StomIndicatorNColumn>>();
+
+/** The TA-Lib values of one run's settings, kept with the data like AddAvgData's columns. */
+interface IndicatorRun {
+  readonly settings: Readonly<Record<string, number>>;
+  readonly key: string;
+  readonly names: readonly StomIndicatorName[];
+  /** 경과틱수 conditions are set: STOM's loop variable `k` shadows the settings in `_N` (backengine_kiwoom_min.py 463) */
+  readonly elapsedConditions: boolean;
+}
+
 /** The `H` object a compiled text reads: the symbol's clock, helpers and STOM's engine attributes. */
 class SymbolRuntime {
   i = 0;
@@ -182,6 +203,7 @@ class SymbolRuntime {
     readonly avg: { current: number; list: readonly number[] },
     readonly self: Record<string, unknown>,
     readonly clock: () => number,
+    readonly indicators: IndicatorRun | null,
   ) {
     this.condRows = program.conditionNames.map(() => 0);
   }
@@ -279,8 +301,59 @@ class SymbolRuntime {
     return pre !== -1 ? [this.i + 1 - pre - tick, this.i + 1 - pre] : [this.b + 1 - tick, this.b + 1];
   }
 
-  ind(name: string, _pre: unknown, at = "text"): number {
-    return RUNTIME.fail("NotImplementedError", `TA-Lib value ${name} is not available`, at);
+  /** A TA-Lib value of the minute engines (GetIndicator over today's bars), or `name_N(pre)` */
+  ind(name: string, pre: unknown, at: string): number {
+    const run = this.indicators;
+    if (!run) return RUNTIME.fail("NameError", `name '${name}' is not defined`, at);
+    const bars: StomIndicatorBars = {
+      close: this.#col("현재가"),
+      high: this.#col("분봉고가"),
+      low: this.#col("분봉저가"),
+      // GetIndicator's mv is the 분당거래대금 column (backengine_kiwoom_min.py 441)
+      volume: this.#col("분당거래대금"),
+    };
+    const close = bars.close as Float64Array;
+    let dayStart = DAY_STARTS.get(close);
+    if (!dayStart) {
+      dayStart = stomDayStarts(this.#col("index"));
+      DAY_STARTS.set(close, dayStart);
+    }
+    if (pre === null) {
+      let m = INDICATORS.get(close);
+      if (!m) {
+        m = new Map();
+        INDICATORS.set(close, m);
+      }
+      let cols = m.get(run.key);
+      if (!cols) {
+        cols = stomIndicatorColumns(bars, run.settings, { dayStart, names: run.names });
+        m.set(run.key, cols);
+      }
+      return cols[name][this.i];
+    }
+    const p = typeof pre === "number" ? pre : Number.NaN;
+    let m = INDICATORS_N.get(close);
+    if (!m) {
+      m = new Map();
+      INDICATORS_N.set(close, m);
+    }
+    const key = `${name}:${p}:${run.key}:${run.elapsedConditions}`;
+    let col = m.get(key);
+    if (!col) {
+      col = stomIndicatorN(name as StomIndicatorName, p, bars, run.settings, {
+        dayStart,
+        elapsedConditions: run.elapsedConditions,
+      });
+      m.set(key, col);
+    }
+    // DIM_N's except branch returns the tuple (0, 0); STOM's comparison with it raises
+    if (col.tuple?.[this.i])
+      RUNTIME.fail(
+        "TypeError",
+        `${name}_N(${RUNTIME.str(pre)}) is the tuple (0, 0) here, which cannot be compared`,
+        at,
+      );
+    return col.values[this.i];
   }
 
   elapsed(k: number): number {
@@ -384,6 +457,16 @@ export function backtestStom(
   const self: Record<string, unknown> = {};
   const trades: StomTrade[] = [];
   const days = new Set<number>();
+  // the buy text's self.indicator lines (STOM's indistg) set the TA-Lib periods before each decision
+  const settings = Object.fromEntries(program.indicatorSettings.map((f) => f(V)));
+  const indicators: IndicatorRun | null = tick
+    ? null
+    : {
+        settings,
+        key: `${JSON.stringify(settings)}:${program.indicators.join(",")}`,
+        names: program.indicators as StomIndicatorName[],
+        elapsedConditions: program.conditionNames.length > 0,
+      };
   const dayDiv = tick ? 1e6 : 1e4;
   let snapshots = 0;
 
@@ -409,7 +492,18 @@ export function backtestStom(
       if (!c) throw new Error(`missing column: ${name} (symbol ${input.symbol}); the texts read it`);
       return c;
     });
-    const H = new SymbolRuntime(program, input.symbol, input.name ?? input.symbol, D, cols, avg, self, clock);
+    cols.index = index;
+    const H = new SymbolRuntime(
+      program,
+      input.symbol,
+      input.name ?? input.symbol,
+      D,
+      cols,
+      avg,
+      self,
+      clock,
+      indicators,
+    );
     const buy = program.buy(D, H, RUNTIME) as (V: unknown) => boolean;
     const sell = program.sell(D, H, RUNTIME) as (V: unknown, P: unknown) => boolean;
     const conds = program.conditions.map((f) => f(D, H, RUNTIME) as (V: unknown) => boolean);

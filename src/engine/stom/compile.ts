@@ -1,6 +1,7 @@
 import { type ParamSpec, suggest } from "../params.ts";
 import type { Expr, Pos, Program, Stmt } from "./ast.ts";
 import { StomSyntaxError } from "./errors.ts";
+import { STOM_INDICATOR_KEYS } from "./indicators.ts";
 import type { StomKind } from "./layouts.ts";
 import {
   BUILTINS,
@@ -70,6 +71,8 @@ export interface StomProgram {
   readonly indicatorSettings: readonly ((V: unknown) => [string, number])[];
   /** the TA-Lib values the texts read (minute DBs) */
   readonly indicators: readonly string[];
+  /** what STOM accepts but ignores (a misspelt self.indicator key), located */
+  readonly warnings: readonly string[];
   readonly vars: ReadonlyMap<number, StomVar>;
   /** optimization parameters `vars<n>` with their ranges, `best` as default */
   readonly params: Readonly<Record<string, ParamSpec>>;
@@ -263,7 +266,7 @@ class Gen {
     if (this.#columns.has(name)) return this.#column(name);
     if (!isTick(this.shared.kind) && INDICATOR_NAMES.includes(name)) {
       this.shared.indicators.add(name);
-      return `H.ind(${JSON.stringify(name)}, 0)`;
+      return `H.ind(${JSON.stringify(name)}, null, "")`;
     }
     return undefined;
   }
@@ -718,11 +721,19 @@ export function compileStom(
     const file = `경과틱수 ${name}`;
     return new Gen("cond", file, shared).expression(parseStomExpr(text, file));
   });
+  const warnings: string[] = [];
   const indicatorSettings = buy.indicatorLines.map(({ line, text }) => {
     const m = /^\s*self\.indicator\[\s*(['"])(.+?)\1\s*\]\s*=\s*(.+?)\s*(#.*)?$/.exec(text);
     if (!m) throw new StomSyntaxError("write self.indicator['NAME'] = value", line, 1, buyFile);
+    if (!(STOM_INDICATOR_KEYS as readonly string[]).includes(m[2])) {
+      const hint = suggest(m[2], STOM_INDICATOR_KEYS);
+      warnings.push(
+        `${buyFile}:${line}:1: self.indicator['${m[2]}'] is not a TA-Lib setting of STOM${hint ? ` (did you mean '${hint}'?)` : ""}; STOM ignores it`,
+      );
+    }
     const gen = new Gen("cond", buyFile, shared);
-    const expr = parseStomExpr(m[3], `${buyFile}:${line}`);
+    // blank lines before it keep the error messages' line numbers
+    const expr = parseStomExpr(`${"\n".repeat(line - 1)}${m[3]}`, buyFile);
     const value = new Function("V", "R", `"use strict"; return ${gen.value(expr)};`);
     const key = m[2];
     return (V: unknown) => [key, value(V, RUNTIME)] as [string, number];
@@ -756,6 +767,7 @@ export function compileStom(
     sellConditions: sell.conditions,
     indicatorSettings,
     indicators: [...shared.indicators],
+    warnings,
     vars,
     params: Object.freeze(params),
     code: Object.freeze({ buy: buySrc, sell: sellSrc, conditions: condSrc }),

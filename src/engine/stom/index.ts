@@ -19,6 +19,15 @@ export {
 } from "./compile.ts";
 export { StomSyntaxError } from "./errors.ts";
 export { kiwoomHogaunit, kiwoomPgSgSp, type PgSgSp, upbitPgSgSp, uvilower5 } from "./fees.ts";
+export {
+  STOM_INDICATOR_DEFAULTS,
+  STOM_INDICATOR_KEYS,
+  STOM_INDICATOR_NAMES,
+  type StomIndicatorName,
+  stomDayStarts,
+  stomIndicatorColumns,
+  stomIndicatorN,
+} from "./indicators.ts";
 export * from "./layouts.ts";
 export {
   BUILTINS,

@@ -1,0 +1,32 @@
+// TA-Lib's C functions ported to TypeScript (C API: TA_<FUNC>(startIdx, endIdx, ...)), python's
+// `talib.<FUNC>` wrappers as `talib`, and `talib.stream.<FUNC>` as `stream`.
+export * from "./ad.ts";
+export * from "./adx.ts";
+export * from "./aroon.ts";
+export * from "./atr.ts";
+export * from "./bbands.ts";
+export * from "./cci.ts";
+export * from "./core.ts";
+export * from "./dema.ts";
+export * from "./di.ts";
+export * from "./ema.ts";
+export * from "./kama.ts";
+export * from "./ma.ts";
+export * from "./macd.ts";
+export * from "./mama.ts";
+export * from "./mfi.ts";
+export * from "./momentum.ts";
+export * from "./obv.ts";
+export * from "./po.ts";
+export * as talib from "./python.ts";
+export * from "./rsi.ts";
+export * from "./sar.ts";
+export * from "./sma.ts";
+export * from "./stddev.ts";
+export * from "./stoch.ts";
+export * as stream from "./stream.ts";
+export * from "./t3.ts";
+export * from "./tema.ts";
+export * from "./trima.ts";
+export * from "./willr.ts";
+export * from "./wma.ts";
