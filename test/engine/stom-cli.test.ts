@@ -102,7 +102,7 @@ describe("stom backtest and optimize with STOM texts", () => {
     expect(out.stom.tsg).toBe(out.value);
   });
 
-  it("optimize on 2 worker threads equals the search in this thread, for STOM's grid and for TPE", () => {
+  it("optimize on 2 worker threads equals the search in this thread, for STOM's grid, its GA and TPE", () => {
     const args = ["optimize", "--stom-buy", join(dir, "buy.txt"), "--stom-sell", join(dir, "sell.txt")];
     const common = [...args, "--stom-vars", join(dir, "vars.txt"), "--data", join(dir, "coin.db"), "--json"];
     for (const method of [
@@ -115,6 +115,7 @@ describe("stom backtest and optimize with STOM texts", () => {
       expect(two.value).toBe(one.value);
       expect(two.trials).toBe(one.trials);
       expect(two.stom).toEqual(one.stom);
+      expect([90, 100, 110]).toContain(one.vars.vars1);
     }
   });
 
