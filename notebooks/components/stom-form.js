@@ -1,8 +1,25 @@
+import { tableFromIPC } from "apache-arrow";
+
+/**
+ * The metadata of a shared STOM DB attachment (data/stom-db-*.arrow): {db, kind, missing, codename}
+ * (codename: {code: 종목명}, stock DBs); the rows are read with decodeSeries.
+ */
+export function stomDbMeta(bytes) {
+  const meta = tableFromIPC(new Uint8Array(bytes)).schema.metadata;
+  return {
+    db: meta.get("db") ?? null,
+    kind: meta.get("kind") ?? null,
+    missing: meta.get("missing") ?? null,
+    codename: JSON.parse(meta.get("codename") ?? "{}"),
+  };
+}
+
 /**
  * The STOM page's form: a picker of the shared STOM cases (when the build has them), the buy and
  * sell texts, the 최적화 범위 text (self.vars ranges), 투자금 and the fill rule, and a Run button.
- * Choosing a case fills the texts and the case's DB kind; editing a text makes it a custom text for
- * the page's data (`dataKind`). Its `value` changes (with an "input" event, so `view()` sees it)
+ * Choosing a case fills the texts, the case's DB kind and the shared DB it runs on (`db`, from its
+ * stom_v1_oracle.json; `dbs` says which of them this build embeds); edited texts still run on that
+ * DB. The page's example runs on the page's own data (`dataKind`). Its `value` changes (with an "input" event, so `view()` sees it)
  * only on Run, so typing in a text area does not re-run the backtest on every key.
  */
 export function stomForm({
@@ -14,6 +31,7 @@ export function stomForm({
   dataKind = "coin_tick",
   cases = [],
   casesNote = "",
+  dbs = [],
 } = {}) {
   const form = document.createElement("form");
   form.className = "stom-form";
@@ -47,7 +65,7 @@ export function stomForm({
     note.textContent = !cases.length
       ? casesNote
       : c
-        ? `${c.kind}${c.kind !== dataKind ? ` — this page's data is ${dataKind}: the case will not run here` : ""}${c.note ? ` · ${c.note}` : ""}`
+        ? `${c.kind} on ${c.db ?? "(no DB named)"}${!c.db || !dbs.some((d) => d.name === c.db && d.available) ? " — not in this build: the case will not run here" : ""}${c.note ? ` · ${c.note}` : ""}`
         : casesNote;
   };
   f.buy.value = buy;
@@ -66,6 +84,7 @@ export function stomForm({
   });
   const read = () => ({
     case: f.case.value || null,
+    db: cases.find((x) => x.name === f.case.value)?.db ?? null,
     kind,
     buy: f.buy.value,
     sell: f.sell.value,

@@ -31,3 +31,21 @@ self.vars[1] = [[60, 120, 10], 80]
 
 /** The shared STOM cases (buy.txt, sell.txt, kind, vars.txt) the page offers, under the shared data folder. */
 export const STOM_CASES_DIR = "stom/cases";
+
+/** The shared STOM DBs (gzip) the page embeds, one Arrow attachment each, under the shared data folder. */
+export const STOM_DBS_DIR = "stom/dbs";
+
+/**
+ * Every DB of stom/dbs, by the name the cases' stom_v1_oracle.json `db` field gives it. Framework
+ * needs one loader file per output: notebooks/data/stom-db-<stem>.arrow.ts, and the page names the
+ * same attachments literally (FileAttachment takes only a literal).
+ */
+export const STOM_DBS = [
+  "coin_min_shift5.db",
+  "coin_tick_shift5.db",
+  "stock_min_movers_vi_rich.db",
+  "stock_tick_movers_vi_rich.db",
+] as const;
+
+/** The attachment of one shared DB, relative to notebooks/: data/stom-db-<stem>.arrow */
+export const stomDbAttachment = (db: string) => `data/stom-db-${db.replace(/\.db$/, "")}.arrow`;

@@ -15,7 +15,7 @@ import path from "node:path";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { SAMPLE_BARS } from "../../notebooks/data/sample-spec.ts";
-import { STOM_CASES_DIR, STOM_EXAMPLE, STOM_FIXTURE } from "../../notebooks/data/stom-spec.ts";
+import { STOM_CASES_DIR, STOM_DBS_DIR, STOM_EXAMPLE, STOM_FIXTURE } from "../../notebooks/data/stom-spec.ts";
 import { stomSqlite } from "../../src/data/formats/stom-sqlite.ts";
 import { makeSampleBars } from "../../src/data/sample.ts";
 import { sharedDataDir, writeStomFixture } from "../../src/data/stom/fixture.ts";
@@ -268,38 +268,80 @@ describe("notebooks site", () => {
     expectSameStats(await pageStats(page), next.stats);
     await page.screenshot({ path: path.join(SHOTS, "notebooks-stom-options.png"), fullPage: true });
 
-    // the shared cases, when the build had them: one of another DB kind is not run, one of the page's kind is
+    // the picker lists every shared case when the build had them (run on their own DBs: see below)
     const cases = await page.$$eval("form.stom-form select[name=case] option", (os) =>
       os.map((o) => (o as HTMLOptionElement).value).filter(Boolean),
     );
     const dir = path.join(sharedDataDir(), STOM_CASES_DIR);
-    const kindOf = (name: string) => readFileSync(path.join(dir, name, "kind"), "utf8").trim();
-    const other = cases.find((c) => kindOf(c) !== STOM_FIXTURE.kind);
-    const same = cases.find((c) => kindOf(c) === STOM_FIXTURE.kind);
-    if (other) {
-      await rerun(() => page.selectOption("form.stom-form select[name=case]", other).then(() => {}));
-      await page.locator("#stom-status[data-error]").waitFor();
-      expect(await page.locator("#stom-kind-note").getAttribute("data-kind")).toBe(kindOf(other));
-      expect(await page.locator("#stom-kind-note").isVisible()).toBe(true);
-      expect(await page.locator("table.stats").count()).toBe(0);
-    }
-    if (same) {
-      await rerun(() => page.selectOption("form.stom-form select[name=case]", same).then(() => {}));
-      await page.locator("#stom-status[data-trades]").waitFor();
-      const text = (f: string) => readFileSync(path.join(dir, same, f), "utf8");
-      const vars = existsSync(path.join(dir, same, "vars.txt")) ? text("vars.txt") : undefined;
-      expect(await page.inputValue("form.stom-form textarea[name=buy]")).toBe(text("buy.txt"));
-      const p = compileStom(text("buy.txt"), text("sell.txt"), {
-        kind: STOM_FIXTURE.kind,
-        ...(vars ? { vars } : {}),
-      });
-      const c = node({ betting: 500_000, fill: "next" }, p);
-      expect(Number(await page.locator("#stom-status").getAttribute("data-trades"))).toBe(c.r.trades.length);
-      expect(await pageResult(page)).toEqual(c.block);
-    }
+    expect(cases).toEqual(existsSync(dir) ? readdirSync(dir).sort() : []);
     expect(consoleErrors.filter((e) => e.startsWith("stom:"))).toEqual([]);
     await page.close();
   });
+
+  // the shared cases on the DBs their stom_v1_oracle.json names, against STOM V1.10's own engine
+  const stomDbs = path.join(sharedDataDir(), STOM_DBS_DIR);
+  test.skipIf(!existsSync(stomDbs))(
+    "stom page runs shared cases on their own DBs and equals STOM's own engine",
+    async () => {
+      const dir = path.join(sharedDataDir(), STOM_CASES_DIR);
+      const file = (name: string, f: string) => readFileSync(path.join(dir, name, f), "utf8");
+      const page = await open("stom");
+      await page.locator("#stom-status[data-trades]").waitFor({ timeout: 60_000 });
+      const choose = async (name: string) => {
+        const run = Number(await page.locator("#stom-status").getAttribute("data-run"));
+        await page.selectOption("form.stom-form select[name=case]", name);
+        await page.click("form.stom-form button[name=run]");
+        await page.waitForFunction(
+          (n) => Number(document.querySelector("#stom-status")?.getAttribute("data-run")) > n,
+          run,
+          { timeout: 60_000 },
+        );
+        await page.locator(`#stom-oracle[data-case='${name}']`).waitFor({ timeout: 60_000 });
+      };
+      for (const name of ["a01_example_stock_tick", "a06_coinopti2_tick"]) {
+        await choose(name);
+        const oracle = JSON.parse(file(name, "stom_v1_oracle.json"));
+        expect(await page.locator("#stom-db-note").getAttribute("data-db")).toBe(oracle.db);
+        expect(await page.locator("#stom-db-note").getAttribute("data-kind")).toBe(file(name, "kind").trim());
+        expect(await page.locator("#stom-status").getAttribute("data-kind")).toBe(file(name, "kind").trim());
+        expect(await pageResult(page)).toEqual(oracle.result);
+        expect(Number(await page.locator("#stom-status").getAttribute("data-trades"))).toBe(
+          oracle.trades.length,
+        );
+        expect(await page.locator("#stom-trades").getAttribute("data-rows")).toBe(
+          String(oracle.trades.length),
+        );
+        const box = page.locator("#stom-oracle");
+        expect(await box.getAttribute("data-equal")).toBe("true");
+        expect(JSON.parse((await box.getAttribute("data-result")) ?? "null")).toEqual(oracle.result);
+        expect(await box.textContent()).toContain(
+          `STOM's own engine: tc ${oracle.result.tc}, TPI ${oracle.result.tpi}`,
+        );
+        await page.screenshot({ path: path.join(SHOTS, `notebooks-stom-${name}.png`), fullPage: true });
+      }
+      // a06 has 최적화 범위 ranges: they became the sliders, run at their best values
+      expect(await page.inputValue("form.stom-form textarea[name=vars]")).toBe(
+        file("a06_coinopti2_tick", "vars.txt"),
+      );
+      // STOM stops d050's backtest on a division by zero in the buy text: so does the page, at its line
+      await choose("d050_Tick_0930_1000_PostBreakout");
+      const error = page.locator("#stom-error[data-line]");
+      await error.waitFor({ timeout: 30_000 });
+      expect(await error.textContent()).toContain("buy.txt:7:25: ZeroDivisionError");
+      expect([await error.getAttribute("data-line"), await error.getAttribute("data-column")]).toEqual([
+        "7",
+        "25",
+      ]);
+      expect(await page.locator("#stom-status").getAttribute("data-error")).toBe("true");
+      const box = page.locator("#stom-oracle");
+      expect(await box.getAttribute("data-compare")).toBe("error");
+      expect(await box.getAttribute("data-equal")).toBe("true");
+      expect(await box.textContent()).toContain("ZeroDivisionError");
+      await page.screenshot({ path: path.join(SHOTS, "notebooks-stom-d050.png"), fullPage: true });
+      expect(consoleErrors.filter((e) => e.startsWith("stom:"))).toEqual([]);
+      await page.close();
+    },
+  );
 
   test("stom page's grid over self.vars in Web Workers finds the best TP of runStom over every cell", async () => {
     const { program, inputs } = await stomFixture();

@@ -1,0 +1,4 @@
+// The shared STOM DB stock_min_movers_vi_rich.db as Arrow IPC for the STOM page (see stom-dbs.ts).
+import { stomDbLoader } from "./stom-dbs.ts";
+
+stomDbLoader("stock_min_movers_vi_rich.db");
