@@ -66,6 +66,7 @@ export interface StomFlags {
   fill?: string;
   sameSnapshot?: boolean;
   maxPositions?: number;
+  cash?: number;
   param?: string[];
   json?: boolean;
 }
@@ -222,11 +223,9 @@ export function stomInputs(data: StomData): StomInput[] {
 }
 
 /** backtestStom options from the flags (STOM's defaults: 1,000,000 a buy, 30 snapshots, 3 and 5 levels). */
-export function stomRunOptions(flags: StomFlags): StomBacktestOptions {
-  if (flags.maxPositions !== undefined)
-    throw new Error(
-      "--max-positions: STOM's backtester holds every symbol independently, with no cap and no shared cash (that is its live trader's rule)",
-    );
+export function stomRunOptions(flags: StomFlags, command?: Command): StomBacktestOptions {
+  // --cash has a default for bar strategies; for STOM texts it counts only when given
+  const cash = command && command.getOptionValueSource("cash") !== "default" ? flags.cash : undefined;
   const fill = flags.fill ?? "same";
   if (fill !== "same" && fill !== "next") throw new Error(`invalid --fill: ${fill} (expected same or next)`);
   return {
@@ -235,6 +234,8 @@ export function stomRunOptions(flags: StomFlags): StomBacktestOptions {
     buyDepth: flags.buyDepth ?? 3,
     sellDepth: flags.sellDepth ?? 5,
     fill,
+    ...(flags.maxPositions !== undefined ? { maxPositions: flags.maxPositions } : {}),
+    ...(cash !== undefined ? { cash } : {}),
   };
 }
 
@@ -294,11 +295,11 @@ export function isStomRun(flags: object): boolean {
 }
 
 /** `stom backtest --stom-buy b.txt --stom-sell s.txt --data <db|selector>`. */
-export async function stomBacktestCommand(input: object, _command: Command): Promise<void> {
+export async function stomBacktestCommand(input: object, command: Command): Promise<void> {
   const flags = input as StomFlags;
   const data = await loadStomData(flags.data, flags.catalog);
   const program = await loadStomProgram(flags, stomKindOf(data));
-  const options = stomRunOptions(flags);
+  const options = stomRunOptions(flags, command);
   const vars = stomVars(program, parseParams(flags.param));
   const r = runStom(program, stomInputs(data), { ...options, vars });
   const out = report(r, program, data, options, vars);
@@ -372,7 +373,7 @@ export function parseStomValidate(text: string, cross: boolean): { spec: StomSpl
  * self.vars ranges; `--method grid` is STOM's own search (one variable at a time from the best, rounds
  * until nothing improves), random/tpe/ga search the same space.
  */
-export async function stomOptimizeCommand(input: object, _command: Command): Promise<void> {
+export async function stomOptimizeCommand(input: object, command: Command): Promise<void> {
   const flags = input as StomOptimizeFlags;
   if (flags.walkForward)
     throw new Error("--walk-forward is not supported for STOM texts yet (STOM's 전진분석): use --validate");
@@ -384,7 +385,7 @@ export async function stomOptimizeCommand(input: object, _command: Command): Pro
   for (const warning of program.warnings) process.stderr.write(`warning: ${warning}\n`);
   if (program.vars.size === 0)
     throw new Error("the STOM texts have no self.vars[n] = [[start, end, step], best] ranges to optimize");
-  const options = stomRunOptions(flags);
+  const options = stomRunOptions(flags, command);
   const inputs = stomInputs(data);
   if (flags.maximize && flags.minimize) throw new Error("give --maximize or --minimize, not both");
   const name = (flags.maximize ?? flags.minimize ?? "TP").toUpperCase() as StomObjective;

@@ -107,3 +107,35 @@ describe.skipIf(sharedMissing)("STOM texts against STOM's own backtester", () =>
     });
   }
 });
+
+describe.skipIf(sharedMissing)("STOM's live trader's rules, as an option", () => {
+  const dir = join(STOM_CASES, "a02_example_stock_min");
+  const program = () =>
+    compileStom(text(dir, "buy.txt") as string, text(dir, "sell.txt") as string, { kind: "stock_min" });
+  /** most positions open at once over a trade list (a sell at t frees its slot before a buy at t) */
+  const mostOpen = (trades: readonly { buy: number; sell: number }[]) => {
+    const events = trades.flatMap((t) => [
+      [t.buy, 1],
+      [t.sell, -1],
+    ]);
+    events.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+    let open = 0;
+    let most = 0;
+    for (const [, d] of events) most = Math.max(most, (open += d));
+    return most;
+  };
+
+  it("a cap no run reaches changes nothing; a cap of one holds one position at a time", () => {
+    const inputs = loadStomDb("stock_min_movers_vi_rich.db");
+    const free = backtestStom(program(), inputs).trades;
+    expect(mostOpen(free)).toBeGreaterThan(1);
+    expect(backtestStom(program(), inputs, { maxPositions: 50 }).trades).toEqual(free);
+    const one = backtestStom(program(), inputs, { maxPositions: 1 }).trades;
+    expect(mostOpen(one)).toBe(1);
+    expect(one.length).toBeGreaterThan(0);
+    expect(one.length).toBeLessThan(free.length);
+    // 예수금 for one buy at a time does the same job
+    const cash = backtestStom(program(), inputs, { cash: 1_500_000 }).trades;
+    expect(mostOpen(cash)).toBe(1);
+  });
+});

@@ -48,6 +48,10 @@ export interface StomBacktestOptions {
   varsZeroIsAvg?: boolean;
   /** the wall clock of timedelta_sec(s) without a base time (ms); Date.now by default */
   clock?: () => number;
+  /** STOM's live trader's 최대매수종목수: buys are refused while this many positions are open (off: STOM's backtester) */
+  maxPositions?: number;
+  /** STOM's live trader's 추정예수금: buys are refused when the walk costs more; sells add 매도금액 (off by default) */
+  cash?: number;
   /** called after each symbol with (symbols done, symbols) */
   onSymbol?: (done: number, total: number) => void;
 }
@@ -401,6 +405,53 @@ class SymbolRuntime {
   }
 }
 
+/** Steps every symbol's snapshots in time order (equal times in symbol order): a k-way merge. */
+function runMerged(steppers: readonly { index: Float64Array; step: (r: number) => void }[]): void {
+  const at = steppers.map(() => 0);
+  const heap: number[] = [];
+  const less = (a: number, b: number) => {
+    const ta = steppers[a].index[at[a]];
+    const tb = steppers[b].index[at[b]];
+    return ta < tb || (ta === tb && a < b);
+  };
+  const push = (k: number) => {
+    heap.push(k);
+    for (let c = heap.length - 1; c > 0; ) {
+      const p = (c - 1) >> 1;
+      if (!less(heap[c], heap[p])) break;
+      [heap[c], heap[p]] = [heap[p], heap[c]];
+      c = p;
+    }
+  };
+  const pop = (): number => {
+    const top = heap[0];
+    const lastK = heap.pop() as number;
+    if (heap.length > 0) {
+      heap[0] = lastK;
+      for (let c = 0; ; ) {
+        const l = 2 * c + 1;
+        const r = l + 1;
+        let m = c;
+        if (l < heap.length && less(heap[l], heap[m])) m = l;
+        if (r < heap.length && less(heap[r], heap[m])) m = r;
+        if (m === c) break;
+        [heap[c], heap[m]] = [heap[m], heap[c]];
+        c = m;
+      }
+    }
+    return top;
+  };
+  steppers.forEach((s, k) => {
+    if (s.index.length > 0) push(k);
+  });
+  while (heap.length > 0) {
+    const k = pop();
+    steppers[k].step(at[k]);
+    at[k]++;
+    if (at[k] < steppers[k].index.length) push(k);
+  }
+}
+
 /** Walks `levels` (price, size) for `qty`: [amount, unfilled]; STOM's Buy/Sell/LastSell loops. */
 function walk(
   cols: Readonly<Record<string, Float64Array>>,
@@ -470,6 +521,17 @@ export function backtestStom(
   const dayDiv = tick ? 1e6 : 1e4;
   let snapshots = 0;
 
+  // STOM's live trader's rules, as an option: a buy is refused while 최대매수종목수 positions are open
+  // or the cash cannot pay it (stock/kiwoom_trader.py 209-216); symbols then run merged in time order
+  const live = options.maxPositions !== undefined || options.cash !== undefined;
+  const book = { open: 0, cash: options.cash ?? Number.POSITIVE_INFINITY };
+  if (
+    options.maxPositions !== undefined &&
+    !(Number.isInteger(options.maxPositions) && options.maxPositions >= 1)
+  )
+    throw new Error(`invalid max positions: ${options.maxPositions}`);
+  const steppers: { index: Float64Array; step: (r: number) => void; symbolNo: number }[] = [];
+
   inputs.forEach((input, symbolNo) => {
     const src = input.columns;
     const n = input.length ?? (src.index ?? src.time ?? src.현재가).length;
@@ -523,6 +585,8 @@ export function backtestStom(
       const seconds = (nowMs - p.timeMs) / 1000;
       const bg = p.qty * p.bp;
       const { pg, sg, sp: pp } = fees(bg, p.qty * sp);
+      book.open--;
+      book.cash += pg;
       trades.push({
         code: input.symbol,
         name: input.name ?? input.symbol,
@@ -547,8 +611,12 @@ export function backtestStom(
     };
     const tryBuy = (r: number, qty: number) => {
       if (!(qty > 0)) return;
+      if (live && options.maxPositions !== undefined && book.open >= options.maxPositions) return;
       const [amount, left] = walk(cols, ASKS, buyDepth, r, qty);
       if (left <= 0) {
+        if (live && amount > book.cash) return;
+        book.open++;
+        book.cash -= amount;
         pos = {
           bp: stock ? npRound(amount / qty, 0) : npRound(amount / qty, 4),
           qty,
@@ -567,7 +635,7 @@ export function backtestStom(
     let lastVi = Number.NaN;
     const P = { 수익률: 0, 최고수익률: 0, 최저수익률: 0, 보유시간: 0, 매수틱번호: 0, 보유수량: 0, 매수가: 0 };
 
-    for (let r = 0; r < n; r++) {
+    const step = (r: number) => {
       snapshots++;
       H.len++;
       const dayEnd = r === last || Math.floor(index[r] / dayDiv) !== Math.floor(index[r + 1] / dayDiv);
@@ -591,7 +659,7 @@ export function backtestStom(
         }
         H.len = 0;
         H.condRows.fill(0);
-        continue;
+        return;
       }
       H.i = r;
       H.index = index[r];
@@ -608,10 +676,10 @@ export function backtestStom(
       }
       // the tick engines test 경과틱수 conditions before the 평균값계산틱수 wait, the minute engines after it
       if (tick) for (let k = 0; k < conds.length; k++) if (conds[k](V)) H.condRows[k] = r;
-      if (H.len < avg.current) continue;
+      if (H.len < avg.current) return;
       if (!tick) for (let k = 0; k < conds.length; k++) if (conds[k](V)) H.condRows[k] = r;
       if (!pos) {
-        if (!RUNTIME.truthy(interest[r])) continue;
+        if (!RUNTIME.truthy(interest[r])) return;
         const qty = stock ? RUNTIME.int(betting / price[r], "betting") : npRound(betting / price[r], 8);
         if (buy(V)) {
           if (fill === "same") tryBuy(r, qty);
@@ -636,9 +704,12 @@ export function backtestStom(
           else pending = { side: "sell", cond: H.cond };
         }
       }
-    }
+    };
+    if (live) steppers.push({ index, step, symbolNo });
+    else for (let r = 0; r < n; r++) step(r);
     options.onSymbol?.(symbolNo + 1, inputs.length);
   });
+  if (live) runMerged(steppers);
   // GetResultDataframe sorts the table by its index (the sell time); a stable sort keeps symbol order
   trades.sort((a, b) => a.sell - b.sell || a.symbolNo - b.symbolNo);
   return { trades, days: days.size, snapshots };
