@@ -1,11 +1,19 @@
 // Every real STOM text in ../shared/data/stom/cases against what STOM V1.10's own backtester produced
 // on the same DB (stom_v1_oracle.json): the text compiles (or is refused where STOM refuses it), and
 // where the oracle is valid the trade list and STOM's result block are equal.
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { backtestStom, compileStom, type StomKind, stomResult } from "../../src/engine/stom/index.ts";
-import { loadStomDb, STOM_CASES, sharedMissing } from "../support/stom-cases.ts";
+import { writeStomFixture } from "../../src/data/stom/fixture.ts";
+import {
+  backtestStom,
+  compileStom,
+  runStom,
+  type StomKind,
+  stomResult,
+} from "../../src/engine/stom/index.ts";
+import { loadStomDb, loadStomDbFile, STOM_CASES, STOM_SHARED, sharedMissing } from "../support/stom-cases.ts";
 
 interface Oracle {
   trades: Record<string, number | string>[];
@@ -121,7 +129,10 @@ describe.skipIf(sharedMissing)("STOM's live trader's rules, as an option", () =>
     events.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
     let open = 0;
     let most = 0;
-    for (const [, d] of events) most = Math.max(most, (open += d));
+    for (const [, d] of events) {
+      open += d;
+      most = Math.max(most, open);
+    }
     return most;
   };
 
@@ -137,5 +148,23 @@ describe.skipIf(sharedMissing)("STOM's live trader's rules, as an option", () =>
     // 예수금 for one buy at a time does the same job
     const cash = backtestStom(program(), inputs, { cash: 1_500_000 }).trades;
     expect(mostOpen(cash)).toBe(1);
+  });
+});
+
+describe.skipIf(sharedMissing)("stom data stom-fixture", () => {
+  it("writes stock columns a real STOM text buys on (a01 on KRX minute bars expanded to ticks and minutes)", () => {
+    const dir = mkdtempSync(join(tmpdir(), "stom-fixture-"));
+    try {
+      const c = join(STOM_CASES, "a01_example_stock_tick");
+      const source = join(STOM_SHARED, "..", "krx", "creon_1m_20190920");
+      for (const kind of ["stock_tick", "stock_min"] as const) {
+        const db = join(dir, `${kind}.db`);
+        writeStomFixture(db, { kind, source, minutes: 400 });
+        const program = compileStom(text(c, "buy.txt") as string, text(c, "sell.txt") as string, { kind });
+        expect(runStom(program, loadStomDbFile(db)).result.tc, kind).toBeGreaterThan(0);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -36,8 +36,17 @@ const loaded = new Map<string, StomInput[]>();
 /** Every symbol table of a shared DB as the engine's inputs (index, Korean columns, 종목명). */
 export function loadStomDb(db: string): StomInput[] {
   let inputs = loaded.get(db);
-  if (inputs) return inputs;
-  const sqlite = new Database(stomDbPath(db), { readonly: true });
+  if (!inputs) {
+    inputs = loadStomDbFile(stomDbPath(db));
+    loaded.set(db, inputs);
+  }
+  return inputs;
+}
+
+/** Every symbol table of a STOM DB file as the engine's inputs. */
+export function loadStomDbFile(path: string): StomInput[] {
+  let inputs: StomInput[];
+  const sqlite = new Database(path, { readonly: true });
   try {
     const tables = (
       sqlite.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as {
@@ -66,6 +75,5 @@ export function loadStomDb(db: string): StomInput[] {
   } finally {
     sqlite.close();
   }
-  loaded.set(db, inputs);
   return inputs;
 }
