@@ -10,6 +10,7 @@ import {
   heatmapRows,
   IndicatorMemo,
   inProcessRunner,
+  objective,
   optimize,
   parseExpr,
   parseGrid,
@@ -18,6 +19,7 @@ import {
   walkForwardFolds,
   withIndicatorMemo,
 } from "../../src/engine/optimize/index.ts";
+import type { Stats } from "../../src/engine/stats.ts";
 
 const GOOG = path.resolve(import.meta.dirname, "../../../shared/data/backtesting-py/GOOG.csv");
 let bars: Bars;
@@ -188,5 +190,16 @@ describe("deflatedSharpe", () => {
     const d = deflatedSharpe({ sr: 0.1, srs, n: 101, skew: 0, kurt: 3 });
     expect(d.sr0).toBeGreaterThan(0.05);
     expect(d.dsr).toBeLessThan(0.84073);
+  });
+});
+
+describe("STOM's 기준값 over bar stats", () => {
+  test("TG is the total P&L, TP the P&L over the required capital, PM TP over the drawdown", () => {
+    const s = { totalPnl: 300, requiredCapital: 10_000, maxDrawdownPct: -1.5, tpi: 1.2 } as Stats;
+    expect(objective("TG").value(s)).toBe(300);
+    expect(objective("TP").value(s)).toBe(3);
+    expect(objective("PM").value(s)).toBe(2);
+    expect(objective("TPI").value(s)).toBe(1.2);
+    expect(() => objective("GM")).toThrow(/drawdown in cash/);
   });
 });

@@ -40,15 +40,15 @@ export const STAT_KEYS: readonly (keyof Stats)[] = [
 ];
 
 /**
- * STOM's objective codes (최적화 기준값) and backtesting.py's stat names, mapped to stat keys.
- * TP = 수익금합계 (total P&L), TPI = 매매성능지수, CAGR = 연간수익률 (STOM reports it linear; the
- * compounded one is cagrPct, the linear one LAR), MDD = 최대낙폭 (maximizing the negative percent
- * minimizes the drawdown), WR = 승률, PF = profit factor, TC = 거래횟수.
+ * backtesting.py's stat names and STOM's codes that are one stat: TG = 수익금합계 (total P&L),
+ * TPI = 매매성능지수, CAGR = STOM's 연간예상수익률, which is linear (the compounded one is cagrPct),
+ * MDD = 최대낙폭 (maximizing the negative percent minimizes the drawdown), WR = 승률, PF = profit
+ * factor, TC = 거래횟수. STOM's ratio codes are in STOM_CODES.
  */
 export const OBJECTIVE_ALIASES: Readonly<Record<string, keyof Stats>> = {
-  TP: "totalPnl",
+  TG: "totalPnl",
   TPI: "tpi",
-  CAGR: "cagrPct",
+  CAGR: "linearAnnReturnPct",
   LAR: "linearAnnReturnPct",
   MDD: "maxDrawdownPct",
   WR: "winRatePct",
@@ -66,6 +66,25 @@ export const OBJECTIVE_ALIASES: Readonly<Record<string, keyof Stats>> = {
 
 export type StatsFn = (stats: Stats) => number;
 
+/** STOM's 수익률합계: 수익금합계 over 필요자금, in percent (back_static.GetBackResult tpp). */
+const tp = (s: Stats) => (s.totalPnl / s.requiredCapital) * 100;
+const mdd = (s: Stats) => Math.abs(s.maxDrawdownPct);
+
+/**
+ * STOM's 기준값 that combine stats (back_static.GetOptiStdText), over a bar strategy's stats: TP
+ * = 수익률합계, PM = TP / MDD, P2M = TP² / MDD / 100, PAM = TP × 평균수익률 / MDD, PWM = TP × 승률 / MDD / 100,
+ * PTM = TP × 평균수익률 × 승률 × TPI × CAGR / MDD / 10000. The G-forms divide by the drawdown in
+ * cash, which STOM texts report (`stom optimize --stom-buy`); stats do not.
+ */
+export const STOM_CODES: Readonly<Record<string, StatsFn>> = {
+  TP: tp,
+  PM: (s) => tp(s) / mdd(s),
+  P2M: (s) => (tp(s) * tp(s)) / mdd(s) / 100,
+  PAM: (s) => (tp(s) * s.avgTradePct) / mdd(s),
+  PWM: (s) => (tp(s) * s.winRatePct) / mdd(s) / 100,
+  PTM: (s) => (tp(s) * s.avgTradePct * s.winRatePct * s.tpi * s.linearAnnReturnPct) / mdd(s) / 10000,
+};
+
 export interface Objective {
   /** stat key, alias or "custom" */
   readonly name: string;
@@ -77,9 +96,15 @@ export interface Objective {
 }
 
 function statGetter(name: string): StatsFn {
+  const code = STOM_CODES[name] ?? STOM_CODES[name.toUpperCase()];
+  if (code) return code;
+  if (["GM", "G2M", "GAM", "GWM", "GTM"].includes(name.toUpperCase()))
+    throw new Error(
+      `objective '${name}' divides by the drawdown in cash, which STOM texts report; use P${name.slice(1)} here`,
+    );
   const key = (OBJECTIVE_ALIASES[name] ?? OBJECTIVE_ALIASES[name.toUpperCase()] ?? name) as keyof Stats;
   if (!STAT_KEYS.includes(key)) {
-    const known = [...STAT_KEYS, ...Object.keys(OBJECTIVE_ALIASES)];
+    const known = [...STAT_KEYS, ...Object.keys(OBJECTIVE_ALIASES), ...Object.keys(STOM_CODES)];
     const hint = suggest(name, known);
     throw new Error(`unknown objective '${name}'${hint ? `, did you mean '${hint}'?` : ""}`);
   }
@@ -90,7 +115,7 @@ function statGetter(name: string): StatsFn {
  * An objective from a stat key ("sqn"), a STOM code ("TP", "TPI", "CAGR") or a function; SQN by
  * default like backtesting.py.
  *
- *     objective("TP").score(stats) === stats.totalPnl
+ *     objective("TG").score(stats) === stats.totalPnl
  *     objective((s) => s.returnPct / -s.maxDrawdownPct, { name: "ret/dd" })
  */
 export function objective(
@@ -142,7 +167,7 @@ export function bounds(spec?: BoundsSpec | readonly BoundsSpec[]): (stats: Stats
   }
   if (typeof spec === "function") return spec as (stats: Stats) => boolean;
   if (typeof spec === "string") {
-    const known = [...STAT_KEYS, ...Object.keys(OBJECTIVE_ALIASES)];
+    const known = [...STAT_KEYS, ...Object.keys(OBJECTIVE_ALIASES), ...Object.keys(STOM_CODES)];
     const expr = parseExpr(spec, { known, suggest: (n) => suggest(n, known) });
     const getters = expr.names.map((n) => [n, statGetter(n)] as const);
     return (s) => {
