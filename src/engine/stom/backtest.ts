@@ -219,16 +219,9 @@ class SymbolRuntime {
     return c;
   }
 
-  #whole(x: unknown, what: string, at: string): number {
-    const v = x as number;
-    if (typeof v !== "number" || !Number.isInteger(v))
-      RUNTIME.fail("TypeError", `${what} must be a whole number, got ${RUNTIME.str(x)}`, at);
-    return v;
-  }
-
   /** Parameter_Previous: the value `pre` snapshots ago (pre = -1: at the buy), 0 beyond today */
   prev(slot: number, pre: unknown, at: string): number {
-    return this.#previous(this.D[slot], this.#whole(pre, "pre", at));
+    return this.#previous(this.D[slot], this.#whole(pre, "pre", "<column>N", at));
   }
 
   #previous(col: Float64Array, pre: number): number {
@@ -236,62 +229,43 @@ class SymbolRuntime {
     return 0;
   }
 
+  /** the precomputed column each helper call site read last, and for which tick (one run, one symbol) */
+  readonly #memo: (Float64Array | undefined)[] = [];
+  readonly #memoTick: number[] = [];
+
+  /** numpy's slices and indices take integers only (STOM stops on a float) */
+  #whole(x: unknown, what: string, helper: string, at: string): number {
+    if (typeof x !== "number" || !Number.isInteger(x))
+      RUNTIME.fail("TypeError", `${what} of ${helper}() must be a whole number, got ${RUNTIME.str(x)}`, at);
+    return x as number;
+  }
+
   h(k: number, tickArg: unknown, preArg: unknown, at: string): number {
     const spec = this.program.helpers[k];
-    const tick = this.#whole(tickArg, `ticks of ${spec.name}()`, at);
-    const pre = this.#whole(preArg, `pre of ${spec.name}()`, at);
-    const kind = this.program.kind;
+    const tick = this.#whole(tickArg, "ticks", spec.name, at);
+    const pre = this.#whole(preArg, "pre", spec.name, at);
     if (spec.kind === "ma") {
-      const digits = averageDigits(kind);
-      if (fixedAverages(kind).includes(tick)) {
-        const x = this.#col("현재가");
-        const c = precomputed(x, `ma:${tick}:${digits.column}`, () =>
-          rolling(x, tick, "mean").map((v) => npRound(v, digits.column)),
-        );
-        return this.#previous(c, pre);
-      }
+      const digits = averageDigits(this.program.kind);
+      if (fixedAverages(this.program.kind).includes(tick)) return this.#previous(this.#column(k, tick), pre);
       if (tick + pre > this.len) return 0;
-      const [s, e] = this.#span(tick, pre);
-      return npRound(windowOp(this.#col("현재가"), s, e, "mean"), digits.live);
+      const e = pre !== -1 ? this.i + 1 - pre : this.b + 1;
+      return npRound(windowOp(this.#col("현재가"), e - tick, e, "mean"), digits.live);
     }
     if (spec.kind === "area") {
       let v: number;
-      if (this.avg.list.includes(tick)) {
-        const n = this.avg.current;
-        const x = this.#col(spec.column);
-        const c = precomputed(x, `area:${spec.op}:${spec.post}:${n}`, () => {
-          const w = rolling(x, n, spec.op);
-          // AddAvgData rounds these two columns (back_static.py 150, 159)
-          if (spec.post === "round3") return w.map((y) => npRound(y, 3));
-          if (spec.post === "int") return w.map((y) => npRound(y, 0));
-          return w;
-        });
-        v = this.#previous(c, pre);
-      } else if (tick + pre <= this.len) {
-        const [s, e] = this.#span(tick, pre);
-        if (e <= s && spec.op !== "sum" && spec.op !== "mean")
+      if (this.avg.list.includes(tick)) v = this.#previous(this.#column(k, tick), pre);
+      else if (tick + pre <= this.len) {
+        const e = pre !== -1 ? this.i + 1 - pre : this.b + 1;
+        if (tick <= 0 && spec.op !== "sum" && spec.op !== "mean")
           RUNTIME.fail("ValueError", `zero-size array to reduction operation ${spec.op}`, at);
-        v = windowOp(this.#col(spec.column), s, e, spec.op);
+        v = windowOp(this.#col(spec.column), e - tick, e, spec.op);
       } else v = 0;
       if (spec.post === "round3") return npRound(v, 3);
       if (spec.post === "int") return RUNTIME.int(v, at);
       return v;
     }
     // angle: Parameter_Dgree
-    if (this.avg.list.includes(tick)) {
-      const n = this.avg.list[this.avg.list.length - 1];
-      const x = this.#col(spec.column);
-      const [op, f] = spec.pre;
-      const c = precomputed(x, `angle:${op}${f}:${n}`, () => {
-        const out = new Float64Array(x.length).fill(Number.NaN);
-        for (let r = n - 1; r < x.length; r++) {
-          const d = x[r] - x[r - (n - 1)];
-          out[r] = pyRound((Math.atan2(op === "*" ? d * f : d / f, n) / (2 * Math.PI)) * 360, 2);
-        }
-        return out;
-      });
-      return this.#previous(c, pre);
-    }
+    if (this.avg.list.includes(tick)) return this.#previous(this.#column(k, tick), pre);
     if (tick + pre > this.len) return 0;
     const x = this.#col(spec.column);
     const s = pre !== -1 ? this.i - pre - tick + 1 : this.b - tick + 1;
@@ -300,9 +274,44 @@ class SymbolRuntime {
     return pyRound((Math.atan2(gap * spec.cf, tick) / (2 * Math.PI)) * 360, 2);
   }
 
-  /** [start, end) of a window of `tick` snapshots ending `pre` ago (pre = -1: ending at the buy) */
-  #span(tick: number, pre: number): [number, number] {
-    return pre !== -1 ? [this.i + 1 - pre - tick, this.i + 1 - pre] : [this.b + 1 - tick, this.b + 1];
+  /** AddAvgData's column for helper call site k (back_static.py 131-185), kept with the data */
+  #column(k: number, tick: number): Float64Array {
+    const memo = this.#memo[k];
+    if (memo && this.#memoTick[k] === tick) return memo;
+    const spec = this.program.helpers[k];
+    const x = this.#col(spec.column);
+    let c: Float64Array;
+    if (spec.kind === "ma") {
+      const digits = averageDigits(this.program.kind).column;
+      c = precomputed(x, `ma:${tick}:${digits}`, () =>
+        rolling(x, tick, "mean").map((v) => npRound(v, digits)),
+      );
+    } else if (spec.kind === "area") {
+      // the column of the run's 평균값계산틱수, whatever tick of avg_list was asked (GetArrayIndex)
+      const n = this.avg.current;
+      c = precomputed(x, `area:${spec.op}:${spec.post}:${n}`, () => {
+        const w = rolling(x, n, spec.op);
+        // AddAvgData rounds these two columns (back_static.py 150, 159)
+        if (spec.post === "round3") return w.map((y) => npRound(y, 3));
+        if (spec.post === "int") return w.map((y) => npRound(y, 0));
+        return w;
+      });
+    } else {
+      // one angle column, of the last 평균값계산틱수 (AddAvgData overwrites it per avg)
+      const n = this.avg.list[this.avg.list.length - 1];
+      const [op, f] = spec.pre;
+      c = precomputed(x, `angle:${op}${f}:${n}`, () => {
+        const out = new Float64Array(x.length).fill(Number.NaN);
+        for (let r = n - 1; r < x.length; r++) {
+          const d = x[r] - x[r - (n - 1)];
+          out[r] = pyRound((Math.atan2(op === "*" ? d * f : d / f, n) / (2 * Math.PI)) * 360, 2);
+        }
+        return out;
+      });
+    }
+    this.#memo[k] = c;
+    this.#memoTick[k] = tick;
+    return c;
   }
 
   /** A TA-Lib value of the minute engines (GetIndicator over today's bars), or `name_N(pre)` */
