@@ -30,7 +30,8 @@ import {
   withRunOptions,
 } from "./backtest.ts";
 import { progress } from "./progress.ts";
-import { isStomRun, stomOptimizeCommand, withStomOptions } from "./stom-backtest.ts";
+import { isStomRun, withStomOptions } from "./stom-backtest.ts";
+import { stomOptimizeCommand } from "./stom-optimize.ts";
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 

@@ -14,6 +14,7 @@ import {
   stomPartsScore,
   stomResult,
   stomSplit,
+  stomWalkWindows,
 } from "../../src/engine/stom/index.ts";
 
 /** Mondays to Fridays from 2024-01-08 to 2024-02-02: four weeks, 20 trading days. */
@@ -69,6 +70,25 @@ describe("STOM's training / validation / test split", () => {
       [20240108, 20240112, 5],
     ]);
     expect(() => stomSplit(DAYS, { train: 4, valid: 1, test: 1 })).toThrow(/the data is too short/);
+  });
+
+  it("walks forward as STOM's 전진분석: week-long windows back from the end while they fit, oldest first", () => {
+    const w = stomWalkWindows(DAYS, { train: 1, valid: 0, test: 1 });
+    expect(w.map((x) => [x.train.train, x.test])).toEqual([
+      [
+        [20240108, 20240112, 5],
+        [20240115, 20240119, 5],
+      ],
+      [
+        [20240115, 20240119, 5],
+        [20240122, 20240126, 5],
+      ],
+      [
+        [20240122, 20240126, 5],
+        [20240129, 20240202, 5],
+      ],
+    ]);
+    expect(() => stomWalkWindows(DAYS, { train: 3, valid: 0, test: 1 })).toThrow(/the data is too short/);
   });
 
   it("scores each part from the run's trades, 수익금합계 running over the whole run", () => {

@@ -61,4 +61,7 @@ export {
   stomParts,
   stomPartsScore,
   stomSplit,
+  type StomWalkSpec,
+  type StomWalkWindow,
+  stomWalkWindows,
 } from "./validate.ts";

@@ -32,17 +32,19 @@ export interface StomRunOptions extends StomBacktestOptions {
   readonly params?: Readonly<Record<string, unknown>>;
   /** STOM's training/validation/test parts: the run covers their days and reports each part's block */
   readonly split?: StomSplit;
+  /** run on these days only, [first, last] yyyymmdd (a walk-forward's out-of-sample step) */
+  readonly days?: readonly [number, number];
 }
 
 const SPLIT_INPUTS = new WeakMap<readonly StomInput[], Map<string, StomInput[]>>();
 
-/** The inputs with `index`, cut to the split's days (kept for the next trial of the same split). */
+/** The inputs with `index`, cut to [first, last] days (kept for the next trial of the same range). */
 function splitInputs(
   program: StomProgram,
   inputs: readonly StomInput[],
-  split?: StomSplit,
+  range?: readonly [number, number],
 ): readonly StomInput[] {
-  const key = split ? `${split.start}..${split.end}` : "all";
+  const key = range ? `${range[0]}..${range[1]}` : "all";
   let m = SPLIT_INPUTS.get(inputs);
   if (!m) {
     m = new Map();
@@ -51,7 +53,7 @@ function splitInputs(
   let out = m.get(key);
   if (!out) {
     const indexed = inputs.map((input) => withIndex(input, program.kind));
-    out = split ? daysBetween(indexed, split.start, split.end, isTick(program.kind)) : indexed;
+    out = range ? daysBetween(indexed, range[0], range[1], isTick(program.kind)) : indexed;
     m.set(key, out);
   }
   return out;
@@ -78,9 +80,9 @@ export function runStom(
   inputs: readonly StomInput[],
   options: StomRunOptions = {},
 ): StomReport {
-  const { params, split, ...rest } = options;
+  const { params, split, days, ...rest } = options;
   const vars = options.vars ?? stomVars(program, params);
-  const data = splitInputs(program, inputs, split);
+  const data = splitInputs(program, inputs, split ? [split.start, split.end] : days);
   const run = backtestStom(program, data, { varsZeroIsAvg: program.vars.has(0), ...rest, vars });
   const betting = options.betting ?? 1_000_000;
   const market = isStock(program.kind) ? "stock" : "coin";

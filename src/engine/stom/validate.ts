@@ -194,3 +194,71 @@ export function daysBetween(
     return { ...input, length: b - a, columns };
   });
 }
+
+/** STOM's 전진분석 settings: weeks of training (with validation inside) and of each out-of-sample step. */
+export interface StomWalkSpec {
+  readonly train: number;
+  readonly valid: number;
+  readonly test: number;
+  readonly cross?: boolean;
+}
+
+/** One step of the walk: the training split searched on, and the following out-of-sample days. */
+export interface StomWalkWindow {
+  readonly train: StomSplit;
+  readonly test: DaySpan;
+}
+
+/**
+ * STOM's rolling walk-forward windows (rolling_walk_forward_test.py GetListDays 578-624), oldest first:
+ * window k trains on the train (+ validation) weeks that end `test × (k + 1)` weeks before the data's
+ * end and tests on the `test` weeks after them; windows are added while their training start stays in
+ * the data. Day bounds start 3 days into a week, as STOM's `timedelta_day(... + 3)`.
+ */
+export function stomWalkWindows(days: readonly number[], spec: StomWalkSpec): StomWalkWindow[] {
+  const { train, valid, test } = spec;
+  for (const [name, v, lo] of [
+    ["training", train, 1],
+    ["validation", valid, 0],
+    ["test", test, 1],
+  ] as const)
+    if (!(Number.isInteger(v) && v >= lo)) throw new Error(`invalid ${name} weeks: ${v}`);
+  if (spec.cross && valid === 0) throw new Error("cross validation needs validation weeks");
+  if (days.length === 0) throw new Error("no trading days in the data");
+  const first = days[0];
+  const endMs = toDate(days[days.length - 1]);
+  const at = (weeksBack: number, plus: number) => toDay(endMs + (-weeksBack * 7 + plus) * DAY);
+  // rolling_walk_forward_test.py 449-457: at least one more week than one window
+  const need = at(train + valid + test + 1, 3);
+  if (first > need)
+    throw new Error(
+      `the data is too short: ${train + valid + test + 1} weeks need days from ${need}, the data starts ${first}`,
+    );
+  const windows: StomWalkWindow[] = [];
+  for (let k = 0; at(train + valid + test * (k + 1), 3) >= first; k++) {
+    const trainFrom = at(train + valid + test * (k + 1), 3);
+    const trainTo = at(test * (k + 1), 0);
+    let folds: [number, number][] | null = null;
+    if (valid > 0) {
+      const n = spec.cross ? Math.trunc(train / valid) + 1 : 1;
+      folds = [];
+      for (let i = 0; i < n; i++) folds.push([at(valid * (i + 1) + test * (k + 1), 3), at(valid * i + test * (k + 1), 0)]);
+    }
+    const testFrom = at(test * (k + 1), 3);
+    const testTo = at(test * k, 0);
+    const testSpan = span(days, testFrom, testTo, `out-of-sample ${k + 1}`);
+    const trainSpan = span(days, trainFrom, trainTo, `training ${k + 1}`);
+    windows.push({
+      train: {
+        start: trainSpan[0],
+        end: trainSpan[1],
+        train: trainSpan,
+        valid: folds ? folds.map(([a, b], i) => span(days, a, b, `validation ${k + 1}.${i + 1}`)) : null,
+        test: null,
+        testStart: testSpan[0],
+      },
+      test: testSpan,
+    });
+  }
+  return windows.reverse();
+}
