@@ -10,11 +10,11 @@ import {
   compileStom,
   runStom,
   STOM_RESULT_KEYS,
-  type StomBacktestOptions,
   type StomInput,
   type StomKind,
   type StomProgram,
   type StomReport,
+  type StomRunOptions,
   stomVars,
 } from "../engine/stom/index.ts";
 import type { StomTexts } from "../parallel/index.ts";
@@ -90,6 +90,8 @@ export function withStomOptions(cmd: Command): Command {
 
 export interface StomData {
   readonly frames: Frame[];
+  /** the DB's STOM layout (set by stomKindOf) */
+  kind?: StomKind;
   readonly moneytop: InterestList | null;
   readonly market: string;
   /** where the data came from, for reports */
@@ -200,7 +202,7 @@ export function stomInputs(data: StomData): StomInput[] {
 }
 
 /** backtestStom options from the flags (STOM's defaults: 1,000,000 a buy, 30 snapshots, 3 and 5 levels). */
-export function stomRunOptions(flags: StomFlags, command?: Command): StomBacktestOptions {
+export function stomRunOptions(flags: StomFlags, command?: Command, data?: StomData): StomRunOptions {
   // --cash has a default for bar strategies; for STOM texts it counts only when given
   const cash = command && command.getOptionValueSource("cash") !== "default" ? flags.cash : undefined;
   const fill = flags.fill ?? "same";
@@ -213,7 +215,26 @@ export function stomRunOptions(flags: StomFlags, command?: Command): StomBacktes
     fill,
     ...(flags.maxPositions !== undefined ? { maxPositions: flags.maxPositions } : {}),
     ...(cash !== undefined ? { cash } : {}),
+    ...(data?.moneytop && data.kind ? { grid: moneytopGrid(data.moneytop, data.kind) } : {}),
   };
+}
+
+/** moneytop's times as the DB's index (STOM's arry_bct rows: backtest.py 265-278). */
+function moneytopGrid(moneytop: InterestList, kind: StomKind): Float64Array {
+  const offset = kind.startsWith("stock") ? 9 * 3_600_000 : 0;
+  const out = new Float64Array(moneytop.time.length);
+  for (let i = 0; i < out.length; i++) {
+    const d = new Date(moneytop.time[i] + offset);
+    const minute =
+      d.getUTCFullYear() * 1e8 +
+      (d.getUTCMonth() + 1) * 1e6 +
+      d.getUTCDate() * 1e4 +
+      d.getUTCHours() * 100 +
+      d.getUTCMinutes();
+    out[i] = kind.endsWith("_tick") ? minute * 100 + d.getUTCSeconds() : minute;
+  }
+  // ascending and distinct, as the grid must be
+  return Float64Array.from(new Set(out)).sort();
 }
 
 /** Pads to a terminal width where Hangul takes two columns. */
@@ -245,7 +266,7 @@ export function stomReportJson(
   r: StomReport,
   program: StomProgram,
   data: StomData,
-  options: StomBacktestOptions,
+  options: StomRunOptions,
   vars: number[],
 ) {
   const { stom: _stom, ...stats } = r.stats;
@@ -276,7 +297,7 @@ export async function stomBacktestCommand(input: object, command: Command): Prom
   const flags = input as StomFlags;
   const data = await loadStomData(flags.data, flags.catalog);
   const program = await loadStomProgram(flags, stomKindOf(data));
-  const options = stomRunOptions(flags, command);
+  const options = stomRunOptions(flags, command, data);
   const vars = stomVars(program, parseParams(flags.param));
   const r = runStom(program, stomInputs(data), { ...options, vars });
   const out = stomReportJson(r, program, data, options, vars);

@@ -282,7 +282,7 @@ export async function stomOptimizeCommand(input: object, command: Command): Prom
   for (const warning of program.warnings) process.stderr.write(`warning: ${warning}\n`);
   if (program.vars.size === 0)
     throw new Error("the STOM texts have no self.vars[n] = [[start, end, step], best] ranges to optimize");
-  const options = stomRunOptions(flags, command);
+  const options = stomRunOptions(flags, command, data);
   const inputs = stomInputs(data);
   const cross = flags.crossValidate !== undefined;
   const validation = flags.validate ? parseStomValidate(flags.validate, cross) : null;

@@ -58,10 +58,10 @@ export {
   type StomParts,
   type StomSplit,
   type StomSplitSpec,
+  type StomWalkSpec,
+  type StomWalkWindow,
   stomParts,
   stomPartsScore,
   stomSplit,
-  type StomWalkSpec,
-  type StomWalkWindow,
   stomWalkWindows,
 } from "./validate.ts";

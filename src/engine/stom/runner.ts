@@ -34,6 +34,8 @@ export interface StomRunOptions extends StomBacktestOptions {
   readonly split?: StomSplit;
   /** run on these days only, [first, last] yyyymmdd (a walk-forward's out-of-sample step) */
   readonly days?: readonly [number, number];
+  /** the DB's moneytop index, ascending: STOM's time grid for 필요자금 and 최대보유종목수 */
+  readonly grid?: ArrayLike<number>;
 }
 
 const SPLIT_INPUTS = new WeakMap<readonly StomInput[], Map<string, StomInput[]>>();
@@ -80,14 +82,14 @@ export function runStom(
   inputs: readonly StomInput[],
   options: StomRunOptions = {},
 ): StomReport {
-  const { params, split, days, ...rest } = options;
+  const { params, split, days, grid, ...rest } = options;
   const vars = options.vars ?? stomVars(program, params);
   const data = splitInputs(program, inputs, split ? [split.start, split.end] : days);
   const run = backtestStom(program, data, { varsZeroIsAvg: program.vars.has(0), ...rest, vars });
   const betting = options.betting ?? 1_000_000;
   const market = isStock(program.kind) ? "stock" : "coin";
-  const result = stomResult(run.trades, { betting, days: Math.max(1, run.days), market });
-  const parts = split ? stomParts(run.trades, split, { betting, market }) : undefined;
+  const result = stomResult(run.trades, { betting, days: Math.max(1, run.days), market, grid });
+  const parts = split ? stomParts(run.trades, split, { betting, market, grid }) : undefined;
   // STOM's index is the DB's wall time: KST on stock DBs, UTC on coin DBs
   const offset = isStock(program.kind) ? 9 * 3_600_000 : 0;
   const stats = Object.assign(tradeStats(run, result, betting, offset), parts ? { parts } : {});

@@ -130,7 +130,7 @@ export interface StomParts {
 export function stomParts(
   trades: readonly StomTradeLike[],
   split: StomSplit,
-  options: { betting: number; market: "stock" | "coin" },
+  options: { betting: number; market: "stock" | "coin"; grid?: ArrayLike<number> },
 ): StomParts {
   const long = trades.length === 0 || trades[0].sell >= 1e13;
   const from = (day: number) => (long ? day * 1e6 : day * 1e4);
@@ -242,7 +242,8 @@ export function stomWalkWindows(days: readonly number[], spec: StomWalkSpec): St
     if (valid > 0) {
       const n = spec.cross ? Math.trunc(train / valid) + 1 : 1;
       folds = [];
-      for (let i = 0; i < n; i++) folds.push([at(valid * (i + 1) + test * (k + 1), 3), at(valid * i + test * (k + 1), 0)]);
+      for (let i = 0; i < n; i++)
+        folds.push([at(valid * (i + 1) + test * (k + 1), 3), at(valid * i + test * (k + 1), 0)]);
     }
     const testFrom = at(test * (k + 1), 3);
     const testTo = at(test * k, 0);
