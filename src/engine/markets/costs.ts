@@ -1,3 +1,4 @@
+import { roundHalfEven } from "../pymath.ts";
 import { kstMidnight } from "./kst.ts";
 import type { KrxBoard } from "./tick-size.ts";
 
@@ -170,12 +171,6 @@ function settle(pg: number, buyAmount: number): Settlement {
   // Python's round(x, 2); differs from toFixed only on exact binary ties, which percentages rarely hit
   const sp = Number(((sg / buyAmount) * 100).toFixed(2));
   return { pg, sg, sp };
-}
-
-// Python's round(): ties to even
-function roundHalfEven(x: number): number {
-  const r = Math.round(x);
-  return Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
 }
 
 function checkRate(rate: number, name: string): void {

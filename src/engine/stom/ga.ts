@@ -15,6 +15,8 @@
 //   best value, sorted ascending;
 // - the answer is the combination with the highest score seen.
 
+import { roundHalfEven } from "../pymath.ts";
+
 export type StomGaVar = readonly [readonly number[], number];
 
 export interface StomGaOptions {
@@ -55,13 +57,6 @@ export interface StomGaResult {
   readonly ranking: readonly { readonly score: number; readonly vars: readonly number[] }[];
   /** why it stopped: the goal was reached, or no batch of new combinations was left */
   readonly stop: "goal" | "exhausted";
-}
-
-/** Python's round(x) to an integer: half to even. */
-function roundHalfEven(x: number): number {
-  const f = Math.floor(x);
-  const d = x - f;
-  return d < 0.5 ? f : d > 0.5 ? f + 1 : f % 2 === 0 ? f : f + 1;
 }
 
 /**

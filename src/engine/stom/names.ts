@@ -2,6 +2,7 @@
 // backtester/backengine_{kiwoom,upbit}_{tick,min}.py, Strategy()): the DB columns as locals, a few
 // derived locals, the sell side's position values, `<column>N(k)`, and the window helpers.
 
+import { STOM_INDICATOR_NAMES } from "./indicators.ts";
 import { STOM_COLUMNS, type StomKind } from "./layouts.ts";
 
 export const isTick = (kind: StomKind): boolean => kind.endsWith("_tick");
@@ -134,33 +135,4 @@ export const BUILTINS: ReadonlySet<string> = new Set([
 ]);
 
 /** The TA-Lib values the minute engines unpack from GetIndicator (back_static.py 871), and `<name>_N(k)`. */
-export const INDICATOR_NAMES: readonly string[] = [
-  "AD",
-  "ADOSC",
-  "ADXR",
-  "APO",
-  "AROOND",
-  "AROONU",
-  "ATR",
-  "BBU",
-  "BBM",
-  "BBL",
-  "CCI",
-  "DIM",
-  "DIP",
-  "MACD",
-  "MACDS",
-  "MACDH",
-  "MFI",
-  "MOM",
-  "OBV",
-  "PPO",
-  "ROC",
-  "RSI",
-  "SAR",
-  "STOCHSK",
-  "STOCHSD",
-  "STOCHFK",
-  "STOCHFD",
-  "WILLR",
-];
+export const INDICATOR_NAMES: readonly string[] = STOM_INDICATOR_NAMES;

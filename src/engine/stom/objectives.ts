@@ -4,7 +4,8 @@
 // STOM's runtime uses: results of the @jit GetBackResult are Python floats/ints, mdd is a
 // np.float64 (numpy rounding) except in AddMdd's fallback branch, mdd_ a Python int.
 
-import { npRound, pyRound, pyTrueDiv, type StomResultBlock } from "./result.ts";
+import { npRound, pyRound, pyTrueDiv } from "../pymath.ts";
+import type { StomResultBlock } from "./result.ts";
 
 /** STOM's 14 기준값 names (the 최적화 기준 combo box). */
 export const STOM_OBJECTIVES = [

@@ -5,6 +5,8 @@
 // Rounding follows the runtime that computed each number: numba's and numpy's round(x, n) are
 // rint(x * 10^n) / 10^n; CPython's round(float, n) is correctly rounded from the exact binary value.
 
+import { npRound } from "../pymath.ts";
+
 /** The fields of a STOM trade the result block needs (STOM's integer time stamps, KST). */
 export interface StomTradeLike {
   /** 매수시간: yyyymmddhhmmss (tick DBs) or yyyymmddhhmm (minute DBs) */
@@ -374,84 +376,4 @@ function stampUnits(stamp: number): number {
     throw new Error(`invalid time stamp: ${stamp}`);
   }
   return long ? ms / 1000 : ms / 60_000;
-}
-
-// ---- Python's and numpy's rounding, bit for bit -------------------------------------------------
-
-/** C's rint: nearest integer, ties to even, the sign of zero kept. */
-function rint(y: number): number {
-  if (!Number.isFinite(y)) return y;
-  const f = Math.floor(y);
-  const d = y - f;
-  const r = d < 0.5 ? f : d > 0.5 ? f + 1 : f % 2 === 0 ? f : f + 1;
-  return r === 0 && (y < 0 || Object.is(y, -0)) ? -0 : r;
-}
-
-/**
- * round(x, n) as numba (inside @jit) and numpy (np.float64.__round__, np.around) compute it:
- * rint(x * 10^n) / 10^n.
- */
-export function npRound(x: number, n: number): number {
-  if (!Number.isFinite(x)) return x;
-  const p = 10 ** n;
-  return rint(x * p) / p;
-}
-
-const F64 = new DataView(new ArrayBuffer(8));
-
-/** x = m * 2^e exactly, m a signed integer. */
-function decompose(x: number): [bigint, number] {
-  F64.setFloat64(0, x);
-  const hi = F64.getUint32(0);
-  const lo = F64.getUint32(4);
-  const sign = hi >>> 31 ? -1n : 1n;
-  const exp = (hi >>> 20) & 0x7ff;
-  let m = (BigInt(hi & 0xfffff) << 32n) | BigInt(lo);
-  if (exp !== 0) m |= 1n << 52n;
-  return [sign * m, (exp === 0 ? 1 : exp) - 1075];
-}
-
-/**
- * CPython's round(float, n): correctly rounded from the exact binary value, ties to even
- * (Objects/floatobject.c, double_round via _Py_dg_dtoa mode 3), the sign of zero kept.
- */
-export function pyRound(x: number, n: number): number {
-  if (!Number.isFinite(x) || x === 0) return x;
-  const [m, e] = decompose(x);
-  const p = 10n ** BigInt(n);
-  let num = m * p;
-  let den = 1n;
-  if (e >= 0) num <<= BigInt(e);
-  else den <<= BigInt(-e);
-  let q = num / den;
-  const r = num % den;
-  const twice = 2n * (r < 0n ? -r : r);
-  if (twice > den || (twice === den && (q & 1n) !== 0n)) q += num < 0n ? -1n : 1n;
-  if (q === 0n) return x < 0 ? -0 : 0;
-  return pyTrueDiv(q, p);
-}
-
-function bitLength(x: bigint): number {
-  return x.toString(2).length;
-}
-
-/** Python's int / int: the exact quotient rounded once to the nearest double (ties to even). */
-export function pyTrueDiv(a: bigint, b: bigint): number {
-  if (b === 0n) throw new Error("division by zero");
-  const neg = a < 0n !== b < 0n;
-  if (a < 0n) a = -a;
-  if (b < 0n) b = -b;
-  if (a === 0n) return neg ? -0 : 0;
-  const limit = 1n << 53n;
-  if (a <= limit && b <= limit) return (neg ? -1 : 1) * (Number(a) / Number(b));
-  // a quotient of 55+ bits plus a sticky bit rounds correctly in Number(bigint)
-  let shift = bitLength(a) - bitLength(b) - 55;
-  let num = a;
-  let den = b;
-  if (shift > 0) den <<= BigInt(shift);
-  else num <<= BigInt(-shift);
-  let q = num / den;
-  q = (q << 1n) | (num % den !== 0n ? 1n : 0n);
-  shift -= 1;
-  return (neg ? -1 : 1) * Number(q) * 2 ** shift;
 }

@@ -13,8 +13,8 @@
 // - rounds repeat until one changes no best value (at most 100), or exactly `rounds` times;
 // - one last backtest of the final values (opti_turn 2) reports them.
 
+import { pyRound } from "../pymath.ts";
 import { STOM_NO_TRADES } from "./objectives.ts";
-import { pyRound } from "./result.ts";
 
 /** STOM's range form: self.vars[n] = [[start, end, step], best]. step 0 fixes the variable. */
 export type StomVarRange = readonly [readonly [number, number, number], number];
