@@ -8,6 +8,8 @@ import { matchSeries, parseSelector } from "../data/selector.ts";
 import type { InterestList } from "../engine/portfolio/index.ts";
 import {
   compileStom,
+  KST_OFFSET_MS,
+  msToStomIndex,
   runStom,
   STOM_RESULT_KEYS,
   type StomInput,
@@ -221,18 +223,10 @@ export function stomRunOptions(flags: StomFlags, command?: Command, data?: StomD
 
 /** moneytop's times as the DB's index (STOM's arry_bct rows: backtest.py 265-278). */
 function moneytopGrid(moneytop: InterestList, kind: StomKind): Float64Array {
-  const offset = kind.startsWith("stock") ? 9 * 3_600_000 : 0;
+  const offset = kind.startsWith("stock") ? KST_OFFSET_MS : 0;
   const out = new Float64Array(moneytop.time.length);
-  for (let i = 0; i < out.length; i++) {
-    const d = new Date(moneytop.time[i] + offset);
-    const minute =
-      d.getUTCFullYear() * 1e8 +
-      (d.getUTCMonth() + 1) * 1e6 +
-      d.getUTCDate() * 1e4 +
-      d.getUTCHours() * 100 +
-      d.getUTCMinutes();
-    out[i] = kind.endsWith("_tick") ? minute * 100 + d.getUTCSeconds() : minute;
-  }
+  for (let i = 0; i < out.length; i++)
+    out[i] = msToStomIndex(moneytop.time[i], offset, kind.endsWith("_tick"));
   // ascending and distinct, as the grid must be
   return Float64Array.from(new Set(out)).sort();
 }

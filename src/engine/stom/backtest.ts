@@ -17,6 +17,7 @@ import {
 import type { StomKind } from "./layouts.ts";
 import { averageDigits, fixedAverages, isStock, isTick } from "./names.ts";
 import { RUNTIME, StomRuntimeError } from "./runtime.ts";
+import { KST_OFFSET_MS, msToStomIndex, stomIndexMs } from "./time.ts";
 import type { StomTrade } from "./trade.ts";
 
 /** One symbol's snapshots: STOM's columns by their Korean names, and its times. */
@@ -67,37 +68,6 @@ export interface StomRun {
 
 const BIDS = [1, 2, 3, 4, 5].map((k) => [`매수호가${k}`, `매수잔량${k}`]);
 const ASKS = [1, 2, 3, 4, 5].map((k) => [`매도호가${k}`, `매도잔량${k}`]);
-const KST_MS = 9 * 3_600_000;
-
-/** A STOM index (yyyymmddhhmmss or yyyymmddhhmm) as ms of that wall time read as UTC. */
-export function stomIndexMs(index: number): number {
-  let x = Math.trunc(index);
-  let second = 0;
-  if (x >= 1e13 && x < 1e14) {
-    second = x % 100;
-    x = Math.floor(x / 100);
-  } else if (!(x >= 1e11 && x < 1e12)) return Number.NaN;
-  const minute = x % 100;
-  const hour = Math.floor(x / 100) % 100;
-  const day = Math.floor(x / 1e4) % 100;
-  const month = Math.floor(x / 1e6) % 100;
-  const year = Math.floor(x / 1e8);
-  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 59)
-    return Number.NaN;
-  return Date.UTC(year, month - 1, day, hour, minute, second);
-}
-
-/** The STOM index of UTC ms `time` in the DB's zone (stock DBs store KST, coin DBs UTC). */
-function indexOf(time: number, kind: StomKind): number {
-  const d = new Date(time + (isStock(kind) ? KST_MS : 0));
-  const base =
-    d.getUTCFullYear() * 1e8 +
-    (d.getUTCMonth() + 1) * 1e6 +
-    d.getUTCDate() * 1e4 +
-    d.getUTCHours() * 100 +
-    d.getUTCMinutes();
-  return isTick(kind) ? base * 100 + d.getUTCSeconds() : base;
-}
 
 const INDEXED = new WeakMap<StomInput, StomInput>();
 
@@ -110,7 +80,8 @@ export function withIndex(input: StomInput, kind: StomKind): StomInput {
     if (!time) throw new Error(`missing column: index or time (symbol ${input.symbol})`);
     const n = input.length ?? time.length;
     const index = new Float64Array(n);
-    for (let r = 0; r < n; r++) index[r] = indexOf(Number(time[r]), kind);
+    for (let r = 0; r < n; r++)
+      index[r] = msToStomIndex(Number(time[r]), isStock(kind) ? KST_OFFSET_MS : 0, isTick(kind));
     out = { ...input, columns: { ...input.columns, index } };
     INDEXED.set(input, out);
   }
@@ -549,13 +520,7 @@ export function backtestStom(
       if (name === "time" || typeof (values as ArrayLike<unknown>)[0] === "string") continue;
       cols[name] = toFloat64(values, n);
     }
-    let index: Float64Array;
-    if (src.index) index = toFloat64(src.index, n);
-    else if (src.time) {
-      const time = toFloat64(src.time, n);
-      index = new Float64Array(n);
-      for (let r = 0; r < n; r++) index[r] = indexOf(time[r], kind);
-    } else throw new Error(`missing column: index or time (symbol ${input.symbol})`);
+    const index = toFloat64(withIndex(input, kind).columns.index, n);
     for (const name of [...ASKS.flat(), ...BIDS.flat(), "현재가", "관심종목"])
       if (!cols[name]) throw new Error(`missing column: ${name} (symbol ${input.symbol})`);
     const D = program.columns.map((name) => {

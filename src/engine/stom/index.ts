@@ -4,7 +4,6 @@ export {
   type StomBacktestOptions,
   type StomInput,
   type StomRun,
-  stomIndexMs,
   withIndex,
 } from "./backtest.ts";
 export {
@@ -50,6 +49,7 @@ export {
 export { runStom, type StomReport, type StomRunOptions, stomRunner, stomTask, stomVars } from "./runner.ts";
 export { RUNTIME, StomRuntimeError, truthy } from "./runtime.ts";
 export { stomBuyText, stomSellText } from "./texts.ts";
+export { KST_OFFSET_MS, msToStomIndex, stomIndexMs, stomIndexToMs } from "./time.ts";
 export { type Token, type TokenKind, tokenize } from "./tokens.ts";
 export type { StomTrade } from "./trade.ts";
 export {

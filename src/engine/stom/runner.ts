@@ -6,12 +6,12 @@ import {
   type StomBacktestOptions,
   type StomInput,
   type StomRun,
-  stomIndexMs,
   withIndex,
 } from "./backtest.ts";
 import type { StomProgram } from "./compile.ts";
 import { isStock, isTick } from "./names.ts";
 import { type StomResultBlock, stomResult } from "./result.ts";
+import { KST_OFFSET_MS, stomIndexToMs } from "./time.ts";
 import { daysBetween, type StomParts, type StomSplit, stomParts } from "./validate.ts";
 
 /** Time between yields to the event loop, so progress draws and cancel is heard. */
@@ -91,7 +91,7 @@ export function runStom(
   const result = stomResult(run.trades, { betting, days: Math.max(1, run.days), market, grid });
   const parts = split ? stomParts(run.trades, split, { betting, market, grid }) : undefined;
   // STOM's index is the DB's wall time: KST on stock DBs, UTC on coin DBs
-  const offset = isStock(program.kind) ? 9 * 3_600_000 : 0;
+  const offset = isStock(program.kind) ? KST_OFFSET_MS : 0;
   const stats = Object.assign(tradeStats(run, result, betting, offset), parts ? { parts } : {});
   return { ...run, result, stats, ...(parts ? { parts } : {}) };
 }
@@ -103,7 +103,7 @@ function tradeStats(
   offset: number,
 ): Stats & { stom: StomResultBlock } {
   const t = run.trades;
-  const utc = (index: number) => stomIndexMs(index) - offset;
+  const utc = (index: number) => stomIndexToMs(index, offset);
   const start = block.seed > 0 ? block.seed : betting;
   const n = t.length + 1;
   const time = new Float64Array(n);
