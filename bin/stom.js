@@ -1,6 +1,53 @@
 #!/usr/bin/env node
-// The CLI is TypeScript run through tsx, so `stom` works from a checkout with no build step.
-import { register } from "tsx/esm/api";
+// `stom` runs the bundle `npm install` builds (scripts/build.mjs, into build/) when it is at least
+// as new as every source it was built from; otherwise the TypeScript sources through tsx, which
+// works from any checkout but compiles at run time (seconds).
+import { readFileSync, statSync } from "node:fs";
 
-register();
-await import("../src/cli/main.ts");
+// stack traces, the CLI's own and a strategy's, name the TypeScript file, line and column
+process.setSourceMapsEnabled(true);
+
+const root = new URL("../", import.meta.url);
+
+/** Why build/ cannot be used, or "" when it can. */
+function stale() {
+  let stamp;
+  try {
+    stamp = JSON.parse(readFileSync(new URL("build/stamp.json", root), "utf8"));
+  } catch {
+    return "no build/ (run `npm run prepare`)";
+  }
+  for (const file of stamp.inputs) {
+    const mtime = statSync(new URL(file, root), { throwIfNoEntry: false })?.mtimeMs;
+    if (mtime === undefined || mtime > stamp.builtAt)
+      return `${file} changed since the build (run \`npm run prepare\`)`;
+  }
+  return "";
+}
+
+const why = stale();
+if (!why) {
+  await import("../build/cli-main.js");
+} else {
+  // said to a person at a terminal; output read by programs (and tests) stays as it was
+  if (process.stderr.isTTY) console.error(`stom: running from the TypeScript sources: ${why}`);
+  const [{ register }, { register: registerHooks }] = await Promise.all([
+    import("tsx/esm/api"),
+    import("node:module"),
+  ]);
+  register();
+  // "stom" in a strategy file means these sources too, wherever the file lives
+  const library = {
+    stom: "src/lib/index.ts",
+    "stom/optimize": "src/engine/optimize/index.ts",
+    "stom/stom": "src/engine/stom/index.ts",
+    "stom/data": "src/lib/data.ts",
+    "stom/bridge": "src/bridge/index.ts",
+  };
+  for (const [k, v] of Object.entries(library)) library[k] = new URL(v, root).href;
+  // strategy files outside the checkout load as ES modules whatever package.json they sit under
+  // (tsx would take a .ts next to no `"type": "module"` for CommonJS and fail on `import`)
+  const keep = ["src/", "node_modules/"].map((d) => new URL(d, root).href);
+  registerHooks(new URL("ts-hooks.mjs", import.meta.url), { data: { library, transpile: true, keep } });
+  await import("../src/cli/main.ts");
+}

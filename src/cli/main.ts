@@ -1,9 +1,14 @@
+import { existsSync, readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { Command } from "commander";
+import { exitQuietlyOnEpipe } from "./epipe.ts";
 
 type Register = (program: Command) => void;
 
+const VERSION = "0.1.0";
+
 // Each group is imported only when its command runs: the bridge alone pulls in ccxt and express
-// (seconds of start-up), which `stom data ls` should not pay for. `stom --help` loads them all.
+// (seconds of start-up), which `stom data ls` should not pay for.
 const groups: Record<string, () => Promise<Register>> = {
   data: async () => (await import("./data.ts")).registerDataCommands,
   backtest: async () => (await import("./backtest.ts")).registerBacktestCommands,
@@ -16,23 +21,93 @@ const groups: Record<string, () => Promise<Register>> = {
 };
 // commands registered by another group's function
 const alias: Record<string, string> = { check: "backtest", promote: "bridge" };
+// groups whose commands load strategy files (TypeScript)
+const loadsStrategies = new Set(["backtest", "optimize", "bridge", "demo"]);
+
+// scripts/build.mjs defines this; under tsx it is undeclared
+declare const __STOM_BUNDLED__: boolean | undefined;
+const bundled = typeof __STOM_BUNDLED__ !== "undefined";
+const ROOT = new URL("../../", import.meta.url);
+
+// `stom ... | head -1`: a reader that has gone ends the process quietly
+exitQuietlyOnEpipe();
+
+const args = process.argv.slice(2);
+if (args.length === 1 && (args[0] === "--version" || args[0] === "-V")) {
+  process.stdout.write(`${VERSION}\n`);
+  process.exit(0);
+}
+// the top-level help, rendered at build time (listing the groups loads them all)
+const helpFile = new URL("build/help.txt", ROOT);
+if (
+  bundled &&
+  !process.env.STOM_FULL_HELP &&
+  args.length === 1 &&
+  (args[0] === "--help" || args[0] === "-h")
+) {
+  if (existsSync(helpFile)) {
+    process.stdout.write(readFileSync(helpFile, "utf8"));
+    process.exit(0);
+  }
+}
 
 const program = new Command()
   .name("stom")
   .description(
     "STOM in TypeScript: market data catalog, backtests, optimization, notebooks and a live bridge",
   )
-  .version("0.1.0")
+  .version(VERSION)
   .showHelpAfterError();
 
-const name = process.argv[2] ?? "";
-const group = groups[alias[name] ?? name];
+const name = args[0] === "help" && args[1] ? args[1] : (args[0] ?? "");
+const groupName = alias[name] ?? name;
+const group = groups[groupName];
+if (bundled && loadsStrategies.has(groupName)) await strategyHooks();
 for (const load of group ? [group] : Object.values(groups)) (await load())(program);
 
 try {
   await program.parseAsync(process.argv);
 } catch (error) {
-  // Errors meant for users are short and say what was wrong; a stack helps nobody here.
-  console.error(`stom: ${error instanceof Error ? error.message : String(error)}`);
+  // Errors meant for users are short and say what was wrong; a stack helps nobody here, but an
+  // error thrown in a strategy names the strategy's own file:line:column (source-mapped).
+  const where = error instanceof Error ? userFrame(error.stack ?? "") : "";
+  console.error(
+    `stom: ${error instanceof Error ? error.message : String(error)}${where ? `\n    at ${where}` : ""}`,
+  );
   process.exitCode = 1;
+}
+
+/** The innermost stack frame outside stom's own code and Node's: a strategy's file:line:column. */
+function userFrame(stack: string): string {
+  const own = ["src/", "build/", "bin/"].map((d) => fileURLToPath(new URL(d, ROOT)));
+  for (const line of stack.split("\n").slice(1)) {
+    const m = /(?:\(|^at )((?:file:\/\/)?\/[^()]*?):(\d+):(\d+)\)?$/.exec(line.trim());
+    if (!m) continue;
+    const file = m[1].startsWith("file:") ? fileURLToPath(m[1]) : m[1];
+    if (file.includes("/node_modules/") || own.some((d) => file.startsWith(d))) continue;
+    return `${file}:${m[2]}:${m[3]}`;
+  }
+  return "";
+}
+
+/**
+ * The built CLI has no tsx: strategy files (TypeScript) load through bin/ts-hooks.mjs, which serves
+ * the bundled strategies prebuilt and strips types from any other file on first use.
+ */
+async function strategyHooks(): Promise<void> {
+  const { register } = await import("node:module");
+  const stamp = JSON.parse(readFileSync(new URL("build/stamp.json", ROOT), "utf8")) as {
+    builtAt: number;
+    strategies: Record<string, string>;
+  };
+  const prebuilt: Record<string, string> = {};
+  for (const [src, out] of Object.entries(stamp.strategies)) {
+    prebuilt[new URL(src, ROOT).href] = fileURLToPath(new URL(out, ROOT));
+  }
+  const entries = { stom: "index", "stom/optimize": "optimize", "stom/stom": "stom", "stom/data": "data" };
+  const library: Record<string, string> = { "stom/bridge": new URL("build/bridge.js", ROOT).href };
+  for (const [spec, out] of Object.entries(entries)) library[spec] = new URL(`build/${out}.js`, ROOT).href;
+  register(new URL("bin/ts-hooks.mjs", ROOT), {
+    data: { library, transpile: true, prebuilt, builtAt: stamp.builtAt },
+  });
 }

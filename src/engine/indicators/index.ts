@@ -1,6 +1,13 @@
 export { atr, trueRange } from "./atr.ts";
 export { type Bollinger, bollinger } from "./bollinger.ts";
-export { crossover, crossunder, type Line } from "./crossover.ts";
+export {
+  type Crossable,
+  crossover,
+  crossovers,
+  crossunder,
+  crossunders,
+  type Line,
+} from "./crossover.ts";
 export { type EmaOptions, ema, ewmPandas } from "./ema.ts";
 export { type Macd, macd } from "./macd.ts";
 export { rollingMax, rollingMin } from "./rolling-extrema.ts";

@@ -1,0 +1,63 @@
+// Module hooks for `stom` (registered by bin/stom.js and src/cli/main.ts, run on Node's loader thread).
+// - "stom" and "stom/<entry>" resolve to the copy of the library the CLI itself runs (the build, or
+//   the sources under tsx), wherever the strategy file lives, so both share one engine.
+// - With `transpile`: a strategy's .ts (any outside the `keep` prefixes, which tsx loads) loads from its
+//   prebuilt bundle when that is not older than the file, else esbuild strips its types here, on
+//   first use only. Imports written the TypeScript way ("./util.js" for util.ts) resolve too.
+import { readFileSync, statSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+
+let state = { library: {}, transpile: false, keep: [], prebuilt: {}, builtAt: 0 };
+
+export function initialize(data) {
+  state = { ...state, ...data };
+}
+
+export async function resolve(specifier, context, next) {
+  const mapped = state.library[specifier];
+  if (mapped) return next(mapped, context);
+  try {
+    return await next(specifier, context);
+  } catch (error) {
+    const fromTs = /\.[mc]?ts$/.test(context.parentURL ?? "");
+    if (
+      !state.transpile ||
+      !fromTs ||
+      error?.code !== "ERR_MODULE_NOT_FOUND" ||
+      !/^\.{1,2}\//.test(specifier)
+    ) {
+      throw error;
+    }
+    const alternatives = [
+      specifier.replace(/\.(m?)js$/, ".$1ts"),
+      `${specifier}.ts`,
+      `${specifier}/index.ts`,
+    ];
+    for (const alt of alternatives) {
+      if (alt === specifier) continue;
+      try {
+        return await next(alt, context);
+      } catch {}
+    }
+    throw error;
+  }
+}
+
+export async function load(url, context, next) {
+  if (!state.transpile || !url.startsWith("file:") || !/\.m?ts$/.test(url)) return next(url, context);
+  if (state.keep.some((prefix) => url.startsWith(prefix))) return next(url, context);
+  const file = fileURLToPath(url);
+  const prebuilt = state.prebuilt[url];
+  if (prebuilt && statSync(file).mtimeMs <= state.builtAt) {
+    return { format: "module", source: readFileSync(prebuilt, "utf8"), shortCircuit: true };
+  }
+  const { transform } = await import("esbuild");
+  const { code } = await transform(readFileSync(file, "utf8"), {
+    loader: "ts",
+    format: "esm",
+    target: "node20",
+    sourcemap: "inline",
+    sourcefile: file,
+  });
+  return { format: "module", source: code, shortCircuit: true };
+}
