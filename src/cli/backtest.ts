@@ -79,7 +79,7 @@ export async function loadBars(
 
 async function loadCatalogBars(text: string, catalogDir: string) {
   const selector = parseSelector(text);
-  const catalog = await Catalog.open(catalogDir);
+  const catalog = await Catalog.open(catalogDir, { readOnly: true });
   try {
     const found = matchSeries(catalog.list(), selector, "bars");
     if (found.length !== 1) {

@@ -10,7 +10,7 @@ export function lsCommand(): Command {
     .option("--catalog <dir>", "catalog directory", defaultCatalogDir())
     .option("--json", "print JSON (times as UTC epoch ms)")
     .action(async (options: { catalog: string; json?: boolean }) => {
-      const catalog = await Catalog.open(options.catalog);
+      const catalog = await Catalog.open(options.catalog, { readOnly: true });
       try {
         const series = catalog.list();
         if (options.json) {

@@ -10,7 +10,7 @@ export function queryCommand(): Command {
     .option("--catalog <dir>", "catalog directory", defaultCatalogDir())
     .option("--json", "print rows as JSON objects")
     .action(async (sql: string, options: { catalog: string; json?: boolean }) => {
-      const catalog = await Catalog.open(options.catalog);
+      const catalog = await Catalog.open(options.catalog, { readOnly: true });
       try {
         const { columns, rows } = await catalog.query(sql);
         if (options.json) {
@@ -30,7 +30,8 @@ export function formatTable(header: readonly string[], rows: readonly (readonly 
   const cells = rows.map((row) =>
     row.map((v) => (v instanceof Date ? v.toISOString() : v === null ? "NULL" : String(v))),
   );
-  const widths = header.map((h, i) => Math.max(width(h), ...cells.map((r) => width(r[i] ?? ""))));
+  // a loop, not Math.max(...cells): spreading a few hundred thousand rows overflows the stack
+  const widths = header.map((h, i) => cells.reduce((w, r) => Math.max(w, width(r[i] ?? "")), width(h)));
   const numeric = header.map((_, i) => rows.length > 0 && rows.every((r) => typeof r[i] === "number"));
   const line = (r: readonly string[]) =>
     r

@@ -29,7 +29,7 @@ import {
   statsTable,
   withRunOptions,
 } from "./backtest.ts";
-import { progress } from "./progress.ts";
+import { type Progress, progress } from "./progress.ts";
 import { isStomRun, withStomOptions } from "./stom-backtest.ts";
 import { stomOptimizeCommand } from "./stom-optimize.ts";
 
@@ -120,6 +120,27 @@ function topTable(res: OptimizeResult, names: readonly string[]): string {
   return [head, ...rows].map((r) => r.map((c, k) => c.padStart(widths[k])).join("  ")).join("\n");
 }
 
+/**
+ * The trials bar on stderr. It starts at the first report, when the planned total is known (the
+ * grid's admissible cells, or --trials), and follows the total of each report: walk-forward and
+ * validation folds restart the count.
+ */
+export function trialsProgress(
+  options: { json?: boolean; stream?: NodeJS.WritableStream & { isTTY?: boolean } } = {},
+): { onProgress: (p: OptimizeProgress) => void; stop: () => void } {
+  let bar: Progress | undefined;
+  return {
+    onProgress(p) {
+      bar ??= progress("trials", { ...options, total: Math.max(1, p.total) });
+      bar.setTotal(p.total);
+      const eta = Number.isFinite(p.etaMs) ? `eta ${(p.etaMs / 1000).toFixed(0)}s` : "";
+      const best = p.best ? `best ${fmt(p.best.value)}` : "";
+      bar.update(p.done, `${best} ${eta}`);
+    },
+    stop: () => bar?.stop(),
+  };
+}
+
 export function registerOptimizeCommand(program: Command): void {
   const cmd = new (program.constructor as typeof Command)("optimize")
     .description("search a strategy's parameters (grid, random, TPE, STOM's GA), optionally walk-forward")
@@ -183,13 +204,8 @@ export function registerOptimizeCommand(program: Command): void {
       controller.abort();
     };
     process.once("SIGINT", onSigint);
-    const bar = progress("trials", { json: flags.json, total: 1 });
-    const onProgress = (p: OptimizeProgress) => {
-      const eta = Number.isFinite(p.etaMs) ? `eta ${(p.etaMs / 1000).toFixed(0)}s` : "";
-      const best = p.best ? `best ${fmt(p.best.value)}` : "";
-      (bar as unknown as { setTotal?: (n: number) => void }).setTotal?.(p.total);
-      bar.update(p.done, `${best} ${eta}`);
-    };
+    const bar = trialsProgress({ json: flags.json });
+    const onProgress = bar.onProgress;
     const common = {
       space,
       method: flags.method,

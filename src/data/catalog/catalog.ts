@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { mkdirSync, readdirSync, rmdirSync, rmSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import { join, relative, sep } from "node:path";
-import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
+import { type DuckDBConnection, DuckDBInstance, StatementType } from "@duckdb/node-api";
 import { type Column, type Frame, type Kind, makeFrame } from "../frame.ts";
 import { type FetchedColumns, fetchColumns, quoteIdent, quoteString, sqlType } from "./duck.ts";
 import { countGaps, gapBetween } from "./gaps.ts";
@@ -18,6 +18,7 @@ import {
 import { isStrictlySorted, mergeSorted, type Rows } from "./merge.ts";
 import { decodeParquet, type ParquetData, ParquetFile, readWhole } from "./parquet-read.ts";
 import { encodeParquet, type ParquetColumn } from "./parquet-write.ts";
+import { requireCatalog } from "./require.ts";
 import { slug } from "./slug.ts";
 import { Stager } from "./stage.ts";
 import type { CatalogApi, QueryResult, ReadRequest, SeriesInfo, SeriesKey, WriteResult } from "./types.ts";
@@ -50,17 +51,37 @@ export class Catalog implements CatalogApi {
     readonly dir: string,
     private readonly instance: DuckDBInstance,
     private readonly con: DuckDBConnection,
+    private readonly readOnly: boolean,
   ) {
     this.manifest = readManifest(dir);
   }
 
-  static async open(dir: string): Promise<Catalog> {
-    mkdirSync(dir, { recursive: true });
+  /**
+   * Opens (and creates) the catalog in `dir`. With `readOnly` the directory must already hold a
+   * catalog (./require.ts), nothing is created, swept or written, and `query` runs only reading
+   * statements in a DuckDB that can touch no file but the catalog's own.
+   */
+  static async open(dir: string, { readOnly = false }: { readOnly?: boolean } = {}): Promise<Catalog> {
+    if (readOnly) requireCatalog(dir);
+    else mkdirSync(dir, { recursive: true });
     const instance = await DuckDBInstance.create(":memory:");
     const con = await instance.connect();
-    const catalog = new Catalog(dir, instance, con);
-    catalog.sweep();
+    const catalog = new Catalog(dir, instance, con, readOnly);
+    if (readOnly) await catalog.lockDown();
+    else catalog.sweep();
     return catalog;
+  }
+
+  /**
+   * DuckDB's own guard: no file access (COPY ... TO, EXPORT, ATTACH, INSTALL, reading other files)
+   * beyond the live Parquet files, locked so a statement cannot turn it back on. Even preparing
+   * `export database 'x'` creates `x`, so this comes before any user SQL is looked at.
+   */
+  private async lockDown(): Promise<void> {
+    const paths = this.manifest.files.map((f) => quoteString(join(this.dir, f.path)));
+    await this.con.run(`set allowed_paths = [${paths.join(", ")}]`);
+    await this.con.run("set enable_external_access = false");
+    await this.con.run("set lock_configuration = true");
   }
 
   /** Deletes what no manifest names: leftovers of a crashed write. Skipped while a writer holds the lock. */
@@ -294,6 +315,7 @@ export class Catalog implements CatalogApi {
 
   async query(sql: string): Promise<QueryResult> {
     await this.ensureViews();
+    if (this.readOnly) await assertReading(this.con, sql);
     const reader = await this.con.runAndReadAll(sql);
     const rows = reader.getRowsJS().map((row) => row.map(toPlain));
     return { columns: reader.columnNames(), rows };
@@ -303,6 +325,7 @@ export class Catalog implements CatalogApi {
     frames: Iterable<Frame> | AsyncIterable<Frame>,
     { onRows }: { onRows?: (rows: number) => void } = {},
   ): Promise<WriteResult> {
+    if (this.readOnly) throw new Error(`catalog ${this.dir} is open read-only`);
     const release = acquireLock(this.dir);
     const token = `${Date.now().toString(36)}-${randomBytes(4).toString("hex")}`;
     const track: Track = { written: [], madeDirs: [], dirs: new Set(), pending: [] };
@@ -666,6 +689,37 @@ export class Catalog implements CatalogApi {
       await this.con.run(`create or replace view ${kind} as ${body}`);
     }
     this.viewsStale = false;
+  }
+}
+
+/** Statements a read-only query runs: DESCRIBE, SHOW, SUMMARIZE, FROM, VALUES and reading PRAGMAs parse as SELECT. */
+const READING: ReadonlySet<StatementType> = new Set([StatementType.SELECT, StatementType.EXPLAIN]);
+
+/** Rejects, before anything runs, any statement of `sql` that is not a read, naming it. */
+async function assertReading(con: DuckDBConnection, sql: string): Promise<void> {
+  // a syntax error reads as it would from run(), without node-api's "Failed to extract statements: "
+  const statements = await con.extractStatements(sql).catch((error: Error) => {
+    throw new Error(error.message.replace(/^Failed to extract statements: /, ""));
+  });
+  const refuse = (i: number, name: string, why: string) => {
+    const what = statements.count > 1 ? `statement ${i + 1}${name ? ` (${name})` : ""}` : `${name} statement`;
+    return new Error(`query is read-only: ${what} not allowed${why}`);
+  };
+  for (let i = 0; i < statements.count; i++) {
+    let type: StatementType;
+    try {
+      type = (await statements.prepare(i)).statementType;
+    } catch (error) {
+      // COPY ... TO, EXPORT and the like already fail to bind: the lock-down forbids their files
+      const message = error instanceof Error ? error.message : String(error);
+      if (!message.startsWith("Permission Error")) throw error;
+      const word = statements.count > 1 ? "" : (/^\W*(\w+)/.exec(sql)?.[1] ?? "").toUpperCase();
+      const reason = message.replace(/^Permission Error: /, "").split("\n")[0];
+      throw refuse(i, word, `: ${reason} (no file but the catalog's own is read or written)`);
+    }
+    if (READING.has(type)) continue;
+    const name = type === StatementType.LOAD ? "INSTALL/LOAD" : StatementType[type].replaceAll("_", " ");
+    throw refuse(i, name, " (only select, with, from, describe, show, summarize and explain run)");
   }
 }
 
