@@ -1,4 +1,5 @@
 import * as duckdb from "@duckdb/duckdb-wasm";
+import { tableFromIPC } from "apache-arrow";
 
 // Referenced through import.meta.resolve so the build copies them into dist/: no CDN at run time.
 const WASM = import.meta.resolve("@duckdb/duckdb-wasm/dist/duckdb-eh.wasm");
@@ -16,8 +17,11 @@ export async function openDuckDB(tables = {}) {
   await db.instantiate(WASM);
   const con = await db.connect();
   for (const [name, bytes] of Object.entries(tables)) {
+    const schema = tableFromIPC(new Uint8Array(bytes));
+    // a stream without rows has no dictionary batch, which DuckDB refuses: make the empty table in SQL
+    if (schema.numRows === 0) await con.query(emptyTableSql(name, schema.schema.fields));
     // a copy: DuckDB transfers the buffer to its worker, detaching the caller's Arrow views
-    await con.insertArrowFromIPCStream(new Uint8Array(bytes).slice(), { name, create: true });
+    else await con.insertArrowFromIPCStream(new Uint8Array(bytes).slice(), { name, create: true });
   }
   return {
     query: (sql) => con.query(sql),
@@ -27,4 +31,12 @@ export async function openDuckDB(tables = {}) {
       worker.terminate();
     },
   };
+}
+
+/** `create table` with the Arrow fields' names: text for strings and dictionaries, double for numbers. */
+function emptyTableSql(name, fields) {
+  const quote = (s) => `"${String(s).replaceAll('"', '""')}"`;
+  const type = (f) =>
+    /Utf8|Dictionary/.test(String(f.type)) ? "varchar" : /Int/.test(String(f.type)) ? "bigint" : "double";
+  return `create table ${quote(name)} (${fields.map((f) => `${quote(f.name)} ${type(f)}`).join(", ")})`;
 }

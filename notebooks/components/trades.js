@@ -1,36 +1,61 @@
 import * as Plot from "@observablehq/plot";
 
-/** Entry (triangles: up long, down short) and exit (circles) markers for the price chart. */
-export function tradeMarks(trades) {
+/**
+ * Entry (triangles: up long, down short) and exit (circles) markers for the price chart, at any
+ * trade count: up to `max` trades all of them, beyond that every k-th (an evenly spaced subset, the
+ * first and the last always in), so a long run keeps readable markers. The returned array carries
+ * `shown`, `total` and `step` for markerNote.
+ */
+export function tradeMarks(trades, { max = 300 } = {}) {
   const n = trades.length;
-  const data = { length: n };
-  const side = Array.from(trades.size, (s) => (s > 0 ? "long" : "short"));
-  const win = Array.from(trades.pnl, (p) => (p >= 0 ? "#2a6f4e" : "#c0392b"));
-  return [
-    Plot.link(data, {
-      x1: trades.entryTime,
-      y1: trades.entryPrice,
-      x2: trades.exitTime,
-      y2: trades.exitPrice,
+  const step = Math.max(1, Math.ceil(n / max));
+  const index = [];
+  for (let i = 0; i < n; i += step) index.push(i);
+  if (n > 0 && index[index.length - 1] !== n - 1) index.push(n - 1);
+  const long = (i) => trades.size[i] > 0;
+  const win = (i) => (trades.pnl[i] >= 0 ? "#2a6f4e" : "#c0392b");
+  const marks = [
+    Plot.link(index, {
+      x1: (i) => trades.entryTime[i],
+      y1: (i) => trades.entryPrice[i],
+      x2: (i) => trades.exitTime[i],
+      y2: (i) => trades.exitPrice[i],
       stroke: win,
       strokeDasharray: "3,2",
     }),
-    Plot.dot(data, {
-      x: trades.entryTime,
-      y: trades.entryPrice,
-      symbol: Array.from(side, (s) => (s === "long" ? "triangle" : "diamond")),
+    Plot.dot(index, {
+      x: (i) => trades.entryTime[i],
+      y: (i) => trades.entryPrice[i],
+      symbol: (i) => (long(i) ? "triangle" : "diamond"),
       fill: "black",
       r: 3.5,
-      title: (_, i) => `${side[i]} ${trades.size[i]} @ ${trades.entryPrice[i]}`,
+      title: (i) => `${long(i) ? "long" : "short"} ${trades.size[i]} @ ${trades.entryPrice[i]}`,
     }),
-    Plot.dot(data, {
-      x: trades.exitTime,
-      y: trades.exitPrice,
+    Plot.dot(index, {
+      x: (i) => trades.exitTime[i],
+      y: (i) => trades.exitPrice[i],
       stroke: win,
       r: 3.5,
-      title: (_, i) => `exit @ ${trades.exitPrice[i]}, ${trades.returnPct[i].toFixed(2)}%`,
+      title: (i) => `exit @ ${trades.exitPrice[i]}, ${trades.returnPct[i].toFixed(2)}%`,
     }),
   ];
+  return Object.assign(marks, { shown: index.length, total: n, step });
+}
+
+/** The line under the chart saying how many trades the markers show (`#trade-markers`). */
+export function markerNote({ shown, total, step }) {
+  const p = document.createElement("p");
+  p.id = "trade-markers";
+  p.className = "note";
+  p.dataset.shown = String(shown);
+  p.dataset.total = String(total);
+  p.textContent =
+    total === 0
+      ? "no trades to mark"
+      : shown === total
+        ? `markers: all ${total.toLocaleString("en-US")} trades`
+        : `markers: ${shown.toLocaleString("en-US")} of ${total.toLocaleString("en-US")} trades (one in every ${step}, plus the last); the trade list below has them all`;
+  return p;
 }
 
 /** Trades as rows for Inputs.table (a view at the edge; the engine keeps columns). */

@@ -26,10 +26,7 @@ function sampleRun(): unknown {
       "sma-cross",
       "--data",
       csv,
-      "--cash",
-      "1000000",
-      "--commission",
-      "0.0005",
+      // stom backtest's own defaults, as the Backtest page's first run
       "--out",
       out,
     ];

@@ -13,6 +13,7 @@ import {
   STOM_FIXTURE,
   stomDbAttachment,
 } from "./stom-spec.ts";
+import { STOM_SYNTHETIC } from "./stom-synthetic.ts";
 
 const available = existsSync(path.join(sharedDataDir(), STOM_FIXTURE.trades));
 
@@ -105,12 +106,14 @@ run(async () =>
   JSON.stringify({
     fixture: STOM_FIXTURE,
     available,
+    // without the shared data the page runs on a SYNTHETIC DB (stom-synthetic.ts), and says so
+    synthetic: available ? null : STOM_SYNTHETIC,
     // the DB layout of the embedded snapshots: the texts are compiled for it
     kind: STOM_FIXTURE.kind,
     description: available
       ? `a STOM ${STOM_FIXTURE.kind} fixture DB built at build time from ${STOM_FIXTURE.minutes} minutes of real Upbit KRW-BTC trades (${STOM_FIXTURE.trades}); the 5-level book is modeled (src/data/stom/fixture.ts, seed ${STOM_FIXTURE.seed}).`
-      : `none: the STOM fixture is built from ${STOM_FIXTURE.trades} in the shared data folder (STOM_SHARED_DATA, default ../shared/data), which this build did not have. Rebuild with it, or use stom backtest --stom-buy/--stom-sell on your own STOM DB.`,
-    market: "upbit",
+      : `SYNTHETIC: a STOM ${STOM_SYNTHETIC.kind} DB (table ${STOM_SYNTHETIC.symbol}) of ${STOM_SYNTHETIC.ticks.toLocaleString("en-US")} one-second snapshots from the seeded sample generator (src/data/sample.ts, seed ${STOM_SYNTHETIC.seed}), not market data. This build did not have the shared data folder (STOM_SHARED_DATA, default ../shared/data) with the real Upbit trades (${STOM_FIXTURE.trades}) the fixture is made from: rebuild with it, or run your own STOM DB with stom backtest --stom-buy/--stom-sell --data <db>.`,
+    market: available ? "upbit" : "synthetic",
     example: STOM_EXAMPLE,
     cases,
     dbs,

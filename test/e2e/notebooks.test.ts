@@ -12,10 +12,13 @@ import {
 } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { Command } from "commander";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { SAMPLE_BARS } from "../../notebooks/data/sample-spec.ts";
 import { STOM_CASES_DIR, STOM_DBS_DIR, STOM_EXAMPLE, STOM_FIXTURE } from "../../notebooks/data/stom-spec.ts";
+import { writeSyntheticStomDb } from "../../notebooks/data/stom-synthetic.ts";
+import { withRunOptions } from "../../src/cli/backtest.ts";
 import { stomSqlite } from "../../src/data/formats/stom-sqlite.ts";
 import { makeSampleBars } from "../../src/data/sample.ts";
 import { sharedDataDir, writeStomFixture } from "../../src/data/stom/fixture.ts";
@@ -96,10 +99,7 @@ function cliStats(csv: string, extra: string[] = []): Record<string, unknown> {
     "sma-cross",
     "--data",
     csv,
-    "--cash",
-    "1000000",
-    "--commission",
-    "0.0005",
+    // no --cash or --commission: the page starts from stom backtest's own defaults
     "--json",
     ...extra,
   ];
@@ -123,10 +123,13 @@ async function pageResult(page: Page): Promise<Record<string, number>> {
 /** The STOM page's data rebuilt in Node (the same fixture DB its loader embeds) and its example compiled. */
 async function stomFixture(): Promise<{ program: StomProgram; inputs: StomInput[] }> {
   const db = path.join(tmp, "coin_tick.db");
-  if (!existsSync(db))
+  const trades = path.join(sharedDataDir(), STOM_FIXTURE.trades);
+  // without the shared data the page's loader embeds the SYNTHETIC DB instead: so does this
+  if (!existsSync(db) && !existsSync(trades)) writeSyntheticStomDb(db);
+  else if (!existsSync(db))
     writeStomFixture(db, {
       kind: STOM_FIXTURE.kind,
-      source: path.join(sharedDataDir(), STOM_FIXTURE.trades),
+      source: trades,
       minutes: STOM_FIXTURE.minutes,
       seed: STOM_FIXTURE.seed,
     });
@@ -201,6 +204,17 @@ describe("notebooks site", () => {
     const status = page.locator("#run-status");
     await status.waitFor({ timeout: 60_000 });
     expect(JSON.parse((await status.getAttribute("data-params")) ?? "")).toEqual({ fast: 10, slow: 30 });
+    // the page says its defaults are the CLI's, and marks trades at any count (349 on the sample)
+    const defaults = page.locator("#cli-defaults");
+    const cliDefaults = withRunOptions(new Command()).opts();
+    expect(Number(await defaults.getAttribute("data-cash"))).toBe(cliDefaults.cash);
+    expect(Number(await defaults.getAttribute("data-commission"))).toBe(cliDefaults.commission);
+    const markers = page.locator("#trade-markers");
+    expect(Number(await markers.getAttribute("data-total"))).toBe(
+      Number(await status.getAttribute("data-trades")),
+    );
+    expect(Number(await markers.getAttribute("data-shown"))).toBeGreaterThan(100);
+    expect(await markers.textContent()).toMatch(/^markers: \d+ of \d+ trades|^markers: all/);
     const before = await pageStats(page);
     expectSameStats(before, cliStats(csv));
     const run = Number(await status.getAttribute("data-run"));
@@ -392,8 +406,9 @@ describe("notebooks site", () => {
     await page.click("button:text-is('Run search')");
     const status = page.locator("#search-status[data-done='true']");
     await status.waitFor({ timeout: 60_000 });
-    const args = ["bin/stom.js", "optimize", "sma-cross", "--data", csv, "--cash", "1000000"];
-    args.push("--commission", "0.0005", "--method", "tpe", "--trials", "20", "--seed", "1");
+    // the page's cash and commission are the CLI's defaults
+    const args = ["bin/stom.js", "optimize", "sma-cross", "--data", csv];
+    args.push("--method", "tpe", "--trials", "20", "--seed", "1");
     args.push("--maximize", "sqn", "--workers", "2", "--json");
     const out = spawnSync("node", args, { cwd: ROOT, encoding: "utf8" });
     if (out.status !== 0) throw new Error(`stom optimize failed: ${out.stderr}`);

@@ -58,24 +58,26 @@ function newest(dir: string): number {
 }
 
 /**
- * Builds the site once for every e2e file (they may run in parallel workers): the first takes a
+ * Builds the site into `out` (default dist/) once for every e2e file (they may run in parallel workers): the first takes a
  * lock and builds, the others wait for it. A build stamped newer than every page, loader and
  * source file is reused; STOM_E2E_SKIP_BUILD=1 reuses whatever dist/ holds.
  */
 export async function ensureBuilt(
   // an empty catalog makes the build use the embedded sample, as on a fresh clone
   env: NodeJS.ProcessEnv = { STOM_CATALOG: mkdtempSync(path.join(tmpdir(), "stom-e2e-empty-catalog-")) },
+  out = DIST,
 ): Promise<void> {
-  if (process.env.STOM_E2E_SKIP_BUILD) return;
+  if (process.env.STOM_E2E_SKIP_BUILD && out === DIST) return;
+  const stampFile = out === DIST ? STAMP : path.join(out, ".e2e-build");
   const fresh = () => {
-    if (!existsSync(STAMP)) return false;
-    const stamp = statSync(STAMP).mtimeMs;
+    if (!existsSync(stampFile) || !existsSync(path.join(out, "index.html"))) return false;
+    const stamp = statSync(stampFile).mtimeMs;
     const sources = Math.max(
       newest(path.join(ROOT, "notebooks")),
       newest(path.join(ROOT, "src")),
       statSync(path.join(ROOT, "observablehq.config.ts")).mtimeMs,
     );
-    return stamp > sources && statSync(path.join(DIST, "index.html")).mtimeMs <= stamp;
+    return stamp > sources && statSync(path.join(out, "index.html")).mtimeMs <= stamp;
   };
   mkdirSync(path.dirname(LOCK), { recursive: true });
   for (;;) {
@@ -91,8 +93,9 @@ export async function ensureBuilt(
     }
     try {
       if (fresh()) return;
-      buildSite(env);
-      writeFileSync(STAMP, new Date().toISOString());
+      // observablehq.config.ts builds into STOM_SITE_OUT (default dist/)
+      buildSite(out === DIST ? env : { ...env, STOM_SITE_OUT: out });
+      writeFileSync(stampFile, new Date().toISOString());
       return;
     } finally {
       rmSync(LOCK, { recursive: true, force: true });
