@@ -12,7 +12,9 @@ import {
 import { checkKrxOrder, krxPhase, krxPriceLimits } from "../../src/bridge/krx-rules.ts";
 import { AmbiguousError } from "../../src/bridge/venue.ts";
 import { loadKrxBars, type MockKis, startMockKis } from "../support/mock-kis.ts";
+import { needShared } from "../support/paths.ts";
 
+const { missing } = needShared("krx/creon_1m_20190920/005930.csv");
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
@@ -120,7 +122,7 @@ describe("kis realtime", () => {
     expect(() => kisDecrypt("short", iv, b64)).toThrow(/aes key length/);
   });
 
-  it("streams trades and decrypted fill notices from the mock", async () => {
+  it.skipIf(missing)("streams trades and decrypted fill notices from the mock", async () => {
     const { kis, client } = await setup({ rate: 100 });
     const rt = new KisRealtime(client);
     cleanups.push(() => rt.close());

@@ -6,13 +6,15 @@ import { KisClient, parseAccount } from "../../src/bridge/kis/index.ts";
 import { Catalog } from "../../src/data/catalog/catalog.ts";
 import { fetchKisMinutes } from "../../src/data/fetch/kis.ts";
 import { loadKrxBars, startMockKis } from "../support/mock-kis.ts";
+import { needShared } from "../support/paths.ts";
 
+const { missing } = needShared("krx/creon_1m_20190920/005930.csv");
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-describe("fetchKisMinutes", () => {
+describe.skipIf(missing)("fetchKisMinutes", () => {
   it("pages the minute chart back to the open and stores a krx frame", async () => {
     const kis = await startMockKis({ rate: 100 });
     cleanups.push(() => kis.close());

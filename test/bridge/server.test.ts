@@ -9,8 +9,10 @@ import { WebSocket } from "ws";
 import { Bridge } from "../../src/bridge/bridge.ts";
 import { type BridgeServer, startServer, WS_PROTOCOL_PREFIX } from "../../src/bridge/server.ts";
 import type { BridgeEvent, Promotion } from "../../src/bridge/types.ts";
+import { needShared, SHARED_URL } from "../support/paths.ts";
 
-const DATA = new URL("../../../shared/data/", import.meta.url);
+const DATA = SHARED_URL;
+const { missing } = needShared("freqtrade/XRP_ETH-1m.json");
 const TOKEN = "t".repeat(20) + "0123456789abcdef";
 const ROOT = path.resolve(import.meta.dirname, "../..");
 
@@ -104,130 +106,136 @@ describe("bridge HTTP API", () => {
     expect(good.headers.get("access-control-allow-origin")).toBe("http://127.0.0.1:3000");
   });
 
-  it("checks the backtest fingerprint: the one `stom backtest --out` wrote is accepted, another is 409", async () => {
-    const out = path.join(mkdtempSync(path.join(os.tmpdir(), "stom-fp-")), "report.json");
-    // Asynchronously: a blocking spawn would freeze this process's server while its keep-alive
-    // timers run out, and the next request would meet a socket the server is closing.
-    await promisify(execFile)(
-      process.execPath,
-      [
-        "--import",
-        "tsx",
-        "src/cli/main.ts",
-        "backtest",
-        "sma-cross",
-        "--data",
-        new URL("freqtrade/XRP_ETH-1m.json", DATA).pathname,
-        "--param",
-        "fast=5",
-        "--param",
-        "slow=20",
-        "--out",
-        out,
-      ],
-      { cwd: ROOT },
-    );
-    const fingerprint = JSON.parse(readFileSync(out, "utf8")).strategy.fingerprint as string;
-    const body = {
-      strategy: "sma-cross",
-      params: { fast: 5, slow: 20 },
-      exchange: "binance",
-      symbol: "XRP/ETH",
-      timeframe: "1m",
-      mode: "paper",
-    };
-    const wrong = await api("POST", "/api/promotions", { ...body, fingerprint: "0".repeat(64) });
-    expect(wrong.status).toBe(409);
-    const otherParams = await api("POST", "/api/promotions", {
-      ...body,
-      params: { fast: 6, slow: 20 },
-      fingerprint,
-    });
-    expect(otherParams.status).toBe(409);
-    const ok = await api("POST", "/api/promotions", { ...body, fingerprint });
-    expect(ok.status).toBe(201);
-    const promotion = (await ok.json()) as Promotion;
-    expect(promotion).toMatchObject({ strategy: "sma-cross", mode: "paper", status: "running" });
-    expect(promotion.resolvedParams).toEqual({ fast: 5, slow: 20 });
-    const del = await api("DELETE", `/api/promotions/${promotion.id}`);
-    expect(del.status).toBe(200);
-    expect((await del.json()).status).toBe("stopped");
-    expect((await api("DELETE", "/api/promotions/not-a-uuid")).status).toBe(400);
-    expect((await api("DELETE", "/api/promotions/00000000-0000-4000-8000-000000000000")).status).toBe(404);
-  });
+  it.skipIf(missing)(
+    "checks the backtest fingerprint: the one `stom backtest --out` wrote is accepted, another is 409",
+    async () => {
+      const out = path.join(mkdtempSync(path.join(os.tmpdir(), "stom-fp-")), "report.json");
+      // Asynchronously: a blocking spawn would freeze this process's server while its keep-alive
+      // timers run out, and the next request would meet a socket the server is closing.
+      await promisify(execFile)(
+        process.execPath,
+        [
+          "--import",
+          "tsx",
+          "src/cli/main.ts",
+          "backtest",
+          "sma-cross",
+          "--data",
+          new URL("freqtrade/XRP_ETH-1m.json", DATA).pathname,
+          "--param",
+          "fast=5",
+          "--param",
+          "slow=20",
+          "--out",
+          out,
+        ],
+        { cwd: ROOT },
+      );
+      const fingerprint = JSON.parse(readFileSync(out, "utf8")).strategy.fingerprint as string;
+      const body = {
+        strategy: "sma-cross",
+        params: { fast: 5, slow: 20 },
+        exchange: "binance",
+        symbol: "XRP/ETH",
+        timeframe: "1m",
+        mode: "paper",
+      };
+      const wrong = await api("POST", "/api/promotions", { ...body, fingerprint: "0".repeat(64) });
+      expect(wrong.status).toBe(409);
+      const otherParams = await api("POST", "/api/promotions", {
+        ...body,
+        params: { fast: 6, slow: 20 },
+        fingerprint,
+      });
+      expect(otherParams.status).toBe(409);
+      const ok = await api("POST", "/api/promotions", { ...body, fingerprint });
+      expect(ok.status).toBe(201);
+      const promotion = (await ok.json()) as Promotion;
+      expect(promotion).toMatchObject({ strategy: "sma-cross", mode: "paper", status: "running" });
+      expect(promotion.resolvedParams).toEqual({ fast: 5, slow: 20 });
+      const del = await api("DELETE", `/api/promotions/${promotion.id}`);
+      expect(del.status).toBe(200);
+      expect((await del.json()).status).toBe("stopped");
+      expect((await api("DELETE", "/api/promotions/not-a-uuid")).status).toBe(400);
+      expect((await api("DELETE", "/api/promotions/00000000-0000-4000-8000-000000000000")).status).toBe(404);
+    },
+  );
 
-  it("streams bars, signals, orders and fills over an authenticated websocket; the kill switch refuses orders", async () => {
-    const refused = new WebSocket(`${server.url.replace("http", "ws")}/ws`, [
-      `${WS_PROTOCOL_PREFIX}wrong-token`,
-    ]);
-    const refusal = await new Promise<string>((resolve) => {
-      refused.on("unexpected-response", (_req, res) => resolve(String(res.statusCode)));
-      refused.on("open", () => resolve("open"));
-    });
-    expect(refusal).toBe("401");
+  it.skipIf(missing)(
+    "streams bars, signals, orders and fills over an authenticated websocket; the kill switch refuses orders",
+    async () => {
+      const refused = new WebSocket(`${server.url.replace("http", "ws")}/ws`, [
+        `${WS_PROTOCOL_PREFIX}wrong-token`,
+      ]);
+      const refusal = await new Promise<string>((resolve) => {
+        refused.on("unexpected-response", (_req, res) => resolve(String(res.statusCode)));
+        refused.on("open", () => resolve("open"));
+      });
+      expect(refusal).toBe("401");
 
-    const ws = new WebSocket(`${server.url.replace("http", "ws")}/ws`, [`${WS_PROTOCOL_PREFIX}${TOKEN}`]);
-    const events: (BridgeEvent | { type: "hello" })[] = [];
-    ws.on("message", (data) => events.push(JSON.parse(String(data))));
-    await new Promise((resolve) => ws.once("open", resolve));
+      const ws = new WebSocket(`${server.url.replace("http", "ws")}/ws`, [`${WS_PROTOCOL_PREFIX}${TOKEN}`]);
+      const events: (BridgeEvent | { type: "hello" })[] = [];
+      ws.on("message", (data) => events.push(JSON.parse(String(data))));
+      await new Promise((resolve) => ws.once("open", resolve));
 
-    // first-message auth works too
-    const ws2 = new WebSocket(`${server.url.replace("http", "ws")}/ws`);
-    await new Promise((resolve) => ws2.once("open", resolve));
-    const hello = new Promise<string>((resolve) =>
-      ws2.once("message", (d) => resolve(JSON.parse(String(d))?.type)),
-    );
-    ws2.send(JSON.stringify({ type: "auth", token: TOKEN }));
-    expect(await hello).toBe("hello");
-    ws2.close();
+      // first-message auth works too
+      const ws2 = new WebSocket(`${server.url.replace("http", "ws")}/ws`);
+      await new Promise((resolve) => ws2.once("open", resolve));
+      const hello = new Promise<string>((resolve) =>
+        ws2.once("message", (d) => resolve(JSON.parse(String(d))?.type)),
+      );
+      ws2.send(JSON.stringify({ type: "auth", token: TOKEN }));
+      expect(await hello).toBe("hello");
+      ws2.close();
 
-    const res = await api("POST", "/api/promotions", {
-      strategy: "sma-cross",
-      params: { fast: 5, slow: 20 },
-      exchange: "binance",
-      symbol: "XRP/ETH",
-      timeframe: "1m",
-    });
-    const promotion = (await res.json()) as Promotion;
-    const bars = JSON.parse(readFileSync(new URL("freqtrade/XRP_ETH-1m.json", DATA), "utf8")) as number[][];
-    // one trade per bar at its open and close is enough to drive the strategy
-    for (const [t, o, , , c] of bars.slice(0, 400)) {
-      bridge.tick(promotion.id, { time: t, price: o, amount: 1 });
-      bridge.tick(promotion.id, { time: t + 30_000, price: c, amount: 1 });
-    }
-    await new Promise((r) => setTimeout(r, 200));
-    const kinds = new Set(events.map((e) => e.type));
-    for (const kind of ["hello", "bar", "signal", "order", "fill", "position", "pnl", "promotion"])
-      expect(kinds).toContain(kind);
-    const orders = (await (await api("GET", "/api/orders")).json()) as {
-      state: string;
-      clientOrderId: string;
-    }[];
-    const filled = orders.filter((o) => o.state === "FILLED");
-    expect(filled.length).toBeGreaterThan(0);
-    expect(new Set(orders.map((o) => o.clientOrderId)).size).toBe(orders.length);
-    const positions = await (await api("GET", "/api/positions")).json();
-    expect(positions.some((p: { promotionId: string }) => p.promotionId === promotion.id)).toBe(true);
+      const res = await api("POST", "/api/promotions", {
+        strategy: "sma-cross",
+        params: { fast: 5, slow: 20 },
+        exchange: "binance",
+        symbol: "XRP/ETH",
+        timeframe: "1m",
+      });
+      const promotion = (await res.json()) as Promotion;
+      const bars = JSON.parse(readFileSync(new URL("freqtrade/XRP_ETH-1m.json", DATA), "utf8")) as number[][];
+      // one trade per bar at its open and close is enough to drive the strategy
+      for (const [t, o, , , c] of bars.slice(0, 400)) {
+        bridge.tick(promotion.id, { time: t, price: o, amount: 1 });
+        bridge.tick(promotion.id, { time: t + 30_000, price: c, amount: 1 });
+      }
+      await new Promise((r) => setTimeout(r, 200));
+      const kinds = new Set(events.map((e) => e.type));
+      for (const kind of ["hello", "bar", "signal", "order", "fill", "position", "pnl", "promotion"])
+        expect(kinds).toContain(kind);
+      const orders = (await (await api("GET", "/api/orders")).json()) as {
+        state: string;
+        clientOrderId: string;
+      }[];
+      const filled = orders.filter((o) => o.state === "FILLED");
+      expect(filled.length).toBeGreaterThan(0);
+      expect(new Set(orders.map((o) => o.clientOrderId)).size).toBe(orders.length);
+      const positions = await (await api("GET", "/api/positions")).json();
+      expect(positions.some((p: { promotionId: string }) => p.promotionId === promotion.id)).toBe(true);
 
-    const before = events.length;
-    expect((await api("POST", "/api/kill", { flatten: false })).status).toBe(200);
-    for (const [t, o, , , c] of bars.slice(400, 1400)) {
-      bridge.tick(promotion.id, { time: t, price: o, amount: 1 });
-      bridge.tick(promotion.id, { time: t + 30_000, price: c, amount: 1 });
-    }
-    await new Promise((r) => setTimeout(r, 200));
-    const after = events.slice(before);
-    expect(after.some((e) => e.type === "kill")).toBe(true);
-    const risk = after.filter((e) => e.type === "risk") as Extract<BridgeEvent, { type: "risk" }>[];
-    expect(risk.length).toBeGreaterThan(0);
-    expect(risk.every((e) => e.rule === "kill")).toBe(true);
-    expect(after.some((e) => e.type === "fill")).toBe(false);
-    const audit = (await (await api("GET", "/api/audit")).json()) as { kind: string }[];
-    expect(audit.some((a) => a.kind === "kill")).toBe(true);
-    expect(audit.some((a) => a.kind === "risk")).toBe(true);
-    expect((await api("DELETE", "/api/kill")).status).toBe(200);
-    ws.close();
-    // the token never reaches the logs
-    expect(logs.join("\n")).not.toContain(TOKEN);
-  });
+      const before = events.length;
+      expect((await api("POST", "/api/kill", { flatten: false })).status).toBe(200);
+      for (const [t, o, , , c] of bars.slice(400, 1400)) {
+        bridge.tick(promotion.id, { time: t, price: o, amount: 1 });
+        bridge.tick(promotion.id, { time: t + 30_000, price: c, amount: 1 });
+      }
+      await new Promise((r) => setTimeout(r, 200));
+      const after = events.slice(before);
+      expect(after.some((e) => e.type === "kill")).toBe(true);
+      const risk = after.filter((e) => e.type === "risk") as Extract<BridgeEvent, { type: "risk" }>[];
+      expect(risk.length).toBeGreaterThan(0);
+      expect(risk.every((e) => e.rule === "kill")).toBe(true);
+      expect(after.some((e) => e.type === "fill")).toBe(false);
+      const audit = (await (await api("GET", "/api/audit")).json()) as { kind: string }[];
+      expect(audit.some((a) => a.kind === "kill")).toBe(true);
+      expect(audit.some((a) => a.kind === "risk")).toBe(true);
+      expect((await api("DELETE", "/api/kill")).status).toBe(200);
+      ws.close();
+      // the token never reaches the logs
+      expect(logs.join("\n")).not.toContain(TOKEN);
+    },
+  );
 });

@@ -2,82 +2,87 @@ import { execFile } from "node:child_process";
 import path from "node:path";
 import { promisify } from "node:util";
 import { expect, test } from "vitest";
+import { needShared } from "../support/paths.ts";
 
 const run = promisify(execFile);
 const ROOT = path.resolve(import.meta.dirname, "../..");
 const GOOG = "../shared/data/backtesting-py/GOOG.csv";
+const { missing } = needShared("backtesting-py/GOOG.csv");
 
-test("stom optimize --json: best, top, heatmap rows and a backtest of the best agree", async () => {
-  const stom = (...args: string[]) =>
-    run("node", ["bin/stom.js", ...args], { cwd: ROOT, maxBuffer: 1 << 24 });
-  const [{ stdout }, { stdout: wfOut }] = await Promise.all([
-    stom(
-      "optimize",
+test.skipIf(missing)(
+  "stom optimize --json: best, top, heatmap rows and a backtest of the best agree",
+  async () => {
+    const stom = (...args: string[]) =>
+      run("node", ["bin/stom.js", ...args], { cwd: ROOT, maxBuffer: 1 << 24 });
+    const [{ stdout }, { stdout: wfOut }] = await Promise.all([
+      stom(
+        "optimize",
+        "sma-cross",
+        "--data",
+        GOOG,
+        "--grid",
+        "fast=5:25:5",
+        "--grid",
+        "slow=10:65:5",
+        "--constraint",
+        "fast < slow",
+        "--maximize",
+        "equityFinal",
+        "--commission",
+        "0.002",
+        "--workers",
+        "2",
+        "--top",
+        "3",
+        "--json",
+      ),
+      stom(
+        "optimize",
+        "sma-cross",
+        "--data",
+        GOOG,
+        "--grid",
+        "fast=5:20:5",
+        "--grid",
+        "slow=20:60:20",
+        "--walk-forward",
+        "train=2y,test=1y",
+        "--workers",
+        "0",
+        "--json",
+      ),
+    ]);
+    const out = JSON.parse(stdout);
+    expect(out.method).toBe("grid");
+    expect(out.objective).toBe("equityFinal");
+    expect(out.trials).toBe(50);
+    expect(out.heatmap).toHaveLength(50);
+    expect(out.heatmap[0]).toEqual({ params: { fast: 5, slow: 10 }, value: expect.any(Number) });
+    expect(out.best.params).toEqual({ fast: 10, slow: 15 });
+    expect(out.top).toHaveLength(3);
+    expect(out.top[0]).toEqual(out.best);
+    const maxValue = Math.max(...out.heatmap.map((r: { value: number }) => r.value));
+    expect(out.best.value).toBe(maxValue);
+
+    const { stdout: bt } = await stom(
+      "backtest",
       "sma-cross",
       "--data",
       GOOG,
-      "--grid",
-      "fast=5:25:5",
-      "--grid",
-      "slow=10:65:5",
-      "--constraint",
-      "fast < slow",
-      "--maximize",
-      "equityFinal",
+      "--param",
+      "fast=10",
+      "--param",
+      "slow=15",
       "--commission",
       "0.002",
-      "--workers",
-      "2",
-      "--top",
-      "3",
       "--json",
-    ),
-    stom(
-      "optimize",
-      "sma-cross",
-      "--data",
-      GOOG,
-      "--grid",
-      "fast=5:20:5",
-      "--grid",
-      "slow=20:60:20",
-      "--walk-forward",
-      "train=2y,test=1y",
-      "--workers",
-      "0",
-      "--json",
-    ),
-  ]);
-  const out = JSON.parse(stdout);
-  expect(out.method).toBe("grid");
-  expect(out.objective).toBe("equityFinal");
-  expect(out.trials).toBe(50);
-  expect(out.heatmap).toHaveLength(50);
-  expect(out.heatmap[0]).toEqual({ params: { fast: 5, slow: 10 }, value: expect.any(Number) });
-  expect(out.best.params).toEqual({ fast: 10, slow: 15 });
-  expect(out.top).toHaveLength(3);
-  expect(out.top[0]).toEqual(out.best);
-  const maxValue = Math.max(...out.heatmap.map((r: { value: number }) => r.value));
-  expect(out.best.value).toBe(maxValue);
+    );
+    expect(JSON.parse(bt).stats).toEqual(out.best.stats);
 
-  const { stdout: bt } = await stom(
-    "backtest",
-    "sma-cross",
-    "--data",
-    GOOG,
-    "--param",
-    "fast=10",
-    "--param",
-    "slow=15",
-    "--commission",
-    "0.002",
-    "--json",
-  );
-  expect(JSON.parse(bt).stats).toEqual(out.best.stats);
-
-  const wf = JSON.parse(wfOut);
-  expect(wf.folds.length).toBeGreaterThanOrEqual(5);
-  for (let k = 1; k < wf.folds.length; k++)
-    expect(wf.folds[k].test.start > wf.folds[k - 1].test.end).toBe(true);
-  expect(wf.folds[0].params).toBeTruthy();
-});
+    const wf = JSON.parse(wfOut);
+    expect(wf.folds.length).toBeGreaterThanOrEqual(5);
+    for (let k = 1; k < wf.folds.length; k++)
+      expect(wf.folds[k].test.start > wf.folds[k - 1].test.end).toBe(true);
+    expect(wf.folds[0].params).toBeTruthy();
+  },
+);

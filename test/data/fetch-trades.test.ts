@@ -6,7 +6,12 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { Catalog } from "../../src/data/catalog/index.ts";
 import { createExchange, fetchTrades } from "../../src/data/fetch/index.ts";
 import { DATA_DIR, type MockVenue, startMockVenue } from "../support/mock-venue.ts";
+import { needShared, sharedOr } from "../support/paths.ts";
 
+const { missing } = needShared(
+  "upbit/trades/wannacrypto_KRW-BTC_trades_2022-11-27.csv",
+  "freqtrade/XRP_ETH-trades.json.gz",
+);
 const HOUR = 3_600_000;
 const fast = { baseDelayMs: 5 };
 
@@ -25,23 +30,22 @@ afterEach(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-describe("fetchTrades from upbit (pages backward by cursor)", () => {
+describe.skipIf(missing)("fetchTrades from upbit (pages backward by cursor)", () => {
   // price, volume, ask_bid (1 = ASK: the taker sold), sequential_id (= trade ms * 1000 + counter)
-  const tape = readFileSync(
-    new URL("upbit/trades/wannacrypto_KRW-BTC_trades_2022-11-27.csv", DATA_DIR),
-    "utf8",
-  )
-    .trim()
-    .split("\n")
-    .slice(1)
-    .map((line) => line.split(","))
-    .map(([price, volume, askBid, seq]) => ({
-      price: Number(price),
-      amount: Number(volume),
-      side: askBid === "1" ? -1 : 1,
-      seq: Number(seq),
-      time: Math.floor(Number(seq) / 1000),
-    }));
+  const tape = sharedOr(missing, () =>
+    readFileSync(new URL("upbit/trades/wannacrypto_KRW-BTC_trades_2022-11-27.csv", DATA_DIR), "utf8")
+      .trim()
+      .split("\n")
+      .slice(1)
+      .map((line) => line.split(","))
+      .map(([price, volume, askBid, seq]) => ({
+        price: Number(price),
+        amount: Number(volume),
+        side: askBid === "1" ? -1 : 1,
+        seq: Number(seq),
+        time: Math.floor(Number(seq) / 1000),
+      })),
+  );
   const since = Date.parse("2022-11-27T05:00:00Z");
   const expected = (a: number, b: number) =>
     tape.filter((t) => t.time >= a && t.time < b).sort((x, y) => x.time - y.time || x.seq - y.seq);
@@ -95,10 +99,12 @@ describe("fetchTrades from upbit (pages backward by cursor)", () => {
   });
 });
 
-describe("fetchTrades from binance (aggTrades, forward by time)", () => {
+describe.skipIf(missing)("fetchTrades from binance (aggTrades, forward by time)", () => {
   // [timestamp, agg id, type, taker side, price, amount, cost]
-  const tape: [number, string, null, string, number, number, number][] = JSON.parse(
-    gunzipSync(readFileSync(new URL("freqtrade/XRP_ETH-trades.json.gz", DATA_DIR))).toString("utf8"),
+  const tape: [number, string, null, string, number, number, number][] = sharedOr(missing, () =>
+    JSON.parse(
+      gunzipSync(readFileSync(new URL("freqtrade/XRP_ETH-trades.json.gz", DATA_DIR))).toString("utf8"),
+    ),
   );
   const since = Date.parse("2019-10-11T00:00:00Z");
 

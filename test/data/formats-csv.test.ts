@@ -13,8 +13,15 @@ import {
   upbitTradesCsv,
 } from "../../src/data/formats/index.ts";
 import type { Frame } from "../../src/data/frame.ts";
+import { needShared, SHARED } from "../support/paths.ts";
 
-const DATA = new URL("../../../shared/data/", import.meta.url).pathname;
+const DATA = `${SHARED}/`;
+const { missing } = needShared(
+  "backtesting-py",
+  "binance/isda_LINKUSDT-1m-2023-02.csv",
+  "upbit/gyusu_run180129_KRW-BTC_1m_raw.csv",
+  "upbit/trades",
+);
 let tmp = "";
 
 beforeAll(async () => {
@@ -56,7 +63,7 @@ async function rawLines(file: string): Promise<string[][]> {
 }
 
 describe("ohlcv-csv", () => {
-  it.each([
+  it.skipIf(missing).each([
     ["GOOG.csv", "GOOG", 2148, "1d", Date.UTC(2004, 7, 19), Date.UTC(2013, 2, 1)],
     ["EURUSD.csv", "EURUSD", 5000, "1h", Date.UTC(2017, 3, 19, 9), Date.UTC(2018, 1, 7, 15)],
     ["BTCUSD.csv", "BTCUSD", 156, "1M", Date.UTC(2012, 0, 31), Date.UTC(2024, 11, 31)],
@@ -93,7 +100,7 @@ describe("ohlcv-csv", () => {
     expect([...col(frame, "volume")]).toEqual([0, 0]);
   });
 
-  it("names file, line and field for a malformed row", async () => {
+  it.skipIf(missing)("names file, line and field for a malformed row", async () => {
     const raw = (await readFile(`${DATA}backtesting-py/GOOG.csv`, "utf8")).split("\n");
     const cells = raw[16].split(",");
     cells[4] = "abc";
@@ -111,7 +118,7 @@ describe("ohlcv-csv", () => {
   });
 });
 
-describe("binance-kline-csv", () => {
+describe.skipIf(missing)("binance-kline-csv", () => {
   const file = `${DATA}binance/isda_LINKUSDT-1m-2023-02.csv`;
 
   it("reads the LINKUSDT month with header: 40,320 rows, Feb 2023, extra columns", async () => {
@@ -169,7 +176,7 @@ describe("binance-kline-csv", () => {
   });
 });
 
-describe("upbit-legacy-candles-csv", () => {
+describe.skipIf(missing)("upbit-legacy-candles-csv", () => {
   const file = `${DATA}upbit/gyusu_run180129_KRW-BTC_1m_raw.csv`;
 
   it("reads 10,000 rows oldest first, and validation drops the one identical duplicate minute", async () => {
@@ -202,7 +209,7 @@ describe("upbit-legacy-candles-csv", () => {
 });
 
 describe("upbit-trades-csv", () => {
-  it.each([
+  it.skipIf(missing).each([
     ["2022-11-25", 27828, Date.UTC(2022, 10, 25, 9, 30, 41), Date.UTC(2022, 10, 25, 23, 59, 58)],
     ["2022-11-26", 47130, Date.UTC(2022, 10, 26, 0, 0, 1), Date.UTC(2022, 10, 26, 23, 59, 59)],
     ["2022-11-27", 11954, Date.UTC(2022, 10, 27), Date.UTC(2022, 10, 27, 6, 6, 21)],

@@ -6,8 +6,14 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DataError } from "../../src/data/errors.ts";
 import { detectFormat, FORMATS, readHead, readInputs } from "../../src/data/formats/index.ts";
 import type { Frame } from "../../src/data/frame.ts";
+import { needShared, SHARED } from "../support/paths.ts";
 
-const DATA = new URL("../../../shared/data/", import.meta.url).pathname;
+const DATA = `${SHARED}/`;
+const { missing } = needShared(
+  "backtesting-py/GOOG.csv",
+  "krx/creon_1m_20190920",
+  "freqtrade/XRP_ETH-5m.json",
+);
 let tmp = "";
 
 beforeAll(async () => {
@@ -36,16 +42,19 @@ describe("detectFormat", () => {
     expect(FORMATS.map((f) => f.name)).toContain("stom-sqlite");
   });
 
-  it("an unknown --format name lists the formats; a known one is used without sniffing", async () => {
-    await expect(detectFormat(`${DATA}backtesting-py/GOOG.csv`, { format: "parquet" })).rejects.toThrow(
-      /unknown format: 'parquet'.*\n.*ohlcv-csv/s,
-    );
-    expect((await detectFormat(`${DATA}backtesting-py/GOOG.csv`, { format: "krx-minute-csv" })).name).toBe(
-      "krx-minute-csv",
-    );
-  });
+  it.skipIf(missing)(
+    "an unknown --format name lists the formats; a known one is used without sniffing",
+    async () => {
+      await expect(detectFormat(`${DATA}backtesting-py/GOOG.csv`, { format: "parquet" })).rejects.toThrow(
+        /unknown format: 'parquet'.*\n.*ohlcv-csv/s,
+      );
+      expect((await detectFormat(`${DATA}backtesting-py/GOOG.csv`, { format: "krx-minute-csv" })).name).toBe(
+        "krx-minute-csv",
+      );
+    },
+  );
 
-  it("sniffs gzip files on their decompressed head", async () => {
+  it.skipIf(missing)("sniffs gzip files on their decompressed head", async () => {
     const gz = path.join(tmp, "GOOG.csv.gz");
     await writeFile(gz, gzipSync(await readFile(`${DATA}backtesting-py/GOOG.csv`)));
     expect((await readHead(gz)).subarray(0, 6).toString()).toBe(",Open,");
@@ -56,33 +65,39 @@ describe("detectFormat", () => {
 });
 
 describe("readInputs", () => {
-  it("recurses into directories, skipping README, hidden and unrecognised files", async () => {
-    const dir = path.join(tmp, "tree");
-    await mkdir(path.join(dir, "sub"), { recursive: true });
-    await writeFile(path.join(dir, "README.md"), "# not data\n");
-    await writeFile(path.join(dir, ".hidden.csv"), "Date,Open,High,Low,Close\n2020-01-01,1,1,1,1\n");
-    await writeFile(path.join(dir, "notes.txt"), "hello\n");
-    await writeFile(path.join(dir, "005930.csv"), await readFile(`${DATA}krx/creon_1m_20190920/005930.csv`));
-    await writeFile(
-      path.join(dir, "sub", "XRP_ETH-5m.json"),
-      await readFile(`${DATA}freqtrade/XRP_ETH-5m.json`),
-    );
-    const skipped: string[] = [];
-    let lastRows = 0;
-    const frames = await all(
-      readInputs([dir], { onSkip: (f) => skipped.push(path.basename(f)), onRows: (n) => (lastRows = n) }),
-    );
-    expect(frames.map((f) => `${f.market}:${f.symbol}:${f.timeframe}:${f.length}`)).toEqual([
-      "krx:005930:1m:390",
-      "binance:XRP/ETH:5m:712",
-    ]);
-    expect(skipped).toEqual(["notes.txt"]);
-    expect(lastRows).toBe(390 + 712);
-    // named explicitly, the same unrecognised file is an error
-    await expect(all(readInputs([path.join(dir, "notes.txt")]))).rejects.toThrow(/unknown format/);
-  });
+  it.skipIf(missing)(
+    "recurses into directories, skipping README, hidden and unrecognised files",
+    async () => {
+      const dir = path.join(tmp, "tree");
+      await mkdir(path.join(dir, "sub"), { recursive: true });
+      await writeFile(path.join(dir, "README.md"), "# not data\n");
+      await writeFile(path.join(dir, ".hidden.csv"), "Date,Open,High,Low,Close\n2020-01-01,1,1,1,1\n");
+      await writeFile(path.join(dir, "notes.txt"), "hello\n");
+      await writeFile(
+        path.join(dir, "005930.csv"),
+        await readFile(`${DATA}krx/creon_1m_20190920/005930.csv`),
+      );
+      await writeFile(
+        path.join(dir, "sub", "XRP_ETH-5m.json"),
+        await readFile(`${DATA}freqtrade/XRP_ETH-5m.json`),
+      );
+      const skipped: string[] = [];
+      let lastRows = 0;
+      const frames = await all(
+        readInputs([dir], { onSkip: (f) => skipped.push(path.basename(f)), onRows: (n) => (lastRows = n) }),
+      );
+      expect(frames.map((f) => `${f.market}:${f.symbol}:${f.timeframe}:${f.length}`)).toEqual([
+        "krx:005930:1m:390",
+        "binance:XRP/ETH:5m:712",
+      ]);
+      expect(skipped).toEqual(["notes.txt"]);
+      expect(lastRows).toBe(390 + 712);
+      // named explicitly, the same unrecognised file is an error
+      await expect(all(readInputs([path.join(dir, "notes.txt")]))).rejects.toThrow(/unknown format/);
+    },
+  );
 
-  it("throws a DataError naming the first line out of order instead of sorting", async () => {
+  it.skipIf(missing)("throws a DataError naming the first line out of order instead of sorting", async () => {
     const lines = (await readFile(`${DATA}backtesting-py/GOOG.csv`, "utf8")).split("\n");
     [lines[10], lines[11]] = [lines[11], lines[10]];
     const file = path.join(tmp, "GOOG.csv");

@@ -11,8 +11,10 @@ import {
   upbitCandlesJson,
 } from "../../src/data/formats/index.ts";
 import type { Frame } from "../../src/data/frame.ts";
+import { needShared, SHARED } from "../support/paths.ts";
 
-const DATA = new URL("../../../shared/data/", import.meta.url).pathname;
+const DATA = `${SHARED}/`;
+const { missing } = needShared("freqtrade", "upbit/smtm");
 let tmp = "";
 
 beforeAll(async () => {
@@ -31,7 +33,7 @@ async function one(iter: AsyncIterable<Frame>): Promise<Frame> {
 
 const f64 = (frame: Frame, name: string) => frame.columns[name] as Float64Array;
 
-describe("freqtrade-ohlcv-json", () => {
+describe.skipIf(missing)("freqtrade-ohlcv-json", () => {
   it.each([
     [
       "freqtrade/ETH_BTC-1m.json",
@@ -112,7 +114,7 @@ describe("freqtrade-ohlcv-json", () => {
 describe("freqtrade-trades-json", () => {
   const file = `${DATA}freqtrade/XRP_ETH-trades.json.gz`;
 
-  it("reads the gzip tape: 12,477 ticks, README range, sides and same-ms ranks", async () => {
+  it.skipIf(missing)("reads the gzip tape: 12,477 ticks, README range, sides and same-ms ranks", async () => {
     expect((await detectFormat(file)).name).toBe("freqtrade-trades-json");
     const frame = await one(freqtradeTradesJson.read(file, {}));
     expect(frame).toMatchObject({
@@ -168,7 +170,7 @@ describe("freqtrade-trades-json", () => {
   });
 });
 
-describe("upbit-candles-json", () => {
+describe.skipIf(missing)("upbit-candles-json", () => {
   const dir = `${DATA}upbit/smtm/`;
 
   it.each([

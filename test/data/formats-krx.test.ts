@@ -13,8 +13,10 @@ import {
   readInputs,
 } from "../../src/data/formats/index.ts";
 import type { Frame } from "../../src/data/frame.ts";
+import { needShared, shared } from "../support/paths.ts";
 
-const DATA = new URL("../../../shared/data/krx/", import.meta.url).pathname;
+const DATA = `${shared("krx")}/`;
+const { missing } = needShared("krx/creon_1m_20190920", "krx/creon_1m_20190920_all_symbols.tar.gz");
 const TARBALL = `${DATA}creon_1m_20190920_all_symbols.tar.gz`;
 const SYMBOLS = ["000660", "005380", "005930", "035420", "035720", "068270", "091990", "247540"];
 
@@ -52,39 +54,45 @@ async function readTarEntries(): Promise<{ name: string; buf: Buffer }[]> {
 }
 
 describe("krx-minute-csv", () => {
-  it("reads each of the 8 files as 390 bars of its symbol, start = end label - 1 minute", async () => {
-    for (const symbol of SYMBOLS) {
-      const file = `${DATA}creon_1m_20190920/${symbol}.csv`;
-      expect((await detectFormat(file)).name).toBe("krx-minute-csv");
-      const [frame] = await collect(krxMinuteCsv.read(file, {}));
-      expect(frame.symbol).toBe(symbol);
-      expect(frame).toMatchObject({
-        kind: "bars",
-        market: "krx",
-        timeframe: "1m",
-        tz: "Asia/Seoul",
-        length: 390,
-      });
-      const time = frame.columns.time as Float64Array;
-      // 09:01 KST label = 09:00 KST start = 00:00 UTC; 15:30 label = 15:29 KST = 06:29 UTC
-      expect(time[0]).toBe(Date.UTC(2019, 8, 20, 0, 0));
-      expect(time[389]).toBe(Date.UTC(2019, 8, 20, 6, 29));
-    }
-  });
+  it.skipIf(missing)(
+    "reads each of the 8 files as 390 bars of its symbol, start = end label - 1 minute",
+    async () => {
+      for (const symbol of SYMBOLS) {
+        const file = `${DATA}creon_1m_20190920/${symbol}.csv`;
+        expect((await detectFormat(file)).name).toBe("krx-minute-csv");
+        const [frame] = await collect(krxMinuteCsv.read(file, {}));
+        expect(frame.symbol).toBe(symbol);
+        expect(frame).toMatchObject({
+          kind: "bars",
+          market: "krx",
+          timeframe: "1m",
+          tz: "Asia/Seoul",
+          length: 390,
+        });
+        const time = frame.columns.time as Float64Array;
+        // 09:01 KST label = 09:00 KST start = 00:00 UTC; 15:30 label = 15:29 KST = 06:29 UTC
+        expect(time[0]).toBe(Date.UTC(2019, 8, 20, 0, 0));
+        expect(time[389]).toBe(Date.UTC(2019, 8, 20, 6, 29));
+      }
+    },
+  );
 
-  it("keeps the closing-auction filler rows: volume 0 and a copy of the previous close", async () => {
-    const file = `${DATA}creon_1m_20190920/005930.csv`;
-    const [frame] = await collect(krxMinuteCsv.read(file, {}));
-    const lines = (await readFile(file, "utf8")).trim().split("\n");
-    const time = frame.columns.time as Float64Array;
-    const volume = frame.columns.volume as Float64Array;
-    const close = frame.columns.close as Float64Array;
-    const row = lines.findIndex((l) => l.includes("T15:25:00+0900")) - 1;
-    expect(time[row]).toBe(Date.UTC(2019, 8, 20, 6, 24));
-    expect(volume[row]).toBe(0);
-    expect(close[row]).toBe(Number(lines[row + 1].split(",")[5]));
-    expect(close[row]).toBe(close[row - 1]);
-  });
+  it.skipIf(missing)(
+    "keeps the closing-auction filler rows: volume 0 and a copy of the previous close",
+    async () => {
+      const file = `${DATA}creon_1m_20190920/005930.csv`;
+      const [frame] = await collect(krxMinuteCsv.read(file, {}));
+      const lines = (await readFile(file, "utf8")).trim().split("\n");
+      const time = frame.columns.time as Float64Array;
+      const volume = frame.columns.volume as Float64Array;
+      const close = frame.columns.close as Float64Array;
+      const row = lines.findIndex((l) => l.includes("T15:25:00+0900")) - 1;
+      expect(time[row]).toBe(Date.UTC(2019, 8, 20, 6, 24));
+      expect(volume[row]).toBe(0);
+      expect(close[row]).toBe(Number(lines[row + 1].split(",")[5]));
+      expect(close[row]).toBe(close[row - 1]);
+    },
+  );
 
   it("names file, line and field for a malformed row", () => {
     const csv =
@@ -98,60 +106,66 @@ describe("krx-minute-csv", () => {
 });
 
 describe("krx-minute-tarball", () => {
-  it("streams all 2,190 symbols, one frame per entry, as many rows as the entries have data lines", async () => {
-    expect((await detectFormat(TARBALL)).name).toBe("krx-minute-tarball");
-    // independent count: newlines in each entry minus its header (the README's "854k" is rounded
-    // up; the archive holds 840,283 data lines by `cat *.csv | wc -l` - 2,190 headers)
-    const entries = await tarEntries();
-    let dataLines = 0;
-    for (const e of entries)
-      dataLines +=
-        e.buf
-          .toString("latin1")
-          .split("\n")
-          .filter((l) => l !== "").length - 1;
-    let frames = 0;
-    let rows = 0;
-    let full = 0;
-    const loose = new Map<string, Frame>();
-    for await (const frame of readInputs([TARBALL])) {
-      frames++;
-      rows += frame.length;
-      if (frame.length === 390) full++;
-      if (SYMBOLS.includes(frame.symbol)) loose.set(frame.symbol, frame);
-    }
-    expect(entries.length).toBe(2190);
-    expect(frames).toBe(2190);
-    expect(full).toBe(2093);
-    expect(rows).toBe(dataLines);
-    for (const symbol of SYMBOLS) {
-      const [single] = await collect(krxMinuteCsv.read(`${DATA}creon_1m_20190920/${symbol}.csv`, {}));
-      const frame = loose.get(symbol);
-      for (const name of Object.keys(single.columns))
-        expect([...(frame?.columns[name] ?? [])]).toEqual([...single.columns[name]]);
-    }
-  });
+  it.skipIf(missing)(
+    "streams all 2,190 symbols, one frame per entry, as many rows as the entries have data lines",
+    async () => {
+      expect((await detectFormat(TARBALL)).name).toBe("krx-minute-tarball");
+      // independent count: newlines in each entry minus its header (the README's "854k" is rounded
+      // up; the archive holds 840,283 data lines by `cat *.csv | wc -l` - 2,190 headers)
+      const entries = await tarEntries();
+      let dataLines = 0;
+      for (const e of entries)
+        dataLines +=
+          e.buf
+            .toString("latin1")
+            .split("\n")
+            .filter((l) => l !== "").length - 1;
+      let frames = 0;
+      let rows = 0;
+      let full = 0;
+      const loose = new Map<string, Frame>();
+      for await (const frame of readInputs([TARBALL])) {
+        frames++;
+        rows += frame.length;
+        if (frame.length === 390) full++;
+        if (SYMBOLS.includes(frame.symbol)) loose.set(frame.symbol, frame);
+      }
+      expect(entries.length).toBe(2190);
+      expect(frames).toBe(2190);
+      expect(full).toBe(2093);
+      expect(rows).toBe(dataLines);
+      for (const symbol of SYMBOLS) {
+        const [single] = await collect(krxMinuteCsv.read(`${DATA}creon_1m_20190920/${symbol}.csv`, {}));
+        const frame = loose.get(symbol);
+        for (const name of Object.keys(single.columns))
+          expect([...(frame?.columns[name] ?? [])]).toEqual([...single.columns[name]]);
+      }
+    },
+  );
 
-  it("stops reading when the consumer stops early", async () => {
+  it.skipIf(missing)("stops reading when the consumer stops early", async () => {
     let n = 0;
     for await (const _ of krxMinuteTarball.read(TARBALL, {})) if (++n === 3) break;
     expect(n).toBe(3);
   });
 
-  it("reports a truncated archive after the entries it could read, naming the file", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "stom-krx-"));
-    try {
-      const file = join(dir, "cut.tar.gz");
-      writeFileSync(file, (await readFile(TARBALL)).subarray(0, 300_000));
-      let frames = 0;
-      const read = async () => {
-        for await (const _ of krxMinuteTarball.read(file, {})) frames++;
-      };
-      await expect(read()).rejects.toThrow(`${file}: not a readable tar archive`);
-      expect(frames).toBeGreaterThan(0);
-      expect(frames).toBeLessThan(2190);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
+  it.skipIf(missing)(
+    "reports a truncated archive after the entries it could read, naming the file",
+    async () => {
+      const dir = mkdtempSync(join(tmpdir(), "stom-krx-"));
+      try {
+        const file = join(dir, "cut.tar.gz");
+        writeFileSync(file, (await readFile(TARBALL)).subarray(0, 300_000));
+        let frames = 0;
+        const read = async () => {
+          for await (const _ of krxMinuteTarball.read(file, {})) frames++;
+        };
+        await expect(read()).rejects.toThrow(`${file}: not a readable tar archive`);
+        expect(frames).toBeGreaterThan(0);
+        expect(frames).toBeLessThan(2190);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  );
 });

@@ -4,8 +4,10 @@ import { gunzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { makeFrame } from "../../src/data/frame.ts";
 import { binner, resampleBars, ticksToBars } from "../../src/data/resample.ts";
+import { needShared, SHARED } from "../support/paths.ts";
 
-const DATA = new URL("../../../shared/data/", import.meta.url).pathname;
+const DATA = `${SHARED}/`;
+const { missing } = needShared("freqtrade", "upbit/smtm");
 const json = (file: string) => JSON.parse(readFileSync(join(DATA, file), "utf8"));
 
 function freqtradeBars(file: string) {
@@ -81,7 +83,7 @@ function expectRelClose(actual: number, expected: number, rel: number) {
 }
 
 describe("ticksToBars", () => {
-  it("rebuilds every traded freqtrade XRP/ETH 1m bar from the trade tape", () => {
+  it.skipIf(missing)("rebuilds every traded freqtrade XRP/ETH 1m bar from the trade tape", () => {
     const { frame, raw } = xrpTicks();
     const bars = ticksToBars(frame, "1m");
     const ref = freqtradeBars("freqtrade/XRP_ETH-1m.json");
@@ -107,7 +109,7 @@ describe("ticksToBars", () => {
     );
   });
 
-  it("with fill previous also matches the zero-volume bars", () => {
+  it.skipIf(missing)("with fill previous also matches the zero-volume bars", () => {
     const bars = ticksToBars(xrpTicks().frame, "1m", { fill: "previous" });
     const ref = freqtradeBars("freqtrade/XRP_ETH-1m.json");
     expect(bars.length).toBe(3560);
@@ -121,7 +123,7 @@ describe("ticksToBars", () => {
 });
 
 describe("resampleBars", () => {
-  it("aggregates Upbit 1m to the Upbit 3m candles of 08:00-10:57 UTC", () => {
+  it.skipIf(missing)("aggregates Upbit 1m to the Upbit 3m candles of 08:00-10:57 UTC", () => {
     const one = upbitBars(
       ["upbit_1m_20200220_170000-20200220_202000.json", "upbit_1m_20200220_202000-20200220_210000.json"],
       "1m",
@@ -145,25 +147,29 @@ describe("resampleBars", () => {
     }
   });
 
-  it("aggregates freqtrade XRP/ETH 1m to the 5m file, once the 1m flat fills are dropped", () => {
-    // freqtrade builds both files from trades: a 5m open is the first *traded* minute, not a 1m fill bar.
-    const all = freqtradeBars("freqtrade/XRP_ETH-1m.json");
-    const vol = all.columns.volume as Float64Array;
-    const traded = Object.fromEntries(
-      Object.entries(all.columns).map(([k, c]) => [k, (c as Float64Array).filter((_, i) => vol[i] > 0)]),
-    );
-    const one = makeFrame({ ...all, length: traded.time.length, columns: traded });
-    const ref = freqtradeBars("freqtrade/XRP_ETH-5m.json");
-    const fromBars = resampleBars(one, "5m", { fill: "previous" });
-    const fromTicks = ticksToBars(xrpTicks().frame, "5m", { fill: "previous" });
-    for (const out of [fromBars, fromTicks]) {
-      expect(out.length).toBe(712);
-      for (const c of ["time", "open", "high", "low", "close"])
-        expect(out.columns[c]).toEqual(ref.columns[c]);
-      const v = out.columns.volume as Float64Array;
-      for (let i = 0; i < v.length; i++) expectRelClose(v[i], (ref.columns.volume as Float64Array)[i], 1e-9);
-    }
-  });
+  it.skipIf(missing)(
+    "aggregates freqtrade XRP/ETH 1m to the 5m file, once the 1m flat fills are dropped",
+    () => {
+      // freqtrade builds both files from trades: a 5m open is the first *traded* minute, not a 1m fill bar.
+      const all = freqtradeBars("freqtrade/XRP_ETH-1m.json");
+      const vol = all.columns.volume as Float64Array;
+      const traded = Object.fromEntries(
+        Object.entries(all.columns).map(([k, c]) => [k, (c as Float64Array).filter((_, i) => vol[i] > 0)]),
+      );
+      const one = makeFrame({ ...all, length: traded.time.length, columns: traded });
+      const ref = freqtradeBars("freqtrade/XRP_ETH-5m.json");
+      const fromBars = resampleBars(one, "5m", { fill: "previous" });
+      const fromTicks = ticksToBars(xrpTicks().frame, "5m", { fill: "previous" });
+      for (const out of [fromBars, fromTicks]) {
+        expect(out.length).toBe(712);
+        for (const c of ["time", "open", "high", "low", "close"])
+          expect(out.columns[c]).toEqual(ref.columns[c]);
+        const v = out.columns.volume as Float64Array;
+        for (let i = 0; i < v.length; i++)
+          expectRelClose(v[i], (ref.columns.volume as Float64Array)[i], 1e-9);
+      }
+    },
+  );
 
   it("emits no bar for an empty interval unless fill is previous", () => {
     const frame = makeFrame({

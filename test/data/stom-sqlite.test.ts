@@ -6,8 +6,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readCodenames, readMoneytop, stomSqlite } from "../../src/data/formats/stom-sqlite.ts";
 import type { Frame } from "../../src/data/frame.ts";
 import { writeStomFixture } from "../../src/data/stom/fixture.ts";
+import { needShared, SHARED } from "../support/paths.ts";
 
-const DATA = new URL("../../../shared/data/", import.meta.url).pathname;
+const DATA = SHARED;
+const { missing } = needShared(
+  "upbit/trades/wannacrypto_KRW-BTC_trades_2022-11-26.csv",
+  "krx/creon_1m_20190920",
+);
 const TRADES = join(DATA, "upbit/trades/wannacrypto_KRW-BTC_trades_2022-11-26.csv");
 const CREON = join(DATA, "krx/creon_1m_20190920");
 
@@ -111,6 +116,7 @@ const db = (kind: string) => join(dir, `${kind}.db`);
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), "stom-sqlite-"));
+  if (missing) return;
   writeStomFixture(db("coin_tick"), { kind: "coin_tick", source: TRADES, minutes: 60 });
   writeStomFixture(db("coin_min"), { kind: "coin_min", source: TRADES, minutes: 180 });
   writeStomFixture(db("stock_min"), { kind: "stock_min", source: CREON });
@@ -125,7 +131,7 @@ beforeAll(() => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe("writeStomFixture", () => {
-  it("writes STOM's exact column lists, types and index formats for all four kinds", () => {
+  it.skipIf(missing)("writes STOM's exact column lists, types and index formats for all four kinds", () => {
     for (const kind of ["stock_tick", "stock_min", "coin_tick", "coin_min"] as const) {
       const sqlite = new Database(db(kind), { readonly: true });
       const tables = (
@@ -159,7 +165,7 @@ describe("writeStomFixture", () => {
     }
   });
 
-  it("names coin tables by market code and stock tables by the six-digit code", () => {
+  it.skipIf(missing)("names coin tables by market code and stock tables by the six-digit code", () => {
     const coin = new Database(db("coin_tick"), { readonly: true });
     expect(coin.prepare("select name from sqlite_master where type = 'table' order by name").all()).toEqual([
       { name: "KRW-BTC" },
@@ -188,14 +194,14 @@ describe("writeStomFixture", () => {
 });
 
 describe("stomSqlite.sniff", () => {
-  it("recognises the SQLite header and nothing else", () => {
+  it.skipIf(missing)("recognises the SQLite header and nothing else", () => {
     expect(stomSqlite.sniff(db("coin_tick"), readFileSync(db("coin_tick")).subarray(0, 65536))).toBe(true);
     expect(stomSqlite.sniff(TRADES, readFileSync(TRADES).subarray(0, 65536))).toBe(false);
   });
 });
 
 describe("stomSqlite.read coin_tick", () => {
-  it("gives one tick frame whose 현재가 is the last real trade of each second", async () => {
+  it.skipIf(missing)("gives one tick frame whose 현재가 is the last real trade of each second", async () => {
     const { periods, firstPrice } = tradesBy(1000, 60);
     const [frame, ...rest] = await readAll(db("coin_tick"));
     expect(rest).toHaveLength(0);
@@ -221,89 +227,98 @@ describe("stomSqlite.read coin_tick", () => {
     );
   });
 
-  it("keeps the snapshot consistent: day range, book around the price, 체결강도 within 0..500", async () => {
-    const [frame] = await readAll(db("coin_tick"));
-    const c = frame.columns as Record<string, Float64Array>;
-    const bad: number[] = [];
-    for (let i = 0; i < frame.length; i++) {
-      const ok =
-        c.고가[i] >= c.현재가[i] &&
-        c.저가[i] <= c.현재가[i] &&
-        c.매도호가1[i] - c.매수호가1[i] === 1000 &&
-        (c.매도호가1[i] === c.현재가[i] || c.매수호가1[i] === c.현재가[i]) &&
-        c.체결강도[i] >= 0 &&
-        c.체결강도[i] <= 500 &&
-        (i === 0 || c.당일거래대금[i] >= c.당일거래대금[i - 1]);
-      if (!ok) bad.push(i);
-    }
-    expect(bad).toEqual([]);
-  });
+  it.skipIf(missing)(
+    "keeps the snapshot consistent: day range, book around the price, 체결강도 within 0..500",
+    async () => {
+      const [frame] = await readAll(db("coin_tick"));
+      const c = frame.columns as Record<string, Float64Array>;
+      const bad: number[] = [];
+      for (let i = 0; i < frame.length; i++) {
+        const ok =
+          c.고가[i] >= c.현재가[i] &&
+          c.저가[i] <= c.현재가[i] &&
+          c.매도호가1[i] - c.매수호가1[i] === 1000 &&
+          (c.매도호가1[i] === c.현재가[i] || c.매수호가1[i] === c.현재가[i]) &&
+          c.체결강도[i] >= 0 &&
+          c.체결강도[i] <= 500 &&
+          (i === 0 || c.당일거래대금[i] >= c.당일거래대금[i - 1]);
+        if (!ok) bad.push(i);
+      }
+      expect(bad).toEqual([]);
+    },
+  );
 });
 
 describe("stomSqlite.read coin_min", () => {
-  it("gives 1m bars whose close and high are the real trades' last and highest price of the minute", async () => {
-    const { periods } = tradesBy(60_000, 180);
-    const [frame] = await readAll(db("coin_min"), { market: "custom" });
-    expect(frame.kind).toBe("bars");
-    expect(frame.timeframe).toBe("1m");
-    expect(frame.market).toBe("custom");
-    expect(frame.length).toBe(periods.size);
-    const expected = [...periods.entries()].sort((a, b) => a[0] - b[0]);
-    const rows = (f: Frame) =>
-      Array.from({ length: f.length }, (_, i) => [
-        f.columns.time[i],
-        f.columns.close[i],
-        f.columns.high[i],
-        f.columns.low[i],
-      ]);
-    expect(rows(frame)).toEqual(expected.map(([t, p]) => [t, p.last, p.high, p.low]));
-  });
+  it.skipIf(missing)(
+    "gives 1m bars whose close and high are the real trades' last and highest price of the minute",
+    async () => {
+      const { periods } = tradesBy(60_000, 180);
+      const [frame] = await readAll(db("coin_min"), { market: "custom" });
+      expect(frame.kind).toBe("bars");
+      expect(frame.timeframe).toBe("1m");
+      expect(frame.market).toBe("custom");
+      expect(frame.length).toBe(periods.size);
+      const expected = [...periods.entries()].sort((a, b) => a[0] - b[0]);
+      const rows = (f: Frame) =>
+        Array.from({ length: f.length }, (_, i) => [
+          f.columns.time[i],
+          f.columns.close[i],
+          f.columns.high[i],
+          f.columns.low[i],
+        ]);
+      expect(rows(frame)).toEqual(expected.map(([t, p]) => [t, p.last, p.high, p.low]));
+    },
+  );
 });
 
 describe("stomSqlite.read stock_min", () => {
-  it("gives one 1m bar frame per symbol with the real Creon bars, KST index -> UTC", async () => {
-    const frames = await readAll(db("stock_min"));
-    expect(frames.map((f) => f.symbol).sort()).toEqual([
-      "000660",
-      "005380",
-      "005930",
-      "035420",
-      "035720",
-      "068270",
-      "091990",
-      "247540",
-    ]);
-    for (const frame of frames) {
-      expect(frame.kind).toBe("bars");
-      expect(frame.market).toBe("krx");
-      expect(frame.tz).toBe("Asia/Seoul");
-      // the closing-auction filler rows (volume 0) had no trades and are not STOM rows
-      const csv = creonRows(frame.symbol).filter((r) => r.volume > 0);
-      expect(frame.length).toBe(csv.length);
-      for (const name of EXPECTED.stock_min.slice(1))
-        expect(frame.columns[name]).toBeInstanceOf(Float64Array);
-      const got = Array.from({ length: frame.length }, (_, i) =>
-        ["time", "open", "high", "low", "close", "volume"].map((name) => frame.columns[name][i]),
-      );
-      // Creon labels the bar end in +0900; STOM's index is the bar start
-      expect(got).toEqual(
-        csv.map((r) => [
-          Date.parse(r.label.replace("+0900", "+09:00")) - 60_000,
-          r.open,
-          r.high,
-          r.low,
-          r.close,
-          r.volume,
-        ]),
-      );
-    }
-    const samsung = frames.find((f) => f.symbol === "005930")!;
-    // 201909200900 KST = 2019-09-20 00:00 UTC
-    expect(samsung.columns.time[0]).toBe(Date.UTC(2019, 8, 20, 0, 0));
-    expect(samsung.columns.시가[samsung.length - 1]).toBe(creonRows("005930")[0].open);
-  });
+  it.skipIf(missing)(
+    "gives one 1m bar frame per symbol with the real Creon bars, KST index -> UTC",
+    async () => {
+      const frames = await readAll(db("stock_min"));
+      expect(frames.map((f) => f.symbol).sort()).toEqual([
+        "000660",
+        "005380",
+        "005930",
+        "035420",
+        "035720",
+        "068270",
+        "091990",
+        "247540",
+      ]);
+      for (const frame of frames) {
+        expect(frame.kind).toBe("bars");
+        expect(frame.market).toBe("krx");
+        expect(frame.tz).toBe("Asia/Seoul");
+        // the closing-auction filler rows (volume 0) had no trades and are not STOM rows
+        const csv = creonRows(frame.symbol).filter((r) => r.volume > 0);
+        expect(frame.length).toBe(csv.length);
+        for (const name of EXPECTED.stock_min.slice(1))
+          expect(frame.columns[name]).toBeInstanceOf(Float64Array);
+        const got = Array.from({ length: frame.length }, (_, i) =>
+          ["time", "open", "high", "low", "close", "volume"].map((name) => frame.columns[name][i]),
+        );
+        // Creon labels the bar end in +0900; STOM's index is the bar start
+        expect(got).toEqual(
+          csv.map((r) => [
+            Date.parse(r.label.replace("+0900", "+09:00")) - 60_000,
+            r.open,
+            r.high,
+            r.low,
+            r.close,
+            r.volume,
+          ]),
+        );
+      }
+      const samsung = frames.find((f) => f.symbol === "005930")!;
+      // 201909200900 KST = 2019-09-20 00:00 UTC
+      expect(samsung.columns.time[0]).toBe(Date.UTC(2019, 8, 20, 0, 0));
+      expect(samsung.columns.시가[samsung.length - 1]).toBe(creonRows("005930")[0].open);
+    },
+  );
 
-  it("marks 관심종목 exactly where moneytop lists the code", async () => {
+  it.skipIf(missing)("marks 관심종목 exactly where moneytop lists the code", async () => {
     const frames = await readAll(db("stock_min"));
     const top = readMoneytop(db("stock_min"));
     expect(top.time[0]).toBe(Date.UTC(2019, 8, 20, 0, 0));
@@ -327,40 +342,43 @@ describe("stomSqlite.read stock_min", () => {
 });
 
 describe("stomSqlite.read stock_tick", () => {
-  it("converts the KST second index to UTC and stays inside each real minute bar", async () => {
-    const frames = await readAll(db("stock_tick"));
-    expect(frames.map((f) => f.symbol).sort()).toEqual(["005930", "091990"]);
-    const sqlite = new Database(db("stock_tick"), { readonly: true });
-    const first = sqlite
-      .prepare(`select "index" from "005930" order by "index" limit 1`)
-      .raw(true)
-      .get() as number[];
-    sqlite.close();
-    const samsung = frames.find((f) => f.symbol === "005930")!;
-    expect(samsung.kind).toBe("ticks");
-    const s = String(first[0]);
-    // by hand: yyyymmddhhmmss in KST minus nine hours
-    expect(samsung.columns.time[0]).toBe(
-      Date.UTC(
-        +s.slice(0, 4),
-        +s.slice(4, 6) - 1,
-        +s.slice(6, 8),
-        +s.slice(8, 10) - 9,
-        +s.slice(10, 12),
-        +s.slice(12, 14),
-      ),
-    );
-    const bars = creonRows("005930");
-    const byStart = new Map(bars.map((b) => [Date.parse(b.label.replace("+0900", "+09:00")) - 60_000, b]));
-    const outside: number[] = [];
-    for (let i = 0; i < samsung.length; i++) {
-      const t = samsung.columns.time[i] as number;
-      const bar = byStart.get(Math.floor(t / 60_000) * 60_000);
-      const p = samsung.columns.price[i] as number;
-      if (!bar || p < bar.low || p > bar.high) outside.push(i);
-    }
-    expect(outside).toEqual([]);
-  });
+  it.skipIf(missing)(
+    "converts the KST second index to UTC and stays inside each real minute bar",
+    async () => {
+      const frames = await readAll(db("stock_tick"));
+      expect(frames.map((f) => f.symbol).sort()).toEqual(["005930", "091990"]);
+      const sqlite = new Database(db("stock_tick"), { readonly: true });
+      const first = sqlite
+        .prepare(`select "index" from "005930" order by "index" limit 1`)
+        .raw(true)
+        .get() as number[];
+      sqlite.close();
+      const samsung = frames.find((f) => f.symbol === "005930")!;
+      expect(samsung.kind).toBe("ticks");
+      const s = String(first[0]);
+      // by hand: yyyymmddhhmmss in KST minus nine hours
+      expect(samsung.columns.time[0]).toBe(
+        Date.UTC(
+          +s.slice(0, 4),
+          +s.slice(4, 6) - 1,
+          +s.slice(6, 8),
+          +s.slice(8, 10) - 9,
+          +s.slice(10, 12),
+          +s.slice(12, 14),
+        ),
+      );
+      const bars = creonRows("005930");
+      const byStart = new Map(bars.map((b) => [Date.parse(b.label.replace("+0900", "+09:00")) - 60_000, b]));
+      const outside: number[] = [];
+      for (let i = 0; i < samsung.length; i++) {
+        const t = samsung.columns.time[i] as number;
+        const bar = byStart.get(Math.floor(t / 60_000) * 60_000);
+        const p = samsung.columns.price[i] as number;
+        if (!bar || p < bar.low || p > bar.high) outside.push(i);
+      }
+      expect(outside).toEqual([]);
+    },
+  );
 });
 
 describe("stomSqlite.read errors", () => {
@@ -375,7 +393,7 @@ describe("stomSqlite.read errors", () => {
     );
   });
 
-  it("refuses a symbol override on a many-table db", async () => {
+  it.skipIf(missing)("refuses a symbol override on a many-table db", async () => {
     await expect(readAll(db("stock_min"), { symbol: "X" })).rejects.toThrow(/symbol override/);
   });
 });

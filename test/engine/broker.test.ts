@@ -8,11 +8,15 @@ import {
   toBars,
 } from "../../src/engine/index.ts";
 import { DATA_DIR, readOhlcvCsv } from "../support/csv.ts";
+import { needShared, sharedOr } from "../support/paths.ts";
 
-const GOOG = toBars(readOhlcvCsv(`${DATA_DIR}/backtesting-py/GOOG.csv`));
-const SHORT = toBars({
-  columns: Object.fromEntries(Object.entries(GOOG.columns).map(([k, v]) => [k, v.slice(0, 20)])),
-});
+const { missing } = needShared("backtesting-py/GOOG.csv");
+const GOOG = sharedOr(missing, () => toBars(readOhlcvCsv(`${DATA_DIR}/backtesting-py/GOOG.csv`)));
+const SHORT = sharedOr(missing, () =>
+  toBars({
+    columns: Object.fromEntries(Object.entries(GOOG.columns).map(([k, v]) => [k, v.slice(0, 20)])),
+  }),
+);
 
 /** Bars from rows [open, high, low, close], one day apart. */
 function bars(rows: number[][]): Bars {
@@ -33,17 +37,20 @@ const script = (steps: Record<number, (ctx: NextContext<ParamSpecs>) => void>) =
   defineStrategy({ params: {}, init: () => null, next: (ctx) => steps[ctx.i]?.(ctx) });
 
 describe("broker fills", () => {
-  test("stop-limit orders fill at the stop price (backtesting.py test_stop_limit_order_price_is_stop_price)", () => {
-    // placed on bar 1 (2004-08-20): the buy triggers on bar 2 (high 113.48), the sell on bar 3 (low 103.57)
-    const s = script({
-      1: (ctx) => {
-        ctx.buy({ stop: 112, limit: 113, size: 1 });
-        ctx.sell({ stop: 107, limit: 105, size: 1 });
-      },
-    });
-    const t = backtest(s, SHORT, { finalizeTrades: true }).trades;
-    expect([t.entryPrice[0], t.exitPrice[0]]).toEqual([112, 107]);
-  });
+  test.skipIf(missing)(
+    "stop-limit orders fill at the stop price (backtesting.py test_stop_limit_order_price_is_stop_price)",
+    () => {
+      // placed on bar 1 (2004-08-20): the buy triggers on bar 2 (high 113.48), the sell on bar 3 (low 103.57)
+      const s = script({
+        1: (ctx) => {
+          ctx.buy({ stop: 112, limit: 113, size: 1 });
+          ctx.sell({ stop: 107, limit: 105, size: 1 });
+        },
+      });
+      const t = backtest(s, SHORT, { finalizeTrades: true }).trades;
+      expect([t.entryPrice[0], t.exitPrice[0]]).toEqual([112, 107]);
+    },
+  );
 
   test("a limit buy fills at the limit once the low reaches it, or at a better open", () => {
     const data = bars([
@@ -109,7 +116,7 @@ describe("broker fills", () => {
     expect([spread.entryPrice[0], spread.exitPrice[0]]).toEqual([101, 200]);
   });
 
-  test("trade-on-close fills at the deciding bar's close", () => {
+  test.skipIf(missing)("trade-on-close fills at the deciding bar's close", () => {
     const t = backtest(script({ 3: (ctx) => ctx.buy({ size: 1 }) }), SHORT, {
       tradeOnClose: true,
       finalizeTrades: true,
@@ -117,7 +124,7 @@ describe("broker fills", () => {
     expect([t.entryBar[0], t.entryPrice[0]]).toEqual([3, SHORT.close[3]]);
   });
 
-  test("netting (default), hedging and exclusive orders", () => {
+  test.skipIf(missing)("netting (default), hedging and exclusive orders", () => {
     const open = (opts: object) => {
       let trades: number[] = [];
       const probe = script({
@@ -135,7 +142,7 @@ describe("broker fills", () => {
     expect(open({ exclusiveOrders: true })).toEqual([-3]);
   });
 
-  test("fractional units: sizes are whole multiples of the unit", () => {
+  test.skipIf(missing)("fractional units: sizes are whole multiples of the unit", () => {
     const r = backtest(script({ 1: (ctx) => ctx.buy() }), SHORT, {
       cash: 1000,
       unit: 0.001,
@@ -147,7 +154,7 @@ describe("broker fills", () => {
     expect(r.trades.size[0] * SHORT.open[2]).toBeLessThanOrEqual(1000);
   });
 
-  test("invalid orders fail with the values in the message", () => {
+  test.skipIf(missing)("invalid orders fail with the values in the message", () => {
     const bad = script({ 1: (ctx) => ctx.buy({ sl: 500, tp: 90, size: 1 }) });
     expect(() => backtest(bad, SHORT)).toThrow(/long orders require sl \(500\) < limit \(.*\) < tp \(90\)/);
     expect(() => backtest(script({ 1: (ctx) => ctx.buy({ size: -1 }) }), SHORT)).toThrow("invalid size: -1");
@@ -155,7 +162,7 @@ describe("broker fills", () => {
 });
 
 describe("strategy context", () => {
-  test("next() sees only the past: at(k) for k > i and k < 0 are NaN", () => {
+  test.skipIf(missing)("next() sees only the past: at(k) for k > i and k < 0 are NaN", () => {
     const seen: number[][] = [];
     const s = defineStrategy({
       params: {},
@@ -174,7 +181,7 @@ describe("strategy context", () => {
     }
   });
 
-  test("indicator warm-up delays the first next() until every indicator is valid", () => {
+  test.skipIf(missing)("indicator warm-up delays the first next() until every indicator is valid", () => {
     let first = -1;
     const s = defineStrategy({
       params: {},
@@ -231,22 +238,25 @@ describe("closedTrades", () => {
     isLong: t.isLong,
   });
 
-  test("trades rebuilt for a strategy that looks late equal the ones kept for a strategy that looks from the start", () => {
-    const early = { trades: [] as unknown[] };
-    const late = { trades: [] as unknown[] };
-    const opts = { cash: 100_000, commission: 0.002, finalizeTrades: false };
-    const a = backtest(trader(0, early), GOOG, opts);
-    const b = backtest(trader(GOOG.length - 2, late), GOOG, opts);
-    expect(b.stats.trades).toBe(a.stats.trades);
-    expect(a.stats.trades).toBeGreaterThan(50);
-    const kept = early.trades as import("../../src/engine/index.ts").Trade[];
-    const rebuilt = late.trades as import("../../src/engine/index.ts").Trade[];
-    expect(rebuilt.length).toBe(kept.length);
-    // the cases the rebuild must get right do occur: brackets still set, and tags
-    expect(kept.some((t) => t.sl !== null)).toBe(true);
-    expect(kept.some((t) => t.trailPct !== null)).toBe(true);
-    for (let k = 0; k < kept.length; k++) expect(view(rebuilt[k])).toEqual(view(kept[k]));
-    // and both agree with the run's trade list
-    for (let k = 0; k < kept.length; k++) expect(kept[k].exitBar).toBe(a.trades.exitBar[k]);
-  });
+  test.skipIf(missing)(
+    "trades rebuilt for a strategy that looks late equal the ones kept for a strategy that looks from the start",
+    () => {
+      const early = { trades: [] as unknown[] };
+      const late = { trades: [] as unknown[] };
+      const opts = { cash: 100_000, commission: 0.002, finalizeTrades: false };
+      const a = backtest(trader(0, early), GOOG, opts);
+      const b = backtest(trader(GOOG.length - 2, late), GOOG, opts);
+      expect(b.stats.trades).toBe(a.stats.trades);
+      expect(a.stats.trades).toBeGreaterThan(50);
+      const kept = early.trades as import("../../src/engine/index.ts").Trade[];
+      const rebuilt = late.trades as import("../../src/engine/index.ts").Trade[];
+      expect(rebuilt.length).toBe(kept.length);
+      // the cases the rebuild must get right do occur: brackets still set, and tags
+      expect(kept.some((t) => t.sl !== null)).toBe(true);
+      expect(kept.some((t) => t.trailPct !== null)).toBe(true);
+      for (let k = 0; k < kept.length; k++) expect(view(rebuilt[k])).toEqual(view(kept[k]));
+      // and both agree with the run's trade list
+      for (let k = 0; k < kept.length; k++) expect(kept[k].exitBar).toBe(a.trades.exitBar[k]);
+    },
+  );
 });

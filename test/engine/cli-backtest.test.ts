@@ -4,18 +4,20 @@ import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, test } from "vitest";
+import { needShared, shared, sharedOr } from "../support/paths.ts";
 
 const run = promisify(execFile);
 const ROOT = path.resolve(import.meta.dirname, "../..");
 const GOOG = "../shared/data/backtesting-py/GOOG.csv";
-const golden = JSON.parse(
-  readFileSync(path.join(ROOT, "../shared/data/backtesting-py/expected_smacross_goog.json"), "utf8"),
+const { missing } = needShared("backtesting-py/GOOG.csv", "backtesting-py/expected_smacross_goog.json");
+const golden = sharedOr(missing, () =>
+  JSON.parse(readFileSync(shared("backtesting-py/expected_smacross_goog.json"), "utf8")),
 );
 
 const stom = (...args: string[]) => run("node", ["bin/stom.js", ...args], { cwd: ROOT, maxBuffer: 1 << 24 });
 
 // every spawn loads the whole CLI (about 5 s here), so two spawns cover everything
-describe("stom backtest", () => {
+describe.skipIf(missing)("stom backtest", () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), "stom-bt-"));
   const a = path.join(dir, "a.json");
   const b = path.join(dir, "b.json");

@@ -5,9 +5,11 @@ import { describe, expect, it } from "vitest";
 import smaCross from "../../notebooks/strategies/sma-cross.ts";
 import { loadBars, presetCommission, type RunFlags, runOptions } from "../../src/cli/backtest.ts";
 import { backtest } from "../../src/engine/index.ts";
+import { needShared } from "../support/paths.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 const GOOG = "../shared/data/backtesting-py/GOOG.csv";
+const { missing } = needShared("backtesting-py/GOOG.csv");
 const run = promisify(execFile);
 
 const flags = (extra: Partial<RunFlags>): RunFlags => ({
@@ -47,7 +49,7 @@ describe("runOptions with --costs", () => {
     expect(() => runOptions(flags({ costs: "krx", commission: 0.001 }))).toThrow(/not both/);
   });
 
-  it("gives the same GOOG run as the equivalent relative --commission", async () => {
+  it.skipIf(missing)("gives the same GOOG run as the equivalent relative --commission", async () => {
     const { bars } = await loadBars(GOOG);
     const viaPreset = backtest(smaCross, bars, runOptions(flags({ costs: "upbit" })));
     const viaRate = backtest(smaCross, bars, runOptions(flags({ commission: 0.0005 })));
@@ -67,7 +69,7 @@ describe("runOptions with --costs", () => {
     expect(viaPreset.stats.equityFinal).toBeLessThan(free.stats.equityFinal);
   });
 
-  it("is wired into `stom backtest`", async () => {
+  it.skipIf(missing)("is wired into `stom backtest`", async () => {
     const { stdout } = await run(
       "node",
       [

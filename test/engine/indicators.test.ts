@@ -4,7 +4,9 @@ import {
   atr,
   bollinger,
   crossover,
+  crossovers,
   crossunder,
+  crossunders,
   ema,
   lag,
   macd,
@@ -19,8 +21,15 @@ import {
   stochastic,
   wma,
 } from "../../src/engine/indicators/index.ts";
+import { Series } from "../../src/engine/series.ts";
+import { needShared, SHARED_URL, sharedOr } from "../support/paths.ts";
 
-const DATA = new URL("../../../shared/data/", import.meta.url);
+const DATA = SHARED_URL;
+const { missing } = needShared(
+  "backtesting-py/GOOG.csv",
+  "backtesting-py/expected_smacross_goog_trades.csv",
+  "binance/justinbomber_BTC_USDT-1m.json",
+);
 
 function readCsv(name: string): { header: string[]; rows: string[][] } {
   const lines = readFileSync(new URL(name, DATA), "utf8").trim().split("\n");
@@ -44,8 +53,8 @@ function btc(): { high: Float64Array; low: Float64Array; close: Float64Array } {
   };
 }
 
-const goog = googColumn("Close");
-const btcBars = btc();
+const goog = sharedOr(missing, () => googColumn("Close"));
+const btcBars = sharedOr(missing, btc);
 
 // naive references: one full pass per window
 function naive(x: Float64Array, n: number, f: (w: Float64Array) => number): Float64Array {
@@ -77,7 +86,7 @@ function expectClose(actual: Float64Array, expected: Float64Array, rel: number):
 }
 
 describe("sma", () => {
-  it("matches a per-window sum on GOOG and BTC closes to 1e-12 relative", () => {
+  it.skipIf(missing)("matches a per-window sum on GOOG and BTC closes to 1e-12 relative", () => {
     expect(goog.length).toBe(2148); // data README
     expect(btcBars.close.length).toBe(43199);
     for (const n of [1, 2, 10, 30, 200]) {
@@ -88,42 +97,48 @@ describe("sma", () => {
     }
   });
 
-  it("reproduces pandas' SMA values that backtesting.py recorded in the golden GOOG trades", () => {
-    // expected_smacross_goog_trades.csv carries pandas' rolling(n).mean() at every entry and exit bar
-    const { header, rows } = readCsv("backtesting-py/expected_smacross_goog_trades.csv");
-    const col = (name: string) => header.indexOf(name);
-    // the four quoted indicator columns ("Entry_SMA(C,10)", ...) follow Tag; their commas break a plain split
-    const tag = col("Tag");
-    const fast = sma(goog, 10);
-    const slow = sma(goog, 30);
-    let compared = 0;
-    for (const r of rows) {
-      const entry = Number(r[col("EntryBar")]);
-      const exit = Number(r[col("ExitBar")]);
-      // pandas' values printed with repr, which round-trips: demand bit equality
-      expect(fast[entry]).toBe(Number(r[tag + 1]));
-      expect(fast[exit]).toBe(Number(r[tag + 2]));
-      expect(slow[entry]).toBe(Number(r[tag + 3]));
-      expect(slow[exit]).toBe(Number(r[tag + 4]));
-      compared++;
-    }
-    expect(compared).toBe(66);
-  });
+  it.skipIf(missing)(
+    "reproduces pandas' SMA values that backtesting.py recorded in the golden GOOG trades",
+    () => {
+      // expected_smacross_goog_trades.csv carries pandas' rolling(n).mean() at every entry and exit bar
+      const { header, rows } = readCsv("backtesting-py/expected_smacross_goog_trades.csv");
+      const col = (name: string) => header.indexOf(name);
+      // the four quoted indicator columns ("Entry_SMA(C,10)", ...) follow Tag; their commas break a plain split
+      const tag = col("Tag");
+      const fast = sma(goog, 10);
+      const slow = sma(goog, 30);
+      let compared = 0;
+      for (const r of rows) {
+        const entry = Number(r[col("EntryBar")]);
+        const exit = Number(r[col("ExitBar")]);
+        // pandas' values printed with repr, which round-trips: demand bit equality
+        expect(fast[entry]).toBe(Number(r[tag + 1]));
+        expect(fast[exit]).toBe(Number(r[tag + 2]));
+        expect(slow[entry]).toBe(Number(r[tag + 3]));
+        expect(slow[exit]).toBe(Number(r[tag + 4]));
+        compared++;
+      }
+      expect(compared).toBe(66);
+    },
+  );
 
-  it("finds every SmaCross(10, 30) signal of the golden GOOG run: entries are signal bar + 1", () => {
-    const { header, rows } = readCsv("backtesting-py/expected_smacross_goog_trades.csv");
-    const fast = sma(goog, 10);
-    const slow = sma(goog, 30);
-    const up = crossover(fast, slow);
-    const down = crossover(slow, fast);
-    const signals: number[] = [];
-    // backtesting.py calls next() from bar 30 on (first bar after the warm-up of 29)
-    for (let i = 30; i < goog.length - 1; i++) if (up[i] || down[i]) signals.push(i + 1);
-    const entries = rows.map((r) => Number(r[header.indexOf("EntryBar")]));
-    expect(signals).toEqual(entries);
-    const sides = rows.map((r) => Math.sign(Number(r[header.indexOf("Size")])));
-    expect(signals.map((s) => (up[s - 1] ? 1 : -1))).toEqual(sides);
-  });
+  it.skipIf(missing)(
+    "finds every SmaCross(10, 30) signal of the golden GOOG run: entries are signal bar + 1",
+    () => {
+      const { header, rows } = readCsv("backtesting-py/expected_smacross_goog_trades.csv");
+      const fast = sma(goog, 10);
+      const slow = sma(goog, 30);
+      const up = crossovers(fast, slow);
+      const down = crossovers(slow, fast);
+      const signals: number[] = [];
+      // backtesting.py calls next() from bar 30 on (first bar after the warm-up of 29)
+      for (let i = 30; i < goog.length - 1; i++) if (up[i] || down[i]) signals.push(i + 1);
+      const entries = rows.map((r) => Number(r[header.indexOf("EntryBar")]));
+      expect(signals).toEqual(entries);
+      const sides = rows.map((r) => Math.sign(Number(r[header.indexOf("Size")])));
+      expect(signals.map((s) => (up[s - 1] ? 1 : -1))).toEqual(sides);
+    },
+  );
 
   it("gives a run of identical values exactly that value, and NaN for windows holding a NaN", () => {
     const x = Float64Array.of(0.1, 0.7, 0.3, 0.3, 0.3, Number.NaN, 4, 5, 6);
@@ -135,30 +150,33 @@ describe("sma", () => {
 });
 
 describe("rolling windows", () => {
-  it("rollingSum, rollingStd, rollingMax and rollingMin match naive windows on BTC closes", () => {
-    const x = btcBars.close.subarray(0, 5000);
-    for (const n of [1, 7, 100]) {
-      expectClose(
-        rollingSum(x, n),
-        naive(x, n, (w) => w.reduce((a, b) => a + b, 0)),
-        1e-12,
-      );
-      expectClose(
-        rollingMax(x, n),
-        naive(x, n, (w) => w.reduce((a, b) => Math.max(a, b))),
-        0,
-      );
-      expectClose(
-        rollingMin(x, n),
-        naive(x, n, (w) => w.reduce((a, b) => Math.min(a, b))),
-        0,
-      );
-      if (n > 1) {
-        expectClose(rollingStd(x, n), naive(x, n, std(1)), 1e-9);
-        expectClose(rollingStd(x, n, { ddof: 0 }), naive(x, n, std(0)), 1e-9);
+  it.skipIf(missing)(
+    "rollingSum, rollingStd, rollingMax and rollingMin match naive windows on BTC closes",
+    () => {
+      const x = btcBars.close.subarray(0, 5000);
+      for (const n of [1, 7, 100]) {
+        expectClose(
+          rollingSum(x, n),
+          naive(x, n, (w) => w.reduce((a, b) => a + b, 0)),
+          1e-12,
+        );
+        expectClose(
+          rollingMax(x, n),
+          naive(x, n, (w) => w.reduce((a, b) => Math.max(a, b))),
+          0,
+        );
+        expectClose(
+          rollingMin(x, n),
+          naive(x, n, (w) => w.reduce((a, b) => Math.min(a, b))),
+          0,
+        );
+        if (n > 1) {
+          expectClose(rollingStd(x, n), naive(x, n, std(1)), 1e-9);
+          expectClose(rollingStd(x, n, { ddof: 0 }), naive(x, n, std(0)), 1e-9);
+        }
       }
-    }
-  });
+    },
+  );
 
   it("rolling extremes skip NaN-holding windows and resume after them", () => {
     const x = Float64Array.of(3, 1, Number.NaN, 2, 5, 4, 0);
@@ -177,7 +195,7 @@ describe("rolling windows", () => {
 });
 
 describe("ema", () => {
-  it("seeds with the SMA of the first n values, then e += alpha (x - e) (TA-Lib)", () => {
+  it.skipIf(missing)("seeds with the SMA of the first n values, then e += alpha (x - e) (TA-Lib)", () => {
     const x = goog.subarray(0, 300);
     const e = ema(x, 20);
     const alpha = 2 / 21;
@@ -190,7 +208,7 @@ describe("ema", () => {
     }
   });
 
-  it("seed 'first' and adjust follow pandas' ewm definitions", () => {
+  it.skipIf(missing)("seed 'first' and adjust follow pandas' ewm definitions", () => {
     const x = btcBars.close.subarray(0, 500);
     const n = 10;
     const a = 2 / (n + 1);
@@ -222,7 +240,7 @@ describe("ema", () => {
 });
 
 describe("wma", () => {
-  it("matches the weighted mean of each window on GOOG closes", () => {
+  it.skipIf(missing)("matches the weighted mean of each window on GOOG closes", () => {
     const ref = naive(goog, 14, (w) => w.reduce((a, b, j) => a + b * (j + 1), 0) / ((14 * 15) / 2));
     expectClose(wma(goog, 14), ref, 1e-11);
   });
@@ -264,7 +282,7 @@ describe("rsi", () => {
     for (const [j, p] of published.entries()) expect(Math.abs(r[15 + j] - p)).toBeLessThan(0.15);
   });
 
-  it("matches a plain-loop Wilder RSI on BTC closes; 100 on a pure rise, 0 when flat", () => {
+  it.skipIf(missing)("matches a plain-loop Wilder RSI on BTC closes; 100 on a pure rise, 0 when flat", () => {
     const x = btcBars.close.subarray(0, 3000);
     const n = 14;
     const r = rsi(x, n);
@@ -287,7 +305,7 @@ describe("rsi", () => {
 });
 
 describe("macd", () => {
-  it("is EMA(fast) - EMA(slow), with the signal an EMA of that line", () => {
+  it.skipIf(missing)("is EMA(fast) - EMA(slow), with the signal an EMA of that line", () => {
     const { macd: line, signal, histogram } = macd(goog);
     const e12 = ema(goog, 12);
     const e26 = ema(goog, 26);
@@ -300,21 +318,24 @@ describe("macd", () => {
 });
 
 describe("bollinger", () => {
-  it("uses the population deviation by default and pandas' sample deviation with ddof 1", () => {
-    const b = bollinger(goog, 20, 2);
-    const sd0 = naive(goog, 20, std(0));
-    const m = naive(goog, 20, mean);
-    for (const i of [19, 100, 2147]) {
-      expect(b.upper[i]).toBeCloseTo(m[i] + 2 * sd0[i], 8);
-      expect(b.lower[i]).toBeCloseTo(m[i] - 2 * sd0[i], 8);
-    }
-    const b1 = bollinger(goog, 20, 2, { ddof: 1 });
-    expect(b1.upper[100] - b1.middle[100]).toBeCloseTo(2 * naive(goog, 20, std(1))[100], 8);
-  });
+  it.skipIf(missing)(
+    "uses the population deviation by default and pandas' sample deviation with ddof 1",
+    () => {
+      const b = bollinger(goog, 20, 2);
+      const sd0 = naive(goog, 20, std(0));
+      const m = naive(goog, 20, mean);
+      for (const i of [19, 100, 2147]) {
+        expect(b.upper[i]).toBeCloseTo(m[i] + 2 * sd0[i], 8);
+        expect(b.lower[i]).toBeCloseTo(m[i] - 2 * sd0[i], 8);
+      }
+      const b1 = bollinger(goog, 20, 2, { ddof: 1 });
+      expect(b1.upper[100] - b1.middle[100]).toBeCloseTo(2 * naive(goog, 20, std(1))[100], 8);
+    },
+  );
 });
 
 describe("atr", () => {
-  it("matches Wilder's smoothing of the true range on GOOG bars", () => {
+  it.skipIf(missing)("matches Wilder's smoothing of the true range on GOOG bars", () => {
     const high = googColumn("High");
     const low = googColumn("Low");
     const close = googColumn("Close");
@@ -333,7 +354,7 @@ describe("atr", () => {
 });
 
 describe("stochastic", () => {
-  it("computes %K from the k-bar range and smooths %K and %D with SMAs", () => {
+  it.skipIf(missing)("computes %K from the k-bar range and smooths %K and %D with SMAs", () => {
     const { high, low, close } = btcBars;
     const s = stochastic(high, low, close, 14, 3, 3);
     const raw = (i: number) => {
@@ -356,14 +377,42 @@ describe("stochastic", () => {
   });
 });
 
-describe("crossover", () => {
+describe("crossovers", () => {
   it("marks strict crossings only, against arrays or a level", () => {
     const a = Float64Array.of(1, 3, 3, 1, 2, 2, 4);
     const b = Float64Array.of(2, 2, 2, 2, 2, 2, 2);
-    expect(Array.from(crossover(a, b))).toEqual([0, 1, 0, 0, 0, 0, 0]); // touching 2 then leaving is no cross
-    expect(Array.from(crossover(a, 2))).toEqual([0, 1, 0, 0, 0, 0, 0]);
-    expect(Array.from(crossunder(a, 2))).toEqual([0, 0, 0, 1, 0, 0, 0]);
-    expect(Array.from(crossover(2, a))).toEqual([0, 0, 0, 1, 0, 0, 0]);
+    expect(Array.from(crossovers(a, b))).toEqual([0, 1, 0, 0, 0, 0, 0]); // touching 2 then leaving is no cross
+    expect(Array.from(crossovers(a, 2))).toEqual([0, 1, 0, 0, 0, 0, 0]);
+    expect(Array.from(crossunders(a, 2))).toEqual([0, 0, 0, 1, 0, 0, 0]);
+    expect(Array.from(crossovers(2, a))).toEqual([0, 0, 0, 1, 0, 0, 0]);
+  });
+});
+
+describe("crossover", () => {
+  it("is true only on the bar where a Series crossed, as backtesting.py's crossover", () => {
+    const clock = { i: 0 };
+    const a = new Series(Float64Array.of(1, 3, 3, 1, 2, 2, 4), clock);
+    const b = new Series(Float64Array.of(2, 2, 2, 2, 2, 2, 2), clock);
+    const up: boolean[] = [];
+    const down: boolean[] = [];
+    const level: boolean[] = [];
+    for (clock.i = 0; clock.i < 7; clock.i++) {
+      up.push(crossover(a, b));
+      down.push(crossunder(a, b));
+      level.push(crossover(a, 2));
+    }
+    expect(up).toEqual([false, true, false, false, false, false, false]);
+    expect(down).toEqual([false, false, false, true, false, false, false]);
+    expect(level).toEqual(up);
+  });
+
+  it("reads the last two values of arrays, and Series from another copy of the engine by shape", () => {
+    expect(crossover(Float64Array.of(1, 3), [2, 2])).toBe(true);
+    expect(crossover([1, 3, 3], 2)).toBe(false);
+    expect(crossunder([3], 2)).toBe(false);
+    const clock = { i: 1 };
+    const foreign = { at: (k: number) => [1, 3][clock.i - k] ?? Number.NaN, length: 2 };
+    expect(crossover(foreign as unknown as Series, 2)).toBe(true);
   });
 });
 

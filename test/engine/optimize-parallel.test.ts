@@ -11,17 +11,20 @@ import {
   searchSpace,
 } from "../../src/engine/optimize/index.ts";
 import { shareBars, sharedToBars, workerPool } from "../../src/parallel/index.ts";
+import { needShared, shared } from "../support/paths.ts";
 
-const GOOG = path.resolve(import.meta.dirname, "../../../shared/data/backtesting-py/GOOG.csv");
+const GOOG = shared("backtesting-py/GOOG.csv");
+const { missing } = needShared("backtesting-py/GOOG.csv");
 const STRATEGY = path.resolve(import.meta.dirname, "../../notebooks/strategies/sma-cross.ts");
 let bars: Bars;
 
 beforeAll(async () => {
+  if (missing) return;
   for await (const frame of readInputs([GOOG])) bars = toBars(frame);
 });
 
 describe("workerPool", () => {
-  test("1 worker, 2 workers and in-process give identical results", async () => {
+  test.skipIf(missing)("1 worker, 2 workers and in-process give identical results", async () => {
     const space = searchSpace(smaCross.params, parseGrid(["fast=5:25:5", "slow=10:50:10"]));
     const opts = { space, objective: "sqn", constraint: "fast < slow", top: 5 };
     const options = { cash: 10_000, commission: 0.001 };
@@ -44,7 +47,7 @@ describe("workerPool", () => {
     expect(two.best?.params).toEqual(local.best?.params);
   });
 
-  test("bars are shared, not copied", () => {
+  test.skipIf(missing)("bars are shared, not copied", () => {
     const shared = shareBars(bars);
     const a = sharedToBars(shared);
     const b = sharedToBars(shared);
@@ -53,7 +56,7 @@ describe("workerPool", () => {
     expect(Array.from(a.close)).toEqual(Array.from(bars.close));
   });
 
-  test("cancel stops the search and keeps what was found", async () => {
+  test.skipIf(missing)("cancel stops the search and keeps what was found", async () => {
     const runner = await workerPool(STRATEGY, bars, { cash: 10_000 }, { workers: 2 });
     const controller = new AbortController();
     try {

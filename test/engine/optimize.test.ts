@@ -1,4 +1,3 @@
-import path from "node:path";
 import { beforeAll, describe, expect, test } from "vitest";
 import smaCross from "../../notebooks/strategies/sma-cross.ts";
 import { readInputs } from "../../src/data/formats/index.ts";
@@ -20,11 +19,14 @@ import {
   withIndicatorMemo,
 } from "../../src/engine/optimize/index.ts";
 import type { Stats } from "../../src/engine/stats.ts";
+import { needShared, shared } from "../support/paths.ts";
 
-const GOOG = path.resolve(import.meta.dirname, "../../../shared/data/backtesting-py/GOOG.csv");
+const GOOG = shared("backtesting-py/GOOG.csv");
+const { missing } = needShared("backtesting-py/GOOG.csv");
 let bars: Bars;
 
 beforeAll(async () => {
+  if (missing) return;
   for await (const frame of readInputs([GOOG])) bars = toBars(frame);
 });
 
@@ -56,7 +58,7 @@ describe("searchSpace", () => {
 });
 
 describe("grid", () => {
-  test("every cell equals a single backtest with the same params", async () => {
+  test.skipIf(missing)("every cell equals a single backtest with the same params", async () => {
     const space = searchSpace(smaCross.params, parseGrid(["fast=5:15:5", "slow=20:40:10"]));
     const runner = inProcessRunner(smaCross, bars, { cash: 10_000, finalizeTrades: true });
     const res = await optimize(runner, { space, objective: "sqn", top: 100 });
@@ -81,26 +83,32 @@ describe("grid", () => {
     ]);
   });
 
-  test("picks backtesting.py's Quick Start optimum: SmaCross(n1=10, n2=15) by Equity Final", async () => {
-    // backtesting.py docs: Backtest(GOOG, SmaCross, cash=10_000, commission=.002).optimize(
-    //   n1=range(5, 30, 5), n2=range(10, 70, 5), maximize='Equity Final [$]', constraint=n1 < n2)
-    const space = searchSpace(smaCross.params, parseGrid(["fast=5:25:5", "slow=10:65:5"]));
-    const runner = inProcessRunner(smaCross, bars, { cash: 10_000, commission: 0.002 });
-    const res = await optimize(runner, { space, objective: "Equity Final [$]", constraint: "fast < slow" });
-    expect(res.best?.params).toEqual({ fast: 10, slow: 15 });
-    expect(res.trials).toBe(50);
-  });
+  test.skipIf(missing)(
+    "picks backtesting.py's Quick Start optimum: SmaCross(n1=10, n2=15) by Equity Final",
+    async () => {
+      // backtesting.py docs: Backtest(GOOG, SmaCross, cash=10_000, commission=.002).optimize(
+      //   n1=range(5, 30, 5), n2=range(10, 70, 5), maximize='Equity Final [$]', constraint=n1 < n2)
+      const space = searchSpace(smaCross.params, parseGrid(["fast=5:25:5", "slow=10:65:5"]));
+      const runner = inProcessRunner(smaCross, bars, { cash: 10_000, commission: 0.002 });
+      const res = await optimize(runner, { space, objective: "Equity Final [$]", constraint: "fast < slow" });
+      expect(res.best?.params).toEqual({ fast: 10, slow: 15 });
+      expect(res.trials).toBe(50);
+    },
+  );
 
-  test("backtesting.py test_optimize: constraint slow > 2 * fast leaves 4 cells, SQN by default", async () => {
-    const head = windowBars(bars, 0, 100);
-    const space = searchSpace(smaCross.params, { fast: [2, 4], slow: [3, 5, 7, 9] });
-    const runner = inProcessRunner(smaCross, head, {});
-    const res = await optimize(runner, { space, constraint: "slow > 2 * fast" });
-    expect(res.heatmap.length).toBe(4);
-    expect(res.objective).toBe("sqn");
-  });
+  test.skipIf(missing)(
+    "backtesting.py test_optimize: constraint slow > 2 * fast leaves 4 cells, SQN by default",
+    async () => {
+      const head = windowBars(bars, 0, 100);
+      const space = searchSpace(smaCross.params, { fast: [2, 4], slow: [3, 5, 7, 9] });
+      const runner = inProcessRunner(smaCross, head, {});
+      const res = await optimize(runner, { space, constraint: "slow > 2 * fast" });
+      expect(res.heatmap.length).toBe(4);
+      expect(res.objective).toBe("sqn");
+    },
+  );
 
-  test("max tries keeps about that many cells, reproducibly", async () => {
+  test.skipIf(missing)("max tries keeps about that many cells, reproducibly", async () => {
     const space = searchSpace(smaCross.params, { fast: [2, 4, 6, 8], slow: [3, 5, 7, 9] });
     const runner = inProcessRunner(smaCross, windowBars(bars, 0, 100), {});
     const a = await optimize(runner, { space, trials: 5, seed: 1 });
@@ -110,7 +118,7 @@ describe("grid", () => {
     expect(heatmapRows(a.heatmap)).toEqual(heatmapRows(b.heatmap));
   });
 
-  test("bounds disqualify results and a minimized objective flips the order", async () => {
+  test.skipIf(missing)("bounds disqualify results and a minimized objective flips the order", async () => {
     const space = searchSpace(smaCross.params, parseGrid(["fast=5:15:5", "slow=20:40:10"]));
     const runner = inProcessRunner(smaCross, bars, { cash: 10_000 });
     const res = await optimize(runner, { space, objective: "TP", bounds: "trades >= 70", top: 100 });
@@ -126,7 +134,7 @@ describe("grid", () => {
 describe("samplers", () => {
   const space = () => searchSpace(smaCross.params, parseGrid(["fast=2:40:2", "slow=10:120:5"]));
   for (const method of ["random", "tpe", "ga"] as const) {
-    test(`${method} is reproducible with a seed and respects the constraint`, async () => {
+    test.skipIf(missing)(`${method} is reproducible with a seed and respects the constraint`, async () => {
       const runner = inProcessRunner(smaCross, bars, { cash: 10_000 });
       const opts = { space: space(), method, trials: 30, seed: 7, constraint: "slow > fast + 5" };
       const a = await optimize(runner, opts);
@@ -141,7 +149,7 @@ describe("samplers", () => {
 });
 
 describe("indicator memo", () => {
-  test("sma is computed once per (column, n) while a memo is active", () => {
+  test.skipIf(missing)("sma is computed once per (column, n) while a memo is active", () => {
     const memo = new IndicatorMemo();
     const a = withIndicatorMemo(memo, () => sma(bars.close, 10));
     const b = withIndicatorMemo(memo, () => sma(bars.close, 10));
@@ -153,7 +161,7 @@ describe("indicator memo", () => {
 });
 
 describe("walk-forward", () => {
-  test("test windows tile the data after the first train window, without overlap", () => {
+  test.skipIf(missing)("test windows tile the data after the first train window, without overlap", () => {
     for (const anchored of [false, true]) {
       const folds = walkForwardFolds(bars.time, {
         train: parseLength("2y"),

@@ -13,7 +13,8 @@ import {
   type StomKind,
   stomResult,
 } from "../../src/engine/stom/index.ts";
-import { loadStomDb, loadStomDbFile, STOM_CASES, STOM_SHARED, sharedMissing } from "../support/stom-cases.ts";
+import { needShared } from "../support/paths.ts";
+import { loadStomDb, loadStomDbFile, STOM_CASES, STOM_SHARED } from "../support/stom-cases.ts";
 
 interface Oracle {
   trades: Record<string, number | string>[];
@@ -26,14 +27,15 @@ interface Oracle {
   stom_error?: string;
 }
 
-const cases = sharedMissing ? [] : readdirSync(STOM_CASES).sort();
+const { missing } = needShared("stom/cases", "stom/dbs");
+const cases = missing ? [] : readdirSync(STOM_CASES).sort();
 const text = (dir: string, file: string) =>
   existsSync(join(dir, file)) ? readFileSync(join(dir, file), "utf8") : undefined;
 const tradeKey = (t: Record<string, unknown>) => `${t.sell}:${t.name}:${t.buy}`;
 const byKey = (a: Record<string, unknown>, b: Record<string, unknown>) =>
   tradeKey(a) < tradeKey(b) ? -1 : tradeKey(a) > tradeKey(b) ? 1 : 0;
 
-describe.skipIf(sharedMissing)("STOM texts against STOM's own backtester", () => {
+describe.skipIf(missing)("STOM texts against STOM's own backtester", () => {
   it("has the 65 shared cases", () => {
     expect(cases.length).toBe(65);
   });
@@ -116,7 +118,7 @@ describe.skipIf(sharedMissing)("STOM texts against STOM's own backtester", () =>
   }
 });
 
-describe.skipIf(sharedMissing)("STOM's live trader's rules, as an option", () => {
+describe.skipIf(missing)("STOM's live trader's rules, as an option", () => {
   const dir = join(STOM_CASES, "a02_example_stock_min");
   const program = () =>
     compileStom(text(dir, "buy.txt") as string, text(dir, "sell.txt") as string, { kind: "stock_min" });
@@ -151,7 +153,7 @@ describe.skipIf(sharedMissing)("STOM's live trader's rules, as an option", () =>
   });
 });
 
-describe.skipIf(sharedMissing)("stom data stom-fixture", () => {
+describe.skipIf(missing)("stom data stom-fixture", () => {
   it("writes stock columns a real STOM text buys on (a01 on KRX minute bars expanded to ticks and minutes)", () => {
     const dir = mkdtempSync(join(tmpdir(), "stom-fixture-"));
     try {

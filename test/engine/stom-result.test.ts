@@ -1,15 +1,17 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import Database from "better-sqlite3";
 import { afterAll, describe, expect, it } from "vitest";
 import { npRound, pyRound, pyTrueDiv } from "../../src/engine/pymath.ts";
 import { STOM_RESULT_KEYS, stomResult } from "../../src/engine/stom/result.ts";
+import { needShared, shared } from "../support/paths.ts";
 
 // STOM V1.10's own output (Py-CI-Park/STOM@63aa7ef, 백테스트 mode) on the shared STOM-layout DBs.
-const CASES = resolve("../shared/data/stom/cases");
-const DBS = resolve("../shared/data/stom/dbs");
+const CASES = shared("stom/cases");
+const DBS = shared("stom/dbs");
+const { missing } = needShared("stom/cases", "stom/dbs");
 
 interface Oracle {
   trades: { buy: number; sell: number; hold: number; bg: number; pp: number; sg: number }[];
@@ -35,8 +37,8 @@ function oracleCases(): { name: string; oracle: Oracle; market: "stock" | "coin"
     });
 }
 
-describe.skipIf(!existsSync(CASES))("stomResult on STOM's oracle trade lists", () => {
-  const cases = existsSync(CASES) ? oracleCases() : [];
+describe.skipIf(missing)("stomResult on STOM's oracle trade lists", () => {
+  const cases = missing ? [] : oracleCases();
 
   it("finds the oracle cases", () => {
     expect(cases.length).toBeGreaterThanOrEqual(14);

@@ -1,5 +1,5 @@
-import { existsSync, readFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { rng } from "../../src/engine/optimize/rng.ts";
 import { stomGa } from "../../src/engine/stom/ga.ts";
@@ -12,8 +12,10 @@ import {
   stomRoundSize,
   stomVarValues,
 } from "../../src/engine/stom/search.ts";
+import { needShared, shared } from "../support/paths.ts";
 
-const CASES = resolve("../shared/data/stom/cases");
+const CASES = shared("stom/cases");
+const { missing } = needShared("stom/cases");
 
 /** self.vars[n] = [[start, end, step], best] lines of a vars.txt, in the order written (STOM's dict order). */
 function readVars(file: string): StomVarRange[] {
@@ -135,7 +137,7 @@ describe("stomGridSearch", () => {
   });
 });
 
-describe.skipIf(!existsSync(CASES))("backtests per round on the author's texts", () => {
+describe.skipIf(missing)("backtests per round on the author's texts", () => {
   it("a05_stockopti2_tick: 72 a round, 74 for a one-round run", async () => {
     const space = readVars(join(CASES, "a05_stockopti2_tick/vars.txt"));
     expect(space).toHaveLength(10);

@@ -3,11 +3,13 @@ import breakoutTrail from "../../notebooks/strategies/breakout-trail.ts";
 import rsiBracket from "../../notebooks/strategies/rsi-bracket.ts";
 import { backtest, checkLookahead, toBars } from "../../src/engine/index.ts";
 import { DATA_DIR, readOhlcvCsv } from "../support/csv.ts";
+import { needShared, sharedOr } from "../support/paths.ts";
 
-const GOOG = toBars(readOhlcvCsv(`${DATA_DIR}/backtesting-py/GOOG.csv`));
+const { missing } = needShared("backtesting-py/GOOG.csv");
+const GOOG = sharedOr(missing, () => toBars(readOhlcvCsv(`${DATA_DIR}/backtesting-py/GOOG.csv`)));
 
 describe("bundled example strategies on GOOG", () => {
-  test("rsi-bracket exits every trade at its SL or TP (or the final close)", () => {
+  test.skipIf(missing)("rsi-bracket exits every trade at its SL or TP (or the final close)", () => {
     const r = backtest(rsiBracket, GOOG, { finalizeTrades: true });
     const t = r.trades;
     expect(t.length).toBeGreaterThan(5);
@@ -20,7 +22,7 @@ describe("bundled example strategies on GOOG", () => {
     expect(checkLookahead(rsiBracket, GOOG, { cuts: 4 }).ok).toBe(true);
   });
 
-  test("breakout-trail exits below the best close by at least the trail", () => {
+  test.skipIf(missing)("breakout-trail exits below the best close by at least the trail", () => {
     const r = backtest(breakoutTrail, GOOG, { params: { n: 20, trailPct: 5 } });
     const t = r.trades;
     expect(t.length).toBeGreaterThan(5);
@@ -32,7 +34,7 @@ describe("bundled example strategies on GOOG", () => {
     expect(checkLookahead(breakoutTrail, GOOG, { cuts: 4 }).ok).toBe(true);
   });
 
-  test("non-integer parameters are accepted where declared, rejected elsewhere", () => {
+  test.skipIf(missing)("non-integer parameters are accepted where declared, rejected elsewhere", () => {
     expect(() => backtest(rsiBracket, GOOG, { params: { slPct: 2.5 } })).not.toThrow();
     expect(() => backtest(rsiBracket, GOOG, { params: { n: 2.5 } })).toThrow(
       "parameter 'n' must be an integer, got 2.5",

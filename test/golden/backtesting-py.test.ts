@@ -4,10 +4,14 @@ import smaCross from "../../notebooks/strategies/sma-cross.ts";
 import { type Bars, backtest, defineStrategy, type Stats, toBars } from "../../src/engine/index.ts";
 import { sma } from "../../src/engine/indicators/index.ts";
 import { DATA_DIR, parseUtc, readCsvRows, readOhlcvCsv } from "../support/csv.ts";
+import { needShared, sharedOr } from "../support/paths.ts";
 
 const DIR = `${DATA_DIR}/backtesting-py`;
-const golden = JSON.parse(readFileSync(`${DIR}/expected_smacross_goog.json`, "utf8"));
-const GOOG = toBars(readOhlcvCsv(`${DIR}/GOOG.csv`));
+const { missing } = needShared("backtesting-py");
+const golden = sharedOr(missing, () =>
+  JSON.parse(readFileSync(`${DIR}/expected_smacross_goog.json`, "utf8")),
+);
+const GOOG = sharedOr(missing, () => toBars(readOhlcvCsv(`${DIR}/GOOG.csv`)));
 
 const closeTo = (actual: number, expected: number, rtol = 1e-8) =>
   expect(Math.abs(actual - expected), `${actual} vs ${expected}`).toBeLessThanOrEqual(
@@ -56,12 +60,14 @@ const subBars = (bars: Bars, from: number, to: number): Bars => {
   return toBars({ columns });
 };
 
-describe("backtest(smaCross, GOOG) against backtesting.py's test_compute_stats", () => {
-  const result = backtest(smaCross, GOOG, {
-    cash: 10_000,
-    finalizeTrades: true,
-    params: { fast: 10, slow: 30 },
-  });
+describe.skipIf(missing)("backtest(smaCross, GOOG) against backtesting.py's test_compute_stats", () => {
+  const result = sharedOr(missing, () =>
+    backtest(smaCross, GOOG, {
+      cash: 10_000,
+      finalizeTrades: true,
+      params: { fast: 10, slow: 30 },
+    }),
+  );
 
   test("all 31 stats to 1e-8 relative, durations in whole days", () => {
     const expected = golden.expected as Record<string, number | string>;
@@ -109,7 +115,7 @@ describe("backtest(smaCross, GOOG) against backtesting.py's test_compute_stats",
   });
 });
 
-describe("other assertions of backtesting.py's test suite", () => {
+describe.skipIf(missing)("other assertions of backtesting.py's test suite", () => {
   // buy on bar 1 (fills at the open of bar 2), close on bar 2 (fills at the open of bar 3)
   const buyThenClose = defineStrategy({
     params: {},
@@ -123,7 +129,7 @@ describe("other assertions of backtesting.py's test suite", () => {
       }
     },
   });
-  const SHORT = subBars(GOOG, 0, 20);
+  const SHORT = sharedOr(missing, () => subBars(GOOG, 0, 20));
   const eq2to4 = (r: { equity: Float64Array }) =>
     [...r.equity.slice(2, 4)].map((x) => Math.round(x * 100) / 100);
 

@@ -19,6 +19,7 @@ import {
 } from "../../src/engine/index.ts";
 import { sma } from "../../src/engine/indicators/index.ts";
 import { DATA_DIR, readOhlcvCsv } from "../support/csv.ts";
+import { needShared, sharedOr } from "../support/paths.ts";
 
 function binanceCsv(file: string) {
   const lines = readFileSync(`${DATA_DIR}/binance/${file}`, "utf8").trim().split("\n").slice(1);
@@ -44,30 +45,38 @@ function binanceCsv(file: string) {
 }
 
 // 40,320 one-minute bars (data README), 5,000 hourly bars, 2,148 daily bars
-const LINK = toBars(binanceCsv("isda_LINKUSDT-1m-2023-02.csv"));
-const EURUSD = toBars(readOhlcvCsv(`${DATA_DIR}/backtesting-py/EURUSD.csv`));
-const GOOG = toBars(readOhlcvCsv(`${DATA_DIR}/backtesting-py/GOOG.csv`));
+const { missing } = needShared(
+  "binance/isda_LINKUSDT-1m-2023-02.csv",
+  "backtesting-py/EURUSD.csv",
+  "backtesting-py/GOOG.csv",
+);
+const LINK = sharedOr(missing, () => toBars(binanceCsv("isda_LINKUSDT-1m-2023-02.csv")));
+const EURUSD = sharedOr(missing, () => toBars(readOhlcvCsv(`${DATA_DIR}/backtesting-py/EURUSD.csv`)));
+const GOOG = sharedOr(missing, () => toBars(readOhlcvCsv(`${DATA_DIR}/backtesting-py/GOOG.csv`)));
 
 describe("logRatio", () => {
-  test("equals Math.log(a / b) within 4 ulp on every bar-to-bar close ratio of three data sets", () => {
-    let compared = 0;
-    let series = 0;
-    let worst = 0;
-    for (const bars of [LINK, EURUSD, GOOG]) {
-      const c = bars.close;
-      for (let k = 1; k < c.length; k++) {
-        const want = Math.log(c[k] / c[k - 1]);
-        const err = Math.abs(logRatio(c[k], c[k - 1]) - want) / (Number.EPSILON * Math.abs(want) || 1);
-        if (err > worst) worst = err;
-        if (Math.abs(c[k] / c[k - 1] - 1) < 0.02) series++;
-        compared++;
+  test.skipIf(missing)(
+    "equals Math.log(a / b) within 4 ulp on every bar-to-bar close ratio of three data sets",
+    () => {
+      let compared = 0;
+      let series = 0;
+      let worst = 0;
+      for (const bars of [LINK, EURUSD, GOOG]) {
+        const c = bars.close;
+        for (let k = 1; k < c.length; k++) {
+          const want = Math.log(c[k] / c[k - 1]);
+          const err = Math.abs(logRatio(c[k], c[k - 1]) - want) / (Number.EPSILON * Math.abs(want) || 1);
+          if (err > worst) worst = err;
+          if (Math.abs(c[k] / c[k - 1] - 1) < 0.02) series++;
+          compared++;
+        }
       }
-    }
-    expect(worst).toBeLessThanOrEqual(4);
-    expect(compared).toBe(40_319 + 4_999 + 2_147);
-    // most ratios take the series path, so the comparison exercises it
-    expect(series).toBeGreaterThan(0.9 * compared);
-  });
+      expect(worst).toBeLessThanOrEqual(4);
+      expect(compared).toBe(40_319 + 4_999 + 2_147);
+      // most ratios take the series path, so the comparison exercises it
+      expect(series).toBeGreaterThan(0.9 * compared);
+    },
+  );
 });
 
 /** The stats' per-bar inputs computed the plain way: several passes, Math.log, arrays. */
@@ -103,7 +112,7 @@ function reference(time: Float64Array, close: Float64Array, equity: Float64Array
   };
 }
 
-describe("computeStats in one pass", () => {
+describe.skipIf(missing)("computeStats in one pass", () => {
   const runs = [
     ["LINK 1m", LINK, { fast: 10, slow: 30 }],
     ["EURUSD 1h", EURUSD, { fast: 5, slow: 20 }],
@@ -168,28 +177,34 @@ describe("computeStats in one pass", () => {
 });
 
 describe("crossedAbove on two Series", () => {
-  test("equals a.at(1) < b.at(1) && a.at(0) > b.at(0) on every LINK bar, NaN warm-up included", () => {
-    const clock: Clock = { i: 0 };
-    const fast = new Series(sma(LINK.close, 10), clock);
-    const slow = new Series(sma(LINK.close, 30), clock);
-    let crosses = 0;
-    const wrong: number[] = [];
-    for (let i = 0; i < LINK.length; i++) {
-      clock.i = i;
-      const want = fast.at(1) < slow.at(1) && fast.at(0) > slow.at(0);
-      if (crossedAbove(fast, slow) !== want) wrong.push(i);
-      if (want) crosses++;
-    }
-    expect(wrong).toEqual([]);
-    expect(crosses).toBeGreaterThan(100);
-  });
+  test.skipIf(missing)(
+    "equals a.at(1) < b.at(1) && a.at(0) > b.at(0) on every LINK bar, NaN warm-up included",
+    () => {
+      const clock: Clock = { i: 0 };
+      const fast = new Series(sma(LINK.close, 10), clock);
+      const slow = new Series(sma(LINK.close, 30), clock);
+      let crosses = 0;
+      const wrong: number[] = [];
+      for (let i = 0; i < LINK.length; i++) {
+        clock.i = i;
+        const want = fast.at(1) < slow.at(1) && fast.at(0) > slow.at(0);
+        if (crossedAbove(fast, slow) !== want) wrong.push(i);
+        if (want) crosses++;
+      }
+      expect(wrong).toEqual([]);
+      expect(crosses).toBeGreaterThan(100);
+    },
+  );
 });
 
 describe("toBars", () => {
-  test("returns bars it built itself unchanged, and still rejects NaN prices in new input", () => {
-    expect(toBars(GOOG)).toBe(GOOG);
-    const close = GOOG.close.slice();
-    close[5] = Number.NaN;
-    expect(() => toBars({ columns: { ...GOOG.columns, close } })).toThrow("column close has NaN at row 5");
-  });
+  test.skipIf(missing)(
+    "returns bars it built itself unchanged, and still rejects NaN prices in new input",
+    () => {
+      expect(toBars(GOOG)).toBe(GOOG);
+      const close = GOOG.close.slice();
+      close[5] = Number.NaN;
+      expect(() => toBars({ columns: { ...GOOG.columns, close } })).toThrow("column close has NaN at row 5");
+    },
+  );
 });

@@ -1,9 +1,8 @@
 import { readFileSync } from "node:fs";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
+import { SHARED } from "./paths.ts";
 
-/** /work/shared/data, resolved from the repo root (tests never copy the fixtures). */
-export const DATA_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../shared/data");
+/** ../shared/data beside the checkout (tests never copy the fixtures); see ./paths.ts. */
+export const DATA_DIR = SHARED;
 
 export interface OhlcvCsv {
   length: number;

@@ -20,8 +20,9 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo, Socket } from "node:net";
 import { type WebSocket, WebSocketServer } from "ws";
 import { NOTICE_COLUMNS, TRADE_COLUMNS, utcToKst } from "../../src/bridge/kis/messages.ts";
+import { SHARED_URL } from "./paths.ts";
 
-export const KRX_DATA = new URL("../../../shared/data/krx/creon_1m_20190920/", import.meta.url);
+export const KRX_DATA = new URL("krx/creon_1m_20190920/", SHARED_URL);
 
 export interface CsvBar {
   /** UTC ms of the bar START (the file labels bars by their end) */
@@ -127,7 +128,9 @@ export async function startMockKis({
   price?: number;
   basePrice?: number;
 } = {}): Promise<MockKis> {
-  const bars = loadKrxBars("005930");
+  // read on first use, so the mock serves tokens, orders and the feed without ../shared/data
+  let barsRead: CsvBar[] | undefined;
+  const bars = () => (barsRead ??= loadKrxBars("005930"));
   const tokens = new Map<string, number>();
   const faults: (MockKisFault & { left: number })[] = [];
   const held = new Set<Socket>();
@@ -443,7 +446,7 @@ export async function startMockKis({
       } else {
         // bars labelled by their minute (HHMM00 = start), at or before the asked time, newest first
         const label = (b: CsvBar) => utcToKst(b.time).time;
-        const upto = bars
+        const upto = bars()
           .filter((b) => label(b) <= hour)
           .reverse()
           .slice(0, 30);
@@ -453,7 +456,7 @@ export async function startMockKis({
             rt_cd: "0",
             msg_cd: "MCA00000",
             msg1: "ok",
-            output1: { hts_kor_isnm: "삼성전자", stck_prpr: String(bars[bars.length - 1].close) },
+            output1: { hts_kor_isnm: "삼성전자", stck_prpr: String(bars().at(-1)?.close) },
             output2: upto.map((b) => ({
               stck_bsop_date: utcToKst(b.time).date,
               stck_cntg_hour: label(b),

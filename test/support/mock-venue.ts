@@ -31,8 +31,9 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo, Socket } from "node:net";
 import { gunzipSync } from "node:zlib";
 import { type WebSocket, WebSocketServer } from "ws";
+import { SHARED_URL } from "./paths.ts";
 
-export const DATA_DIR = new URL("../../../shared/data/", import.meta.url);
+export const DATA_DIR = SHARED_URL;
 
 export interface MockVenueOptions {
   /** 0 picks a free port */

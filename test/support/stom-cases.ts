@@ -3,15 +3,16 @@
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import Database from "better-sqlite3";
 import type { StomInput } from "../../src/engine/stom/index.ts";
+import { shared } from "./paths.ts";
 
-export const STOM_SHARED = resolve(import.meta.dirname, "../../../shared/data/stom");
+export const STOM_SHARED = shared("stom");
 export const STOM_CASES = join(STOM_SHARED, "cases");
+/** True without ../shared/data/stom/cases; a file that skips on it says so once with needShared("stom/cases"). */
 export const sharedMissing = !existsSync(STOM_CASES);
-if (sharedMissing) console.log(`skipped: ${STOM_SHARED} is missing (the STOM acceptance cases and DBs)`);
 
 /** The path of a shared STOM DB, gunzipped into the temp directory on first use. */
 export function stomDbPath(db: string): string {
