@@ -124,7 +124,7 @@ export async function loadStomData(data: string, catalogDir = defaultCatalogDir(
   }
   if (existsSync(data)) throw new Error(`not a STOM sqlite db: ${data}`);
   const selector = parseSelector(data);
-  const catalog = await Catalog.open(catalogDir);
+  const catalog = await Catalog.open(catalogDir, { readOnly: true });
   try {
     const series = matchSeries(catalog.list(), selector).filter((s) => s.columns.includes("매도호가1"));
     if (series.length === 0)
