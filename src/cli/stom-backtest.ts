@@ -11,6 +11,7 @@ import {
   KST_OFFSET_MS,
   msToStomIndex,
   runStom,
+  STOM_COLUMNS,
   STOM_RESULT_KEYS,
   type StomInput,
   type StomKind,
@@ -154,9 +155,9 @@ export function stomKindOf(data: StomData): StomKind {
 /** Reads the text files, parses --stom-cond, and compiles for the data's layout. */
 export async function loadStomProgram(
   flags: Pick<StomFlags, "stomBuy" | "stomSell" | "stomVars" | "stomGaVars" | "stomCond">,
-  kind: StomKind,
+  data: StomData,
 ): Promise<StomProgram> {
-  const texts = await readStomTexts(flags, kind);
+  const texts = await readStomTexts(flags, data);
   const program = compileStom(texts.buy, texts.sell, texts.compile);
   for (const warning of program.warnings) process.stderr.write(`warning: ${warning}\n`);
   return program;
@@ -165,8 +166,9 @@ export async function loadStomProgram(
 /** The texts and compile options, as they travel to worker threads. */
 export async function readStomTexts(
   flags: Pick<StomFlags, "stomBuy" | "stomSell" | "stomVars" | "stomGaVars" | "stomCond">,
-  kind: StomKind,
+  data: StomData,
 ): Promise<StomTexts> {
+  const kind = stomKindOf(data);
   if (!flags.stomBuy || !flags.stomSell) throw new Error("give both --stom-buy and --stom-sell");
   const conditions: Record<string, string> = {};
   for (const pair of flags.stomCond ?? []) {
@@ -186,8 +188,16 @@ export async function readStomTexts(
       conditions,
       vars: await optional(flags.stomVars),
       gaVars: await optional(flags.stomGaVars),
+      extraColumns: extraColumns(data, kind),
     },
   };
+}
+
+/** The data's Korean columns beyond the kind's STOM V1.10 layout (STOM_V2/V3 DBs carry more). */
+function extraColumns(data: StomData, kind: StomKind): string[] {
+  const known = new Set(STOM_COLUMNS[kind]);
+  const names = new Set(data.frames.flatMap((f) => Object.keys(f.columns)));
+  return [...names].filter((name) => /[\uac00-\ud7a3]/.test(name) && !known.has(name));
 }
 
 /** The engine's inputs: each frame with 종목명 from the DB's codename table. */
@@ -290,7 +300,7 @@ export function isStomRun(flags: object): boolean {
 export async function stomBacktestCommand(input: object, command: Command): Promise<void> {
   const flags = input as StomFlags;
   const data = await loadStomData(flags.data, flags.catalog);
-  const program = await loadStomProgram(flags, stomKindOf(data));
+  const program = await loadStomProgram(flags, data);
   const options = stomRunOptions(flags, command, data);
   const vars = stomVars(program, parseParams(flags.param));
   const r = runStom(program, stomInputs(data), { ...options, vars });

@@ -50,7 +50,6 @@ import {
   readStomTexts,
   type StomFlags,
   stomInputs,
-  stomKindOf,
   stomReportJson,
   stomRunOptions,
 } from "./stom-backtest.ts";
@@ -277,7 +276,7 @@ export async function stomOptimizeCommand(input: object, command: Command): Prom
   if (!STOM_OBJECTIVES.includes(name))
     throw new Error(`unknown STOM 기준값 '${name}' (one of ${STOM_OBJECTIVES.join(" ")})`);
   const data = await loadStomData(flags.data, flags.catalog);
-  const texts = await readStomTexts(flags, stomKindOf(data));
+  const texts = await readStomTexts(flags, data);
   const program = compileStom(texts.buy, texts.sell, texts.compile);
   for (const warning of program.warnings) process.stderr.write(`warning: ${warning}\n`);
   if (program.vars.size === 0)

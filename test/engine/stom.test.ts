@@ -167,3 +167,16 @@ describe("Python's and numpy's rounding", () => {
     expect(npRound(-3.5)).toBe(-4);
   });
 });
+
+describe("STOM texts on a DB with more columns (STOM_V3)", () => {
+  it("reads the data's extra columns as locals and as <column>N(k)", () => {
+    const input = stockInput(["20190920"], 60, (r) => 10_000 + r * 10);
+    const extra = new Float64Array(60).map((_, r) => r * 1_000);
+    const withExtra = { ...input, columns: { ...input.columns, 초당매수금액: extra } };
+    const text = "if not (초당매수금액 > 초당매수금액N(1) and 데이터길이 == 31):\n    매수 = False\n";
+    expect(() => compileStom(text, SELL_LATE)).toThrow("unknown name '초당매수금액'");
+    const p = compileStom(text, SELL_LATE, { extraColumns: ["초당매수금액"] });
+    const [t] = backtestStom(p, [withExtra]).trades;
+    expect(t.buy).toBe(20190920090030);
+  });
+});

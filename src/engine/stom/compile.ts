@@ -32,6 +32,11 @@ export interface StomCompileOptions {
   readonly vars?: string;
   /** STOM's GA range text: self.vars[n] = [[v1, v2, ...], best] lines */
   readonly gaVars?: string;
+  /**
+   * columns the data holds beyond the kind's STOM V1.10 layout (a STOM_V3 DB's 초당매수금액 …): texts
+   * read them as locals and as `<column>N(k)`
+   */
+  readonly extraColumns?: readonly string[];
 }
 
 /** One self.vars[n] as the texts or the vars files give it. */
@@ -88,6 +93,7 @@ type Side = "buy" | "sell" | "cond";
 
 interface Shared {
   readonly kind: StomKind;
+  readonly extraColumns: readonly string[];
   readonly columns: string[];
   readonly columnSlot: Map<string, number>;
   readonly helpers: StomHelper[];
@@ -128,7 +134,7 @@ class Gen {
     readonly shared: Shared,
     readonly condLines: ReadonlyMap<number, number> = new Map(),
   ) {
-    this.#columns = new Set(columnNames(shared.kind));
+    this.#columns = new Set([...columnNames(shared.kind), ...shared.extraColumns]);
     this.#names = new Set(derivedNames(shared.kind));
     this.#helpers = helperSpecs(shared.kind);
   }
@@ -401,7 +407,11 @@ class Gen {
       this.shared.helpers.push({ ...spec, name });
       return `H.h(${k}, ${tick}, ${pre ?? 0}, ${at})`;
     }
-    const column = previousColumn(name, this.shared.kind);
+    const column =
+      previousColumn(name, this.shared.kind) ??
+      (name.endsWith("N") && this.shared.extraColumns.includes(name.slice(0, -1))
+        ? name.slice(0, -1)
+        : undefined);
     if (column) {
       arity(name, 1, 1);
       this.#column(column);
@@ -690,6 +700,7 @@ export function compileStom(
   const { buyFile = "buy", sellFile = "sell", kind = "stock_tick" } = options;
   const shared: Shared = {
     kind,
+    extraColumns: options.extraColumns ?? [],
     columns: [],
     columnSlot: new Map(),
     helpers: [],
