@@ -8,21 +8,13 @@ import os from "node:os";
 import smaCross from "../notebooks/strategies/sma-cross.ts";
 import { backtest, computeStats, toBars } from "../src/engine/index.ts";
 import { sma } from "../src/engine/indicators/index.ts";
+import { mulberry32 } from "../src/engine/optimize/rng.ts";
 
 const N = Number(process.argv[2] ?? 1_000_000);
 const ROUNDS = Number(process.argv[3] ?? 7);
 const FAST = 10;
 const SLOW = 30;
 const CASH = 1_000_000;
-
-function mulberry32(seed: number) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function randomWalk(n: number, seed = 42) {
   const rand = mulberry32(seed);

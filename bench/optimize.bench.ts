@@ -8,7 +8,7 @@ import os from "node:os";
 import { fileURLToPath } from "node:url";
 import { toBars } from "../src/engine/index.ts";
 import { sma } from "../src/engine/indicators/index.ts";
-import { optimize, searchSpace } from "../src/engine/optimize/index.ts";
+import { mulberry32, optimize, searchSpace } from "../src/engine/optimize/index.ts";
 import { workerPool } from "../src/parallel/index.ts";
 
 const N = Number(process.argv[2] ?? 1_000_000);
@@ -17,15 +17,6 @@ const CASH = 1_000_000;
 const FAST = Array.from({ length: 10 }, (_, k) => 5 + 5 * k);
 const SLOW = Array.from({ length: 10 }, (_, k) => 20 + 20 * k);
 const STRATEGY = fileURLToPath(new URL("../notebooks/strategies/sma-cross.ts", import.meta.url));
-
-function mulberry32(seed: number) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function randomWalk(n: number, seed = 42) {
   const rand = mulberry32(seed);

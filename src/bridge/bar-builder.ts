@@ -1,12 +1,11 @@
+import { parseTimeframe } from "../engine/timeframe.ts";
 import type { Bar, Tick } from "./types.ts";
 
-const UNITS: Record<string, number> = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
-
-/** "1m", "15m", "1h", "1d" -> milliseconds. */
-export function timeframeMs(timeframe: string): number {
-  const m = /^(\d+)([smhd])$/.exec(timeframe);
-  if (!m || Number(m[1]) === 0) throw new Error(`invalid timeframe: ${timeframe}`);
-  return Number(m[1]) * UNITS[m[2]];
+/** "1m", "15m", "1h", "1d" -> milliseconds; live bars come in seconds to days (no weeks, no months). */
+export function barTimeframeMs(timeframe: string): number {
+  const tf = parseTimeframe(timeframe);
+  if (!tf || tf.unit === "w" || tf.count === 0) throw new Error(`invalid timeframe: ${timeframe}`);
+  return tf.ms;
 }
 
 export interface BarBuilderOptions {
@@ -45,7 +44,7 @@ export class BarBuilder {
     emit: (bar: Bar) => void,
     { fillGaps = true, dedupe = 4096 }: BarBuilderOptions = {},
   ) {
-    this.ms = timeframeMs(timeframe);
+    this.ms = barTimeframeMs(timeframe);
     this.#emit = emit;
     this.#fill = fillGaps;
     this.#dedupe = dedupe;

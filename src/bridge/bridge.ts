@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import type { OrderGate } from "./account.ts";
-import { BarBuilder, timeframeMs } from "./bar-builder.ts";
+import { BarBuilder, barTimeframeMs } from "./bar-builder.ts";
 import { CcxtVenue, type CcxtVenueOptions } from "./ccxt-venue.ts";
 import { type KisCredentials, KisVenue, type KisVenueOptions } from "./kis/index.ts";
 import { krxBridgeCosts } from "./krx-rules.ts";
@@ -683,7 +683,7 @@ function krxCommission(): (size: number, price: number, exit: boolean) => number
 
 function timeframeMsOr400(timeframe: string): number {
   try {
-    return timeframeMs(timeframe);
+    return barTimeframeMs(timeframe);
   } catch (error) {
     throw new HttpError(400, `timeframe: ${(error as Error).message}`);
   }

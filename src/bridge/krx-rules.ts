@@ -5,11 +5,10 @@ import {
   krxTickSize,
   roundToTick,
 } from "../engine/markets/index.ts";
-
-const KST = 9 * 3_600_000;
+import { KST_OFFSET_MS } from "../engine/markets/kst.ts";
 
 /** Daily price limits widened from ±15% to ±30% on 2015-06-15 (KRX). */
-export const KRX_LIMIT_CHANGE = Date.UTC(2015, 5, 15) - KST;
+export const KRX_LIMIT_CHANGE = Date.UTC(2015, 5, 15) - KST_OFFSET_MS;
 
 /** What the risk gate needs to know about a KRX stock today. */
 export interface KrxMarket {
@@ -52,7 +51,7 @@ export type KrxPhase = "closed" | "pre-open" | "continuous" | "closing-auction";
  * weekdays. Holidays are not modelled.
  */
 export function krxPhase(time: number): KrxPhase {
-  const local = new Date(time + KST);
+  const local = new Date(time + KST_OFFSET_MS);
   const day = local.getUTCDay();
   if (day === 0 || day === 6) return "closed";
   const min = local.getUTCHours() * 60 + local.getUTCMinutes();

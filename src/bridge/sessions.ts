@@ -1,4 +1,4 @@
-const KST = 9 * 3_600_000;
+import { KST_OFFSET_MS } from "../engine/markets/kst.ts";
 
 /** When a market trades. Crypto never closes; KRX trades 09:00-15:30 KST on weekdays (holidays not modelled). */
 export interface Session {
@@ -22,19 +22,19 @@ export function sessionFor(exchange: string, { endTime }: { endTime?: string } =
     return {
       name: "krx",
       isOpen(time) {
-        const local = new Date(time + KST);
+        const local = new Date(time + KST_OFFSET_MS);
         const day = local.getUTCDay();
         const min = local.getUTCHours() * 60 + local.getUTCMinutes();
         return day >= 1 && day <= 5 && min >= 9 * 60 && min < 15 * 60 + 30;
       },
       pastEnd(time) {
-        const local = new Date(time + KST);
+        const local = new Date(time + KST_OFFSET_MS);
         return end !== undefined && local.getUTCHours() * 60 + local.getUTCMinutes() >= end;
       },
     };
   }
   // Upbit's trading day is KST; Binance's is UTC
-  const offset = exchange === "upbit" ? KST : 0;
+  const offset = exchange === "upbit" ? KST_OFFSET_MS : 0;
   return {
     name: "crypto",
     isOpen: () => true,

@@ -7,7 +7,8 @@ import { type Command, Option } from "commander";
 import { Catalog } from "../data/catalog/catalog.ts";
 import { defaultCatalogDir } from "../data/catalog/types.ts";
 import { readInputs } from "../data/formats/index.ts";
-import { looksLikeSelector, matchSeries, parseSelector, seriesName } from "../data/selector.ts";
+import { looksLikeSelector, matchSeries, parseSelector } from "../data/selector.ts";
+import { seriesId } from "../data/series-id.ts";
 import {
   type BacktestOptions,
   type BacktestResult,
@@ -83,7 +84,7 @@ async function loadCatalogBars(text: string, catalogDir: string) {
   try {
     const found = matchSeries(catalog.list(), selector, "bars");
     if (found.length !== 1) {
-      const known = (found.length ? found : catalog.list().filter((s) => s.kind === "bars")).map(seriesName);
+      const known = (found.length ? found : catalog.list().filter((s) => s.kind === "bars")).map(seriesId);
       const list = known.length ? known.slice(0, 10).join(", ") + (known.length > 10 ? ", ..." : "") : "none";
       throw new Error(
         found.length

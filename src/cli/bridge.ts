@@ -1,5 +1,5 @@
 import path from "node:path";
-import type { Command } from "commander";
+import { type Command, Option } from "commander";
 import pino from "pino";
 import { Bridge } from "../bridge/bridge.ts";
 import { credentialsFromEnv } from "../bridge/kis/config.ts";
@@ -15,7 +15,9 @@ const number = (name: string) => (value: string) => {
 interface BridgeFlags {
   host: string;
   port: number;
-  data: string;
+  journal: string;
+  /** deprecated alias of --journal */
+  data?: string;
   confirmLive?: boolean;
   allowOrigin?: string[];
   maxNotional?: number;
@@ -36,7 +38,9 @@ export function registerBridgeCommands(program: Command): void {
     .description(`run the live bridge (paper by default); needs ${TOKEN_ENV} (>= 32 characters)`)
     .option("--host <host>", "address to bind", "127.0.0.1")
     .option("--port <n>", "port", number("port"), 8787)
-    .option("--data <dir>", "journal folder (paper.sqlite, live.sqlite)", "bridge-data")
+    .option("--journal <dir>", "journal folder (paper.sqlite, live.sqlite)", "bridge-data")
+    // `--data` names bar files everywhere else in the CLI; the bridge's folder is its journal
+    .addOption(new Option("--data <dir>", "deprecated: use --journal").hideHelp())
     .option("--confirm-live", "allow live promotions (keys from STOM_API_KEY / STOM_API_SECRET)")
     .option(
       "--allow-origin <origin>",
@@ -61,7 +65,12 @@ export function registerBridgeCommands(program: Command): void {
       0.0005,
     )
     .option("--window <n>", "closed bars handed to init() per bar", number("window"), 500)
-    .action(async (flags: BridgeFlags) => {
+    .action(async (flags: BridgeFlags, command: Command) => {
+      let journal = flags.journal;
+      if (flags.data !== undefined) {
+        process.stderr.write("stom bridge: --data is deprecated, use --journal\n");
+        if (command.getOptionValueSource("journal") === "default") journal = flags.data;
+      }
       const token = process.env[TOKEN_ENV] ?? "";
       if (token.length < 32) throw new Error(`${TOKEN_ENV} must be set to at least 32 characters`);
       const apiKey = process.env.STOM_API_KEY;
@@ -71,7 +80,7 @@ export function registerBridgeCommands(program: Command): void {
       }
       const logger = pino({ level: "info", redact: REDACT });
       const bridge = await Bridge.open({
-        dataDir: path.resolve(flags.data),
+        dataDir: path.resolve(journal),
         allowLive: Boolean(flags.confirmLive),
         window: flags.window,
         paper: { cash: flags.cash, commission: flags.commission, unit: 1e-8 },

@@ -1,3 +1,5 @@
+import { KST_OFFSET_MS } from "../engine/markets/kst.ts";
+import { parseTimeframe } from "../engine/timeframe.ts";
 import { type Frame, makeFrame } from "./frame.ts";
 
 /**
@@ -21,20 +23,17 @@ export interface ResampleOptions {
   fill?: "none" | "previous";
 }
 
-const UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
-const KST_MS = 9 * 3_600_000;
-
 /** The bin-start function for a timeframe and a market zone. */
 export function binner(timeframe: string, tz = "UTC"): (time: number) => number {
-  const offset = tz === "Asia/Seoul" ? KST_MS : 0;
-  const fixed = /^(\d+)([smhdw])$/.exec(timeframe);
+  const offset = tz === "Asia/Seoul" ? KST_OFFSET_MS : 0;
+  const fixed = parseTimeframe(timeframe);
   if (fixed) {
-    const step = Number(fixed[1]) * UNIT_MS[fixed[2]];
+    const step = fixed.ms;
     if (!(step > 0)) throw new Error(`invalid timeframe: ${timeframe}`);
     // Only day-or-longer bins follow the local day; intraday bins stay on UTC multiples (KST is a whole-hour offset).
     const shift = step >= 86_400_000 ? offset : 0;
     // Weeks start Monday: epoch day 0 (1970-01-01) was a Thursday.
-    const anchor = fixed[2] === "w" ? 4 * 86_400_000 : 0;
+    const anchor = fixed.unit === "w" ? 4 * 86_400_000 : 0;
     return (t) => Math.floor((t + shift - anchor) / step) * step + anchor - shift;
   }
   const monthly = /^(\d+)M$/.exec(timeframe);

@@ -1,6 +1,7 @@
+import { gaussian, mulberry32 } from "../engine/optimize/rng.ts";
+import { timeframeMs } from "../engine/timeframe.ts";
 import { type Frame, makeFrame } from "./frame.ts";
 import { COIN_TICK_COLUMNS } from "./stom/columns.ts";
-import { gaussian, mulberry32 } from "./stom/random.ts";
 import { buildStomColumns } from "./stom/snapshot.ts";
 import { upbitKrwTickSize } from "./stom/ticksize.ts";
 
@@ -10,16 +11,8 @@ import { upbitKrwTickSize } from "./stom/ticksize.ts";
  */
 export const SAMPLE_MARKET = "sample";
 
-const TIMEFRAME_MS: Record<string, number> = {
-  "1m": 60_000,
-  "3m": 180_000,
-  "5m": 300_000,
-  "15m": 900_000,
-  "30m": 1_800_000,
-  "1h": 3_600_000,
-  "4h": 14_400_000,
-  "1d": 86_400_000,
-};
+/** the timeframes the sample offers */
+const SAMPLE_TIMEFRAMES: readonly string[] = ["1m", "3m", "5m", "15m", "30m", "1h", "4h", "1d"];
 
 function sampleSymbol(symbol: string): string {
   return symbol.startsWith("SAMPLE") ? symbol : `SAMPLE-${symbol}`;
@@ -61,9 +54,9 @@ export function makeSampleBars({
   start = Date.UTC(2024, 0, 2),
   price = 50_000,
 }: SampleBarsOptions = {}): Frame {
-  const step = TIMEFRAME_MS[timeframe];
+  const step = SAMPLE_TIMEFRAMES.includes(timeframe) ? timeframeMs(timeframe) : undefined;
   if (step === undefined)
-    throw new Error(`invalid timeframe: ${timeframe} (expected ${Object.keys(TIMEFRAME_MS).join(", ")})`);
+    throw new Error(`invalid timeframe: ${timeframe} (expected ${SAMPLE_TIMEFRAMES.join(", ")})`);
   if (!Number.isInteger(bars) || bars < 1) throw new Error(`invalid bars: ${bars}`);
   if (!(price > 0)) throw new Error(`invalid price: ${price}`);
   const uniform = mulberry32(seed);

@@ -60,8 +60,3 @@ export function matchSeries(list: readonly SeriesInfo[], selector: Selector, kin
       (kind === undefined || s.kind === kind),
   );
 }
-
-/** "binance:BTC/USDT:1m" for messages. */
-export function seriesName(s: Pick<SeriesInfo, "market" | "symbol" | "timeframe">): string {
-  return `${s.market}:${s.symbol}:${s.timeframe}`;
-}

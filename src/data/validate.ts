@@ -1,5 +1,6 @@
+import { isMonthly, timeframeMs } from "../engine/timeframe.ts";
 import { attachSource, type Source, sourceOf } from "./formats/source.ts";
-import { monthIndex, timeframeMs } from "./formats/time.ts";
+import { monthIndex } from "./formats/time.ts";
 import { type Column, type Frame, makeFrame } from "./frame.ts";
 
 export type IssueKind = "mixed-symbols" | "unsorted" | "duplicates" | "gaps";
@@ -202,7 +203,7 @@ function dropRows(frame: Frame, drop: Uint8Array, source: Source | undefined): F
 function findGaps(frame: Frame): Omit<Issue, "file"> | undefined {
   const time = frame.columns.time as Float64Array;
   const step = timeframeMs(frame.timeframe);
-  const monthly = /^\d+M$/.test(frame.timeframe) ? Number.parseInt(frame.timeframe, 10) : 0;
+  const monthly = isMonthly(frame.timeframe) ? Number.parseInt(frame.timeframe, 10) : 0;
   if (!step && !monthly) return undefined;
   let places = 0;
   let missing = 0;

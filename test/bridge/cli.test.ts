@@ -45,6 +45,30 @@ describe("stom bridge and stom promote", () => {
     );
   });
 
+  it("still takes the old --data as --journal, with one deprecation line", async () => {
+    let err = "";
+    const write = vi.spyOn(process.stderr, "write").mockImplementation((chunk) => {
+      err += String(chunk);
+      return true;
+    });
+    try {
+      await expect(
+        stom(["bridge", "--port", "0", "--data", "bridge-data"], { STOM_BRIDGE_TOKEN: "short" }),
+      ).rejects.toThrow(/STOM_BRIDGE_TOKEN/);
+    } finally {
+      write.mockRestore();
+    }
+    expect(err).toBe("stom bridge: --data is deprecated, use --journal\n");
+  });
+
+  it("keeps --data out of the help; --journal is there", () => {
+    const program = new Command();
+    registerBridgeCommands(program);
+    const help = program.commands.find((c) => c.name() === "bridge")!.helpInformation();
+    expect(help).toContain("--journal <dir>");
+    expect(help).not.toContain("--data");
+  });
+
   it("the real `stom bridge` process serves and takes a paper promotion from `stom promote`", async () => {
     const venue = await startMockVenue();
     const data = mkdtempSync(path.join(os.tmpdir(), "stom-cli-bridge-"));
@@ -52,7 +76,7 @@ describe("stom bridge and stom promote", () => {
     // port 0: the bridge picks a free port and logs it (a random fixed port could collide)
     child = spawn(
       process.execPath,
-      ["--import", "tsx", "src/cli/main.ts", "bridge", "--port", "0", "--data", data],
+      ["--import", "tsx", "src/cli/main.ts", "bridge", "--port", "0", "--journal", data],
       { cwd: ROOT, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] },
     );
     let out = "";

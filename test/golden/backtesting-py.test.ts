@@ -1,7 +1,13 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, test } from "vitest";
 import smaCross from "../../notebooks/strategies/sma-cross.ts";
-import { type Bars, backtest, defineStrategy, type Stats, toBars } from "../../src/engine/index.ts";
+import {
+  BACKTESTING_PY_LABELS,
+  type Bars,
+  backtest,
+  defineStrategy,
+  toBars,
+} from "../../src/engine/index.ts";
 import { sma } from "../../src/engine/indicators/index.ts";
 import { DATA_DIR, parseUtc, readCsvRows, readOhlcvCsv } from "../support/csv.ts";
 import { needShared, sharedOr } from "../support/paths.ts";
@@ -19,39 +25,7 @@ const closeTo = (actual: number, expected: number, rtol = 1e-8) =>
   );
 
 /** backtesting.py stat name -> our key */
-const KEYS: Record<string, keyof Stats> = {
-  "# Trades": "trades",
-  "Avg. Drawdown Duration": "avgDrawdownDays",
-  "Avg. Drawdown [%]": "avgDrawdownPct",
-  "Avg. Trade Duration": "avgTradeDays",
-  "Avg. Trade [%]": "avgTradePct",
-  "Best Trade [%]": "bestTradePct",
-  "Buy & Hold Return [%]": "buyHoldReturnPct",
-  "Calmar Ratio": "calmar",
-  Duration: "durationDays",
-  End: "end",
-  "Equity Final [$]": "equityFinal",
-  "Equity Peak [$]": "equityPeak",
-  "Expectancy [%]": "expectancyPct",
-  "Exposure Time [%]": "exposurePct",
-  "Max. Drawdown Duration": "maxDrawdownDays",
-  "Max. Drawdown [%]": "maxDrawdownPct",
-  "Max. Trade Duration": "maxTradeDays",
-  "Profit Factor": "profitFactor",
-  "Return (Ann.) [%]": "returnAnnPct",
-  "Return [%]": "returnPct",
-  "Volatility (Ann.) [%]": "volatilityAnnPct",
-  "CAGR [%]": "cagrPct",
-  SQN: "sqn",
-  "Kelly Criterion": "kelly",
-  "Sharpe Ratio": "sharpe",
-  "Sortino Ratio": "sortino",
-  Start: "start",
-  "Win Rate [%]": "winRatePct",
-  "Worst Trade [%]": "worstTradePct",
-  "Alpha [%]": "alphaPct",
-  Beta: "beta",
-};
+const KEYS = BACKTESTING_PY_LABELS;
 
 const dayOf = (bars: Bars, date: string) => bars.time.indexOf(parseUtc(date));
 const subBars = (bars: Bars, from: number, to: number): Bars => {

@@ -1,6 +1,5 @@
+import { KST_OFFSET_MS } from "../../engine/markets/kst.ts";
 import type { Side } from "../types.ts";
-
-const KST = 9 * 3_600_000;
 
 /** H0STCNT0 (국내주식 실시간체결가) fields, in order (open-trading-api ccnl_krx.py). */
 export const TRADE_COLUMNS = [
@@ -28,12 +27,12 @@ export function kstToUtc(date: string, time: string): number {
   const d = /^(\d{4})(\d\d)(\d\d)$/.exec(date);
   const t = /^(\d\d)(\d\d)(\d\d)/.exec(time);
   if (!d || !t) throw new Error(`invalid kst date/time: ${date} ${time}`);
-  return Date.UTC(+d[1], +d[2] - 1, +d[3], +t[1], +t[2], +t[3]) - KST;
+  return Date.UTC(+d[1], +d[2] - 1, +d[3], +t[1], +t[2], +t[3]) - KST_OFFSET_MS;
 }
 
 /** "YYYYMMDD" and "HHMMSS" of a UTC ms in KST. */
 export function utcToKst(time: number): { date: string; time: string } {
-  const iso = new Date(time + KST).toISOString();
+  const iso = new Date(time + KST_OFFSET_MS).toISOString();
   return { date: iso.slice(0, 10).replaceAll("-", ""), time: iso.slice(11, 19).replaceAll(":", "") };
 }
 

@@ -1,3 +1,5 @@
+import { KST_OFFSET_MS } from "../../engine/markets/kst.ts";
+import { isMonthly, timeframeMs } from "../../engine/timeframe.ts";
 import type { Frame } from "../frame.ts";
 
 /**
@@ -8,20 +10,6 @@ import type { Frame } from "../frame.ts";
  *   the overnight, weekend and holiday breaks are not gaps;
  * - ticks have no gaps.
  */
-const UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
-const KST_MS = 9 * 3_600_000;
-
-/** Timeframe length in ms ("5m" -> 300000); undefined for "1M" (calendar) and "tick". */
-export function timeframeMs(timeframe: string): number | undefined {
-  const m = /^(\d+)([smhdw])$/.exec(timeframe);
-  if (!m) return undefined;
-  return Number(m[1]) * UNIT_MS[m[2]];
-}
-
-export function isMonthly(timeframe: string): boolean {
-  return /^\d+M$/.test(timeframe);
-}
-
 export function countsGapsInDayOnly(market: string): boolean {
   return market === "krx";
 }
@@ -30,7 +18,7 @@ export function countsGapsInDayOnly(market: string): boolean {
 export function gapBetween(a: number, b: number, key: Pick<Frame, "market" | "timeframe">): number {
   if (
     countsGapsInDayOnly(key.market) &&
-    Math.floor((a + KST_MS) / 86_400_000) !== Math.floor((b + KST_MS) / 86_400_000)
+    Math.floor((a + KST_OFFSET_MS) / 86_400_000) !== Math.floor((b + KST_OFFSET_MS) / 86_400_000)
   ) {
     return 0;
   }
@@ -59,7 +47,7 @@ export function gapSql(key: Pick<Frame, "kind" | "market" | "timeframe">, relati
     gap = `greatest(0, round((time - p) / ${step}) - 1)`;
   }
   const sameDay = countsGapsInDayOnly(key.market)
-    ? `and (p + ${KST_MS}) // 86400000 = (time + ${KST_MS}) // 86400000`
+    ? `and (p + ${KST_OFFSET_MS}) // 86400000 = (time + ${KST_OFFSET_MS}) // 86400000`
     : "";
   return `select coalesce(sum(${gap}), 0)::BIGINT as gaps from (select time, lag(time) over (order by time) as p from ${relation}) where p is not null ${sameDay}`;
 }
@@ -77,7 +65,11 @@ export function countGaps(time: Float64Array, key: Pick<Frame, "market" | "timef
   for (let i = 1; i < time.length; i++) {
     const a = time[i - 1];
     const b = time[i];
-    if (dayOnly && Math.floor((a + KST_MS) / 86_400_000) !== Math.floor((b + KST_MS) / 86_400_000)) continue;
+    if (
+      dayOnly &&
+      Math.floor((a + KST_OFFSET_MS) / 86_400_000) !== Math.floor((b + KST_OFFSET_MS) / 86_400_000)
+    )
+      continue;
     const g = Math.round((b - a) / step) - 1;
     if (g > 0) gaps += g;
   }

@@ -1,11 +1,12 @@
 import path from "node:path";
+import { timeframeOf } from "../../engine/timeframe.ts";
 import { DataError } from "../errors.ts";
 import { type Frame, makeFrame } from "../frame.ts";
 import { CsvCursor, countLines, firstLine, parseNumber } from "./csv.ts";
 import { readAll, stem, trimTo } from "./files.ts";
 import type { Format, ReadOptions } from "./format.ts";
 import { attachSource } from "./source.ts";
-import { inferTimeframe, timeframeOf } from "./time.ts";
+import { inferTimeframe } from "./time.ts";
 
 const HEADER = "open_time,open,high,low,close,volume,close_time";
 const FIELDS = [

@@ -1,3 +1,4 @@
+import { timeframeOf } from "../../engine/timeframe.ts";
 /** Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's days_from_civil). */
 export function daysFromCivil(y: number, m: number, d: number): number {
   const yy = m <= 2 ? y - 1 : y;
@@ -91,31 +92,6 @@ export function epochToMs(v: number): number {
   if (a < 1e11) return v * 1000;
   if (a < 1e14) return v;
   return Math.floor(v / 1000);
-}
-
-const UNITS: ReadonlyArray<readonly [string, number]> = [
-  ["w", 7 * DAY],
-  ["d", DAY],
-  ["h", 3_600_000],
-  ["m", 60_000],
-  ["s", 1000],
-];
-
-/** 60000 -> "1m", 3600000 -> "1h", 86400000 -> "1d"; undefined when not a whole unit. */
-export function timeframeOf(ms: number): string | undefined {
-  if (!(ms > 0)) return undefined;
-  for (const [unit, size] of UNITS) {
-    if (ms % size === 0) return `${ms / size}${unit}`;
-  }
-  return undefined;
-}
-
-/** "5m" -> 300000; months ("1M") have no fixed length and return undefined, like "tick". */
-export function timeframeMs(timeframe: string): number | undefined {
-  const m = /^(\d+)([smhdw])$/.exec(timeframe);
-  if (!m) return undefined;
-  const size = UNITS.find(([u]) => u === m[2])?.[1] ?? 0;
-  return Number(m[1]) * size;
 }
 
 /** The months since 1970-01 of a UTC time, for monthly bars. */

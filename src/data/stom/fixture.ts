@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import Database from "better-sqlite3";
+import { gaussian, mulberry32 } from "../../engine/optimize/rng.ts";
 import {
   isStockKind,
   isTickKind,
@@ -10,7 +11,6 @@ import {
   stomColumnType,
 } from "./columns.ts";
 import type { StockFacts } from "./kiwoom.ts";
-import { gaussian, mulberry32 } from "./random.ts";
 import { buildStomColumns } from "./snapshot.ts";
 import { type CreonBars, readCreonBars, readUpbitTrades } from "./sources.ts";
 import { krxTickSize2019, upbitKrwTickSize } from "./ticksize.ts";

@@ -1,6 +1,6 @@
+import { mulberry32 } from "../../engine/optimize/rng.ts";
 import { BOOK_COLUMNS, isStockKind, isTickKind, STOM_COLUMNS, type StomKind } from "./columns.ts";
 import { type StockFacts, stockColumns, viColumns } from "./kiwoom.ts";
-import { mulberry32 } from "./random.ts";
 
 /** What one period (a second or a minute) of real or simulated trading gives us. */
 export interface Periods {

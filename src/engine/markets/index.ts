@@ -14,7 +14,7 @@ export {
   stomKiwoomSettle,
   stomUpbitSettle,
 } from "./costs.ts";
-export { kstMidnight } from "./kst.ts";
+export { KST_OFFSET_MS, kstMidnight } from "./kst.ts";
 export {
   KRX_TICK_CHANGE,
   type KrxBoard,

@@ -1,4 +1,5 @@
 import { suggest } from "../params.ts";
+import { BACKTESTING_PY_LABELS } from "../stat-labels.ts";
 import type { Stats } from "../stats.ts";
 import { parseExpr } from "./expr.ts";
 
@@ -55,13 +56,17 @@ export const OBJECTIVE_ALIASES: Readonly<Record<string, keyof Stats>> = {
   PF: "profitFactor",
   TC: "trades",
   SQN: "sqn",
-  "Equity Final [$]": "equityFinal",
-  "Return [%]": "returnPct",
-  "Sharpe Ratio": "sharpe",
-  "Sortino Ratio": "sortino",
-  "Calmar Ratio": "calmar",
-  "Win Rate [%]": "winRatePct",
-  "# Trades": "trades",
+  ...Object.fromEntries(
+    [
+      "Equity Final [$]",
+      "Return [%]",
+      "Sharpe Ratio",
+      "Sortino Ratio",
+      "Calmar Ratio",
+      "Win Rate [%]",
+      "# Trades",
+    ].map((label) => [label, BACKTESTING_PY_LABELS[label]]),
+  ),
 };
 
 export type StatsFn = (stats: Stats) => number;

@@ -1,8 +1,7 @@
 // STOM's time stamps: the DB's `index`, yyyymmddhhmmss on tick DBs and yyyymmddhhmm on minute DBs, in
 // the zone the collector wrote it in (KST for stocks, UTC for coins).
 
-/** KST is UTC+9 all year (no daylight saving since 1988). */
-export const KST_OFFSET_MS = 9 * 3_600_000;
+export { KST_OFFSET_MS } from "../markets/kst.ts";
 
 /** The index as ms of its wall time read as UTC, or NaN when it is not a time. */
 export function stomIndexMs(index: number): number {
