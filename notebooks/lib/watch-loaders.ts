@@ -13,7 +13,7 @@ export const LOADER_SOURCES: readonly {
 }[] = [
   {
     sources: ["notebooks/strategies", "notebooks/lib", "src/engine"],
-    loaders: ["engine.mjs.ts", "grid-worker.mjs.ts", "optimize-worker.mjs.ts", "report.json.ts"],
+    loaders: ["engine.mjs.ts", "optimize-worker.mjs.ts", "report.json.ts"],
   },
   { sources: ["src/cli"], loaders: ["cli-defaults.json.ts", "report.json.ts"] },
   {

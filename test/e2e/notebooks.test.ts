@@ -181,18 +181,38 @@ describe("notebooks site", () => {
     await page.close();
   });
 
-  test("optimize page completes the default grid in Web Workers", async () => {
+  test("optimize page completes the default grid through the engine's optimize() in Web Workers", async () => {
     const page = await open("optimize");
     const status = page.locator("#grid-status[data-done='true']");
     await status.waitFor({ timeout: 60_000 });
     // sma-cross, 5 values of fast x 5 of slow
-    expect(await status.getAttribute("data-runs")).toBe("25");
+    expect(await status.getAttribute("data-trials")).toBe("25");
     expect(await page.locator("#top-results tbody tr").count()).toBe(10);
     expect(await page.locator("#heatmap svg rect").count()).toBeGreaterThanOrEqual(25);
     // then the walk-forward: 4 folds, each the same grid in sample plus one out-of-sample run
     const wf = page.locator("#wf-status[data-done='true']");
     await wf.waitFor({ timeout: 60_000 });
     expect(await wf.textContent()).toBe("4 folds, 104 runs");
+    // the page's walk-forward is the engine's: `stom optimize --walk-forward` picks the same
+    // parameters per fold with the same in- and out-of-sample values
+    const args = JSON.parse((await page.locator("#wf-cli").getAttribute("data-args")) ?? "[]");
+    const out = spawnSync(
+      "node",
+      ["bin/stom.js", "optimize", ...args, "--data", sampleCsv(), "--workers", "2", "--json"],
+      { cwd: ROOT, encoding: "utf8" },
+    );
+    if (out.status !== 0) throw new Error(`stom optimize --walk-forward failed: ${out.stderr}`);
+    const cli = JSON.parse(out.stdout);
+    const folds = JSON.parse((await wf.getAttribute("data-folds")) ?? "[]");
+    expect(folds).toHaveLength(4);
+    expect(folds.every((f: { params: unknown }) => f.params !== null)).toBe(true);
+    expect(folds).toEqual(
+      cli.folds.map((f: { params: unknown; inSample: number; outOfSample: number }) => ({
+        params: f.params,
+        inSample: f.inSample,
+        outOfSample: f.outOfSample,
+      })),
+    );
     expect(consoleErrors.filter((e) => e.startsWith("optimize:"))).toEqual([]);
     await page.close();
   });
