@@ -15,4 +15,6 @@ export const {
   markets,
   optimizer,
   webWorkerRunner,
+  seriesId,
+  parseSeriesId,
 } = engine;

@@ -1,15 +1,13 @@
+import { optimizer } from "./engine.js";
+
 /**
  * Seeded synthetic 1-minute bars for scale tests in the page (the published data is small):
- * a geometric random walk, mulberry32 + Box-Muller, so a given seed always gives the same bars.
+ * a geometric random walk, the engine's mulberry32 (src/engine/optimize/rng.ts) + Box-Muller, so a
+ * given seed always gives the same bars. Its normal draws are its own (1 - u, no spare kept): the
+ * bars stay those the benchmarks measured.
  */
 export function syntheticBars(n, { seed = 1, price = 50_000, start = Date.UTC(2024, 0, 2) } = {}) {
-  let s = seed >>> 0;
-  const uniform = () => {
-    s = (s + 0x6d2b79f5) | 0;
-    let t = Math.imul(s ^ (s >>> 15), 1 | s);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const uniform = optimizer.mulberry32(seed);
   const normal = () => Math.sqrt(-2 * Math.log(1 - uniform())) * Math.cos(2 * Math.PI * uniform());
   const col = () => new Float64Array(n);
   const [time, open, high, low, close, volume] = [col(), col(), col(), col(), col(), col()];

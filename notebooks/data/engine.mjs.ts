@@ -1,5 +1,6 @@
 // The engine and every bundled strategy as one browser ES module (see ../lib/bundle.ts), with the
-// STOM text compiler, the tick portfolio runner, cost presets and the optimizer as namespaces.
+// STOM text compiler, the tick portfolio runner, cost presets and the optimizer as namespaces, and the
+// series id (src/data/series-id.ts, pure).
 import { bundle, strategyRegistry } from "../lib/bundle.ts";
 import { run } from "./source.ts";
 
@@ -12,6 +13,8 @@ run(async () =>
       `export * as portfolio from "./src/engine/portfolio/index.ts";`,
       `export * as markets from "./src/engine/markets/index.ts";`,
       `export * as optimizer from "./src/engine/optimize/index.ts";`,
+      // pure: the series id as the CLI and the catalog spell it, for the pages' pickers
+      `export { seriesId, parseSeriesId } from "./src/data/series-id.ts";`,
       `export { webWorkerRunner } from "./notebooks/lib/web-worker-runner.ts";`,
       strategyRegistry(),
     ].join("\n"),

@@ -6,6 +6,7 @@ import { Dictionary, Int32, makeVector, Table, tableToIPC, Utf8, vectorFromArray
 import type { Catalog, SeriesInfo } from "../../src/data/catalog/index.ts";
 import type { Frame } from "../../src/data/frame.ts";
 import { makeSampleBars, makeSampleTicks } from "../../src/data/sample.ts";
+import { seriesId } from "../../src/data/series-id.ts";
 import { SAMPLE_BARS, SAMPLE_TICKS } from "./sample-spec.ts";
 
 export { SAMPLE_BARS, SAMPLE_TICKS };
@@ -58,8 +59,8 @@ function info(frame: Frame): SeriesInfo {
   };
 }
 
-export const seriesId = (s: { market: string; symbol: string; timeframe: string }) =>
-  `${s.market}:${s.symbol}:${s.timeframe}`;
+// one spelling of a series' id for the CLI, the catalog and the pages
+export { seriesId };
 
 /** The last MAX_ROWS rows of every series of one kind, from the catalog or the sample. */
 export async function readFrames(source: Source, kind: "bars" | "ticks", columns?: readonly string[]) {

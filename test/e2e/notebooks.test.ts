@@ -159,6 +159,39 @@ function expectSameStats(page: Record<string, string>, cli: Record<string, unkno
   }
 }
 
+/** A freqtrade-style summary table (components/summary-tables.js) as its rows' data attributes. */
+async function summaryRows(
+  page: Page,
+  id: string,
+): Promise<{ key: string; trades: number; profit: number }[]> {
+  return page.$$eval(`#${id} tbody tr[data-key]`, (rows) =>
+    rows.map((r) => {
+      const d = (r as HTMLElement).dataset;
+      return { key: d.key ?? "", trades: Number(d.trades), profit: Number(d.profit) };
+    }),
+  );
+}
+
+/** Per exit reason and per period, the counts sum to the run's trades and the profits to its P&L, to the cent. */
+async function expectSummaryMatches(page: Page, trades: { pnl: number }[]) {
+  const pnl = trades.reduce((a, t) => a + t.pnl, 0);
+  for (const id of [
+    "summary-exit-reason",
+    "summary-symbol",
+    "summary-day",
+    "summary-week",
+    "summary-month",
+  ]) {
+    const rows = await summaryRows(page, id);
+    expect(rows.length, id).toBeGreaterThan(0);
+    expect(
+      rows.reduce((a, r) => a + r.trades, 0),
+      id,
+    ).toBe(trades.length);
+    expect(Math.round(rows.reduce((a, r) => a + r.profit, 0) * 100), id).toBe(Math.round(pnl * 100));
+  }
+}
+
 describe("notebooks site", () => {
   test("dist/ references nothing outside its origin", () => {
     const htmls = readdirSync(DIST).filter((f) => f.endsWith(".html"));
@@ -471,6 +504,41 @@ describe("notebooks site", () => {
     // the published curves keep 8 significant digits
     expect(deepest * 100).toBeCloseTo(-Number(stats.maxDrawdownPct), 5);
     expect(await curves.locator("svg").count()).toBe(2);
+    await page.close();
+  });
+
+  test("backtest page's summary tables add up to `stom backtest`'s trades and P&L", async () => {
+    const csv = sampleCsv();
+    const out = spawnSync("node", ["bin/stom.js", "backtest", "sma-cross", "--data", csv, "--json"], {
+      cwd: ROOT,
+      encoding: "utf8",
+    });
+    expect(out.status, out.stderr).toBe(0);
+    const cli = JSON.parse(out.stdout) as { trades: { pnl: number }[] };
+    expect(cli.trades.length).toBeGreaterThan(100);
+
+    const page = await open("backtest");
+    await page.locator("#summary-tables").waitFor({ timeout: 60_000 });
+    await expectSummaryMatches(page, cli.trades);
+    expect((await summaryRows(page, "summary-symbol")).map((r) => r.key)).toEqual([SAMPLE_BARS[0].symbol]);
+    // one period table shows at a time; month first
+    expect(await page.locator("#summary-month").isVisible()).toBe(true);
+    await page.locator("input[name=summary-period][value=week]").check();
+    expect(await page.locator("#summary-week").isVisible()).toBe(true);
+    expect(await page.locator("#summary-month").isVisible()).toBe(false);
+    expect(consoleErrors.filter((e) => e.startsWith("backtest:"))).toEqual([]);
+    await page.close();
+  });
+
+  test("report page's summary tables add up to the saved run's trades and P&L", async () => {
+    const page = await browsing.context.newPage();
+    const saved = page.waitForResponse((r) => /\/report\.[0-9a-f]+\.json$/.test(new URL(r.url()).pathname));
+    await page.goto(`${site.origin}/report`);
+    const report = (await (await saved).json()) as { stats: { trades: number }; trades: { pnl: number }[] };
+    await page.locator("#summary-tables").waitFor({ timeout: 60_000 });
+    expect(report.trades.length).toBe(report.stats.trades);
+    await expectSummaryMatches(page, report.trades);
+    await page.screenshot({ path: path.join(SHOTS, "notebooks-report-summary.png"), fullPage: true });
     await page.close();
   });
 
