@@ -9,7 +9,8 @@
 import { readFileSync } from "node:fs";
 import os from "node:os";
 import { join } from "node:path";
-import { backtestStom, compileStom, kiwoomPgSgSp, type StomInput } from "../src/engine/stom/index.ts";
+import { stomKiwoomSettle } from "../src/engine/markets/index.ts";
+import { backtestStom, compileStom, type StomInput } from "../src/engine/stom/index.ts";
 import { loadStomDb, STOM_CASES, sharedMissing } from "../test/support/stom-cases.ts";
 
 const ROUNDS = Number(process.argv[2] ?? 7);
@@ -67,7 +68,7 @@ function floor(inputs: readonly StomInput[]): number {
           }
         }
       } else {
-        const pp = kiwoomPgSgSp(qty * bp, qty * price[r]).sp;
+        const pp = stomKiwoomSettle(qty * bp, qty * price[r]).sp;
         if (change[r] > 29 || pp <= -2 || pp >= 3) {
           holding = false;
           trades++;

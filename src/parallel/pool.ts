@@ -63,7 +63,7 @@ export interface StomTexts {
 export async function stomWorkerPool(
   texts: StomTexts,
   inputs: readonly StomInput[],
-  options: Omit<StomRunOptions, "vars" | "params" | "clock" | "onSymbol"> = {},
+  options: Omit<StomRunOptions, "vars" | "params" | "clock"> = {},
   { workers = os.availableParallelism() }: Omit<PoolOptions, "memo"> = {},
 ): Promise<Runner> {
   const init: WorkerInit = {

@@ -26,7 +26,7 @@ export type WorkerInit =
         readonly name?: string;
         readonly columns: Readonly<Record<string, SharedArrayBuffer>>;
       }[];
-      readonly options: Omit<StomRunOptions, "vars" | "params" | "clock" | "onSymbol">;
+      readonly options: Omit<StomRunOptions, "vars" | "params" | "clock">;
     };
 
 const init = workerData as WorkerInit;

@@ -1,4 +1,4 @@
-import { roundHalfEven } from "../pymath.ts";
+import { npRound, roundHalfEven } from "../pymath.ts";
 import { kstMidnight } from "./kst.ts";
 import type { KrxBoard } from "./tick-size.ts";
 
@@ -149,8 +149,8 @@ export interface Settlement {
 }
 
 /**
- * STOM's GetKiwoomPgSgSp, for parity with its logs: fees truncated to 10 won, tax to 1 won, at 0.015% and
- * 0.18%. `buyAmount` and `sellAmount` are 매수금액 and 매도(평가)금액 in won.
+ * STOM's GetKiwoomPgSgSp (utility/static.py 353, numba): fees truncated to 10 won, tax to 1 won, at
+ * 0.015% and 0.18%. `buyAmount` and `sellAmount` are 매수금액 and 매도(평가)금액 in won.
  */
 export function stomKiwoomSettle(buyAmount: number, sellAmount: number): Settlement {
   const tax = Math.trunc(sellAmount * STOM_KRX_TAX);
@@ -160,7 +160,7 @@ export function stomKiwoomSettle(buyAmount: number, sellAmount: number): Settlem
   return settle(pg, buyAmount);
 }
 
-/** STOM's GetUpbitPgSgSp: 0.05% on both amounts, the net rounded to whole won. */
+/** STOM's GetUpbitPgSgSp (utility/static.py 364, numba): 0.05% on both amounts, the net rounded to whole won. */
 export function stomUpbitSettle(buyAmount: number, sellAmount: number): Settlement {
   const pg = roundHalfEven(sellAmount - buyAmount * 0.0005 - sellAmount * 0.0005);
   return settle(pg, buyAmount);
@@ -168,9 +168,8 @@ export function stomUpbitSettle(buyAmount: number, sellAmount: number): Settleme
 
 function settle(pg: number, buyAmount: number): Settlement {
   const sg = roundHalfEven(pg - buyAmount);
-  // Python's round(x, 2); differs from toFixed only on exact binary ties, which percentages rarely hit
-  const sp = Number(((sg / buyAmount) * 100).toFixed(2));
-  return { pg, sg, sp };
+  // numba rounds a float to n digits as numpy does (rint of the scaled value)
+  return { pg, sg, sp: npRound((sg / buyAmount) * 100, 2) };
 }
 
 function checkRate(rate: number, name: string): void {

@@ -3,9 +3,10 @@
 // decide nothing; a buy walks the asks up to 매수시장가잔량범위 levels on the deciding snapshot, a sell the
 // bids up to 매도시장가잔량범위; the day's last snapshot runs no text and closes what is held (LastSell).
 
+import { type Settlement, stomKiwoomSettle, stomUpbitSettle } from "../markets/costs.ts";
 import { npRound, pyRound } from "../pymath.ts";
 import type { StomProgram } from "./compile.ts";
-import { kiwoomPgSgSp, type PgSgSp, upbitPgSgSp, uvilower5 } from "./fees.ts";
+import { uvilower5 } from "./fees.ts";
 import {
   type StomIndicatorBars,
   type StomIndicatorName,
@@ -53,8 +54,6 @@ export interface StomBacktestOptions {
   maxPositions?: number;
   /** STOM's live trader's 추정예수금: buys are refused when the walk costs more; sells add 매도금액 (off by default) */
   cash?: number;
-  /** called after each symbol with (symbols done, symbols) */
-  onSymbol?: (done: number, total: number) => void;
 }
 
 export interface StomRun {
@@ -483,7 +482,7 @@ export function backtestStom(
   const avgTicks = varsZeroIsAvg ? Number(vars[0]) : (options.avgTicks ?? 30);
   if (!(avgTicks >= 0)) throw new Error(`invalid 평균값계산틱수: ${avgTicks}`);
   const avg = { current: avgTicks, list: options.avgList ?? [avgTicks] };
-  const fees: (bg: number, cg: number) => PgSgSp = stock ? kiwoomPgSgSp : upbitPgSgSp;
+  const fees: (bg: number, cg: number) => Settlement = stock ? stomKiwoomSettle : stomUpbitSettle;
   const V: (number | undefined)[] = [...vars];
   const self: Record<string, unknown> = {};
   const trades: StomTrade[] = [];
@@ -681,7 +680,6 @@ export function backtestStom(
     };
     if (live) steppers.push({ index, step, symbolNo });
     else for (let r = 0; r < n; r++) step(r);
-    options.onSymbol?.(symbolNo + 1, inputs.length);
   });
   if (live) runMerged(steppers);
   // GetResultDataframe sorts the table by its index (the sell time); a stable sort keeps symbol order

@@ -17,6 +17,7 @@ import {
 } from "./names.ts";
 import { parseStom, parseStomExpr } from "./parse.ts";
 import { RUNTIME } from "./runtime.ts";
+import { stomVarValues } from "./search.ts";
 import { stomBuyText, stomSellText } from "./texts.ts";
 
 export interface StomCompileOptions {
@@ -656,26 +657,10 @@ function recordVar(
     if (!prev.range) prev.best = s.best;
   } else {
     const [start, end, step] = s.values;
-    if (step === 0 && start !== end)
-      throw new StomSyntaxError(
-        `invalid step of self.vars[${s.index}]: 0 (fix a value with start = end)`,
-        s.line,
-        s.column,
-        file,
-      );
     prev.range = [start, end, step];
     prev.best = s.best;
   }
   shared.vars.set(s.index, prev);
-}
-
-/** STOM's range: start to end by step, end included (step 0 fixes the value). */
-export function rangeValues([start, end, step]: readonly [number, number, number]): number[] {
-  if (step === 0 || start === end) return [start];
-  const out: number[] = [];
-  const n = Math.floor(Math.round(((end - start) / step) * 1e9) / 1e9);
-  for (let k = 0; k <= n; k++) out.push(Number((start + k * step).toPrecision(12)));
-  return out;
 }
 
 function compileFactory(body: string, columns: number): StomFactory {
@@ -753,12 +738,15 @@ export function compileStom(
   const vars = new Map<number, StomVar>();
   const params: Record<string, ParamSpec> = {};
   for (const index of [...shared.vars.keys()].sort((a, b) => a - b)) {
-    const v = shared.vars.get(index) as {
-      range: [number, number, number] | null;
-      ga: number[] | null;
-      best: number;
-    };
-    const values = v.range ? rangeValues(v.range) : (v.ga ?? [v.best]);
+    const v = shared.vars.get(index) as NonNullable<ReturnType<typeof shared.vars.get>>;
+    let values: number[];
+    try {
+      // optimiz.py's own value list (a step of 0 fixes the variable at its best)
+      values = v.range ? stomVarValues([v.range, v.best], {}, index) : (v.ga ?? [v.best]);
+    } catch (e) {
+      const [file, line, column] = v.at.split(/:(?=\d+:\d+$)|:(?=\d+$)/);
+      throw new StomSyntaxError((e as Error).message, Number(line), Number(column), file);
+    }
     vars.set(index, { index, range: v.range, values, gaValues: v.ga, best: v.best });
     const lo = Math.min(...values, v.best);
     const hi = Math.max(...values, v.best);

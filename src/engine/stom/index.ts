@@ -8,7 +8,6 @@ export {
 } from "./backtest.ts";
 export {
   compileStom,
-  rangeValues,
   type StomCompileOptions,
   type StomFactory,
   type StomHelper,
@@ -17,7 +16,7 @@ export {
   varParam,
 } from "./compile.ts";
 export { StomSyntaxError } from "./errors.ts";
-export { kiwoomHogaunit, kiwoomPgSgSp, type PgSgSp, upbitPgSgSp, uvilower5 } from "./fees.ts";
+export { kiwoomHogaunit, uvilower5 } from "./fees.ts";
 export {
   STOM_INDICATOR_DEFAULTS,
   STOM_INDICATOR_KEYS,
