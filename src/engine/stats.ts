@@ -5,7 +5,8 @@ import { ceilTo, DAY_MS, dataPeriodMs, type Freq, resampleLast, resolutionMs, we
  * - totalPnl: sum of trade PnL in cash (commissions included)
  * - requiredCapital: most cash tied up in open trades at entry prices at any bar close
  * - tpi (매매성능지수): winRate × (1 + avgWin% / |avgLoss%|) with winRate a fraction (0..1) and
- *   the averages taken over winning and losing trades' returns; NaN without both wins and losses
+ *   the averages taken over winning and losing trades' returns; as STOM, 1 without losses, 0 without
+ *   wins, NaN only without trades
  * - linearAnnReturnPct: returnPct × 365 / durationDays (simple, not compounded)
  * Durations are in days (fractional for intraday data), ceiled to the data's resolution like the peer.
  */
@@ -494,7 +495,12 @@ export function computeStats(
     kelly: winRate - (1 - winRate) / (winPl / wins / (-lossPl / losses)),
     totalPnl,
     requiredCapital,
-    tpi: winRate * (1 + avgWinRet / Math.abs(avgLossRet)),
+    // STOM's rule (back_static.GetBackResult): 1.0 without losses, 0.0 without wins, never NaN once traded
+    tpi: !nTrades
+      ? Number.NaN
+      : !losses || avgLossRet === 0
+        ? 1
+        : winRate * (1 + (wins ? avgWinRet : 0) / Math.abs(avgLossRet)),
     linearAnnReturnPct: (returnPct * 365) / durationDays,
   };
 }

@@ -2,6 +2,7 @@
 // out by hand from STOM's source (Py-CI-Park/STOM@63aa7ef backtester/backengine_kiwoom_tick.py).
 import { describe, expect, it } from "vitest";
 import { npRound, pyRound } from "../../src/engine/pymath.ts";
+import { computeStats } from "../../src/engine/stats.ts";
 import {
   backtestStom,
   compileStom,
@@ -178,5 +179,31 @@ describe("STOM texts on a DB with more columns (STOM_V3)", () => {
     const p = compileStom(text, SELL_LATE, { extraColumns: ["초당매수금액"] });
     const [t] = backtestStom(p, [withExtra]).trades;
     expect(t.buy).toBe(20190920090030);
+  });
+});
+
+describe("TPI in the backtesting.py-style stats", () => {
+  const trades = (returns: number[]) => {
+    const f = (xs: number[]) => Float64Array.from(xs);
+    const k = returns.map((_, i) => i);
+    return {
+      pnl: f(returns.map((r) => r * 1000)),
+      returns: f(returns),
+      entryBar: f(k),
+      exitBar: f(k.map((i) => i + 1)),
+      entryTime: f(k.map((i) => i * 60_000)),
+      exitTime: f(k.map((i) => (i + 1) * 60_000)),
+    };
+  };
+  const stats = (returns: number[]) => {
+    const n = returns.length + 1;
+    const time = Float64Array.from({ length: n }, (_, i) => i * 60_000);
+    const equity = Float64Array.from({ length: n }, (_, i) => 10_000 + i);
+    return computeStats(time, equity, equity, trades(returns));
+  };
+  it("follows STOM's rule: 1 without losses, 0 without wins, wr × (1 + win / loss) otherwise", () => {
+    expect(stats([0.01, 0.02]).tpi).toBe(1);
+    expect(stats([-0.01, -0.02]).tpi).toBe(0);
+    expect(stats([0.03, -0.01]).tpi).toBeCloseTo(0.5 * (1 + 0.03 / 0.01), 12);
   });
 });
