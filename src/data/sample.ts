@@ -52,7 +52,7 @@ export function makeSampleBars({
   seed = 42,
   timeframe = "1m",
   start = Date.UTC(2024, 0, 2),
-  price = 50_000,
+  price = 100,
 }: SampleBarsOptions = {}): Frame {
   const step = SAMPLE_TIMEFRAMES.includes(timeframe) ? timeframeMs(timeframe) : undefined;
   if (step === undefined)
