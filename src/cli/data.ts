@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { exportCommand } from "./data-export.ts";
 import { fetchCommand } from "./data-fetch.ts";
 import { importCommand } from "./data-import.ts";
 import { lsCommand } from "./data-ls.ts";
@@ -14,4 +15,5 @@ export function registerDataCommands(program: Command): void {
   data.addCommand(queryCommand());
   data.addCommand(sampleCommand());
   data.addCommand(stomFixtureCommand());
+  data.addCommand(exportCommand());
 }

@@ -1,15 +1,8 @@
-import { existsSync, readdirSync, rmSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import { join, resolve } from "node:path";
-import Database from "better-sqlite3";
 import { gaussian, mulberry32 } from "../../engine/optimize/rng.ts";
-import {
-  isStockKind,
-  isTickKind,
-  STOM_COLUMNS,
-  STOM_KINDS,
-  type StomKind,
-  stomColumnType,
-} from "./columns.ts";
+import { isStockKind, isTickKind, STOM_KINDS, type StomKind } from "./columns.ts";
+import { writeStomDb } from "./export.ts";
 import type { StockFacts } from "./kiwoom.ts";
 import { buildStomColumns } from "./snapshot.ts";
 import { type CreonBars, readCreonBars, readUpbitTrades } from "./sources.ts";
@@ -441,40 +434,7 @@ function round8(x: number): number {
   return Math.round(x * 1e8) / 1e8;
 }
 
-/** pandas `to_sql` layout: one table per code, "index" INTEGER with an ix_<table>_index index */
+/** pandas `to_sql` layout, by the one STOM writer (export.ts) */
 function writeDatabase(path: string, kind: StomKind, built: Built): void {
-  for (const suffix of ["", "-journal", "-wal", "-shm"]) rmSync(path + suffix, { force: true });
-  const db = new Database(path);
-  try {
-    const names = STOM_COLUMNS[kind];
-    const columnSql = names.map((name) => `"${name}" ${stomColumnType(name)}`).join(", ");
-    const write = db.transaction(() => {
-      for (const table of built.tables) {
-        db.exec(`CREATE TABLE "${table.code}" (${columnSql})`);
-        db.exec(`CREATE INDEX "ix_${table.code}_index" ON "${table.code}" ("index")`);
-        const insert = db.prepare(`INSERT INTO "${table.code}" VALUES (${names.map(() => "?").join(", ")})`);
-        const columns = names.map((name) => table.columns[name]);
-        const row: number[] = new Array(names.length);
-        const n = table.columns.index.length;
-        for (let i = 0; i < n; i++) {
-          for (let c = 0; c < columns.length; c++) row[c] = columns[c][i];
-          insert.run(row);
-        }
-      }
-      db.exec(`CREATE TABLE "moneytop" ("index" INTEGER, "거래대금순위" TEXT)`);
-      db.exec(`CREATE INDEX "ix_moneytop_index" ON "moneytop" ("index")`);
-      const top = db.prepare(`INSERT INTO "moneytop" VALUES (?, ?)`);
-      built.moneytop.index.forEach((index, i) => {
-        top.run(index, built.moneytop.codes[i].join(";"));
-      });
-      if (isStockKind(kind)) {
-        db.exec(`CREATE TABLE "codename" ("index" TEXT, "종목명" TEXT)`);
-        const name = db.prepare(`INSERT INTO "codename" VALUES (?, ?)`);
-        for (const table of built.tables) name.run(table.code, table.name);
-      }
-    });
-    write();
-  } finally {
-    db.close();
-  }
+  writeStomDb(path, kind, built.tables, built.moneytop);
 }
