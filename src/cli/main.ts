@@ -14,6 +14,7 @@ const groups: Record<string, () => Promise<Register>> = {
   backtest: async () => (await import("./backtest.ts")).registerBacktestCommands,
   optimize: async () => (await import("./optimize.ts")).registerOptimizeCommand,
   bridge: async () => (await import("./bridge.ts")).registerBridgeCommands,
+  record: async () => (await import("./record.ts")).registerRecordCommand,
   demo: async () => {
     const { demoCommand } = await import("./demo.ts");
     return (program) => program.addCommand(demoCommand());

@@ -46,6 +46,34 @@ export interface MockVenueOptions {
   secret?: string;
   /** starting balances of the mock account, by asset */
   balances?: Record<string, number>;
+  /** extra synthetic markets listed beside the fixtures' ("KRW-AAA" on Upbit, "AAAUSDT" on Binance), for the streams */
+  markets?: { upbit?: readonly string[]; binance?: readonly string[] };
+  /** REST trades (Binance aggTrades, Upbit trades/ticks) are what `streamTrade` sent, not the fixture tapes */
+  tradesFromStream?: boolean;
+}
+
+/** A 24h ticker as `streamTicker` takes it; REST tickers answer with the last one streamed. */
+export interface StreamedTicker {
+  time: number;
+  open: number;
+  high: number;
+  low: number;
+  last: number;
+  previousClose?: number;
+  /** traded value of the day (Upbit acc_trade_price, Binance q) */
+  quoteVolume: number;
+  /** traded quantity of the day */
+  baseVolume?: number;
+  /** Upbit only: accumulated taker-buy / taker-sell quantity of the day */
+  accBid?: number;
+  accAsk?: number;
+}
+
+/** A book as `streamBook` takes it: levels best first, [price, size]. */
+export interface StreamedBook {
+  time: number;
+  asks: readonly (readonly [number, number])[];
+  bids: readonly (readonly [number, number])[];
 }
 
 export interface MockOrder {
@@ -126,6 +154,16 @@ export interface MockVenue {
   subscribers(venue: "binance" | "upbit"): number;
   /** cuts every websocket connection, as a venue restart or network blip does */
   dropWebsockets(): void;
+  /** sends a 5-level (or deeper) book: Upbit `orderbook` messages; Binance `depthUpdate` diffs (and GET /api/v3/depth) */
+  streamBook(venue: "binance" | "upbit", symbol: string, book: StreamedBook): void;
+  /** sends a ticker: Upbit `ticker`, Binance `24hrTicker`; REST tickers answer with it afterwards */
+  streamTicker(venue: "binance" | "upbit", symbol: string, ticker: StreamedTicker): void;
+  /** refuses websocket upgrades (HTTP 503) while true: a drop that lasts */
+  refuseWebsockets(refuse: boolean): void;
+  /** websocket messages sent so far, per venue (all streams) */
+  sent(venue: "binance" | "upbit"): number;
+  /** every topic some websocket client is subscribed to: "KRW-BTC@orderbook", "xrpeth@depth@100ms" */
+  topics(venue: "binance" | "upbit"): string[];
   close(): Promise<void>;
 }
 
@@ -139,7 +177,19 @@ export async function startMockVenue({
   apiKey = "mock-api-key",
   secret = "mock-api-secret",
   balances = { USDT: 100_000, BTC: 1, ETH: 100, XRP: 0, KRW: 100_000_000 },
+  markets = {},
+  tradesFromStream = false,
 }: MockVenueOptions = {}): Promise<MockVenue> {
+  const streams: Streams = {
+    extraUpbit: [...(markets.upbit ?? [])],
+    extraBinance: [...(markets.binance ?? [])],
+    fromStream: tradesFromStream,
+    history: new Map(),
+    tickers: { binance: new Map(), upbit: new Map() },
+    books: new Map(),
+    refuse: false,
+    sent: { binance: 0, upbit: 0 },
+  };
   const requests: MockRequest[] = [];
   const faults: Required<Fault>[] = [];
   const sockets = new Set<Socket>();
@@ -178,7 +228,10 @@ export async function startMockVenue({
       reply =
         privateRoute(account, req, url, body) ??
         upbitPrivateRoute(account, req, url, body) ??
-        (req.method === "GET" ? route(venue, url.pathname, query, clock) : notFound(venue, url.pathname));
+        (req.method === "GET"
+          ? (streamRoute(streams, url.pathname, query) ??
+            route(venue, url.pathname, query, clock, streams.extraBinance, streams.extraUpbit))
+          : notFound(venue, url.pathname));
     } catch (error) {
       reply = badRequest(venue, error instanceof Error ? error.message : String(error));
     }
@@ -219,6 +272,10 @@ export async function startMockVenue({
       socket.end("HTTP/1.1 404 Not Found\r\n\r\n");
       return;
     }
+    if (streams.refuse) {
+      socket.end("HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n\r\n");
+      return;
+    }
     wss.handleUpgrade(req, socket, head, (ws) => {
       const topics = new Set<string>();
       subs[venue].set(ws, topics);
@@ -237,8 +294,8 @@ export async function startMockVenue({
           ws.send(JSON.stringify({ result: null, id: m.id }));
         } else if (Array.isArray(msg)) {
           for (const part of msg as { type?: string; codes?: string[] }[]) {
-            if (part.type === "trade")
-              for (const c of part.codes ?? []) topics.add(`${c.toUpperCase()}@trade`);
+            if (part.type === "trade" || part.type === "orderbook" || part.type === "ticker")
+              for (const c of part.codes ?? []) topics.add(`${c.toUpperCase()}@${part.type}`);
           }
         }
       });
@@ -263,11 +320,79 @@ export async function startMockVenue({
     balances: account.balances,
     streamTrade(venue, symbol, t) {
       account.prices.set(symbol, t.price);
+      const list = streams.history.get(symbol);
+      if (list) list.push(t);
+      else streams.history.set(symbol, [t]);
       const topic = venue === "binance" ? `${symbol.toLowerCase()}@trade` : `${symbol}@trade`;
       const text = JSON.stringify(venue === "binance" ? binanceWsTrade(symbol, t) : upbitWsTrade(symbol, t));
       // Upbit sends its websocket messages as binary frames
       const frame = venue === "upbit" ? Buffer.from(text) : text;
-      for (const [ws, topics] of subs[venue]) if (topics.has(topic) && ws.readyState === 1) ws.send(frame);
+      for (const [ws, topics] of subs[venue])
+        if (topics.has(topic) && ws.readyState === 1) {
+          ws.send(frame);
+          streams.sent[venue]++;
+        }
+    },
+    streamBook(venue, symbol, book) {
+      if (venue === "upbit") {
+        const topic = `${symbol}@orderbook`;
+        const message = upbitWsBook(symbol, book);
+        for (const [ws, topics] of subs.upbit) {
+          if (!topics.has(topic) || ws.readyState !== 1) continue;
+          // ccxt.pro starts a book on SNAPSHOT and updates it on REALTIME, as Upbit sends them
+          const first = !topics.has(`${topic}#seen`);
+          topics.add(`${topic}#seen`);
+          ws.send(Buffer.from(JSON.stringify({ ...message, stream_type: first ? "SNAPSHOT" : "REALTIME" })));
+          streams.sent.upbit++;
+        }
+        return;
+      }
+      const state = streams.books.get(symbol) ?? { id: 1, asks: new Map(), bids: new Map() };
+      streams.books.set(symbol, state);
+      const diff = (side: Map<number, number>, levels: StreamedBook["asks"]) => {
+        const out: [string, string][] = [];
+        const next = new Map(levels.map(([p, q]) => [p, q] as [number, number]));
+        for (const p of side.keys()) if (!next.has(p)) out.push([fixed(p), fixed(0)]);
+        for (const [p, q] of next) if (side.get(p) !== q) out.push([fixed(p), fixed(q)]);
+        side.clear();
+        for (const [p, q] of next) side.set(p, q);
+        return out;
+      };
+      const a = diff(state.asks, book.asks);
+      const b = diff(state.bids, book.bids);
+      const U = state.id + 1;
+      state.id += 1;
+      const text = JSON.stringify({ e: "depthUpdate", E: book.time, s: symbol, U, u: state.id, b, a });
+      const prefix = `${symbol.toLowerCase()}@depth`;
+      for (const [ws, topics] of subs.binance) {
+        if (![...topics].some((t) => t.startsWith(prefix)) || ws.readyState !== 1) continue;
+        ws.send(text);
+        streams.sent.binance++;
+      }
+    },
+    streamTicker(venue, symbol, ticker) {
+      streams.tickers[venue].set(symbol, ticker);
+      const topic = venue === "binance" ? `${symbol.toLowerCase()}@ticker` : `${symbol}@ticker`;
+      const text = JSON.stringify(
+        venue === "binance" ? binanceTicker(symbol, ticker, true) : upbitTicker(symbol, ticker, true),
+      );
+      const frame = venue === "upbit" ? Buffer.from(text) : text;
+      for (const [ws, topics] of subs[venue])
+        if (topics.has(topic) && ws.readyState === 1) {
+          ws.send(frame);
+          streams.sent[venue]++;
+        }
+    },
+    refuseWebsockets(refuse) {
+      streams.refuse = refuse;
+    },
+    sent(venue) {
+      return streams.sent[venue];
+    },
+    topics(venue) {
+      const all = new Set<string>();
+      for (const topics of subs[venue].values()) for (const t of topics) if (!t.includes("#")) all.add(t);
+      return [...all].sort();
     },
     setPrice(symbol, price) {
       account.prices.set(symbol, price);
@@ -368,18 +493,26 @@ function route(
   path: string,
   q: Record<string, string>,
   clock: { binance: () => number; upbit: () => number },
+  extraBinance: readonly string[] = [],
+  extraUpbit: readonly string[] = [],
 ): Reply {
   switch (path) {
     case "/api/v3/time":
       return { status: 200, body: { serverTime: clock.binance() } };
     case "/api/v3/exchangeInfo":
-      return { status: 200, body: binanceExchangeInfo(clock.binance()) };
+      return { status: 200, body: binanceExchangeInfo(clock.binance(), extraBinance) };
     case "/api/v3/klines":
       return binanceKlines(q, clock.binance());
     case "/api/v3/aggTrades":
       return binanceAggTrades(q, clock.binance());
     case "/v1/market/all":
-      return { status: 200, body: UPBIT_MARKETS };
+      return {
+        status: 200,
+        body: [
+          ...UPBIT_MARKETS,
+          ...extraUpbit.map((market) => ({ market, korean_name: market, english_name: market })),
+        ],
+      };
     case "/v1/trades/ticks":
       return upbitTrades(q);
   }
@@ -446,7 +579,7 @@ function binanceSymbol(symbol: string, base: string, quote: string, tick: string
   };
 }
 
-function binanceExchangeInfo(now: number) {
+function binanceExchangeInfo(now: number, extra: readonly string[] = []) {
   return {
     timezone: "UTC",
     serverTime: now,
@@ -458,6 +591,10 @@ function binanceExchangeInfo(now: number) {
     symbols: [
       binanceSymbol("BTCUSDT", "BTC", "USDT", "0.01000000", "0.00001000"),
       binanceSymbol("XRPETH", "XRP", "ETH", "0.00000001", "1.00000000"),
+      ...extra.map((id) => {
+        const quote = /(USDT|BTC|ETH)$/.exec(id)?.[1] ?? "USDT";
+        return binanceSymbol(id, id.slice(0, -quote.length), quote, "0.00000001", "0.00000001");
+      }),
     ],
   };
 }
@@ -925,6 +1062,213 @@ function upbitWsTrade(code: string, t: StreamedTrade) {
     change_price: 0,
     sequential_id: t.id,
     stream_type: "REALTIME",
+  };
+}
+
+// ---- streams: books, tickers, trades kept for REST (stom record) ------------------------------
+
+interface Streams {
+  extraUpbit: string[];
+  extraBinance: string[];
+  fromStream: boolean;
+  /** every streamed trade per venue symbol id, oldest first */
+  history: Map<string, StreamedTrade[]>;
+  tickers: { binance: Map<string, StreamedTicker>; upbit: Map<string, StreamedTicker> };
+  /** Binance books as the diff stream left them, with the last update id */
+  books: Map<string, { id: number; asks: Map<number, number>; bids: Map<number, number> }>;
+  refuse: boolean;
+  sent: { binance: number; upbit: number };
+}
+
+/** REST answers fed by the streams; undefined leaves the request to the fixture routes. */
+function streamRoute(streams: Streams, path: string, q: Record<string, string>): Reply | undefined {
+  switch (path) {
+    case "/api/v3/depth": {
+      const book = streams.books.get(q.symbol ?? "");
+      const side = (m: Map<number, number> | undefined, dir: number) =>
+        [...(m ?? new Map<number, number>())]
+          .sort((x, y) => dir * (x[0] - y[0]))
+          .map(([p, v]) => [fixed(p), fixed(v)]);
+      return {
+        status: 200,
+        body: { lastUpdateId: book?.id ?? 1, bids: side(book?.bids, -1), asks: side(book?.asks, 1) },
+      };
+    }
+    case "/api/v3/ticker/24hr":
+      return {
+        status: 200,
+        body: [...streams.tickers.binance].map(([symbol, t]) => binanceTicker(symbol, t, false)),
+      };
+    case "/v1/ticker/all": {
+      const quotes = (q.quote_currencies ?? "KRW").split(",");
+      const body = [...streams.tickers.upbit]
+        .filter(([code]) => quotes.includes(code.split("-")[0]))
+        .map(([code, t]) => upbitTicker(code, t, false));
+      return { status: 200, body };
+    }
+    case "/v1/ticker": {
+      const codes = (q.markets ?? "").split(",");
+      const body = codes
+        .filter((c) => streams.tickers.upbit.has(c))
+        .map((c) => upbitTicker(c, streams.tickers.upbit.get(c) as StreamedTicker, false));
+      return { status: 200, body };
+    }
+    case "/api/v3/aggTrades": {
+      const symbol = q.symbol ?? "";
+      if (!streams.fromStream && !streams.extraBinance.includes(symbol)) return undefined;
+      const limit = Math.min(Number(q.limit ?? 500), 1000);
+      const lo = q.startTime === undefined ? Number.NEGATIVE_INFINITY : Number(q.startTime);
+      const hi = q.endTime === undefined ? Number.POSITIVE_INFINITY : Number(q.endTime);
+      const from = q.fromId === undefined ? undefined : Number(q.fromId);
+      const all = streams.history.get(symbol) ?? [];
+      const rows =
+        from !== undefined
+          ? all.filter((t) => t.id >= from).slice(0, limit)
+          : q.startTime !== undefined || q.endTime !== undefined
+            ? all.filter((t) => t.time >= lo && t.time <= hi).slice(0, limit)
+            : all.slice(Math.max(0, all.length - limit));
+      const body = rows.map((t) => ({
+        a: t.id,
+        p: fixed(t.price),
+        q: fixed(t.amount),
+        f: t.id,
+        l: t.id,
+        T: t.time,
+        m: t.side === "sell",
+        M: true,
+      }));
+      return { status: 200, body };
+    }
+    case "/v1/trades/ticks": {
+      const code = q.market ?? "";
+      if (!streams.fromStream && !streams.extraUpbit.includes(code)) return undefined;
+      const count = Math.min(Number(q.count ?? 1), 500);
+      const all = streams.history.get(code) ?? [];
+      const body = all
+        .slice(Math.max(0, all.length - count))
+        .reverse()
+        .map((t) => {
+          const iso = new Date(t.time).toISOString();
+          return {
+            market: code,
+            trade_date_utc: iso.slice(0, 10),
+            trade_time_utc: iso.slice(11, 19),
+            timestamp: t.time,
+            trade_price: t.price,
+            trade_volume: t.amount,
+            prev_closing_price: 0,
+            change_price: 0,
+            ask_bid: t.side === "sell" ? "ASK" : "BID",
+            sequential_id: t.id,
+          };
+        });
+      return { status: 200, body };
+    }
+  }
+  return undefined;
+}
+
+/** Upbit's websocket orderbook message (the levels paired ask/bid, best first, as Upbit sends them). */
+function upbitWsBook(code: string, book: StreamedBook) {
+  const n = Math.max(book.asks.length, book.bids.length);
+  const units = [];
+  for (let i = 0; i < n; i++) {
+    units.push({
+      ask_price: book.asks[i]?.[0] ?? 0,
+      bid_price: book.bids[i]?.[0] ?? 0,
+      ask_size: book.asks[i]?.[1] ?? 0,
+      bid_size: book.bids[i]?.[1] ?? 0,
+    });
+  }
+  const sum = (levels: StreamedBook["asks"]) => levels.reduce((acc, [, q]) => acc + q, 0);
+  return {
+    type: "orderbook",
+    code,
+    timestamp: book.time,
+    total_ask_size: sum(book.asks),
+    total_bid_size: sum(book.bids),
+    orderbook_units: units,
+    level: 0,
+  };
+}
+
+/** Upbit's ticker, as the websocket (`type`, `code`) or REST (`market`) sends it. */
+function upbitTicker(code: string, t: StreamedTicker, ws: boolean) {
+  const prev = t.previousClose ?? 0;
+  const rate = prev > 0 ? (t.last - prev) / prev : 0;
+  const iso = new Date(t.time).toISOString();
+  return {
+    ...(ws ? { type: "ticker", code, stream_type: "REALTIME" } : { market: code }),
+    trade_date: iso.slice(0, 10).replaceAll("-", ""),
+    trade_time: iso.slice(11, 19).replaceAll(":", ""),
+    trade_timestamp: t.time,
+    opening_price: t.open,
+    high_price: t.high,
+    low_price: t.low,
+    trade_price: t.last,
+    prev_closing_price: prev,
+    change: rate > 0 ? "RISE" : rate < 0 ? "FALL" : "EVEN",
+    change_price: Math.abs(t.last - prev),
+    change_rate: Math.abs(rate),
+    signed_change_price: t.last - prev,
+    signed_change_rate: rate,
+    trade_volume: 0,
+    acc_trade_price: t.quoteVolume,
+    acc_trade_price_24h: t.quoteVolume,
+    acc_trade_volume: t.baseVolume ?? 0,
+    acc_trade_volume_24h: t.baseVolume ?? 0,
+    acc_bid_volume: t.accBid ?? 0,
+    acc_ask_volume: t.accAsk ?? 0,
+    timestamp: t.time,
+  };
+}
+
+/** Binance's 24h ticker: the `24hrTicker` stream event, or GET /api/v3/ticker/24hr's row. */
+function binanceTicker(symbol: string, t: StreamedTicker, ws: boolean) {
+  const prev = t.previousClose ?? t.open;
+  const change = t.last - t.open;
+  if (!ws) {
+    return {
+      symbol,
+      priceChange: fixed(change),
+      priceChangePercent: fixed(t.open > 0 ? (100 * change) / t.open : 0),
+      weightedAvgPrice: fixed(t.last),
+      prevClosePrice: fixed(prev),
+      lastPrice: fixed(t.last),
+      openPrice: fixed(t.open),
+      highPrice: fixed(t.high),
+      lowPrice: fixed(t.low),
+      volume: fixed(t.baseVolume ?? 0),
+      quoteVolume: fixed(t.quoteVolume),
+      openTime: t.time - 86_400_000,
+      closeTime: t.time,
+      count: 0,
+    };
+  }
+  return {
+    e: "24hrTicker",
+    E: t.time,
+    s: symbol,
+    p: fixed(change),
+    P: fixed(t.open > 0 ? (100 * change) / t.open : 0),
+    w: fixed(t.last),
+    x: fixed(prev),
+    c: fixed(t.last),
+    Q: "0",
+    b: "0",
+    B: "0",
+    a: "0",
+    A: "0",
+    o: fixed(t.open),
+    h: fixed(t.high),
+    l: fixed(t.low),
+    v: fixed(t.baseVolume ?? 0),
+    q: fixed(t.quoteVolume),
+    O: t.time - 86_400_000,
+    C: t.time,
+    F: 0,
+    L: 0,
+    n: 0,
   };
 }
 
