@@ -19,10 +19,10 @@ import { fileURLToPath } from "node:url";
 import { gunzipSync } from "node:zlib";
 import pino from "pino";
 import { WebSocket } from "ws";
+import { loadResolvedStrategy } from "../src/app/strategy-loader.ts";
 import { Bridge } from "../src/bridge/bridge.ts";
 import { startServer, WS_PROTOCOL_PREFIX } from "../src/bridge/server.ts";
 import { Store } from "../src/bridge/store.ts";
-import { loadNamedStrategy } from "../src/bridge/strategies.ts";
 import { FINAL_STATES, type OrderRecord } from "../src/bridge/types.ts";
 import { type MockVenue, startMockVenue } from "../test/support/mock-venue.ts";
 
@@ -157,7 +157,7 @@ async function startBridge(venue: MockVenue, dataDir: string): Promise<BridgeChi
 
 async function promote(url: string) {
   const params = { fast: 5, slow: 20 };
-  const { fingerprint } = await loadNamedStrategy("sma-cross", params);
+  const { fingerprint } = await loadResolvedStrategy("sma-cross", params);
   const res = await fetch(`${url}/api/promotions`, {
     method: "POST",
     headers: { Authorization: `Bearer ${TOKEN}`, "Content-Type": "application/json" },

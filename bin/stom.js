@@ -37,14 +37,8 @@ if (!why) {
   ]);
   register();
   // "stom" in a strategy file means these sources too, wherever the file lives
-  const library = {
-    stom: "src/lib/index.ts",
-    "stom/optimize": "src/engine/optimize/index.ts",
-    "stom/stom": "src/engine/stom/index.ts",
-    "stom/data": "src/lib/data.ts",
-    "stom/bridge": "src/bridge/index.ts",
-  };
-  for (const [k, v] of Object.entries(library)) library[k] = new URL(v, root).href;
+  const { sourceLibrary } = await import("./library.mjs");
+  const library = sourceLibrary(root);
   // strategy files outside the checkout load as ES modules whatever package.json they sit under
   // (tsx would take a .ts next to no `"type": "module"` for CommonJS and fail on `import`)
   const keep = ["src/", "node_modules/"].map((d) => new URL(d, root).href);

@@ -44,10 +44,12 @@ export async function resolve(specifier, context, next) {
 }
 
 export async function load(url, context, next) {
-  if (!state.transpile || !url.startsWith("file:") || !/\.m?ts$/.test(url)) return next(url, context);
-  if (state.keep.some((prefix) => url.startsWith(prefix))) return next(url, context);
-  const file = fileURLToPath(url);
-  const prebuilt = state.prebuilt[url];
+  // the strategy loader adds ?v=<source hash> to import an edited file afresh
+  const bare = url.split("?")[0];
+  if (!state.transpile || !bare.startsWith("file:") || !/\.m?ts$/.test(bare)) return next(url, context);
+  if (state.keep.some((prefix) => bare.startsWith(prefix))) return next(url, context);
+  const file = fileURLToPath(bare);
+  const prebuilt = state.prebuilt[bare];
   if (prebuilt && statSync(file).mtimeMs <= state.builtAt) {
     return { format: "module", source: readFileSync(prebuilt, "utf8"), shortCircuit: true };
   }

@@ -3,8 +3,8 @@
 // build/ so `stom` starts without compiling TypeScript. One esbuild run with code splitting: each
 // command group is its own chunk, loaded when its command runs, and the CLI and a strategy's
 // `import ... from "stom"` share the same engine modules (one Series class). node_modules stay
-// external. The bundled strategies are prebuilt too, against `stom`. build/stamp.json lists the
-// sources; bin/stom.js falls back to tsx when any of them is newer than the build.
+// external. The bundled strategies are prebuilt too, their "stom" left for bin/ts-hooks.mjs to map.
+// build/stamp.json lists the sources; bin/stom.js falls back to tsx when any is newer than the build.
 import { spawnSync } from "node:child_process";
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
@@ -39,18 +39,6 @@ const sourceUrls = {
         contents: text.replaceAll("import.meta.url", `new URL(${JSON.stringify(rel)}, import.meta.url).href`),
         loader: "ts",
       };
-    });
-  },
-};
-
-// A bundled strategy that imports the engine by path gets `stom` instead, so it runs on the CLI's engine.
-const engineAsStom = {
-  name: "engine-as-stom",
-  setup(b) {
-    const lib = new Set(["src/engine/index.ts", "src/engine/indicators/index.ts"].map((f) => path.join(ROOT, f)));
-    b.onResolve({ filter: /src\/engine\/(indicators\/)?index\.ts$/ }, (args) => {
-      const file = path.resolve(args.resolveDir, args.path);
-      return lib.has(file) ? { path: "stom", external: true } : undefined;
     });
   },
 };
@@ -95,7 +83,6 @@ for (const f of readdirSync(path.join(ROOT, STRATEGIES)).sort()) {
     packages: "external",
     sourcemap: "inline",
     logLevel: "warning",
-    plugins: [engineAsStom],
   });
   const target = `build/strategies/${f.replace(/\.ts$/, ".js")}`;
   writeFileSync(path.join(ROOT, target), out.outputFiles[0].text);

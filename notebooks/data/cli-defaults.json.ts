@@ -1,7 +1,7 @@
 // The defaults of `stom backtest` (src/cli/backtest.ts), read from its option definitions, so the
 // Backtest page starts from the same cash, commission and spread as the CLI.
 import { Command } from "commander";
-import { withRunOptions } from "../../src/cli/backtest.ts";
+import { withRunOptions } from "../../src/cli/flags.ts";
 import { run } from "./source.ts";
 
 run(async () => {

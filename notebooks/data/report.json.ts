@@ -1,15 +1,16 @@
 // The saved run the Report page writes up: the file named by STOM_REPORT (`stom backtest --out`),
 // or, on a fresh clone, one made now by the CLI on the first sample series.
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { readReport } from "../../src/app/report.ts";
 import { makeSampleBars } from "../../src/data/sample.ts";
 import { REPO } from "../lib/bundle.ts";
 import { SAMPLE_BARS } from "./sample-spec.ts";
 import { run } from "./source.ts";
 
-function sampleRun(): unknown {
+async function sampleRun() {
   const dir = mkdtempSync(path.join(tmpdir(), "stom-report-"));
   try {
     const frame = makeSampleBars(SAMPLE_BARS[0]);
@@ -32,7 +33,7 @@ function sampleRun(): unknown {
     ];
     const cli = spawnSync(process.execPath, args, { cwd: REPO, encoding: "utf8" });
     if (cli.status !== 0) throw new Error(`stom backtest failed: ${cli.stderr}`);
-    const report = JSON.parse(readFileSync(out, "utf8"));
+    const report = await readReport(out);
     report.data.file = `sample (makeSampleBars ${JSON.stringify(SAMPLE_BARS[0])})`;
     return {
       origin: "sample",
@@ -46,16 +47,15 @@ function sampleRun(): unknown {
 
 run(async () => {
   const file = process.env.STOM_REPORT;
-  const report = file ? { origin: "file", ...JSON.parse(readFileSync(file, "utf8")) } : sampleRun();
-  const r = report as { stats?: unknown; trades?: unknown; strategy?: { file?: string } };
-  if (!r.stats || !Array.isArray(r.trades)) throw new Error(`${file}: not a stom backtest --out report`);
+  // the schema check names the file and the first bad field (src/app/report.ts)
+  const report = file ? { origin: "file", ...(await readReport(file)) } : await sampleRun();
   // the build machine's absolute paths do not belong in a published page
-  if (r.strategy?.file) r.strategy.file = path.relative(REPO, r.strategy.file);
+  report.strategy.file = path.relative(REPO, report.strategy.file);
   // the curves are only drawn: cents and 8 significant digits halve the published JSON
-  const c = (report as { curves?: { equity: number[]; drawdown: number[] } }).curves;
+  const c = report.curves;
   if (c) {
-    c.equity = c.equity.map((x) => Math.round(x * 100) / 100);
-    c.drawdown = c.drawdown.map((x) => Number(x.toPrecision(8)));
+    c.equity = c.equity.map((x) => (x === null ? x : Math.round(x * 100) / 100));
+    c.drawdown = c.drawdown.map((x) => (x === null ? x : Number(x.toPrecision(8))));
   }
   return `${JSON.stringify(report)}\n`;
 });

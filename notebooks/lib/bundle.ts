@@ -4,6 +4,7 @@ import { readdirSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
+import { sourceLibrary } from "../../bin/library.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const REPO = path.resolve(here, "../..");
@@ -29,6 +30,13 @@ export async function bundle(contents: string, { minify = true } = {}): Promise<
     minify,
     write: false,
     legalComments: "none",
+    // "stom" (a strategy's import) is the engine the page bundles, from these sources
+    alias: Object.fromEntries(
+      Object.entries(sourceLibrary(new URL("../../", import.meta.url))).map(([k, url]) => [
+        k,
+        fileURLToPath(url),
+      ]),
+    ),
   });
   return result.outputFiles[0].text;
 }

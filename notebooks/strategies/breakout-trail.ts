@@ -1,5 +1,4 @@
-import { defineStrategy } from "../../src/engine/index.ts";
-import { rollingMax } from "../../src/engine/indicators/index.ts";
+import { defineStrategy, rollingMax } from "stom";
 
 /**
  * Channel breakout with a trailing stop: buy when the close makes a new `n`-bar high (above the

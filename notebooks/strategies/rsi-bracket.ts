@@ -1,5 +1,4 @@
-import { crossedAbove, defineStrategy } from "../../src/engine/index.ts";
-import { rsi } from "../../src/engine/indicators/index.ts";
+import { crossedAbove, defineStrategy, rsi } from "stom";
 
 /**
  * Mean reversion with a bracket: buy when RSI climbs back above `oversold`, with a stop-loss

@@ -1,5 +1,4 @@
-import { crossedAbove, crossedBelow, defineStrategy } from "../../src/engine/index.ts";
-import { sma } from "../../src/engine/indicators/index.ts";
+import { crossedAbove, crossedBelow, defineStrategy, sma } from "stom";
 
 /**
  * Moving-average crossover, always in the market: long when the fast SMA crosses above the slow

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import path from "node:path";
+import { loadResolvedStrategy, type ResolvedStrategy, STRATEGY_DIR } from "../app/strategy-loader.ts";
 import type { OrderGate } from "./account.ts";
 import { BarBuilder, barTimeframeMs } from "./bar-builder.ts";
 import { CcxtVenue, type CcxtVenueOptions } from "./ccxt-venue.ts";
@@ -13,7 +14,6 @@ import { type MarketRules, RiskGate, type RiskLimits } from "./risk.ts";
 import { LiveRunner } from "./runner.ts";
 import { type Session, sessionFor } from "./sessions.ts";
 import { Store } from "./store.ts";
-import { loadNamedStrategy, STRATEGY_DIR } from "./strategies.ts";
 import {
   type Bar,
   type BridgeEvent,
@@ -266,9 +266,9 @@ export class Bridge {
       if (!spec.fingerprint) throw new HttpError(400, "fingerprint: required for live promotions");
     }
     timeframeMsOr400(spec.timeframe);
-    let loaded: Awaited<ReturnType<typeof loadNamedStrategy>>;
+    let loaded: ResolvedStrategy;
     try {
-      loaded = await loadNamedStrategy(spec.strategy, spec.params, this.options.strategyDir ?? STRATEGY_DIR);
+      loaded = await this.#load(spec.strategy, spec.params);
     } catch (error) {
       throw new HttpError(400, (error as Error).message);
     }
@@ -297,12 +297,16 @@ export class Bridge {
     return promotion;
   }
 
-  async #start(promotion: Promotion, loaded?: Awaited<ReturnType<typeof loadNamedStrategy>>): Promise<void> {
-    loaded ??= await loadNamedStrategy(
-      promotion.strategy,
-      promotion.params,
-      this.options.strategyDir ?? STRATEGY_DIR,
-    );
+  /** by name from the strategy folder only: never a path, never code sent over HTTP */
+  #load(name: string, params: Readonly<Record<string, unknown>>): Promise<ResolvedStrategy> {
+    return loadResolvedStrategy(name, params, {
+      dir: this.options.strategyDir ?? STRATEGY_DIR,
+      namesOnly: true,
+    });
+  }
+
+  async #start(promotion: Promotion, loaded?: ResolvedStrategy): Promise<void> {
+    loaded ??= await this.#load(promotion.strategy, promotion.params);
     if (promotion.fingerprint && promotion.fingerprint !== loaded.fingerprint) {
       throw new Error("strategy source changed since the promotion");
     }

@@ -11,6 +11,6 @@ export * from "./runner.ts";
 export * from "./server.ts";
 export * from "./sessions.ts";
 export * from "./store.ts";
-export * from "./strategies.ts";
+export * from "./token.ts";
 export * from "./types.ts";
 export * from "./venue.ts";

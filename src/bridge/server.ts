@@ -7,7 +7,7 @@ import { WebSocket, WebSocketServer } from "ws";
 import { z } from "zod";
 import { type Bridge, HttpError } from "./bridge.ts";
 
-export const TOKEN_ENV = "STOM_BRIDGE_TOKEN";
+import { MIN_TOKEN_LENGTH, TOKEN_ENV } from "./token.ts";
 /** Browsers cannot set headers on a WebSocket: the token rides in a subprotocol "bearer.<token>". */
 export const WS_PROTOCOL_PREFIX = "bearer.";
 
@@ -95,8 +95,8 @@ export async function startServer(
   bridge: Bridge,
   { token, host = "127.0.0.1", port = 8787, allowOrigins = [], logger }: ServerOptions,
 ): Promise<BridgeServer> {
-  if (typeof token !== "string" || token.length < 32) {
-    throw new Error(`${TOKEN_ENV} must be set to at least 32 characters`);
+  if (typeof token !== "string" || token.length < MIN_TOKEN_LENGTH) {
+    throw new Error(`${TOKEN_ENV} must be set to at least ${MIN_TOKEN_LENGTH} characters`);
   }
   const log = logger ?? pino({ level: "info", redact: REDACT });
   const origins = new Set(allowOrigins);

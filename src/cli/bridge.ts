@@ -3,8 +3,8 @@ import { type Command, Option } from "commander";
 import pino from "pino";
 import { Bridge } from "../bridge/bridge.ts";
 import { credentialsFromEnv } from "../bridge/kis/config.ts";
-import { REDACT, startServer, TOKEN_ENV } from "../bridge/server.ts";
-import { registerPromoteCommand } from "./promote.ts";
+import { REDACT, startServer } from "../bridge/server.ts";
+import { MIN_TOKEN_LENGTH, TOKEN_ENV } from "../bridge/token.ts";
 
 const number = (name: string) => (value: string) => {
   const x = Number(value);
@@ -72,7 +72,8 @@ export function registerBridgeCommands(program: Command): void {
         if (command.getOptionValueSource("journal") === "default") journal = flags.data;
       }
       const token = process.env[TOKEN_ENV] ?? "";
-      if (token.length < 32) throw new Error(`${TOKEN_ENV} must be set to at least 32 characters`);
+      if (token.length < MIN_TOKEN_LENGTH)
+        throw new Error(`${TOKEN_ENV} must be set to at least ${MIN_TOKEN_LENGTH} characters`);
       const apiKey = process.env.STOM_API_KEY;
       const secret = process.env.STOM_API_SECRET;
       if (flags.confirmLive && !(apiKey && secret)) {
@@ -121,5 +122,4 @@ export function registerBridgeCommands(program: Command): void {
       process.once("SIGINT", stop);
       process.once("SIGTERM", stop);
     });
-  registerPromoteCommand(program);
 }

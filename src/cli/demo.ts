@@ -10,13 +10,15 @@ export function demoCommand(): Command {
     .option("--catalog <dir>", "catalog directory (default: $STOM_CATALOG or ./catalog)")
     .action(async (options: { catalog?: string }) => {
       // Loaded here so that `stom --help` does not pay for DuckDB and the engine.
-      const [{ Catalog }, { defaultCatalogDir }, { makeSampleBars }, { backtest }, cli] = await Promise.all([
-        import("../data/catalog/catalog.ts"),
-        import("../data/catalog/types.ts"),
-        import("../data/sample.ts"),
-        import("../engine/index.ts"),
-        import("./backtest.ts"),
-      ]);
+      const [{ Catalog }, { defaultCatalogDir }, { makeSampleBars }, { backtest }, { loadStrategy }, format] =
+        await Promise.all([
+          import("../data/catalog/catalog.ts"),
+          import("../data/catalog/types.ts"),
+          import("../data/sample.ts"),
+          import("../engine/index.ts"),
+          import("../app/strategy-loader.ts"),
+          import("./format.ts"),
+        ]);
       const dir = options.catalog ?? defaultCatalogDir();
       const sample = makeSampleBars({ bars: 20_000, timeframe: "1h" });
       const key = {
@@ -34,7 +36,7 @@ export function demoCommand(): Command {
           );
         }
         const frame = await catalog.read(key);
-        const { strategy } = await cli.loadStrategy("sma-cross");
+        const { strategy } = await loadStrategy("sma-cross");
         const result = backtest(strategy, frame, {
           cash: 10_000_000,
           commission: 0.0005,
@@ -44,8 +46,8 @@ export function demoCommand(): Command {
           `sma-cross fast=10 slow=30 on ${frame.symbol} ${frame.timeframe} (synthetic), ${frame.length} bars`,
         );
         console.log("costs: 0.05% each side, cash 10,000,000\n");
-        console.log(cli.statsTable(result.stats as unknown as Record<string, unknown>));
-        console.log(`\nequity  ${cli.sparkline(result.equity)}`);
+        console.log(format.statsTable(result.stats as unknown as Record<string, unknown>));
+        console.log(`\nequity  ${format.sparkline(result.equity)}`);
         console.log(
           `\nnext: stom data ls --catalog ${dir}   ·   stom backtest sma-cross --data <file> --param fast=20`,
         );

@@ -1,6 +1,8 @@
 import { Command } from "commander";
+import { loadBars } from "../app/load-bars.ts";
+import { loadStrategy } from "../app/strategy-loader.ts";
 import { checkLookahead } from "../engine/index.ts";
-import { loadBars, loadStrategy, type RunFlags, runOptions, withRunOptions } from "./backtest.ts";
+import { type RunFlags, runOptions, withRunOptions } from "./flags.ts";
 
 const fmt = (d: unknown) => (d ? JSON.stringify(d) : "nothing");
 

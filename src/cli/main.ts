@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Command } from "commander";
+import { builtLibrary } from "../../bin/library.mjs";
 import { exitQuietlyOnEpipe } from "./epipe.ts";
 
 type Register = (program: Command) => void;
@@ -11,19 +12,25 @@ const VERSION = "0.1.0";
 // (seconds of start-up), which `stom data ls` should not pay for.
 const groups: Record<string, () => Promise<Register>> = {
   data: async () => (await import("./data.ts")).registerDataCommands,
-  backtest: async () => (await import("./backtest.ts")).registerBacktestCommands,
+  backtest: async () => (await import("./backtest.ts")).registerBacktestCommand,
+  check: async () => {
+    const { lookaheadCommand } = await import("./lookahead.ts");
+    return (program) =>
+      program.command("check").description("checks on strategies").addCommand(lookaheadCommand());
+  },
   optimize: async () => (await import("./optimize.ts")).registerOptimizeCommand,
   bridge: async () => (await import("./bridge.ts")).registerBridgeCommands,
   record: async () => (await import("./record.ts")).registerRecordCommand,
+  promote: async () => (await import("./promote.ts")).registerPromoteCommand,
   demo: async () => {
     const { demoCommand } = await import("./demo.ts");
     return (program) => program.addCommand(demoCommand());
   },
 };
-// commands registered by another group's function
-const alias: Record<string, string> = { check: "backtest", promote: "bridge" };
+// Each command is its own module and none imports another: what they share lives in src/app (the
+// application layer: strategy loader, fingerprint, report schema, data loading) and in ./flags.ts.
 // groups whose commands load strategy files (TypeScript)
-const loadsStrategies = new Set(["backtest", "optimize", "bridge", "demo"]);
+const loadsStrategies = new Set(["backtest", "check", "optimize", "bridge", "promote", "demo"]);
 
 // scripts/build.mjs defines this; under tsx it is undeclared
 declare const __STOM_BUNDLED__: boolean | undefined;
@@ -61,9 +68,8 @@ const program = new Command()
   .showHelpAfterError();
 
 const name = args[0] === "help" && args[1] ? args[1] : (args[0] ?? "");
-const groupName = alias[name] ?? name;
-const group = groups[groupName];
-if (bundled && loadsStrategies.has(groupName)) await strategyHooks();
+const group = groups[name];
+if (bundled && loadsStrategies.has(name)) await strategyHooks();
 for (const load of group ? [group] : Object.values(groups)) (await load())(program);
 
 try {
@@ -105,10 +111,7 @@ async function strategyHooks(): Promise<void> {
   for (const [src, out] of Object.entries(stamp.strategies)) {
     prebuilt[new URL(src, ROOT).href] = fileURLToPath(new URL(out, ROOT));
   }
-  const entries = { stom: "index", "stom/optimize": "optimize", "stom/stom": "stom", "stom/data": "data" };
-  const library: Record<string, string> = { "stom/bridge": new URL("build/bridge.js", ROOT).href };
-  for (const [spec, out] of Object.entries(entries)) library[spec] = new URL(`build/${out}.js`, ROOT).href;
   register(new URL("bin/ts-hooks.mjs", ROOT), {
-    data: { library, transpile: true, prebuilt, builtAt: stamp.builtAt },
+    data: { library: builtLibrary(ROOT), transpile: true, prebuilt, builtAt: stamp.builtAt },
   });
 }

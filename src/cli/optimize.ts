@@ -1,6 +1,8 @@
 import os from "node:os";
 import path from "node:path";
 import { type Command, Option } from "commander";
+import { loadBars } from "../app/load-bars.ts";
+import { loadStrategy } from "../app/strategy-loader.ts";
 import {
   type Fold,
   heatmapRows,
@@ -20,20 +22,11 @@ import {
   walkForwardFolds,
 } from "../engine/optimize/index.ts";
 import { workerPool } from "../parallel/index.ts";
-import {
-  loadBars,
-  loadStrategy,
-  parseParams,
-  type RunFlags,
-  runOptions,
-  statsTable,
-  withRunOptions,
-} from "./backtest.ts";
+import { collect, parseParams, type RunFlags, runOptions, withRunOptions } from "./flags.ts";
+import { statsTable } from "./format.ts";
 import { type Progress, progress } from "./progress.ts";
-import { isStomRun, withStomOptions } from "./stom-backtest.ts";
+import { isStomRun, withStomOptions } from "./stom-flags.ts";
 import { stomOptimizeCommand } from "./stom-optimize.ts";
-
-const collect = (value: string, previous: string[] = []) => [...previous, value];
 
 interface OptimizeFlags extends RunFlags {
   data: string;

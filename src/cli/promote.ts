@@ -1,8 +1,8 @@
-import { readFile } from "node:fs/promises";
 import type { Command } from "commander";
-import { TOKEN_ENV } from "../bridge/server.ts";
-import { loadNamedStrategy } from "../bridge/strategies.ts";
-import { parseParams } from "./backtest.ts";
+import { readReport } from "../app/report.ts";
+import { loadResolvedStrategy } from "../app/strategy-loader.ts";
+import { TOKEN_ENV } from "../bridge/token.ts";
+import { collect, parseParams } from "./flags.ts";
 
 interface PromoteFlags {
   param?: string[];
@@ -22,10 +22,7 @@ export function registerPromoteCommand(program: Command): void {
     .command("promote")
     .description("promote a backtested strategy to a running bridge (paper by default)")
     .argument("<strategy>", "strategy name under notebooks/strategies")
-    .option("--param <name=value>", "strategy parameter (repeatable)", (v: string, p: string[] = []) => [
-      ...p,
-      v,
-    ])
+    .option("--param <name=value>", "strategy parameter (repeatable)", collect)
     .option("--params <json>", 'parameters as JSON, e.g. \'{"fast":10,"slow":30}\'')
     .requiredOption("--exchange <id>", "binance, upbit or kis")
     .requiredOption("--symbol <symbol>", "BTC/USDT, KRW-BTC, ...")
@@ -39,12 +36,17 @@ export function registerPromoteCommand(program: Command): void {
       if (flags.mode === "live" && !flags.confirmLive) throw new Error("live promotion needs --confirm-live");
       const token = process.env[TOKEN_ENV];
       if (!token) throw new Error(`${TOKEN_ENV} is not set`);
-      const raw = { ...(flags.params ? JSON.parse(flags.params) : {}), ...parseParams(flags.param) };
-      const loaded = await loadNamedStrategy(name, raw);
+      const report = flags.report ? await readReport(flags.report) : undefined;
+      // the report's params are the backtest's; flags given here override them
+      const raw = {
+        ...report?.params,
+        ...(flags.params ? JSON.parse(flags.params) : {}),
+        ...parseParams(flags.param),
+      };
+      const loaded = await loadResolvedStrategy(name, raw, { namesOnly: true });
       let fingerprint: string | undefined;
-      if (flags.report) {
-        fingerprint = JSON.parse(await readFile(flags.report, "utf8"))?.strategy?.fingerprint;
-        if (typeof fingerprint !== "string") throw new Error(`${flags.report} has no strategy.fingerprint`);
+      if (report) {
+        fingerprint = report.strategy.fingerprint;
         if (fingerprint !== loaded.fingerprint) {
           throw new Error("the strategy or its params changed since that backtest: backtest again");
         }

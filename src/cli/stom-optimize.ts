@@ -2,6 +2,8 @@
 // or random/TPE, scored by STOM's 기준값, on the worker pool; STOM's 학습/검증/확인 split
 // (--validate) and its rolling 전진분석 (--walk-forward).
 import type { Command } from "commander";
+import { loadStomData, readStomTexts, stomInputs } from "../app/stom-data.ts";
+import { stomReportJson } from "../app/stom-report.ts";
 import {
   type Method,
   objective as makeObjective,
@@ -42,17 +44,9 @@ import {
 } from "../engine/stom/objectives.ts";
 import { type StomVarRange, stomGridSearch } from "../engine/stom/search.ts";
 import { type StomTexts, stomWorkerPool } from "../parallel/index.ts";
-import { parseParams } from "./backtest.ts";
-import {
-  loadStomData,
-  padWide,
-  RESULT_LABELS,
-  readStomTexts,
-  type StomFlags,
-  stomInputs,
-  stomReportJson,
-  stomRunOptions,
-} from "./stom-backtest.ts";
+import { parseParams } from "./flags.ts";
+import { padWide, RESULT_LABELS } from "./format.ts";
+import { type StomFlags, stomRunOptions } from "./stom-flags.ts";
 
 export interface StomOptimizeFlags extends StomFlags {
   grid?: string[];

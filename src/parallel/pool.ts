@@ -18,9 +18,25 @@ const TSX_API = pathToFileURL(
     "dist/esm/api/index.mjs",
   ),
 ).href;
-const BOOT = `import(${JSON.stringify(TSX_API)}).then((m) => { m.register(); return import(${JSON.stringify(
-  pathToFileURL(WORKER).href,
-)}); });`;
+// and maps "stom" in a strategy file to the same sources (bin/library.mjs), or it would load a
+// second engine whose Series the strategy's crossover() would not recognise
+const ROOT = new URL("../../", import.meta.url);
+const BOOT = `Promise.all([
+  import("node:module"),
+  import(${JSON.stringify(new URL("bin/library.mjs", ROOT).href)}),
+  import(${JSON.stringify(TSX_API)}),
+]).then(([{ register }, { sourceLibrary }, tsx]) => {
+  tsx.register();
+  register(${JSON.stringify(new URL("bin/ts-hooks.mjs", ROOT).href)}, {
+    data: {
+      library: sourceLibrary(${JSON.stringify(ROOT.href)}),
+      // a strategy file outside the checkout loads as an ES module (as under bin/stom.js)
+      transpile: true,
+      keep: ${JSON.stringify(["src/", "node_modules/"].map((d) => new URL(d, ROOT).href))},
+    },
+  });
+  return import(${JSON.stringify(pathToFileURL(WORKER).href)});
+});`;
 
 export interface PoolOptions {
   /** worker threads; defaults to the cores */

@@ -5,6 +5,7 @@ import path from "node:path";
 import { Command } from "commander";
 import { afterAll, describe, expect, it, vi } from "vitest";
 import { registerBridgeCommands } from "../../src/cli/bridge.ts";
+import { registerPromoteCommand } from "../../src/cli/promote.ts";
 import { startMockVenue } from "../support/mock-venue.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
@@ -15,10 +16,11 @@ afterAll(() => {
   child?.kill("SIGTERM");
 });
 
-/** The CLI's commands, in this process: the same commander actions `stom` runs, without a ~8 s start. */
+/** The CLI's commands, in this process: the same commander actions `stom` runs, without a process start. */
 async function stom(args: string[], env: Record<string, string>): Promise<string> {
   const program = new Command().exitOverride();
   registerBridgeCommands(program);
+  registerPromoteCommand(program);
   const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
   Object.assign(process.env, env);
   let out = "";
@@ -64,6 +66,7 @@ describe("stom bridge and stom promote", () => {
   it("keeps --data out of the help; --journal is there", () => {
     const program = new Command();
     registerBridgeCommands(program);
+    registerPromoteCommand(program);
     const help = program.commands.find((c) => c.name() === "bridge")!.helpInformation();
     expect(help).toContain("--journal <dir>");
     expect(help).not.toContain("--data");

@@ -3,10 +3,10 @@ import os from "node:os";
 import path from "node:path";
 import pino from "pino";
 import { afterEach, describe, expect, it } from "vitest";
+import { loadResolvedStrategy } from "../../src/app/strategy-loader.ts";
 import { Bridge } from "../../src/bridge/bridge.ts";
 import { CcxtVenue } from "../../src/bridge/ccxt-venue.ts";
 import { type BridgeServer, startServer } from "../../src/bridge/server.ts";
-import { loadNamedStrategy } from "../../src/bridge/strategies.ts";
 import { type Bar, type BridgeEvent, FINAL_STATES, type OrderRecord } from "../../src/bridge/types.ts";
 import { RejectedError } from "../../src/bridge/venue.ts";
 import { type MockVenue, startMockVenue, upbitTape } from "../support/mock-venue.ts";
@@ -103,7 +103,7 @@ async function open(venue: MockVenue, dataDir: string, resolveAttempts = 5) {
 
 async function promote(server: BridgeServer) {
   const params = { fast: 3, slow: 8 };
-  const { fingerprint } = await loadNamedStrategy("sma-cross", params);
+  const { fingerprint } = await loadResolvedStrategy("sma-cross", params);
   const res = await fetch(`${server.url}/api/promotions`, {
     method: "POST",
     headers: { Authorization: `Bearer ${TOKEN}`, "Content-Type": "application/json" },

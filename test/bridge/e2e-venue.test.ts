@@ -4,9 +4,9 @@ import path from "node:path";
 import { gunzipSync } from "node:zlib";
 import pino from "pino";
 import { afterEach, describe, expect, it } from "vitest";
+import { loadResolvedStrategy } from "../../src/app/strategy-loader.ts";
 import { Bridge, type BridgeOptions } from "../../src/bridge/bridge.ts";
 import { type BridgeServer, startServer } from "../../src/bridge/server.ts";
-import { loadNamedStrategy } from "../../src/bridge/strategies.ts";
 import { type Bar, type BridgeEvent, FINAL_STATES, type OrderRecord } from "../../src/bridge/types.ts";
 import { type MockVenue, startMockVenue } from "../support/mock-venue.ts";
 import { needShared, SHARED_URL, sharedOr } from "../support/paths.ts";
@@ -83,7 +83,7 @@ async function open(venue: MockVenue, dataDir: string, extra: Partial<BridgeOpti
 
 async function promoteLive(server: BridgeServer) {
   const params = { fast: 5, slow: 20 };
-  const { fingerprint } = await loadNamedStrategy("sma-cross", params);
+  const { fingerprint } = await loadResolvedStrategy("sma-cross", params);
   const res = await fetch(`${server.url}/api/promotions`, {
     method: "POST",
     headers: { Authorization: `Bearer ${TOKEN}`, "Content-Type": "application/json" },

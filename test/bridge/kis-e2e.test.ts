@@ -2,9 +2,9 @@ import { mkdtempSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { loadResolvedStrategy } from "../../src/app/strategy-loader.ts";
 import { Bridge } from "../../src/bridge/bridge.ts";
 import { parseAccount } from "../../src/bridge/kis/index.ts";
-import { loadNamedStrategy } from "../../src/bridge/strategies.ts";
 import type { BridgeEvent, OrderRecord } from "../../src/bridge/types.ts";
 import { type CsvBar, loadKrxBars, type MockKis, startMockKis } from "../support/mock-kis.ts";
 import { needShared, sharedOr } from "../support/paths.ts";
@@ -76,7 +76,7 @@ async function stream(kis: MockKis, bars: readonly CsvBar[]) {
 
 async function promote(bridge: Bridge) {
   const params = { fast: 3, slow: 8 };
-  const { fingerprint } = await loadNamedStrategy("sma-cross", params);
+  const { fingerprint } = await loadResolvedStrategy("sma-cross", params);
   return bridge.promote({
     strategy: "sma-cross",
     params,

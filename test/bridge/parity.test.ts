@@ -2,12 +2,12 @@ import { readFileSync } from "node:fs";
 import { gunzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import smaCross from "../../notebooks/strategies/sma-cross.ts";
+import { loadBars } from "../../src/app/load-bars.ts";
 import { openGate } from "../../src/bridge/account.ts";
 import { BarBuilder } from "../../src/bridge/bar-builder.ts";
 import { PaperAccount, type PaperOptions } from "../../src/bridge/paper-account.ts";
 import { LiveRunner } from "../../src/bridge/runner.ts";
 import type { Bar } from "../../src/bridge/types.ts";
-import { loadBars } from "../../src/cli/backtest.ts";
 import { type BacktestResult, type Bars, backtest } from "../../src/engine/index.ts";
 import { needShared, SHARED_URL } from "../support/paths.ts";
 

@@ -1,25 +1,18 @@
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { stomSync } from "../support/cli.ts";
 import { needShared, SHARED } from "../support/paths.ts";
 
-const ROOT = new URL("../../", import.meta.url).pathname;
+const _ROOT = new URL("../../", import.meta.url).pathname;
 const DATA = SHARED;
 const { missing } = needShared("freqtrade/XRP_ETH-1m.json", "krx/creon_1m_20190920/005930.csv");
 const dir = mkdtempSync(join(tmpdir(), "stom-cli-"));
 const catalog = join(dir, "catalog");
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function stom(...args: string[]) {
-  const run = spawnSync("node", [join(ROOT, "bin/stom.js"), ...args], {
-    cwd: dir,
-    encoding: "utf8",
-    env: { ...process.env, TZ: "UTC" },
-  });
-  return { code: run.status, stdout: run.stdout, stderr: run.stderr };
-}
+const stom = (...args: string[]) => stomSync(args, { cwd: dir });
 
 describe("stom data import | ls | query", () => {
   it.skipIf(missing)("imports, lists and queries real files; a re-import adds nothing", () => {

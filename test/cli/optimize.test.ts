@@ -2,18 +2,18 @@ import { execFile } from "node:child_process";
 import path from "node:path";
 import { promisify } from "node:util";
 import { expect, test } from "vitest";
+import { stom as cli } from "../support/cli.ts";
 import { needShared } from "../support/paths.ts";
 
-const run = promisify(execFile);
-const ROOT = path.resolve(import.meta.dirname, "../..");
+const _run = promisify(execFile);
+const _ROOT = path.resolve(import.meta.dirname, "../..");
 const GOOG = "../shared/data/backtesting-py/GOOG.csv";
 const { missing } = needShared("backtesting-py/GOOG.csv");
 
 test.skipIf(missing)(
   "stom optimize --json: best, top, heatmap rows and a backtest of the best agree",
   async () => {
-    const stom = (...args: string[]) =>
-      run("node", ["bin/stom.js", ...args], { cwd: ROOT, maxBuffer: 1 << 24 });
+    const stom = (...args: string[]) => cli(args);
     const [{ stdout }, { stdout: wfOut }] = await Promise.all([
       stom(
         "optimize",

@@ -1,10 +1,10 @@
-import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { Catalog } from "../../src/data/catalog/catalog.ts";
 import { makeSampleBars } from "../../src/data/sample.ts";
+import { stomSync } from "../support/cli.ts";
 
 const ROOT = join(import.meta.dirname, "../..");
 const dir = mkdtempSync(join(tmpdir(), "stom-polish-catalog-"));
@@ -17,19 +17,7 @@ beforeAll(async () => {
   await c.close();
 });
 
-function stom(...args: string[]) {
-  const run = spawnSync("node", [join(ROOT, "bin/stom.js"), ...args], {
-    cwd: dir,
-    encoding: "utf8",
-    env: { ...process.env, TZ: "UTC" },
-  });
-  // bin/stom.js notes on stderr when it runs the sources instead of a build; not ours to check
-  const stderr = run.stderr
-    .split("\n")
-    .filter((l) => !l.startsWith("stom: running from the TypeScript sources"))
-    .join("\n");
-  return { code: run.status, stdout: run.stdout, stderr };
-}
+const stom = (...args: string[]) => stomSync(args, { cwd: dir });
 
 async function queryError(sql: string): Promise<string> {
   const c = await Catalog.open(catalog, { readOnly: true });

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Catalog } from "../../src/data/catalog/index.ts";
+import { stom as cli } from "../support/cli.ts";
 import { DATA_DIR, type MockVenue, startMockVenue } from "../support/mock-venue.ts";
 import { needShared } from "../support/paths.ts";
 
@@ -12,8 +13,8 @@ const { missing } = needShared(
   "binance/justinbomber_BTC_USDT-1m.json",
   "upbit/trades/wannacrypto_KRW-BTC_trades_2022-11-27.csv",
 );
-const run = promisify(execFile);
-const STOM = new URL("../../bin/stom.js", import.meta.url).pathname;
+const _run = promisify(execFile);
+const _STOM = new URL("../../bin/stom.js", import.meta.url).pathname;
 
 let venue: MockVenue;
 let dir: string;
@@ -28,9 +29,7 @@ afterAll(async () => {
 });
 
 function stom(args: string[]) {
-  return run(process.execPath, [STOM, ...args], {
-    env: { ...process.env, STOM_CCXT_URL_OVERRIDE: venue.url, STOM_CATALOG: join(dir, "unused") },
-  });
+  return cli(args, { env: { STOM_CCXT_URL_OVERRIDE: venue.url, STOM_CATALOG: join(dir, "unused") } });
 }
 
 describe.skipIf(missing)("stom data fetch", () => {

@@ -3,7 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import smaCross from "../../notebooks/strategies/sma-cross.ts";
-import { loadBars } from "../../src/cli/backtest.ts";
+import { loadBars } from "../../src/app/load-bars.ts";
 import { Catalog } from "../../src/data/catalog/catalog.ts";
 import type { SeriesInfo } from "../../src/data/catalog/types.ts";
 import { readInputs } from "../../src/data/formats/index.ts";

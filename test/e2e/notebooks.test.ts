@@ -18,7 +18,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { SAMPLE_BARS } from "../../notebooks/data/sample-spec.ts";
 import { STOM_CASES_DIR, STOM_DBS_DIR, STOM_EXAMPLE, STOM_FIXTURE } from "../../notebooks/data/stom-spec.ts";
 import { writeSyntheticStomDb } from "../../notebooks/data/stom-synthetic.ts";
-import { withRunOptions } from "../../src/cli/backtest.ts";
+import { withRunOptions } from "../../src/cli/flags.ts";
 import { stomSqlite } from "../../src/data/formats/stom-sqlite.ts";
 import { makeSampleBars } from "../../src/data/sample.ts";
 import { sharedDataDir, writeStomFixture } from "../../src/data/stom/fixture.ts";

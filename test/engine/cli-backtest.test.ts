@@ -4,17 +4,18 @@ import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, test } from "vitest";
+import { stom as cli } from "../support/cli.ts";
 import { needShared, shared, sharedOr } from "../support/paths.ts";
 
-const run = promisify(execFile);
-const ROOT = path.resolve(import.meta.dirname, "../..");
+const _run = promisify(execFile);
+const _ROOT = path.resolve(import.meta.dirname, "../..");
 const GOOG = "../shared/data/backtesting-py/GOOG.csv";
 const { missing } = needShared("backtesting-py/GOOG.csv", "backtesting-py/expected_smacross_goog.json");
 const golden = sharedOr(missing, () =>
   JSON.parse(readFileSync(shared("backtesting-py/expected_smacross_goog.json"), "utf8")),
 );
 
-const stom = (...args: string[]) => run("node", ["bin/stom.js", ...args], { cwd: ROOT, maxBuffer: 1 << 24 });
+const stom = (...args: string[]) => cli(args);
 
 // every spawn loads the whole CLI (about 5 s here), so two spawns cover everything
 describe.skipIf(missing)("stom backtest", () => {

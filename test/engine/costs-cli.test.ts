@@ -3,8 +3,10 @@ import path from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import smaCross from "../../notebooks/strategies/sma-cross.ts";
-import { loadBars, presetCommission, type RunFlags, runOptions } from "../../src/cli/backtest.ts";
+import { loadBars } from "../../src/app/load-bars.ts";
+import { type RunFlags, runOptions } from "../../src/cli/flags.ts";
 import { backtest } from "../../src/engine/index.ts";
+import { presetCommission } from "../../src/engine/markets/index.ts";
 import { needShared } from "../support/paths.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");

@@ -1,4 +1,3 @@
-import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -8,6 +7,7 @@ import type { Frame } from "../../src/data/frame.ts";
 import { writeStomFixture } from "../../src/data/stom/fixture.ts";
 import { compileStom, runStom } from "../../src/engine/stom/index.ts";
 import { stomObjective } from "../../src/engine/stom/objectives.ts";
+import { stomText } from "../support/cli.ts";
 import { needShared, shared } from "../support/paths.ts";
 import { STOM_CASES, stomDbPath } from "../support/stom-cases.ts";
 
@@ -39,11 +39,7 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const stom = (...args: string[]) =>
-  execFileSync(process.execPath, ["bin/stom.js", ...args], {
-    encoding: "utf8",
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+const stom = (...args: string[]) => stomText(args);
 
 describe("stom backtest and optimize with STOM texts", () => {
   it.skipIf(missing)("backtest --json gives STOM's own result block for the author's example", () => {

@@ -73,6 +73,28 @@ describe.skipIf(missing)("stom as a library from another project", () => {
     expect(JSON.parse(run.stdout).stats.trades).toBe(66);
   }, 60_000);
 
+  test('npx stom optimize ./my.ts on 2 worker threads equals 1 (the workers load the file and "stom" too)', () => {
+    const args = [
+      "optimize",
+      "./my.ts",
+      "--data",
+      goog,
+      "--grid",
+      "fast=5:15:5",
+      "--grid",
+      "slow=20:40:20",
+      "--json",
+    ];
+    const one = npxStom(app, [...args, "--workers", "1"]);
+    const two = npxStom(app, [...args, "--workers", "2"]);
+    expect(one.status, one.stderr).toBe(0);
+    expect(two.status, two.stderr).toBe(0);
+    const trials = (out: string) =>
+      JSON.parse(out).top.map((t: { params: unknown; value: number }) => [t.params, t.value]);
+    expect(trials(two.stdout)).toEqual(trials(one.stdout));
+    expect(trials(one.stdout).length).toBeGreaterThan(0);
+  }, 120_000);
+
   test("an error thrown in the strategy names its file:line:column", () => {
     const run = npxStom(app, ["backtest", "./throws.ts", "--data", goog]);
     expect(run.status).toBe(1);

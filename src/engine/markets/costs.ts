@@ -1,3 +1,4 @@
+import { suggest } from "../params.ts";
 import { npRound, roundHalfEven } from "../pymath.ts";
 import { kstMidnight } from "./kst.ts";
 import type { KrxBoard } from "./tick-size.ts";
@@ -174,4 +175,21 @@ function settle(pg: number, buyAmount: number): Settlement {
 
 function checkRate(rate: number, name: string): void {
   if (!Number.isFinite(rate) || rate < 0 || rate >= 1) throw new Error(`invalid ${name}: ${rate}`);
+}
+
+export const COST_PRESETS: readonly CostPresetName[] = ["krx", "upbit", "binance", "binance-futures"];
+
+/**
+ * A cost preset as the bar broker's commission callable. The broker passes the trade's signed size
+ * on both fills plus whether the fill closes it, so the side, and with it KRX's sell-side tax, is exact.
+ */
+export function presetCommission(name: string): (size: number, price: number, exit: boolean) => number {
+  if (!COST_PRESETS.includes(name as CostPresetName)) {
+    const hint = suggest(name, COST_PRESETS);
+    throw new Error(
+      `unknown cost preset: ${name}${hint ? `, did you mean '${hint}'?` : ` (expected ${COST_PRESETS.join(", ")})`}`,
+    );
+  }
+  const model = costPreset(name as CostPresetName);
+  return (size, price, exit) => model.commission(size, price, size > 0 === exit ? "sell" : "buy");
 }

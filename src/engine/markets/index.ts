@@ -1,5 +1,6 @@
 export { type BookColumns, type BookFill, type WalkOptions, walkAsks, walkBids, walkBook } from "./book.ts";
 export {
+  COST_PRESETS,
   type CostModel,
   type CostPresetName,
   type CostPresetOptions,
@@ -8,6 +9,7 @@ export {
   type KrxCostOptions,
   krxCosts,
   krxSellTaxRate,
+  presetCommission,
   type Settlement,
   type Side,
   STOM_KRX_TAX,
