@@ -7,7 +7,6 @@
 // trade tape all run this same code.
 import { krxTickSize } from "../../engine/markets/tick-size.ts";
 import { pyRound } from "../../engine/pymath.ts";
-import { BOOK_COLUMNS } from "./columns.ts";
 import { roundFigureUpper5, viPrices } from "./kiwoom.ts";
 import type { ReceiverEvent, ReceiverKind, StomRow } from "./receiver-events.ts";
 import { KST_OFFSET_MS, msToStomIndex } from "./time.ts";
@@ -111,6 +110,8 @@ export class SnapshotReceiver {
   private totalAsk = 0;
   private totalBid = 0;
   private lastBookTime = Number.NEGATIVE_INFINITY;
+  /** a row's book columns in STOM's order (see bookColumns) */
+  private readonly scratch = new Float64Array(23);
   /** stocks: best ask/bid when the last trade printed (주식체결 FIDs 27/28, kiwoom_receiver_tick.py:596) */
   private csp = 0;
   private cbp = 0;
@@ -323,58 +324,125 @@ export class SnapshotReceiver {
 
   /** UpdateHogaData's send branch (upbit_receiver_tick.py:242-290) */
   private send(second: number, withBook: boolean): StomRow {
-    const row: StomRow = {};
     const index = msToStomIndex(second * 1000, this.indexOffsetMs, true);
     const c = this.c;
-    row.index = index;
-    row.현재가 = c;
-    row.시가 = this.o;
-    row.고가 = this.h;
-    row.저가 = this.low;
-    row.등락율 = this.per;
-    row.당일거래대금 = this.dm;
-    row.체결강도 = this.ch;
-    if (this.stock) {
-      // from Kiwoom's 주식체결 FIDs 29/30/31/851/311: nothing in a trade or book says them
-      row.거래대금증감 = 0;
-      row.전일비 = 0;
-      row.회전율 = 0;
-      row.전일동시간비 = 0;
-      row.시가총액 = 0;
-      // rf = roundfigure_upper5(c, dt) (kiwoom_receiver_tick.py:591)
-      row.라운드피겨위5호가이내 = roundFigureUpper5(c, index) ? 1 : 0;
-    }
-    row.초당매수수량 = this.bids;
-    row.초당매도수량 = this.asks;
-    if (this.stock) {
-      row.VI해제시간 = this.viRelease;
-      row.VI가격 = this.viPrice;
-      row.VI호가단위 = this.viUnit;
-    }
+    const q = this.scratch;
+    if (withBook) this.bookColumns(this.stock ? this.csp : c, this.stock ? this.cbp : c);
+    else q.fill(0);
     // sm = dm - dict_tmdt[code][1]; the first row of a session takes the whole 당일거래대금 (:238-240)
-    row.초당거래대금 = this.dm - this.dmAtLastRow;
+    const sm = this.dm - this.dmAtLastRow;
     // hlp = round((c / ((h + low) / 2) - 1) * 100, 2) (:276)
-    row.고저평균대비등락율 = round((c / ((this.h + this.low) / 2) - 1) * 100, 2);
-    if (withBook) this.bookColumns(row, this.stock ? this.csp : c, this.stock ? this.cbp : c);
-    else for (const name of BOOK_TAIL) row[name] = 0;
+    const hlp = round((c / ((this.h + this.low) / 2) - 1) * 100, 2);
     // gsjm = 1 if code in self.list_gsjm (:279)
-    row.관심종목 = this.interest ? 1 : 0;
+    const gsjm = this.interest ? 1 : 0;
     this.lastRowSecond = second;
     this.dmAtLastRow = this.dm;
+    const bids = this.bids;
+    const asks = this.asks;
     this.bids = 0;
     this.asks = 0;
-    // written in STOM_COLUMNS order, so Object.values(row) lines up with the table's columns
-    return row;
+    // one literal per kind, keys in STOM_COLUMNS order (Object.values lines up with the table):
+    // V8 gives it fast properties, where 36 assignments one by one end in a slow dictionary object
+    if (!this.stock) {
+      return {
+        index,
+        현재가: c,
+        시가: this.o,
+        고가: this.h,
+        저가: this.low,
+        등락율: this.per,
+        당일거래대금: this.dm,
+        체결강도: this.ch,
+        초당매수수량: bids,
+        초당매도수량: asks,
+        초당거래대금: sm,
+        고저평균대비등락율: hlp,
+        매도총잔량: q[0],
+        매수총잔량: q[1],
+        매도호가5: q[2],
+        매도호가4: q[3],
+        매도호가3: q[4],
+        매도호가2: q[5],
+        매도호가1: q[6],
+        매수호가1: q[7],
+        매수호가2: q[8],
+        매수호가3: q[9],
+        매수호가4: q[10],
+        매수호가5: q[11],
+        매도잔량5: q[12],
+        매도잔량4: q[13],
+        매도잔량3: q[14],
+        매도잔량2: q[15],
+        매도잔량1: q[16],
+        매수잔량1: q[17],
+        매수잔량2: q[18],
+        매수잔량3: q[19],
+        매수잔량4: q[20],
+        매수잔량5: q[21],
+        매도수5호가잔량합: q[22],
+        관심종목: gsjm,
+      };
+    }
+    return {
+      index,
+      현재가: c,
+      시가: this.o,
+      고가: this.h,
+      저가: this.low,
+      등락율: this.per,
+      당일거래대금: this.dm,
+      체결강도: this.ch,
+      // Kiwoom's 주식체결 FIDs 29/30/31/851/311: nothing in a trade or a book says them, so 0 (missing)
+      거래대금증감: 0,
+      전일비: 0,
+      회전율: 0,
+      전일동시간비: 0,
+      시가총액: 0,
+      // rf = roundfigure_upper5(c, dt) (kiwoom_receiver_tick.py:591)
+      라운드피겨위5호가이내: roundFigureUpper5(c, index) ? 1 : 0,
+      초당매수수량: bids,
+      초당매도수량: asks,
+      VI해제시간: this.viRelease,
+      VI가격: this.viPrice,
+      VI호가단위: this.viUnit,
+      초당거래대금: sm,
+      고저평균대비등락율: hlp,
+      매도총잔량: q[0],
+      매수총잔량: q[1],
+      매도호가5: q[2],
+      매도호가4: q[3],
+      매도호가3: q[4],
+      매도호가2: q[5],
+      매도호가1: q[6],
+      매수호가1: q[7],
+      매수호가2: q[8],
+      매수호가3: q[9],
+      매수호가4: q[10],
+      매수호가5: q[11],
+      매도잔량5: q[12],
+      매도잔량4: q[13],
+      매도잔량3: q[14],
+      매도잔량2: q[15],
+      매도잔량1: q[16],
+      매수잔량1: q[17],
+      매수잔량2: q[18],
+      매수잔량3: q[19],
+      매수잔량4: q[20],
+      매수잔량5: q[21],
+      매도수5호가잔량합: q[22],
+      관심종목: gsjm,
+    };
   }
 
   /**
    * Five of the ten levels, aligned to the last price: when the book lags the trade (best ask
    * below it, best bid above it), STOM starts at the first level on the price's side and pads
    * the far end with zeros (upbit_receiver_tick.py:245-274; Kiwoom aligns to 매도호가1/매수호가1
-   * of the last 주식체결, kiwoom_receiver_tick.py:631-658).
+   * of the last 주식체결, kiwoom_receiver_tick.py:631-658). Fills `scratch` in STOM's order:
+   * 총잔량 ×2, 매도호가5..1, 매수호가1..5, 매도잔량5..1, 매수잔량1..5, 매도수5호가잔량합.
    */
-  private bookColumns(row: StomRow, askRef: number, bidRef: number): void {
-    const { askPrice, askSize, bidPrice, bidSize } = this;
+  private bookColumns(askRef: number, bidRef: number): void {
+    const { askPrice, askSize, bidPrice, bidSize, scratch: q } = this;
     let a = 0;
     if (askPrice[0] < askRef) {
       for (let i = 0; i < LEVELS; i++) {
@@ -393,24 +461,21 @@ export class SnapshotReceiver {
         }
       }
     }
-    row.매도총잔량 = this.totalAsk;
-    row.매수총잔량 = this.totalBid;
+    q[0] = this.totalAsk;
+    q[1] = this.totalBid;
     // 매도호가k is level a+k, 매수호가k level b+k; past the tenth level STOM pads with 0
-    for (let k = 4; k >= 0; k--) row[ASK_PRICE[k]] = a + k < LEVELS ? askPrice[a + k] : 0;
-    for (let k = 0; k < 5; k++) row[BID_PRICE[k]] = b + k < LEVELS ? bidPrice[b + k] : 0;
-    // hgjrt = sum(hoga_samount + hoga_bamount): asks far to near, then bids near to far (:277)
     let sum = 0;
-    for (let k = 4; k >= 0; k--) {
-      const size = a + k < LEVELS ? askSize[a + k] : 0;
-      row[ASK_SIZE[k]] = size;
-      sum += size;
-    }
     for (let k = 0; k < 5; k++) {
-      const size = b + k < LEVELS ? bidSize[b + k] : 0;
-      row[BID_SIZE[k]] = size;
-      sum += size;
+      const ask = a + k < LEVELS;
+      const bid = b + k < LEVELS;
+      q[6 - k] = ask ? askPrice[a + k] : 0;
+      q[7 + k] = bid ? bidPrice[b + k] : 0;
+      q[16 - k] = ask ? askSize[a + k] : 0;
+      q[17 + k] = bid ? bidSize[b + k] : 0;
     }
-    row.매도수5호가잔량합 = sum;
+    // hgjrt = sum(hoga_samount + hoga_bamount): asks far to near, then bids near to far (:277)
+    for (let i = 12; i < 22; i++) sum += q[i];
+    q[22] = sum;
   }
 
   private newDay(day: number, time: number, price: number): void {
@@ -463,14 +528,6 @@ export class SnapshotReceiver {
 }
 
 const NONE: StomRow[] = [];
-// [k] is level k+1
-const ASK_PRICE = ["매도호가1", "매도호가2", "매도호가3", "매도호가4", "매도호가5"];
-const ASK_SIZE = ["매도잔량1", "매도잔량2", "매도잔량3", "매도잔량4", "매도잔량5"];
-const BID_PRICE = ["매수호가1", "매수호가2", "매수호가3", "매수호가4", "매수호가5"];
-const BID_SIZE = ["매수잔량1", "매수잔량2", "매수잔량3", "매수잔량4", "매수잔량5"];
-/** the book's columns in STOM's order, all 0 when the book is missing */
-const BOOK_TAIL = ["매도총잔량", "매수총잔량", ...BOOK_COLUMNS, "매도수5호가잔량합"];
-
 /**
  * The offline path: the same receiver over a recorded event stream (a trade tape, or trades,
  * books and tickers interleaved in arrival order); the last second is closed at the end.
