@@ -9,6 +9,7 @@ export const {
   backtest,
   toBars,
   strategies,
+  strategySources,
   resolveParams,
   stom,
   portfolio,

@@ -1,6 +1,6 @@
 // Framework 1.13 serves local TypeScript only when imported as `.js`, and the engine's own imports
 // say `.ts` (the house rule), so pages get the engine as one esbuild bundle written by a loader.
-import { readdirSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
@@ -41,11 +41,15 @@ export async function bundle(contents: string, { minify = true } = {}): Promise<
   return result.outputFiles[0].text;
 }
 
-/** `import s0 from ".../sma-cross.ts"` lines plus a `strategies` Map of them. */
+/**
+ * `import s0 from ".../sma-cross.ts"` lines plus a `strategies` Map of them, and `strategySources`,
+ * each file's text as built: the Backtest page fingerprints a run from it for promotion.
+ */
 export function strategyRegistry(): string {
   const files = [...strategyFiles()];
   return [
     ...files.map(([, file], k) => `import s${k} from ${JSON.stringify(file)};`),
     `export const strategies = new Map([${files.map(([name], k) => `[${JSON.stringify(name)}, s${k}]`).join(", ")}]);`,
+    `export const strategySources = new Map([${files.map(([name, file]) => `[${JSON.stringify(name)}, ${JSON.stringify(readFileSync(file, "utf8"))}]`).join(", ")}]);`,
   ].join("\n");
 }

@@ -1,0 +1,74 @@
+// The Backtest page's "Promote to paper" against a real bridge: the page fingerprints its run with
+// Web Crypto, the bridge loads the same strategy from disk and starts it only if the two agree.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import pino from "pino";
+import { afterAll, beforeAll, expect, test } from "vitest";
+import { loadResolvedStrategy } from "../../src/app/strategy-loader.ts";
+import { Bridge } from "../../src/bridge/bridge.ts";
+import { type BridgeServer, startServer } from "../../src/bridge/server.ts";
+import { type Browsing, ensureBuilt, launch, serve } from "./site.ts";
+
+const TOKEN = `promote-page-e2e-${"p".repeat(24)}`;
+
+let dir: string;
+let site: Awaited<ReturnType<typeof serve>>;
+let bridge: Bridge;
+let server: BridgeServer;
+let browsing: Browsing;
+const errors: string[] = [];
+
+beforeAll(async () => {
+  await ensureBuilt();
+  site = await serve();
+  dir = mkdtempSync(path.join(tmpdir(), "stom-promote-e2e-"));
+  bridge = await Bridge.open({ dataDir: dir, feed: false, window: 100, paper: { cash: 10_000 } });
+  server = await startServer(bridge, {
+    token: TOKEN,
+    port: 0,
+    logger: pino({ level: "silent" }),
+    allowOrigins: [site.origin],
+  });
+  browsing = await launch(site.origin, { allow: [server.url] });
+}, 300_000);
+
+afterAll(async () => {
+  await browsing?.close();
+  await server?.close();
+  await bridge?.close();
+  await site?.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+test("Promote to paper posts the run with the fingerprint the bridge computes; a wrong token is refused", async () => {
+  const page = await browsing.context.newPage();
+  page.on("pageerror", (e) => errors.push(e.message));
+  await page.goto(`${site.origin}/backtest`);
+  await page.waitForSelector("#run-status");
+  const params = JSON.parse((await page.locator("#run-status").getAttribute("data-params")) ?? "{}");
+
+  const form = page.locator("form.promote-form");
+  await form.locator("input[name=url]").fill(server.url);
+  await form.locator("input[name=symbol]").fill("BTC/USDT");
+  await form.locator("input[name=token]").fill(`${TOKEN}x`);
+  await form.locator("button[name=promote]").click();
+  await page.waitForSelector("#promote-status[data-state=refused]");
+  expect(await page.locator("#promote-status").textContent()).toContain("refused (401)");
+  expect(bridge.promotions()).toHaveLength(0);
+
+  await form.locator("input[name=token]").fill(TOKEN);
+  await form.locator("button[name=promote]").click();
+  await page.waitForSelector("#promote-status[data-state=promoted]");
+  const shown = page.locator("#promote-status");
+  const promotions = bridge.promotions();
+  expect(promotions).toHaveLength(1);
+  const [p] = promotions;
+  expect(await shown.getAttribute("data-id")).toBe(p.id);
+  expect(p).toMatchObject({ strategy: "sma-cross", mode: "paper", exchange: "binance", symbol: "BTC/USDT" });
+  // the page's fingerprint is the one `stom backtest --out` writes for the same file and params
+  const expected = await loadResolvedStrategy("sma-cross", params);
+  expect(p.fingerprint).toBe(expected.fingerprint);
+  expect(await shown.getAttribute("data-fingerprint")).toBe(expected.fingerprint);
+  expect(errors).toEqual([]);
+});
