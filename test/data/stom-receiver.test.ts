@@ -267,6 +267,9 @@ describe("SnapshotReceiver stock_tick (Kiwoom)", () => {
     const r = new SnapshotReceiver({ kind: "stock_tick", symbol: "005930" });
     const t = Date.UTC(2024, 0, 2, 0, 0, 5); // 09:00:05 KST
     const five: [number, number][] = [0, 1, 2, 3, 4].map((k) => [50_000 - 100 * k, 10]);
+    // before 09:00:00 KST Kiwoom's feeds are dropped (kiwoom_receiver_tick.py:372, 441)
+    expect(r.push(trade(Date.UTC(2024, 0, 1, 23, 59, 59), 60_000, 5, "buy"))).toEqual([]);
+    expect(r.flush(t)).toEqual([]);
     // a book first, so the trade waits for the next book message as in STOM
     expect(r.push(book(t - 500, [[50_100, 7]], five))).toEqual([]);
     expect(r.push(trade(t, 50_100, 100, "buy"))).toEqual([]);

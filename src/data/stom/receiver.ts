@@ -43,6 +43,7 @@ export interface ReceiverOptions {
 /** ten levels: what STOM reads of each side before it shows five (upbit_receiver_tick.py:121-136) */
 const LEVELS = 10;
 const DAY_MS = 86_400_000;
+const KRX_OPEN_MS = 9 * 3_600_000;
 
 /**
  * Python's round(x, n) (STOM rounds 체결강도, 등락율 and sums so). The plain float path agrees with
@@ -161,6 +162,8 @@ export class SnapshotReceiver {
   push(event: ReceiverEvent): StomRow[] {
     const time = event.time;
     if (!Number.isFinite(time)) throw new Error(`invalid event time: ${time}`);
+    // Kiwoom: 주식체결 and 주식호가잔량 before 09:00:00 KST are dropped (kiwoom_receiver_tick.py:372, 441)
+    if (this.stock && (time + KST_OFFSET_MS) % DAY_MS < KRX_OPEN_MS) return NONE;
     const second = Math.floor(time / 1000);
     let rows: StomRow[] = NONE;
     // a trade-clock second ends when anything of a later second arrives
