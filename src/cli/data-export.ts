@@ -25,7 +25,8 @@ export function exportCommand(): Command {
     .option("--meta-from <db>", "copy moneytop and codename from this STOM db instead of rebuilding them")
     .option("--json", "print the summary as JSON")
     .action(async (select: string[], options: ExportCliOptions) => {
-      const catalog = await Catalog.open(options.catalog);
+      // export only reads: a missing catalog is an error (with a did-you-mean), never created
+      const catalog = await Catalog.open(options.catalog, { readOnly: true });
       try {
         const summary = await exportStom(catalog, {
           kind: options.stom,
