@@ -1,6 +1,7 @@
 import { Command } from "commander";
 import { Catalog } from "../data/catalog/catalog.ts";
 import { defaultCatalogDir } from "../data/catalog/types.ts";
+import { readGaps } from "../data/record/gaps.ts";
 import { formatTable } from "./data-query.ts";
 
 /** `stom data ls`: one line per series, times in the market's zone. */
@@ -34,10 +35,36 @@ export function lsCommand(): Command {
           s.gaps,
         ]);
         console.log(formatTable(header, rows));
+        printRecordingGaps(
+          options.catalog,
+          new Map(series.map((s) => [`${s.market}\u0000${s.symbol}`, s.tz])),
+        );
       } finally {
         await catalog.close();
       }
     });
+}
+
+/** The spans `stom record` has no complete data for (see src/data/record/gaps.ts), after the series. */
+function printRecordingGaps(dir: string, zones: ReadonlyMap<string, string>): void {
+  const gaps = readGaps(dir);
+  if (gaps.length === 0) return;
+  const header = ["recording gap", "market", "symbol", "start", "end", "seconds", "trades", "book"];
+  const rows = gaps.map((g) => {
+    const tz = zones.get(`${g.market}\u0000${g.symbol}`) ?? "UTC";
+    return [
+      g.reason,
+      g.market,
+      g.symbol,
+      localTime(g.start, tz),
+      localTime(g.end, tz),
+      Math.round((g.end - g.start) / 1000),
+      g.trades,
+      g.book,
+    ];
+  });
+  console.log("");
+  console.log(formatTable(header, rows));
 }
 
 /** "2019-09-20 09:00:00" in the given zone; seconds only when they are not zero would vary widths, so always. */

@@ -47,6 +47,12 @@ export interface CcxtFeedOptions {
   timeout?: number;
   /** book levels asked for (STOM reads 5, shown aligned to the last price) */
   bookLevels?: number;
+  /**
+   * watch the venue's ticker too (default: Upbit only). STOM's Upbit receiver takes the day's
+   * open/high/low and traded value from Upbit's ticker, which counts from 00:00 UTC; Binance's
+   * ticker is a rolling 24 h, so STOM's Binance receiver derives the day from trades instead.
+   */
+  tickers?: boolean;
 }
 
 type ExchangeClass = new (config?: Record<string, unknown>) => Exchange;
@@ -76,6 +82,7 @@ export class CcxtFeed implements Feed {
   private readonly maxBackoffMs: number;
   private readonly backfillAttempts: number;
   private readonly bookLevels: number;
+  private readonly tickers: boolean;
 
   private constructor(
     readonly market: string,
@@ -86,8 +93,10 @@ export class CcxtFeed implements Feed {
       maxBackoffMs = 30_000,
       backfillAttempts = 5,
       bookLevels = 5,
+      tickers = market === "upbit",
     }: CcxtFeedOptions,
   ) {
+    this.tickers = tickers;
     this.clock = clock;
     this.backoffMs = backoffMs;
     this.maxBackoffMs = maxBackoffMs;
@@ -183,7 +192,7 @@ export class CcxtFeed implements Feed {
       void this.tradesLoop(symbol, sink, abort.signal);
       if (this.exchange.has.watchOrderBook) void this.bookLoop(symbol, sink, abort.signal);
       else sink.warn(`${this.market} has no watchOrderBook: book columns of ${symbol.stored} stay 0`);
-      if (this.exchange.has.watchTicker) void this.tickerLoop(symbol, sink, abort.signal);
+      if (this.tickers && this.exchange.has.watchTicker) void this.tickerLoop(symbol, sink, abort.signal);
     }
   }
 
@@ -232,7 +241,7 @@ export class CcxtFeed implements Feed {
       const w = book.symbol ? this.watched.get(book.symbol) : undefined;
       const event = w ? toBook(book, this.bookLevels) : undefined;
       if (w && event) this.sink.event(w.symbol.stored, event);
-    } else if (hash.startsWith("ticker")) {
+    } else if (hash.startsWith("ticker") && this.tickers) {
       const ticker = result as Ticker;
       const w = ticker.symbol ? this.watched.get(ticker.symbol) : undefined;
       const event = w ? toTicker(this.market, ticker, this.clock.now()) : undefined;

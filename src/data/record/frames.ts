@@ -89,7 +89,7 @@ export function tableFrame(
     for (const row of t.rows) {
       for (let c = 0; c < at.length; c++) {
         const v = row[c];
-        if (at[c]) at[c][i] = v === null ? Number.NaN : v;
+        if (at[c]) at[c][i] = v === null ? Number.NaN : v === "-0" ? -0 : v;
       }
       i++;
     }

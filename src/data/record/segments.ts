@@ -33,7 +33,8 @@ export interface Segment {
 
 export interface SegmentTable {
   readonly columns: readonly string[];
-  readonly rows: readonly (readonly (number | null)[])[];
+  /** JSON has no NaN and no -0: NaN is null, -0 the string "-0" (STOM's rounding does give -0) */
+  readonly rows: readonly (readonly (number | null | "-0")[])[];
 }
 
 const PREFIX = "segment-";
@@ -129,18 +130,18 @@ export function writeJsonAtomic(path: string, value: unknown): void {
   renameSync(tmp, path);
 }
 
-/** Rows of one symbol as a segment table: "time" first, then `columns` in order; NaN becomes null. */
+/** Rows of one symbol as a segment table: "time" first, then `columns` in order (see SegmentTable). */
 export function toTable(
   rows: readonly StomRow[],
   times: readonly number[],
   columns: readonly string[],
 ): SegmentTable {
-  const out: (number | null)[][] = [];
+  const out: (number | null | "-0")[][] = [];
   for (let i = 0; i < rows.length; i++) {
-    const row: (number | null)[] = [times[i]];
+    const row: (number | null | "-0")[] = [times[i]];
     for (const c of columns) {
       const v = rows[i][c];
-      row.push(v === undefined || Number.isNaN(v) ? null : v);
+      row.push(v === undefined || Number.isNaN(v) ? null : Object.is(v, -0) ? "-0" : v);
     }
     out.push(row);
   }

@@ -1,0 +1,229 @@
+// `stom record` end to end: the CLI as a child process against the mock venue's websockets
+// (loopback only), events streamed from a synthetic market or the shared trade tapes; what lands in
+// the catalog must equal the offline path (rebuildSnapshots over the same events), row for row.
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { gunzipSync } from "node:zlib";
+import { afterEach, beforeEach, describe, expect, test } from "vitest";
+import { Catalog } from "../../src/data/catalog/catalog.ts";
+import type {
+  BookEvent,
+  ReceiverEvent,
+  TickerEvent,
+  TradeEvent,
+} from "../../src/data/stom/receiver-events.ts";
+import { type MockVenue, startMockVenue, upbitTape } from "../support/mock-venue.ts";
+import { needShared, shared } from "../support/paths.ts";
+import {
+  eight,
+  futureShift,
+  offlineRows,
+  type Running,
+  readStatusFile,
+  startRecord,
+  storedRows,
+  streamEvents,
+  syntheticEvents,
+  waitFor,
+  waitSubscribed,
+} from "../support/record.ts";
+
+const { missing } = needShared("upbit/trades", "freqtrade/XRP_ETH-trades.json.gz");
+
+let venue: MockVenue;
+let dir: string;
+let running: Running | undefined;
+
+beforeEach(async () => {
+  dir = mkdtempSync(join(tmpdir(), "stom-record-"));
+});
+afterEach(async () => {
+  if (running && running.child.exitCode === null) running.child.kill("SIGKILL");
+  running = undefined;
+  await venue?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/**
+ * Records `events` per symbol on `market`, stops the recorder with SIGTERM once it took them all,
+ * and returns the recorder's exit code.
+ */
+async function record(
+  market: "upbit" | "binance",
+  tapes: ReadonlyMap<string, readonly ReceiverEvent[]>,
+  extra: string[] = [],
+): Promise<number | null> {
+  venue = await startMockVenue({ markets: { [market]: extra } });
+  const ids = [...tapes.keys()];
+  const status = join(dir, "status.json");
+  running = startRecord([
+    market,
+    ...ids,
+    "--catalog",
+    dir,
+    "--url-override",
+    venue.url,
+    "--commit",
+    "200ms",
+    "--fold",
+    "1s",
+    "--status",
+    status,
+    "--quiet",
+  ]);
+  await waitSubscribed(venue, market, ids, running);
+  const expected = [...tapes].reduce((n, [id, events]) => n + offlineRows(id, events).length, 0);
+  for (const [id, events] of tapes) streamEvents(venue, market, id, events);
+  // every row but each symbol's last (closed only at stop) is committed before the stop
+  const r = running;
+  await waitFor(
+    "rows committed",
+    () => (readStatusFile(status)?.snapshots ?? 0) >= expected - ids.length,
+    120_000,
+    r,
+  );
+  r.child.kill("SIGTERM");
+  return r.exited;
+}
+
+describe("stom record (synthetic market, no shared data)", () => {
+  test("upbit: trades + book + ticker websockets give the offline builder's rows; minutes and status written", async () => {
+    const start = Date.UTC(2026, 0, 1, 0, 0, 0) + futureShift(Date.UTC(2026, 0, 1));
+    const tapes = new Map([
+      ["KRW-AAA", syntheticEvents({ seed: 1, start, seconds: 150, price: 1000 })],
+      ["KRW-BBB", syntheticEvents({ seed: 2, start, seconds: 150, price: 50, firstId: 100_000 })],
+    ]);
+    const code = await record("upbit", tapes, ["KRW-AAA", "KRW-BBB"]);
+    expect(code, running?.stderr()).toBe(0);
+    for (const [id, events] of tapes) {
+      const want = offlineRows(id, events);
+      expect(want.length).toBeGreaterThan(100);
+      expect(await storedRows(dir, "upbit", id)).toEqual(want);
+    }
+    const catalog = await Catalog.open(dir, { readOnly: true });
+    try {
+      const bars = catalog.list().filter((s) => s.kind === "bars");
+      // 150 s from a whole minute: two closed minutes each; the third is still open at the stop
+      expect(bars.map((s) => [s.symbol, s.timeframe, s.rows])).toEqual([
+        ["KRW-AAA", "1m", 2],
+        ["KRW-BBB", "1m", 2],
+      ]);
+      const bar = await catalog.read({ kind: "bars", market: "upbit", symbol: "KRW-AAA", timeframe: "1m" });
+      expect(Object.keys(bar.columns)).toEqual(
+        expect.arrayContaining(["분봉시가", "분봉고가", "분봉저가", "분당거래대금"]),
+      );
+    } finally {
+      await catalog.close();
+    }
+    const status = readStatusFile(join(dir, "status.json"));
+    expect(status).toMatchObject({
+      state: "stopped",
+      market: "upbit",
+      symbols: ["KRW-AAA", "KRW-BBB"],
+      gaps: 0,
+      pendingSegments: 0,
+    });
+  }, 180_000);
+
+  test("binance: trade + depth-diff websockets give the offline builder's rows", async () => {
+    const start = Date.UTC(2026, 0, 1, 0, 0, 0) + futureShift(Date.UTC(2026, 0, 1));
+    // Binance sends decimal strings of 8 places; the synthetic prices and sizes fit in them exactly
+    const events = syntheticEvents({ seed: 3, start, seconds: 90, price: 25, tickers: false });
+    const code = await record("binance", new Map([["AAAUSDT", events]]), ["AAAUSDT"]);
+    expect(code, running?.stderr()).toBe(0);
+    const want = offlineRows("AAA/USDT", events);
+    expect(await storedRows(dir, "binance", "AAA/USDT")).toEqual(want);
+  }, 180_000);
+});
+
+/** A book and (Upbit) a ticker after each second's trades, as a venue would send them beside a tape. */
+function withBooks(trades: readonly TradeEvent[], tickers: boolean, tick: number): ReceiverEvent[] {
+  const out: ReceiverEvent[] = [];
+  let day = Math.floor(trades[0].time / 86_400_000);
+  let open = trades[0].price;
+  let high = open;
+  let low = open;
+  let value = 0;
+  for (let i = 0; i < trades.length; i++) {
+    const t = trades[i];
+    out.push(t);
+    // Upbit's day values restart at 00:00 UTC
+    if (Math.floor(t.time / 86_400_000) !== day) {
+      day = Math.floor(t.time / 86_400_000);
+      open = t.price;
+      high = open;
+      low = open;
+      value = 0;
+    }
+    high = Math.max(high, t.price);
+    low = Math.min(low, t.price);
+    value += t.price * t.amount;
+    const next = trades[i + 1];
+    if (next && Math.floor(next.time / 1000) === Math.floor(t.time / 1000)) continue;
+    const time = t.time + 1;
+    if (tickers) {
+      const ticker: TickerEvent = {
+        type: "ticker",
+        time,
+        open,
+        high,
+        low,
+        last: t.price,
+        quoteVolume: Math.round(value),
+      };
+      out.push(ticker);
+    }
+    const asks: [number, number][] = [];
+    const bids: [number, number][] = [];
+    for (let l = 1; l <= 10; l++) {
+      asks.push([eight(t.price + l * tick), eight(0.5 * l)]);
+      bids.push([eight(t.price - l * tick), eight(0.25 * l)]);
+    }
+    const book: BookEvent = { type: "book", time, asks, bids };
+    out.push(book);
+  }
+  return out;
+}
+
+describe.skipIf(missing)("stom record (shared trade tapes)", () => {
+  test("upbit KRW-BTC tape (three days) through the live path equals the offline rebuild", async () => {
+    const tape = upbitTape();
+    const shift = futureShift(tape[0].timestamp);
+    const trades: TradeEvent[] = tape.map((t) => ({
+      type: "trade",
+      time: t.timestamp + shift,
+      price: t.trade_price,
+      amount: t.trade_volume,
+      side: t.ask_bid === "ASK" ? "sell" : "buy",
+      id: String(t.sequential_id),
+    }));
+    const events = withBooks(trades, true, 1000);
+    const code = await record("upbit", new Map([["KRW-BTC", events]]));
+    expect(code, running?.stderr()).toBe(0);
+    const want = offlineRows("KRW-BTC", events);
+    expect(want.length).toBeGreaterThan(30_000);
+    expect(await storedRows(dir, "upbit", "KRW-BTC")).toEqual(want);
+  }, 300_000);
+
+  test("binance XRP/ETH aggTrade tape (whole) through the live path equals the offline rebuild", async () => {
+    const raw = JSON.parse(
+      gunzipSync(readFileSync(shared("freqtrade/XRP_ETH-trades.json.gz"))).toString(),
+    ) as [number, string, null, "buy" | "sell", number, number][];
+    const shift = futureShift(raw[0][0]);
+    const trades: TradeEvent[] = raw.map(([time, id, , side, price, amount]) => ({
+      type: "trade",
+      time: time + shift,
+      price: eight(price),
+      amount: eight(amount),
+      side,
+      id,
+    }));
+    const events = withBooks(trades, false, 0.00000001);
+    const code = await record("binance", new Map([["XRPETH", events]]));
+    expect(code, running?.stderr()).toBe(0);
+    const want = offlineRows("XRP/ETH", events);
+    expect(want.length).toBeGreaterThan(5_000);
+    expect(await storedRows(dir, "binance", "XRP/ETH")).toEqual(want);
+  }, 300_000);
+});
