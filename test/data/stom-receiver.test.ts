@@ -296,6 +296,48 @@ describe("SnapshotReceiver stock_tick (Kiwoom)", () => {
   });
 });
 
+describe("SnapshotReceiver against STOM's own Binance receiver", () => {
+  // test/support/stom-receiver-oracle.py ran UpdateTradeData / UpdateHogaData verbatim over real
+  // XRP/ETH trades (two slices, one across 00:00 UTC) and seeded depth10 books, some lagging the price
+  const oracle = JSON.parse(
+    readFileSync(new URL("./fixtures/stom-receiver-oracle.json", import.meta.url), "utf8"),
+  ) as {
+    symbol: string;
+    previousClose: number;
+    events: ([number, number, number, "buy" | "sell"] | [number, [number, number][], [number, number][]])[];
+    rows: number[][];
+  };
+
+  it("sends the same rows, column for column, bit for bit", () => {
+    const events = oracle.events.map((e) =>
+      e.length === 4
+        ? trade(e[0], e[1], e[2], e[3])
+        : book(e[0], e[1] as [number, number][], e[2] as [number, number][]),
+    );
+    // STOM's clock only: its books come around trades, never on a timer
+    const rows = rebuildSnapshots(
+      {
+        kind: "coin_tick",
+        symbol: oracle.symbol,
+        previousClose: oracle.previousClose,
+        bookTimeoutMs: Infinity,
+      },
+      events,
+    );
+    expect(rows.length).toBe(oracle.rows.length);
+    // STOM's tuple is (dt, c, o, h, low, per, dm, ch, bids, asks, sm, hlp, totals, book, hgjrt, gsjm): coin_tick's order
+    // (+ 0 on both sides: toEqual tells -0 from 0, and Python's round gives -0.0 where JS gives -0 or 0)
+    expect(rows.map((row) => Object.values(row).map((v) => v + 0))).toEqual(
+      oracle.rows.map((row) => row.map((v) => v + 0)),
+    );
+    expect(new Set(rows.map((row) => Math.floor(row.index / 1e6)))).toEqual(new Set([20191011, 20191012]));
+    // the lagging books did shift the five levels
+    expect(rows.some((row) => row.매도호가1 !== events.find((e) => e.type === "book")?.asks[0][0])).toBe(
+      true,
+    );
+  });
+});
+
 describe.skipIf(missing)("rebuildSnapshots on real trade tapes", () => {
   it("Binance XRP/ETH aggTrades: one row per traded second, STOM's formulas on the first seconds and per day", () => {
     const raw = JSON.parse(
