@@ -124,6 +124,35 @@ describe("SnapshotReceiver without a book (trade clock)", () => {
     expect(r.flush(3_000)[0]).toMatchObject({ 체결강도: r2((6 / 2) * 100), 관심종목: 0 });
   });
 
+  it("takes a ticker's day values over what trades derived (Upbit's ticker path)", () => {
+    const r = new SnapshotReceiver({ kind: "coin_tick", symbol: "KRW-X" });
+    r.push(trade(1_000, 100, 1, "buy"));
+    r.push({
+      type: "ticker",
+      time: 1_100,
+      open: 90,
+      high: 120,
+      low: 85,
+      last: 100,
+      previousClose: 95,
+      quoteVolume: 5_000,
+    });
+    // a trade after the ticker adds to its 당일거래대금 until the next ticker (binance_receiver_tick.py:226)
+    r.push(trade(1_200, 101, 2, "sell"));
+    const [row] = r.flush(2_000);
+    expect(row).toMatchObject({
+      현재가: 101,
+      시가: 90,
+      고가: 120,
+      저가: 85,
+      등락율: r2((101 / 95 - 1) * 100),
+      당일거래대금: 5_202,
+      초당거래대금: 5_202,
+      체결강도: 50,
+      고저평균대비등락율: r2((101 / ((120 + 85) / 2) - 1) * 100),
+    });
+  });
+
   it("counts a late trade (an already-sent second) in the next row, as STOM accumulates by arrival", () => {
     const rows = rebuildSnapshots({ kind: "coin_tick", symbol: "X" }, [
       trade(1_000, 10, 1, "buy"),
