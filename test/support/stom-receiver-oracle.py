@@ -10,6 +10,7 @@ last price so that STOM's five-level alignment shifts. Every row STOM puts on cs
 
     python3 test/support/stom-receiver-oracle.py --stom /tmp/stom \
         --tape ../shared/data/freqtrade/XRP_ETH-trades.json.gz
+    npx biome format --write test/data/fixtures/stom-receiver-oracle.json   # the lint gate's layout
 
 Harness choices (each says what the live program would have done):
 - dt is the trade/book time's UTC second, which is what strf_time(from_timestamp(T / 1000 - 32400))
