@@ -17,6 +17,6 @@ export default defineStrategy({
   next(ctx, { high }) {
     if (ctx.trades.length || ctx.orders.length) return;
     // the channel of the previous bar, so today's close can break it
-    if (ctx.close.at(0) > high.at(1)) ctx.buy({ trailPct: ctx.params.trailPct / 100 });
+    if (ctx.close.at(0) > high.at(1)) ctx.buy({ trailPct: ctx.params.trailPct });
   },
 });

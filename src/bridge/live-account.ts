@@ -61,7 +61,7 @@ export class LiveAccount implements StrategyAccount {
         exitBar: null,
         exitTime: null,
         pl: this.amount * (this.last - this.avgPrice),
-        plPct: this.last / this.avgPrice - 1,
+        plPct: 100 * (this.last / this.avgPrice - 1),
         commissions: 0,
         isLong: true,
         isShort: false,

@@ -187,7 +187,7 @@ export class PaperAccount implements StrategyAccount {
   #plPct(leg: Leg): number {
     const price = leg.exitPrice ?? this.#last;
     const gross = Math.sign(leg.lots) * (price / leg.entryPrice - 1);
-    return gross - leg.commissions / (Math.abs(leg.lots * this.unit) * leg.entryPrice);
+    return 100 * (gross - leg.commissions / (Math.abs(leg.lots * this.unit) * leg.entryPrice));
   }
 
   get #marginAvailable(): number {

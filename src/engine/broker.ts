@@ -338,8 +338,8 @@ export class Broker {
       }
       lots *= sign;
     }
-    if (req.trailPct !== undefined && !(req.trailPct > 0 && req.trailPct < 1)) {
-      throw new Error(`invalid trailPct: ${req.trailPct}`);
+    if (req.trailPct !== undefined && !(req.trailPct > 0 && req.trailPct < 100)) {
+      throw new Error(`invalid trailPct: ${req.trailPct} (a percent: 5 trails 5% below the close)`);
     }
     if (req.trailBy !== undefined && !(req.trailBy > 0)) throw new Error(`invalid trailBy: ${req.trailBy}`);
     return this.newOrder(
@@ -403,7 +403,7 @@ export class Broker {
       // read here, not before the loop: this runs on every bar, and a double kept live across
       // the loop (or returned by a getter that is not inlined) is boxed, 16 bytes per bar
       const close = this.bars.close[this.i];
-      const dist = t.trailBy ?? close * (t.trailPct as number);
+      const dist = t.trailBy ?? (close * (t.trailPct as number)) / 100;
       const level = t.isLong ? close - dist : close + dist;
       const current = t.sl;
       const better = current === null || (t.isLong ? level > current : level < current);

@@ -12,7 +12,7 @@ export interface OrderRequest {
   sl?: number;
   /** take-profit price placed as a contingent limit order on the resulting trade */
   tp?: number;
-  /** trailing stop-loss at this fraction below (long) / above (short) the highest / lowest close */
+  /** trailing stop-loss this many percent below (long) / above (short) the highest / lowest close */
   trailPct?: number;
   /** trailing stop-loss at this absolute price distance from the close (e.g. n × ATR at entry) */
   trailBy?: number;
@@ -146,11 +146,11 @@ export class Trade {
     const price = this.exitPrice ?? this.#broker.lastPrice;
     return this.size * (price - this.entryPrice) - this.commissions;
   }
-  /** Profit as a fraction of the entry value. */
+  /** Profit in percent of the entry value (every `*Pct` in stom is a percent: 2.5 means 2.5%). */
   get plPct(): number {
     const price = this.exitPrice ?? this.#broker.lastPrice;
     const gross = Math.sign(this.lots) * (price / this.entryPrice - 1);
-    return gross - this.commissions / (Math.abs(this.size) * this.entryPrice);
+    return 100 * (gross - this.commissions / (Math.abs(this.size) * this.entryPrice));
   }
   /** Current value in cash (|size| × price). */
   get value(): number {

@@ -9,7 +9,7 @@ export interface Position {
   readonly size: number;
   /** open profit in cash */
   readonly pl: number;
-  /** open profit as a size-weighted fraction of entry value */
+  /** open profit in percent of entry value, size-weighted over the open trades */
   readonly plPct: number;
   readonly isLong: boolean;
   readonly isShort: boolean;

@@ -1,14 +1,10 @@
-import { execFile } from "node:child_process";
 import { mkdtempSync, readFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { promisify } from "node:util";
 import { describe, expect, test } from "vitest";
 import { stom as cli } from "../support/cli.ts";
 import { needShared, shared, sharedOr } from "../support/paths.ts";
 
-const _run = promisify(execFile);
-const _ROOT = path.resolve(import.meta.dirname, "../..");
 const GOOG = "../shared/data/backtesting-py/GOOG.csv";
 const { missing } = needShared("backtesting-py/GOOG.csv", "backtesting-py/expected_smacross_goog.json");
 const golden = sharedOr(missing, () =>

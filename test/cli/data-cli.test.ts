@@ -5,7 +5,6 @@ import { afterAll, describe, expect, it } from "vitest";
 import { stomSync } from "../support/cli.ts";
 import { needShared, SHARED } from "../support/paths.ts";
 
-const _ROOT = new URL("../../", import.meta.url).pathname;
 const DATA = SHARED;
 const { missing } = needShared("freqtrade/XRP_ETH-1m.json", "krx/creon_1m_20190920/005930.csv");
 const dir = mkdtempSync(join(tmpdir(), "stom-cli-"));

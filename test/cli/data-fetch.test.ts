@@ -1,8 +1,6 @@
-import { execFile } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Catalog } from "../../src/data/catalog/index.ts";
 import { stom as cli } from "../support/cli.ts";
@@ -13,8 +11,6 @@ const { missing } = needShared(
   "binance/justinbomber_BTC_USDT-1m.json",
   "upbit/trades/wannacrypto_KRW-BTC_trades_2022-11-27.csv",
 );
-const _run = promisify(execFile);
-const _STOM = new URL("../../bin/stom.js", import.meta.url).pathname;
 
 let venue: MockVenue;
 let dir: string;

@@ -1,12 +1,7 @@
-import { execFile } from "node:child_process";
-import path from "node:path";
-import { promisify } from "node:util";
 import { expect, test } from "vitest";
 import { stom as cli } from "../support/cli.ts";
 import { needShared } from "../support/paths.ts";
 
-const _run = promisify(execFile);
-const _ROOT = path.resolve(import.meta.dirname, "../..");
 const GOOG = "../shared/data/backtesting-py/GOOG.csv";
 const { missing } = needShared("backtesting-py/GOOG.csv");
 

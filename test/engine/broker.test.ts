@@ -94,7 +94,7 @@ describe("broker fills", () => {
         c,
       ]),
     );
-    const r = backtest(script({ 1: (ctx) => ctx.buy({ size: 1, trailPct: 0.1 }) }), data);
+    const r = backtest(script({ 1: (ctx) => ctx.buy({ size: 1, trailPct: 10 }) }), data);
     // highest close 130 -> stop at 117, hit on the bar that trades from 125 down to 115
     expect(r.trades.length).toBe(1);
     expect(r.trades.exitPrice[0]).toBeCloseTo(117, 12);
@@ -211,7 +211,7 @@ describe("closedTrades", () => {
         const c = ctx.close.at(0);
         const k = ctx.i % 40;
         if (k === 1) ctx.buy({ size: 0.5, sl: c * 0.95, tp: c * 1.04, tag: `b${ctx.i}` });
-        else if (k === 7) ctx.sell({ size: 0.3, trailPct: 0.03, tag: { bar: ctx.i } });
+        else if (k === 7) ctx.sell({ size: 0.3, trailPct: 3, tag: { bar: ctx.i } });
         else if (k === 15) ctx.position.close(0.5);
         else if (k === 22) ctx.buy({ size: 3, sl: c * 0.9 });
         else if (k === 30) ctx.position.close();

@@ -1,5 +1,5 @@
 // Writes test/engine/fixtures/talib-golden.json: outputs of the real TA-Lib C library on real STOM minute
-// bars, for test/engine/talib.test.ts. Optionally (--check) compares the TypeScript port against the C
+// bars, for test/engine/indicators/talib.test.ts. Optionally (--check) compares the TypeScript port against the C
 // library on every row of every symbol instead of the fixture's sample, and prints the counts.
 //
 // TA-Lib comes from the npm package `talib` (node binding that compiles TA-Lib's C sources). Its

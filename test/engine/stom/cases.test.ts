@@ -5,16 +5,16 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { writeStomFixture } from "../../src/data/stom/fixture.ts";
+import { writeStomFixture } from "../../../src/data/stom/fixture.ts";
 import {
   backtestStom,
   compileStom,
   runStom,
   type StomKind,
   stomResult,
-} from "../../src/engine/stom/index.ts";
-import { needShared } from "../support/paths.ts";
-import { loadStomDb, loadStomDbFile, STOM_CASES, STOM_SHARED } from "../support/stom-cases.ts";
+} from "../../../src/engine/stom/index.ts";
+import { needShared, shared } from "../../support/paths.ts";
+import { loadStomDb, loadStomDbFile, STOM_CASES, STOM_SHARED } from "../../support/stom-cases.ts";
 
 interface Oracle {
   trades: Record<string, number | string>[];
@@ -158,7 +158,7 @@ describe.skipIf(missing)("stom data stom-fixture", () => {
     const dir = mkdtempSync(join(tmpdir(), "stom-fixture-"));
     try {
       const c = join(STOM_CASES, "a01_example_stock_tick");
-      const source = join(STOM_SHARED, "..", "krx", "creon_1m_20190920");
+      const source = shared("krx/creon_1m_20190920");
       for (const kind of ["stock_tick", "stock_min"] as const) {
         const db = join(dir, `${kind}.db`);
         writeStomFixture(db, { kind, source, minutes: 400 });

@@ -2,10 +2,10 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { Catalog } from "../../src/data/catalog/index.ts";
-import { createExchange, fetchOhlcv } from "../../src/data/fetch/index.ts";
-import { DATA_DIR, type MockVenue, startMockVenue } from "../support/mock-venue.ts";
-import { needShared, sharedOr } from "../support/paths.ts";
+import { Catalog } from "../../../src/data/catalog/index.ts";
+import { createExchange, fetchOhlcv } from "../../../src/data/fetch/index.ts";
+import { DATA_DIR, type MockVenue, startMockVenue } from "../../support/mock-venue.ts";
+import { needShared, sharedOr } from "../../support/paths.ts";
 
 const MIN = 60_000;
 const DAY = 86_400_000;

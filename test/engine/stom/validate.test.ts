@@ -15,7 +15,7 @@ import {
   stomResult,
   stomSplit,
   stomWalkWindows,
-} from "../../src/engine/stom/index.ts";
+} from "../../../src/engine/stom/index.ts";
 
 /** Mondays to Fridays from 2024-01-08 to 2024-02-02: four weeks, 20 trading days. */
 const DAYS = Array.from({ length: 26 }, (_, k) => new Date(Date.UTC(2024, 0, 8 + k)))

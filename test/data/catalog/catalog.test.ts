@@ -4,9 +4,9 @@ import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { Catalog } from "../../src/data/catalog/index.ts";
-import { type Frame, makeFrame } from "../../src/data/frame.ts";
-import { needShared, SHARED } from "../support/paths.ts";
+import { Catalog } from "../../../src/data/catalog/index.ts";
+import { type Frame, makeFrame } from "../../../src/data/frame.ts";
+import { needShared, SHARED } from "../../support/paths.ts";
 
 const DATA = `${SHARED}/`;
 const { missing } = needShared("binance/justinbomber_BTC_USDT-1m.json", "freqtrade", "krx/creon_1m_20190920");

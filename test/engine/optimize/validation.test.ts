@@ -1,9 +1,9 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { beforeAll, describe, expect, test } from "vitest";
-import smaCross from "../../notebooks/strategies/sma-cross.ts";
-import { readInputs } from "../../src/data/formats/index.ts";
-import { type Bars, backtest, toBars } from "../../src/engine/index.ts";
+import smaCross from "../../../notebooks/strategies/sma-cross.ts";
+import { readInputs } from "../../../src/data/formats/index.ts";
+import { type Bars, backtest, toBars } from "../../../src/engine/index.ts";
 import {
   combineScores,
   heatmapRows,
@@ -13,8 +13,8 @@ import {
   searchSpace,
   validate,
   validationFolds,
-} from "../../src/engine/optimize/index.ts";
-import { needShared, shared } from "../support/paths.ts";
+} from "../../../src/engine/optimize/index.ts";
+import { needShared, shared } from "../../support/paths.ts";
 
 const GOOG = shared("backtesting-py/GOOG.csv");
 const { missing } = needShared("backtesting-py/GOOG.csv");
@@ -186,7 +186,7 @@ test.skipIf(missing)(
   async () => {
     const { execFile } = await import("node:child_process");
     const { promisify } = await import("node:util");
-    const root = path.resolve(import.meta.dirname, "../..");
+    const root = path.resolve(import.meta.dirname, "../../..");
     const { stdout } = await promisify(execFile)(
       "node",
       [

@@ -20,9 +20,9 @@ import {
   sma,
   stochastic,
   wma,
-} from "../../src/engine/indicators/index.ts";
-import { Series } from "../../src/engine/series.ts";
-import { needShared, SHARED_URL, sharedOr } from "../support/paths.ts";
+} from "../../../src/engine/indicators/index.ts";
+import { Series } from "../../../src/engine/series.ts";
+import { needShared, SHARED_URL, sharedOr } from "../../support/paths.ts";
 
 const DATA = SHARED_URL;
 const { missing } = needShared(

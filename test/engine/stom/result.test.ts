@@ -4,9 +4,9 @@ import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import Database from "better-sqlite3";
 import { afterAll, describe, expect, it } from "vitest";
-import { npRound, pyRound, pyTrueDiv } from "../../src/engine/pymath.ts";
-import { STOM_RESULT_KEYS, stomResult } from "../../src/engine/stom/result.ts";
-import { needShared, shared } from "../support/paths.ts";
+import { npRound, pyRound, pyTrueDiv } from "../../../src/engine/pymath.ts";
+import { STOM_RESULT_KEYS, stomResult } from "../../../src/engine/stom/result.ts";
+import { needShared, shared } from "../../support/paths.ts";
 
 // STOM V1.10's own output (Py-CI-Park/STOM@63aa7ef, 백테스트 mode) on the shared STOM-layout DBs.
 const CASES = shared("stom/cases");

@@ -3,9 +3,9 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { describe, expect, it } from "vitest";
-import { coverageFailure, renderCoverage, stomCoverage } from "../../src/engine/stom/coverage.ts";
+import { coverageFailure, renderCoverage, stomCoverage } from "../../../src/engine/stom/coverage.ts";
 
-const DOCS = resolve(import.meta.dirname, "../../docs/stom.md");
+const DOCS = resolve(import.meta.dirname, "../../../docs/stom.md");
 const START = "<!-- coverage:start -->";
 const END = "<!-- coverage:end -->";
 

@@ -3,10 +3,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { detectStomKind, readMoneytop, stomSqlite } from "../../src/data/formats/stom-sqlite.ts";
-import type { Frame } from "../../src/data/frame.ts";
-import { STOM_COLUMNS } from "../../src/data/stom/columns.ts";
-import { detectStomLayout } from "../../src/data/stom/versions.ts";
+import { detectStomKind, readMoneytop, stomSqlite } from "../../../src/data/formats/stom-sqlite.ts";
+import type { Frame } from "../../../src/data/frame.ts";
+import { STOM_COLUMNS } from "../../../src/data/stom/columns.ts";
+import { detectStomLayout } from "../../../src/data/stom/versions.ts";
 
 // STOM_V3's DB layouts copied from c-guevara/STOM_V3@c215f0c utility/settings/setting_market.py
 // (LIST_STOCK_TICK ... up to 관심종목, which trade/base_strategy.py:1615 saves), independently of

@@ -3,10 +3,10 @@ import os from "node:os";
 import path from "node:path";
 import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DataError } from "../../src/data/errors.ts";
-import { detectFormat, FORMATS, readHead, readInputs } from "../../src/data/formats/index.ts";
-import type { Frame } from "../../src/data/frame.ts";
-import { needShared, SHARED } from "../support/paths.ts";
+import { DataError } from "../../../src/data/errors.ts";
+import { detectFormat, FORMATS, readHead, readInputs } from "../../../src/data/formats/index.ts";
+import type { Frame } from "../../../src/data/frame.ts";
+import { needShared, SHARED } from "../../support/paths.ts";
 
 const DATA = `${SHARED}/`;
 const { missing } = needShared(

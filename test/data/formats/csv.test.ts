@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DataError } from "../../src/data/errors.ts";
+import { DataError } from "../../../src/data/errors.ts";
 import {
   binanceKlineCsv,
   detectFormat,
@@ -11,9 +11,9 @@ import {
   sourceOf,
   upbitLegacyCandlesCsv,
   upbitTradesCsv,
-} from "../../src/data/formats/index.ts";
-import type { Frame } from "../../src/data/frame.ts";
-import { needShared, SHARED } from "../support/paths.ts";
+} from "../../../src/data/formats/index.ts";
+import type { Frame } from "../../../src/data/frame.ts";
+import { needShared, SHARED } from "../../support/paths.ts";
 
 const DATA = `${SHARED}/`;
 const { missing } = needShared(

@@ -13,9 +13,9 @@ import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { writeStomFixture } from "../../src/data/stom/fixture.ts";
+import { writeStomFixture } from "../../../src/data/stom/fixture.ts";
 
-const DATA = new URL("../../../shared/data/", import.meta.url).pathname;
+const DATA = new URL("../../../../shared/data/", import.meta.url).pathname;
 const CREON = join(DATA, "krx/creon_1m_20190920");
 const TARBALL = join(DATA, "krx/creon_1m_20190920_all_symbols.tar.gz");
 const ACCEPTANCE = join(DATA, "stom/dbs/stock_min_movers_vi_rich.db.gz");

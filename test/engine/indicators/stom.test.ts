@@ -7,8 +7,8 @@ import {
   최고현재가,
   최저현재가,
   현재가N,
-} from "../../src/engine/indicators/index.ts";
-import { needShared, shared, sharedOr } from "../support/paths.ts";
+} from "../../../src/engine/indicators/index.ts";
+import { needShared, shared, sharedOr } from "../../support/paths.ts";
 
 const { missing } = needShared("krx/creon_1m_20190920/005930.csv");
 // Samsung Electronics 1-minute closes, 2019-09-20 (390 bars, data README)

@@ -3,10 +3,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { readCodenames, readMoneytop, stomSqlite } from "../../src/data/formats/stom-sqlite.ts";
-import type { Frame } from "../../src/data/frame.ts";
-import { writeStomFixture } from "../../src/data/stom/fixture.ts";
-import { needShared, SHARED } from "../support/paths.ts";
+import { readCodenames, readMoneytop, stomSqlite } from "../../../src/data/formats/stom-sqlite.ts";
+import type { Frame } from "../../../src/data/frame.ts";
+import { writeStomFixture } from "../../../src/data/stom/fixture.ts";
+import { needShared, SHARED } from "../../support/paths.ts";
 
 const DATA = SHARED;
 const { missing } = needShared(

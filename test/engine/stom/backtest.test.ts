@@ -1,8 +1,8 @@
 // STOM's language and engine rules on small made-up snapshots, where the expected value can be worked
 // out by hand from STOM's source (Py-CI-Park/STOM@63aa7ef backtester/backengine_kiwoom_tick.py).
 import { describe, expect, it } from "vitest";
-import { npRound, pyRound } from "../../src/engine/pymath.ts";
-import { computeStats } from "../../src/engine/stats.ts";
+import { npRound, pyRound } from "../../../src/engine/pymath.ts";
+import { computeStats } from "../../../src/engine/stats.ts";
 import {
   backtestStom,
   compileStom,
@@ -10,7 +10,7 @@ import {
   type StomInput,
   StomRuntimeError,
   StomSyntaxError,
-} from "../../src/engine/stom/index.ts";
+} from "../../../src/engine/stom/index.ts";
 
 /** `rows` one-second stock snapshots per day from 09:00:00; 현재가 from `price(r)`, a deep book around it. */
 function stockInput(days: string[], rows: number, price: (r: number, day: number) => number): StomInput {

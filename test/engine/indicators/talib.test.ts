@@ -14,7 +14,7 @@ import {
   TA_STOCH_Lookback,
   TalibError,
   talib,
-} from "../../src/engine/indicators/talib/index.ts";
+} from "../../../src/engine/indicators/talib/index.ts";
 import {
   STOM_INDICATOR_BASE,
   STOM_INDICATOR_DEFAULTS,
@@ -26,13 +26,13 @@ import {
   stomIndicatorK,
   stomIndicatorN,
   unknownStomIndicatorKeys,
-} from "../../src/engine/stom/indicators.ts";
-import { goldenRows } from "../support/talib-golden.ts";
+} from "../../../src/engine/stom/indicators.ts";
+import { goldenRows } from "../../support/talib-golden.ts";
 
 // Golden outputs of the real TA-Lib C library (0.4.0 and 0.6.0-dev, built from source through the npm
 // package `talib`) on real STOM minute bars; written by test/support/talib-golden.ts, see its header.
 const fixture = JSON.parse(
-  readFileSync(new URL("./fixtures/talib-golden.json", import.meta.url), "utf8"),
+  readFileSync(new URL("../fixtures/talib-golden.json", import.meta.url), "utf8"),
 ) as {
   datasets: Record<string, { rows: number; high: string; low: string; close: string; volume: string }>;
   cases: GoldenCase[];
@@ -467,7 +467,7 @@ describe("STOM's indicators (stom/indicators.ts)", () => {
   it("equals STOM's own GetIndicator and X_N code run on TA-Lib 0.4.0 (two days, quirky settings)", () => {
     // test/support/stom-indicator-oracle.py: back_static.py / backengine_kiwoom_min.py executed verbatim
     const oracle = JSON.parse(
-      readFileSync(new URL("./fixtures/stom-indicator-oracle.json", import.meta.url), "utf8"),
+      readFileSync(new URL("../fixtures/stom-indicator-oracle.json", import.meta.url), "utf8"),
     ) as {
       index: string;
       close: string;

@@ -4,16 +4,16 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Parser } from "tar";
 import { describe, expect, it } from "vitest";
-import { DataError } from "../../src/data/errors.ts";
+import { DataError } from "../../../src/data/errors.ts";
 import {
   detectFormat,
   krxMinuteCsv,
   krxMinuteTarball,
   parseKrxMinuteCsv,
   readInputs,
-} from "../../src/data/formats/index.ts";
-import type { Frame } from "../../src/data/frame.ts";
-import { needShared, shared } from "../support/paths.ts";
+} from "../../../src/data/formats/index.ts";
+import type { Frame } from "../../../src/data/frame.ts";
+import { needShared, shared } from "../../support/paths.ts";
 
 const DATA = `${shared("krx")}/`;
 const { missing } = needShared("krx/creon_1m_20190920", "krx/creon_1m_20190920_all_symbols.tar.gz");

@@ -1,18 +1,18 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { rng } from "../../src/engine/optimize/rng.ts";
-import { stomGa } from "../../src/engine/stom/ga.ts";
-import { STOM_NO_TRADES } from "../../src/engine/stom/objectives.ts";
-import { parseStom } from "../../src/engine/stom/parse.ts";
+import { rng } from "../../../src/engine/optimize/rng.ts";
+import { stomGa } from "../../../src/engine/stom/ga.ts";
+import { STOM_NO_TRADES } from "../../../src/engine/stom/objectives.ts";
+import { parseStom } from "../../../src/engine/stom/parse.ts";
 import {
   type StomVarRange,
   stomGridRanges,
   stomGridSearch,
   stomRoundSize,
   stomVarValues,
-} from "../../src/engine/stom/search.ts";
-import { needShared, shared } from "../support/paths.ts";
+} from "../../../src/engine/stom/search.ts";
+import { needShared, shared } from "../../support/paths.ts";
 
 const CASES = shared("stom/cases");
 const { missing } = needShared("stom/cases");

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { makeSampleTicks } from "../../src/data/sample.ts";
-import { costPreset } from "../../src/engine/markets/index.ts";
+import { makeSampleTicks } from "../../../src/data/sample.ts";
+import { costPreset } from "../../../src/engine/markets/index.ts";
 import {
   defineTickStrategy,
   EXIT_REASONS,
@@ -10,7 +10,7 @@ import {
   type TickInput,
   type TickResult,
   type TickTrades,
-} from "../../src/engine/portfolio/index.ts";
+} from "../../../src/engine/portfolio/index.ts";
 
 // A snapshot: time (UTC ms), 현재가, the ask and bid ladders best first as [price, size], extra columns.
 interface Snap {

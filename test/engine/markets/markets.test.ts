@@ -13,8 +13,8 @@ import {
   walkAsks,
   walkBids,
   walkBook,
-} from "../../src/engine/markets/index.ts";
-import { needShared, SHARED_URL } from "../support/paths.ts";
+} from "../../../src/engine/markets/index.ts";
+import { needShared, SHARED_URL } from "../../support/paths.ts";
 
 const { missing } = needShared(
   "krx/creon_1m_20190920",

@@ -4,11 +4,11 @@ import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { afterEach, describe, expect, it } from "vitest";
-import { Catalog } from "../../src/data/catalog/index.ts";
-import { decodeParquet, readWhole } from "../../src/data/catalog/parquet-read.ts";
-import { encodeParquet } from "../../src/data/catalog/parquet-write.ts";
-import { type Frame, makeFrame } from "../../src/data/frame.ts";
-import { needShared, SHARED } from "../support/paths.ts";
+import { Catalog } from "../../../src/data/catalog/index.ts";
+import { decodeParquet, readWhole } from "../../../src/data/catalog/parquet-read.ts";
+import { encodeParquet } from "../../../src/data/catalog/parquet-write.ts";
+import { type Frame, makeFrame } from "../../../src/data/frame.ts";
+import { needShared, SHARED } from "../../support/paths.ts";
 
 const DATA = `${SHARED}/`;
 const { missing } = needShared("krx/creon_1m_20190920", "freqtrade/XRP_ETH-trades.json.gz");

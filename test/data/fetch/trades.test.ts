@@ -3,10 +3,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { Catalog } from "../../src/data/catalog/index.ts";
-import { createExchange, fetchTrades } from "../../src/data/fetch/index.ts";
-import { DATA_DIR, type MockVenue, startMockVenue } from "../support/mock-venue.ts";
-import { needShared, sharedOr } from "../support/paths.ts";
+import { Catalog } from "../../../src/data/catalog/index.ts";
+import { createExchange, fetchTrades } from "../../../src/data/fetch/index.ts";
+import { DATA_DIR, type MockVenue, startMockVenue } from "../../support/mock-venue.ts";
+import { needShared, sharedOr } from "../../support/paths.ts";
 
 const { missing } = needShared(
   "upbit/trades/wannacrypto_KRW-BTC_trades_2022-11-27.csv",

@@ -1,9 +1,9 @@
 import { beforeAll, describe, expect, test } from "vitest";
-import smaCross from "../../notebooks/strategies/sma-cross.ts";
-import { readInputs } from "../../src/data/formats/index.ts";
-import { type Bars, backtest, toBars } from "../../src/engine/index.ts";
-import { sma } from "../../src/engine/indicators/index.ts";
-import { windowBars } from "../../src/engine/optimize/evaluate.ts";
+import smaCross from "../../../notebooks/strategies/sma-cross.ts";
+import { readInputs } from "../../../src/data/formats/index.ts";
+import { type Bars, backtest, toBars } from "../../../src/engine/index.ts";
+import { sma } from "../../../src/engine/indicators/index.ts";
+import { windowBars } from "../../../src/engine/optimize/evaluate.ts";
 import {
   deflatedSharpe,
   heatmapRows,
@@ -17,9 +17,9 @@ import {
   searchSpace,
   walkForwardFolds,
   withIndicatorMemo,
-} from "../../src/engine/optimize/index.ts";
-import type { Stats } from "../../src/engine/stats.ts";
-import { needShared, shared } from "../support/paths.ts";
+} from "../../../src/engine/optimize/index.ts";
+import type { Stats } from "../../../src/engine/stats.ts";
+import { needShared, shared } from "../../support/paths.ts";
 
 const GOOG = shared("backtesting-py/GOOG.csv");
 const { missing } = needShared("backtesting-py/GOOG.csv");

@@ -2,13 +2,13 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { readMoneytop, stomSqlite } from "../../src/data/formats/stom-sqlite.ts";
-import type { Frame } from "../../src/data/frame.ts";
-import { writeStomFixture } from "../../src/data/stom/fixture.ts";
-import { 이동평균 } from "../../src/engine/indicators/index.ts";
-import { costPreset, stomUpbitSettle } from "../../src/engine/markets/index.ts";
-import { defineTickStrategy, EXIT_REASONS, runTicks } from "../../src/engine/portfolio/index.ts";
-import { needShared, SHARED } from "../support/paths.ts";
+import { readMoneytop, stomSqlite } from "../../../src/data/formats/stom-sqlite.ts";
+import type { Frame } from "../../../src/data/frame.ts";
+import { writeStomFixture } from "../../../src/data/stom/fixture.ts";
+import { 이동평균 } from "../../../src/engine/indicators/index.ts";
+import { costPreset, stomUpbitSettle } from "../../../src/engine/markets/index.ts";
+import { defineTickStrategy, EXIT_REASONS, runTicks } from "../../../src/engine/portfolio/index.ts";
+import { needShared, SHARED } from "../../support/paths.ts";
 
 // Real data: STOM-layout DBs built by the data layer from real Upbit trades and real Creon minute bars.
 const { missing } = needShared(

@@ -9,9 +9,9 @@ import {
   freqtradeTradesJson,
   readInputs,
   upbitCandlesJson,
-} from "../../src/data/formats/index.ts";
-import type { Frame } from "../../src/data/frame.ts";
-import { needShared, SHARED } from "../support/paths.ts";
+} from "../../../src/data/formats/index.ts";
+import type { Frame } from "../../../src/data/frame.ts";
+import { needShared, SHARED } from "../../support/paths.ts";
 
 const DATA = `${SHARED}/`;
 const { missing } = needShared("freqtrade", "upbit/smtm");

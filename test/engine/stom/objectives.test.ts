@@ -10,8 +10,8 @@ import {
   stomObjective,
   stomValidObjective,
   stomWithinBounds,
-} from "../../src/engine/stom/objectives.ts";
-import type { StomResultBlock } from "../../src/engine/stom/result.ts";
+} from "../../../src/engine/stom/objectives.ts";
+import type { StomResultBlock } from "../../../src/engine/stom/result.ts";
 
 // Result blocks copied from STOM's oracle (../shared/data/stom/cases/*/stom_v1_oracle.json).
 const A01: StomResultBlock = {
