@@ -13,6 +13,7 @@ import { stomIndexToMs } from "../../src/data/stom/time.ts";
 import { type MockVenue, startMockVenue } from "../support/mock-venue.ts";
 import { ROOT } from "../support/paths.ts";
 import {
+  flushWithSentinels,
   futureShift,
   offlineRows,
   type Running,
@@ -23,6 +24,7 @@ import {
   syntheticEvents,
   waitFor,
   waitSubscribed,
+  withoutSentinel,
 } from "../support/record.ts";
 
 let venue: MockVenue;
@@ -92,7 +94,7 @@ describe("stom record crash safety", () => {
       "first rows folded",
       () =>
         (readStatusFile(status)?.lastFold?.rowsAdded ?? 0) > 0 &&
-        (readStatusFile(status)?.snapshots ?? 0) >= wantBefore - 1,
+        (readStatusFile(status)?.committed ?? 0) >= wantBefore - 1,
       60_000,
       first,
     );
@@ -115,16 +117,11 @@ describe("stom record crash safety", () => {
     expect(files(dir).filter((f) => f.endsWith(".tmp") || f.includes(".tmp-"))).toEqual([]);
     streamEvents(venue, "upbit", "KRW-AAA", after);
     const wantAfter = offlineRows("KRW-AAA", after);
-    await waitFor(
-      "rows after restart",
-      () => (readStatusFile(status)?.snapshots ?? 0) >= wantAfter.length - 1,
-      60_000,
-      second,
-    );
+    await flushWithSentinels(venue, "upbit", new Map([["KRW-AAA", after]]), status, second);
     second.child.kill("SIGTERM");
     expect(await second.exited, second.stderr()).toBe(0);
 
-    const rows = await storedRows(dir, "upbit", "KRW-AAA");
+    const rows = withoutSentinel(await storedRows(dir, "upbit", "KRW-AAA"));
     const times = rows.map(time);
     for (let i = 1; i < times.length; i++) expect(times[i]).toBeGreaterThan(times[i - 1]);
     // before the kill: a prefix of what the offline builder makes of everything sent to the first run
@@ -169,7 +166,7 @@ describe("stom record crash safety", () => {
     await waitSubscribed(venue, "upbit", ["KRW-AAA"], r);
     streamEvents(venue, "upbit", "KRW-AAA", before);
     const wantBefore = offlineRows("KRW-AAA", before).length;
-    await waitFor("first rows", () => (readStatusFile(status)?.snapshots ?? 0) >= wantBefore - 1, 60_000, r);
+    await waitFor("first rows", () => (readStatusFile(status)?.committed ?? 0) >= wantBefore - 1, 60_000, r);
 
     // act: the venue cuts the socket and refuses new ones; its REST answers the first backfill with 429
     venue.inject({ kind: "429", match: "/v1/trades/ticks" });
@@ -187,7 +184,7 @@ describe("stom record crash safety", () => {
       30_000,
       r,
     );
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    await flushWithSentinels(venue, "upbit", new Map([["KRW-AAA", after]]), status, r);
     r.child.kill("SIGTERM");
     expect(await r.exited, r.stderr()).toBe(0);
 
@@ -204,7 +201,7 @@ describe("stom record crash safety", () => {
     });
     expect(gap.end).toBeGreaterThan(gap.start);
     // every trade is in the rows exactly once: the outage's from REST, none twice
-    const rows = await storedRows(dir, "upbit", "KRW-AAA");
+    const rows = withoutSentinel(await storedRows(dir, "upbit", "KRW-AAA"));
     const traded = all.filter((e): e is TradeEvent => e.type === "trade").reduce((n, t) => n + t.amount, 0);
     const recorded = rows.reduce((n, row) => n + row.초당매수수량 + row.초당매도수량, 0);
     expect(recorded).toBeCloseTo(traded, 6);

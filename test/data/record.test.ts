@@ -17,6 +17,7 @@ import { type MockVenue, startMockVenue, upbitTape } from "../support/mock-venue
 import { needShared, shared } from "../support/paths.ts";
 import {
   eight,
+  flushWithSentinels,
   futureShift,
   offlineRows,
   type Running,
@@ -25,8 +26,8 @@ import {
   storedRows,
   streamEvents,
   syntheticEvents,
-  waitFor,
   waitSubscribed,
+  withoutSentinel,
 } from "../support/record.ts";
 
 const { missing } = needShared("upbit/trades", "freqtrade/XRP_ETH-trades.json.gz");
@@ -73,16 +74,9 @@ async function record(
     "--quiet",
   ]);
   await waitSubscribed(venue, market, ids, running);
-  const expected = [...tapes].reduce((n, [id, events]) => n + offlineRows(id, events).length, 0);
   for (const [id, events] of tapes) streamEvents(venue, market, id, events);
-  // every row but each symbol's last (closed only at stop) is committed before the stop
   const r = running;
-  await waitFor(
-    "rows committed",
-    () => (readStatusFile(status)?.snapshots ?? 0) >= expected - ids.length,
-    120_000,
-    r,
-  );
+  await flushWithSentinels(venue, market, tapes, status, r);
   r.child.kill("SIGTERM");
   return r.exited;
 }
@@ -99,7 +93,7 @@ describe("stom record (synthetic market, no shared data)", () => {
     for (const [id, events] of tapes) {
       const want = offlineRows(id, events);
       expect(want.length).toBeGreaterThan(100);
-      expect(await storedRows(dir, "upbit", id)).toEqual(want);
+      expect(withoutSentinel(await storedRows(dir, "upbit", id))).toEqual(want);
     }
     const catalog = await Catalog.open(dir, { readOnly: true });
     try {
@@ -133,7 +127,7 @@ describe("stom record (synthetic market, no shared data)", () => {
     const code = await record("binance", new Map([["AAAUSDT", events]]), ["AAAUSDT"]);
     expect(code, running?.stderr()).toBe(0);
     const want = offlineRows("AAA/USDT", events);
-    expect(await storedRows(dir, "binance", "AAA/USDT")).toEqual(want);
+    expect(withoutSentinel(await storedRows(dir, "binance", "AAA/USDT"))).toEqual(want);
   }, 180_000);
 });
 
@@ -203,7 +197,7 @@ describe.skipIf(missing)("stom record (shared trade tapes)", () => {
     expect(code, running?.stderr()).toBe(0);
     const want = offlineRows("KRW-BTC", events);
     expect(want.length).toBeGreaterThan(30_000);
-    expect(await storedRows(dir, "upbit", "KRW-BTC")).toEqual(want);
+    expect(withoutSentinel(await storedRows(dir, "upbit", "KRW-BTC"))).toEqual(want);
   }, 300_000);
 
   test("binance XRP/ETH aggTrade tape (whole) through the live path equals the offline rebuild", async () => {
@@ -224,6 +218,6 @@ describe.skipIf(missing)("stom record (shared trade tapes)", () => {
     expect(code, running?.stderr()).toBe(0);
     const want = offlineRows("XRP/ETH", events);
     expect(want.length).toBeGreaterThan(5_000);
-    expect(await storedRows(dir, "binance", "XRP/ETH")).toEqual(want);
+    expect(withoutSentinel(await storedRows(dir, "binance", "XRP/ETH"))).toEqual(want);
   }, 300_000);
 });

@@ -123,6 +123,46 @@ export function streamEvents(
   }
 }
 
+/**
+ * Sends one book per symbol 10 s after every tape (a second apart) and waits until the recorder made
+ * the last one's row: every event sent before it has then been taken (one socket keeps the order),
+ * so a stop loses nothing. Each sentinel's own row is its symbol's last stored row
+ * (`withoutSentinel` drops it).
+ */
+export async function flushWithSentinels(
+  venue: MockVenue,
+  market: "upbit" | "binance",
+  tapes: ReadonlyMap<string, readonly ReceiverEvent[]>,
+  statusPath: string,
+  running: Running,
+): Promise<void> {
+  let last = 0;
+  for (const events of tapes.values()) for (const e of events) last = Math.max(last, e.time);
+  let second = Math.floor(last / 1000) + 10;
+  for (const [id, events] of tapes) {
+    const price = [...events].reverse().find((e) => e.type === "trade")?.price ?? 1;
+    const book: BookEvent = {
+      type: "book",
+      time: second * 1000 + 500,
+      asks: [[eight(price * 1.01), 1]],
+      bids: [[eight(price * 0.99), 1]],
+    };
+    streamEvents(venue, market, id, [book]);
+    second++;
+  }
+  const wanted = (second - 1) * 1000;
+  await waitFor(
+    "sentinel rows",
+    () => (readStatusFile(statusPath)?.lastRow ?? 0) >= wanted,
+    120_000,
+    running,
+  );
+}
+
+export function withoutSentinel(rows: readonly StomRow[]): StomRow[] {
+  return rows.slice(0, -1);
+}
+
 /** The catalog's tick rows of one symbol as STOM rows (index + every coin_tick column). */
 export async function storedRows(catalogDir: string, market: string, symbol: string): Promise<StomRow[]> {
   const catalog = await Catalog.open(catalogDir, { readOnly: true });

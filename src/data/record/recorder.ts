@@ -93,6 +93,8 @@ export class Recorder {
   private topList: string[] = [];
   private lastMoneytopSecond = Number.NEGATIVE_INFINITY;
   private snapshots = 0;
+  private committed = 0;
+  private lastRow = Number.NEGATIVE_INFINITY;
   private duplicates = 0;
   private readonly recent: number[] = [];
   private commitMsLog: number[] = [];
@@ -207,6 +209,8 @@ export class Recorder {
       startedAt: this.startedAt,
       updatedAt: now,
       snapshots: this.snapshots,
+      committed: this.committed,
+      ...(Number.isFinite(this.lastRow) ? { lastRow: this.lastRow } : {}),
       snapshotsPerSecond: Math.round((this.recent.length / span) * 1000 * 10) / 10,
       duplicates: this.duplicates,
       pendingSegments: this.store?.names().length ?? 0,
@@ -357,6 +361,7 @@ export class Recorder {
       s.rows.push(row);
       s.times.push(time);
       s.lastStored = time;
+      if (time > this.lastRow) this.lastRow = time;
       this.snapshots++;
       this.recent.push(this.clock.now());
     }
@@ -471,6 +476,7 @@ export class Recorder {
     }
     this.gaps = [];
     this.moneytop = [];
+    this.committed += rows;
     const ms = performance.now() - started;
     this.commitMsLog.push(ms);
     this.lastCommit = { at: this.clock.now(), rows, ms: Math.round(ms * 10) / 10, segment: name };

@@ -22,6 +22,10 @@ export interface RecorderStatus {
   /** snapshot rows taken since start, and their rate over the last 10 s */
   readonly snapshots: number;
   readonly snapshotsPerSecond: number;
+  /** the latest second a row was taken for (UTC ms), any symbol */
+  readonly lastRow?: number;
+  /** of those, rows committed to a segment (safe from a crash) */
+  readonly committed: number;
   /** rows dropped because their second was already stored (a restart's overlap) */
   readonly duplicates: number;
   /** committed segments not yet folded into the catalog's Parquet files */
