@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { readReport } from "../../src/app/report.ts";
+import { barsToCsv } from "../../src/data/formats/ohlcv-csv.ts";
 import { makeSampleBars } from "../../src/data/sample.ts";
 import { REPO } from "../lib/bundle.ts";
 import { SAMPLE_BARS } from "./sample-spec.ts";
@@ -14,12 +15,8 @@ async function sampleRun() {
   const dir = mkdtempSync(path.join(tmpdir(), "stom-report-"));
   try {
     const frame = makeSampleBars(SAMPLE_BARS[0]);
-    const c = frame.columns as Record<string, Float64Array>;
-    const lines = ["time,open,high,low,close,volume"];
-    for (let i = 0; i < frame.length; i++)
-      lines.push([c.time[i], c.open[i], c.high[i], c.low[i], c.close[i], c.volume[i]].join(","));
     const csv = path.join(dir, `${frame.symbol}.csv`);
-    writeFileSync(csv, `${lines.join("\n")}\n`);
+    writeFileSync(csv, barsToCsv(frame));
     const out = path.join(dir, "run.json");
     const args = [
       "bin/stom.js",

@@ -130,7 +130,8 @@ export async function readReport(file: string): Promise<BacktestReport> {
  * number of a long run on its own line). Written to a temp file and renamed: never half a report.
  */
 export async function writeReport(file: string, report: BacktestReport): Promise<void> {
-  const { curves, ...rest } = parseReport(report, "the report to write");
+  // checked as it will be read back: JSON has written NaN and Infinity as null by then
+  const { curves, ...rest } = parseReport(JSON.parse(JSON.stringify(report)), "the report to write");
   let text = JSON.stringify(rest, null, 2);
   if (curves) {
     const line = (xs: ArrayLike<number | null>) => JSON.stringify(Array.from(xs));

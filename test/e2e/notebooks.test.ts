@@ -1,15 +1,7 @@
 // The notebooks site end to end: build offline, serve dist/ on 127.0.0.1, open every page in a
 // headless Chromium that may reach nothing else. STOM_E2E_SKIP_BUILD=1 reuses an existing dist/.
 import { spawnSync } from "node:child_process";
-import {
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { Command } from "commander";
@@ -20,10 +12,10 @@ import { STOM_CASES_DIR, STOM_DBS_DIR, STOM_EXAMPLE, STOM_FIXTURE } from "../../
 import { writeSyntheticStomDb } from "../../notebooks/data/stom-synthetic.ts";
 import { withRunOptions } from "../../src/cli/flags.ts";
 import { stomSqlite } from "../../src/data/formats/stom-sqlite.ts";
-import { makeSampleBars } from "../../src/data/sample.ts";
 import { sharedDataDir, writeStomFixture } from "../../src/data/stom/fixture.ts";
 import { searchSpace } from "../../src/engine/optimize/index.ts";
 import { compileStom, runStom, type StomInput, type StomProgram } from "../../src/engine/stom/index.ts";
+import { sampleBarsCsv } from "../support/fixtures.ts";
 import { type Browsing, DIST, ensureBuilt, launch, ROOT, serve } from "./site.ts";
 
 const SHOTS = path.join(ROOT, "test-results");
@@ -82,14 +74,7 @@ async function pageStats(page: Page): Promise<Record<string, string>> {
 
 /** The first sample series (the pages' default data) as a CSV for the CLI. */
 function sampleCsv(): string {
-  const sample = makeSampleBars(SAMPLE_BARS[0]);
-  const c = sample.columns as Record<string, Float64Array>;
-  const lines = ["time,open,high,low,close,volume"];
-  for (let i = 0; i < sample.length; i++)
-    lines.push([c.time[i], c.open[i], c.high[i], c.low[i], c.close[i], c.volume[i]].join(","));
-  const csv = path.join(tmp, "SAMPLE.csv");
-  writeFileSync(csv, `${lines.join("\n")}\n`);
-  return csv;
+  return sampleBarsCsv(tmp, SAMPLE_BARS[0]);
 }
 
 function cliStats(csv: string, extra: string[] = []): Record<string, unknown> {

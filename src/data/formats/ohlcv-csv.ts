@@ -100,3 +100,15 @@ async function* readOhlcv(
   onRows?.(n);
   yield attachSource(frame, { file, line: trimTo(line, n) });
 }
+
+/**
+ * A bar frame as the CSV this format reads back (`time` in epoch ms): how the pages and tests hand
+ * a series to `stom backtest --data`.
+ */
+export function barsToCsv(frame: Frame): string {
+  const c = frame.columns as Record<string, ArrayLike<number>>;
+  const lines = ["time,open,high,low,close,volume"];
+  for (let i = 0; i < frame.length; i++)
+    lines.push(`${c.time[i]},${c.open[i]},${c.high[i]},${c.low[i]},${c.close[i]},${c.volume[i]}`);
+  return `${lines.join("\n")}\n`;
+}
