@@ -26,6 +26,7 @@ import {
   storedRows,
   streamEvents,
   syntheticEvents,
+  waitFor,
   waitSubscribed,
   withoutSentinel,
 } from "../support/record.ts";
@@ -220,4 +221,73 @@ describe.skipIf(missing)("stom record (shared trade tapes)", () => {
     expect(want.length).toBeGreaterThan(5_000);
     expect(withoutSentinel(await storedRows(dir, "binance", "XRP/ETH"))).toEqual(want);
   }, 300_000);
+});
+
+describe("stom record --top (synthetic market)", () => {
+  test("records the N largest by day traded value, re-ranks as STOM does, keeps moneytop and 관심종목", async () => {
+    venue = await startMockVenue({ markets: { upbit: ["KRW-AAA", "KRW-BBB", "KRW-CCC"] } });
+    const start = Date.UTC(2026, 0, 1) + futureShift(Date.UTC(2026, 0, 1));
+    const ticker = (time: number, quoteVolume: number) => ({
+      time,
+      open: 10,
+      high: 11,
+      low: 9,
+      last: 10,
+      previousClose: 10,
+      quoteVolume,
+    });
+    // the ranking REST call answers with the last ticker streamed per market
+    venue.streamTicker("upbit", "KRW-AAA", ticker(start, 300));
+    venue.streamTicker("upbit", "KRW-BBB", ticker(start, 200));
+    venue.streamTicker("upbit", "KRW-CCC", ticker(start, 100));
+    const status = join(dir, "status.json");
+    const args = [
+      "upbit",
+      "--top",
+      "2",
+      "--top-refresh",
+      "500ms",
+      "--catalog",
+      dir,
+      "--url-override",
+      venue.url,
+    ];
+    running = startRecord([...args, "--commit", "200ms", "--fold", "500ms", "--status", status, "--quiet"]);
+    const r = running;
+    await waitSubscribed(venue, "upbit", ["KRW-AAA", "KRW-BBB"], r);
+    const first = new Map([
+      ["KRW-AAA", syntheticEvents({ seed: 21, start, seconds: 20 })],
+      ["KRW-BBB", syntheticEvents({ seed: 22, start, seconds: 20, firstId: 10_000 })],
+    ]);
+    for (const [id, events] of first) streamEvents(venue, "upbit", id, events);
+    await flushWithSentinels(venue, "upbit", first, status, r);
+
+    // act: CCC's day value overtakes BBB's; the next ranking swaps them (AAA stays first)
+    venue.streamTicker("upbit", "KRW-AAA", ticker(start + 30_000, 2e12));
+    venue.streamTicker("upbit", "KRW-CCC", ticker(start + 30_000, 1e12));
+    await waitFor(
+      "CCC on the list",
+      () => readStatusFile(status)?.moneytop?.join(";") === "KRW-AAA;KRW-CCC",
+      30_000,
+      r,
+    );
+    await waitSubscribed(venue, "upbit", ["KRW-CCC"], r);
+    const later = new Map([
+      ["KRW-CCC", syntheticEvents({ seed: 23, start: start + 40_000, seconds: 10, firstId: 20_000 })],
+    ]);
+    streamEvents(venue, "upbit", "KRW-CCC", later.get("KRW-CCC") ?? []);
+    await flushWithSentinels(venue, "upbit", later, status, r);
+    r.child.kill("SIGTERM");
+    expect(await r.exited, r.stderr()).toBe(0);
+
+    // assert: the interest list over time, as STOM's moneytop table would hold it
+    const runs = JSON.parse(readFileSync(join(dir, "record/upbit/moneytop.json"), "utf8")).runs as {
+      codes: string;
+    }[];
+    expect([...new Set(runs.map((run) => run.codes))]).toEqual(["KRW-AAA;KRW-BBB", "KRW-AAA;KRW-CCC"]);
+    const ccc = await storedRows(dir, "upbit", "KRW-CCC");
+    expect(ccc.length).toBeGreaterThan(5);
+    expect(ccc.every((row) => row.관심종목 === 1)).toBe(true);
+    expect((await storedRows(dir, "upbit", "KRW-AAA")).every((row) => row.관심종목 === 1)).toBe(true);
+  }, 120_000);
 });

@@ -205,7 +205,9 @@ export class Recorder {
       kind: this.kind,
       catalog: this.options.catalogDir,
       symbols: [...this.states.values()].filter((s) => !s.retired).map((s) => s.symbol.stored),
-      ...(this.options.top !== undefined ? { moneytop: [...this.topList] } : {}),
+      ...(this.options.top !== undefined
+        ? { moneytop: this.topList.map((u) => this.options.feed.resolve(u).stored) }
+        : {}),
       startedAt: this.startedAt,
       updatedAt: now,
       snapshots: this.snapshots,
