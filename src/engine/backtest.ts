@@ -388,44 +388,9 @@ export function backtest<P extends ParamSpecs, S>(
   let warmup = 0;
 
   const nextCtx = new BarContext<P>(clock, bars, broker, decisions, params);
-  const position = nextCtx.position;
-  const trading = {
-    buy: (req?: OrderRequest) => nextCtx.buy(req),
-    sell: (req?: OrderRequest) => nextCtx.sell(req),
-    position,
-    get trades() {
-      broker.exposeTrades();
-      return broker.trades;
-    },
-    get closedTrades() {
-      return broker.closedTrades;
-    },
-    get orders() {
-      broker.exposeTrades();
-      return broker.orders;
-    },
-    get equity() {
-      return broker.currentEquity;
-    },
-  };
-
-  // the getters are copied as getters (Object.assign would call them, and reading trades or orders
-  // tells the broker the strategy may hold Trade objects)
-  const initCtx: InitContext<P> = Object.assign(
-    Object.create(null, Object.getOwnPropertyDescriptors(trading)),
-    {
-      bars,
-      params,
-      I(values: Float64Array, name = `I${indicators.size}`, { scatter = false } = {}) {
-        if (!(values instanceof Float64Array)) values = Float64Array.from(values as ArrayLike<number>);
-        if (values.length !== n)
-          throw new Error(`indicator ${name} has ${values.length} values, expected ${n}`);
-        if (!scatter) warmup = Math.max(warmup, firstValid(values));
-        indicators.set(name, values);
-        return new Series(values, clock, name);
-      },
-    },
-  );
+  const initCtx = initContext(bars, params, nextCtx, broker, clock, indicators, (k) => {
+    warmup = Math.max(warmup, k);
+  });
   const state = strategy.init(initCtx);
 
   const start = 1 + warmup;
@@ -453,9 +418,24 @@ export function backtest<P extends ParamSpecs, S>(
     }
   }
 
+  return finish(broker, bars, indicators, decisions, params, warmup, start, riskFreeRate);
+}
+
+/** The result of a run over `bars` so far: equity before the first next() filled, trades, stats. */
+function finish<P extends ParamSpecs>(
+  broker: Broker,
+  bars: Bars,
+  indicators: Map<string, Float64Array>,
+  decisions: DecisionLog,
+  params: ParamValues<P>,
+  warmup: number,
+  start: number,
+  riskFreeRate: number,
+): BacktestResult {
+  const n = bars.length;
   // bars before the first next() carry the first recorded equity (pandas bfill), or the cash if
   // next() never ran; every bar from `start` on was recorded by broker.next()
-  const equity = broker.equity;
+  const equity = broker.equity.length === n ? broker.equity : broker.equity.slice(0, n);
   equity.fill(start < n ? equity[start] : broker.cash, 0, Math.min(start, n));
 
   // the stats take fractions (backtesting.py's ReturnPct), straight from the trades, not pct / 100
@@ -502,4 +482,220 @@ export function backtest<P extends ParamSpecs, S>(
     },
     warnings: broker.warnings,
   });
+}
+
+/**
+ * What init() gets: the bars, the params, I() (which records each indicator and reports its first
+ * valid bar to `warm`, unless it is a scatter), and the trading view of next()'s context.
+ */
+function initContext<P extends ParamSpecs>(
+  bars: Bars,
+  params: ParamValues<P>,
+  nextCtx: BarContext<P>,
+  broker: Broker,
+  clock: Clock,
+  indicators: Map<string, Float64Array>,
+  warm: (firstValidBar: number) => void,
+  valid: (values: Float64Array) => number = firstValid,
+): InitContext<P> {
+  const n = bars.length;
+  const position = nextCtx.position;
+  const trading = {
+    buy: (req?: OrderRequest) => nextCtx.buy(req),
+    sell: (req?: OrderRequest) => nextCtx.sell(req),
+    position,
+    get trades() {
+      broker.exposeTrades();
+      return broker.trades;
+    },
+    get closedTrades() {
+      return broker.closedTrades;
+    },
+    get orders() {
+      broker.exposeTrades();
+      return broker.orders;
+    },
+    get equity() {
+      return broker.currentEquity;
+    },
+  };
+
+  // the getters are copied as getters (Object.assign would call them, and reading trades or orders
+  // tells the broker the strategy may hold Trade objects)
+  return Object.assign(Object.create(null, Object.getOwnPropertyDescriptors(trading)), {
+    bars,
+    params,
+    I(values: Float64Array, name = `I${indicators.size}`, { scatter = false } = {}) {
+      if (!(values instanceof Float64Array)) values = Float64Array.from(values as ArrayLike<number>);
+      if (values.length !== n)
+        throw new Error(`indicator ${name} has ${values.length} values, expected ${n}`);
+      if (!scatter) warm(valid(values));
+      indicators.set(name, values);
+      return new Series(values, clock, name);
+    },
+  });
+}
+
+/** One closed bar, as a session takes it. */
+export interface BarInput {
+  readonly time: number;
+  readonly open: number;
+  readonly high: number;
+  readonly low: number;
+  readonly close: number;
+  readonly volume?: number;
+}
+
+const SESSION_COLUMNS = ["time", "open", "high", "low", "close", "volume"] as const;
+
+/** First valid bar, or the length while the indicator has none yet: not warmed up so far. */
+const firstValidSoFar = (values: Float64Array): number => {
+  for (let k = 0; k < values.length; k++) if (!Number.isNaN(values[k])) return k;
+  return values.length;
+};
+
+/**
+ * The backtest's strategy host and broker, fed one closed bar at a time: the bridge's paper runs
+ * and replays. Each push re-runs init() over every bar since the first, so an indicator with memory
+ * (EMA, RSI, cumulative volume) sees the history a backtest over the same bars sees, then the broker
+ * fills what was decided on the previous bar and next() decides on the new one (once past the
+ * warm-up). After pushing bars one by one, result() equals backtest() over them (orders, trades,
+ * equity, stats), whatever their number. init() runs once per bar over n bars, O(n) a bar.
+ *
+ *     const session = new BarSession(smaCross, { cash: 10_000 });
+ *     for (const bar of feed) session.push(bar);
+ *     session.result().trades;
+ */
+export class BarSession<P extends ParamSpecs = ParamSpecs, S = unknown> {
+  readonly strategy: StrategyDef<P, S>;
+  readonly params: ParamValues<P>;
+  readonly broker: Broker;
+  readonly #cols: Record<(typeof SESSION_COLUMNS)[number], Float64Array>;
+  #n = 0;
+  #bars: Bars;
+  readonly #clock: Clock = { i: 0 };
+  readonly #decisions = new DecisionLog();
+  readonly #indicators = new Map<string, Float64Array>();
+  #warmup = 0;
+  #start = -1;
+  readonly #riskFreeRate: number;
+
+  constructor(
+    strategy: StrategyDef<P, S>,
+    { params: overrides = {}, riskFreeRate = 0, finalizeTrades, ...brokerOptions }: BacktestOptions = {},
+  ) {
+    if (finalizeTrades) throw new Error("a session has no last bar: finalizeTrades is for backtest()");
+    this.strategy = strategy;
+    this.params = resolveParams(strategy.params, overrides) as ParamValues<P>;
+    this.#riskFreeRate = riskFreeRate;
+    this.#cols = Object.fromEntries(SESSION_COLUMNS.map((c) => [c, new Float64Array(256)])) as Record<
+      (typeof SESSION_COLUMNS)[number],
+      Float64Array
+    >;
+    this.#bars = this.#view();
+    this.broker = new Broker(this.#bars, brokerOptions);
+  }
+
+  /** bars pushed so far; the newest is bar length - 1 */
+  get length(): number {
+    return this.#n;
+  }
+
+  /** The bars pushed so far (zero-copy views). */
+  get bars(): Bars {
+    return this.#bars;
+  }
+
+  /** First bar next() ran on, or -1 while warming up. */
+  get startBar(): number {
+    return this.#start;
+  }
+
+  /** Appends a closed bar; the broker fills on it, then next() decides on it. */
+  push(bar: BarInput): void {
+    const n = this.#n;
+    if (n > 0 && !(bar.time > this.#cols.time[n - 1]))
+      throw new Error(`bar at ${bar.time} is not after the last bar (${this.#cols.time[n - 1]})`);
+    for (const c of ["open", "high", "low", "close"] as const)
+      if (!Number.isFinite(bar[c])) throw new Error(`invalid bar ${c}: ${bar[c]}`);
+    if (n === this.#cols.time.length) {
+      for (const c of SESSION_COLUMNS) {
+        const grown = new Float64Array(2 * n);
+        grown.set(this.#cols[c]);
+        this.#cols[c] = grown;
+      }
+    }
+    const cols = this.#cols;
+    cols.time[n] = bar.time;
+    cols.open[n] = bar.open;
+    cols.high[n] = bar.high;
+    cols.low[n] = bar.low;
+    cols.close[n] = bar.close;
+    cols.volume[n] = bar.volume ?? 0;
+    this.#n = n + 1;
+    const bars = (this.#bars = this.#view());
+    this.broker.extend(bars);
+
+    const broker = this.broker;
+    const clock = this.#clock;
+    const ctx = new BarContext<P>(clock, bars, broker, this.#decisions, this.params);
+    this.#indicators.clear();
+    let warmup = 0;
+    const initCtx = initContext(
+      bars,
+      this.params,
+      ctx,
+      broker,
+      clock,
+      this.#indicators,
+      (k) => {
+        warmup = Math.max(warmup, k);
+      },
+      firstValidSoFar,
+    );
+    // as in backtest(): init() sees the clock at 0, next() at its bar
+    clock.i = 0;
+    const state = this.strategy.init(initCtx);
+    this.#warmup = warmup;
+    if (n < 1 + warmup) return;
+    if (this.#start < 0) this.#start = n;
+    clock.i = n;
+    broker.next(n);
+    this.strategy.next(ctx, state);
+    broker.trail();
+  }
+
+  /** The run so far, as backtest() reports it over the same bars. */
+  result(): BacktestResult {
+    const n = this.#n;
+    return finish(
+      this.broker,
+      this.#bars,
+      this.#indicators,
+      this.#decisions,
+      this.params,
+      this.#warmup,
+      this.#start < 0 ? n : this.#start,
+      this.#riskFreeRate,
+    );
+  }
+
+  // built here rather than by toBars(): each bar was checked as it came, and a scan per push
+  // would make a long session quadratic in bars as well as in init()
+  #view(): Bars {
+    const n = this.#n;
+    const c = this.#cols;
+    const columns: Record<string, Float64Array> = {};
+    for (const name of SESSION_COLUMNS) columns[name] = c[name].subarray(0, n);
+    return Object.freeze({
+      length: n,
+      time: columns.time,
+      open: columns.open,
+      high: columns.high,
+      low: columns.low,
+      close: columns.close,
+      volume: columns.volume,
+      columns: Object.freeze(columns),
+    });
+  }
 }

@@ -34,6 +34,17 @@ export interface BrokerOptions {
 export class OutOfMoney extends Error {}
 
 /**
+ * Told what the broker does with orders, for a journal: the bridge's paper venue is this broker,
+ * and its OMS records each execution. Null in backtests (one branch per executed order).
+ */
+export interface BrokerListener {
+  /** `order` executed `lots` (signed) at `price` on bar `bar` (netting and opening together) */
+  executed(order: Order, price: number, lots: number, bar: number): void;
+  /** `order` left the book without executing (or with only its netting part executed) */
+  canceled(order: Order, reason: string): void;
+}
+
+/**
  * Closed trades' fields as columns, appended as each trade closes, so the trade list and the
  * stats read typed arrays at the end of a run instead of walking one object per trade. A trade's
  * fields are taken when it closes (nothing moves them afterwards: trailing stops and brackets
@@ -151,8 +162,10 @@ function price(x: number | undefined | null, name: string): number | null {
  * limit first only if that is on the far side of the stop ("before it counts"): then it waits.
  */
 export class Broker {
-  readonly bars: Bars;
+  /** the bars so far: a live session extends them (extend()) */
+  bars: Bars;
   readonly unit: number;
+  listener: BrokerListener | null = null;
   cash: number;
   /** current bar index */
   i = 0;
@@ -162,7 +175,7 @@ export class Broker {
   readonly closedLog = new ClosedTradeLog();
   readonly #closed: Trade[] = [];
   #keepClosed = false;
-  readonly equity: Float64Array;
+  equity: Float64Array;
   readonly warnings: string[] = [];
   /** largest cash value tied up in open trades at entry prices, over the run */
   requiredCapital = 0;
@@ -224,6 +237,18 @@ export class Broker {
     this.#exclusive = exclusiveOrders;
     // bars before the first next() stay 0 here; the backtest fills them (the first recorded equity)
     this.equity = new Float64Array(bars.length);
+  }
+
+  /** Takes longer bars (the same ones plus new ones at the end), for a session fed bar by bar. */
+  extend(bars: Bars): void {
+    if (bars.length < this.bars.length)
+      throw new Error(`bars shrank from ${this.bars.length} to ${bars.length}`);
+    this.bars = bars;
+    if (this.equity.length < bars.length) {
+      const grown = new Float64Array(Math.max(bars.length, 2 * this.equity.length));
+      grown.set(this.equity);
+      this.equity = grown;
+    }
   }
 
   /**
@@ -463,7 +488,10 @@ export class Broker {
       if (parent) {
         const prevLots = parent.lots;
         const lots = Math.sign(order.lots) * Math.min(Math.abs(prevLots), Math.abs(order.lots));
-        if (this.trades.includes(parent)) this.#reduceTrade(parent, price, lots, timeIndex);
+        if (this.trades.includes(parent)) {
+          this.#reduceTrade(parent, price, lots, timeIndex);
+          this.listener?.executed(order, price, lots, timeIndex);
+        } else this.listener?.canceled(order, "its trade is closed");
         if (order !== parent.slOrder && order !== parent.tpOrder) this.removeOrder(order);
         continue;
       }
@@ -480,6 +508,7 @@ export class Broker {
         if (!needLots) {
           this.warnings.push(`bar ${i}: broker canceled the relative-sized order due to insufficient margin`);
           this.removeOrder(order);
+          this.listener?.canceled(order, "insufficient margin");
           continue;
         }
       } else {
@@ -488,6 +517,7 @@ export class Broker {
         needLots = order.lots;
       }
 
+      const wanted = needLots;
       if (!this.#hedging) {
         // net against opposite trades first, FIFO, at the unadjusted price (spread was paid on entry).
         // Walked in place rather than over a copy: closing removes exactly the trade at `j`, and
@@ -514,6 +544,10 @@ export class Broker {
 
       if (Math.abs(needLots) * perLot > this.marginAvailable * this.#leverage) {
         this.removeOrder(order);
+        if (this.listener) {
+          if (wanted !== needLots) this.listener.executed(order, price, wanted - needLots, timeIndex);
+          this.listener.canceled(order, "insufficient margin");
+        }
         continue;
       }
 
@@ -544,6 +578,7 @@ export class Broker {
         }
       }
       this.removeOrder(order);
+      this.listener?.executed(order, price, wanted, timeIndex);
     }
     if (reprocess) this.#processOrders();
   }
