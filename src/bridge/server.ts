@@ -1,13 +1,15 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import type { Duplex } from "node:stream";
 import express, { type NextFunction, type Request, type Response } from "express";
 import pino, { type Logger } from "pino";
 import { WebSocket, WebSocketServer } from "ws";
 import { z } from "zod";
+import { AuthLimiter, type AuthLimiterOptions } from "./auth-limiter.ts";
 import { type Bridge, HttpError } from "./bridge.ts";
-
 import { MIN_TOKEN_LENGTH, TOKEN_ENV } from "./token.ts";
+
 /** Browsers cannot set headers on a WebSocket: the token rides in a subprotocol "bearer.<token>". */
 export const WS_PROTOCOL_PREFIX = "bearer.";
 
@@ -19,6 +21,18 @@ export interface ServerOptions {
   /** origins allowed to call the API from a browser (the live page); nothing else gets CORS headers */
   allowOrigins?: readonly string[];
   logger?: Logger;
+  /** failed token checks per address before 429 (HTTP and WebSocket alike) */
+  authLimit?: AuthLimiterOptions;
+  /** WebSocket upgrades not yet authenticated (handshake or waiting for the auth message); more get 503 */
+  maxPendingUpgrades?: number;
+  /** open TCP connections of every kind; the kernel refuses more */
+  maxConnections?: number;
+  /** how long a WebSocket may stay unauthenticated (first-message auth) */
+  authTimeoutMs?: number;
+  /** largest WebSocket frame a client may send (bytes); bigger ones close the socket with 1009 */
+  maxPayload?: number;
+  /** the clock of the auth limiter (tests move it instead of waiting) */
+  clock?: () => number;
 }
 
 export interface BridgeServer {
@@ -93,13 +107,26 @@ function parse<T>(schema: z.ZodType<T>, body: unknown): T {
  */
 export async function startServer(
   bridge: Bridge,
-  { token, host = "127.0.0.1", port = 8787, allowOrigins = [], logger }: ServerOptions,
+  {
+    token,
+    host = "127.0.0.1",
+    port = 8787,
+    allowOrigins = [],
+    logger,
+    authLimit = {},
+    maxPendingUpgrades = 64,
+    maxConnections = 1024,
+    authTimeoutMs = 5_000,
+    maxPayload = 4096,
+    clock = Date.now,
+  }: ServerOptions,
 ): Promise<BridgeServer> {
   if (typeof token !== "string" || token.length < MIN_TOKEN_LENGTH) {
     throw new Error(`${TOKEN_ENV} must be set to at least ${MIN_TOKEN_LENGTH} characters`);
   }
   const log = logger ?? pino({ level: "info", redact: REDACT });
   const origins = new Set(allowOrigins);
+  const limiter = new AuthLimiter({ clock, ...authLimit });
   const app = express();
   app.disable("x-powered-by");
   app.set("etag", false);
@@ -128,9 +155,17 @@ export async function startServer(
   });
 
   app.use("/api", (req, res, next) => {
+    const address = req.socket.remoteAddress ?? "?";
+    const wait = limiter.blockedFor(address);
+    if (wait) {
+      res.setHeader("Retry-After", String(wait));
+      res.status(429).json({ error: "too many failed authentications" });
+      return;
+    }
     const header = req.headers.authorization ?? "";
     const given = header.startsWith("Bearer ") ? header.slice(7) : undefined;
     if (!tokenMatches(token, given)) {
+      limiter.fail(address);
       res.setHeader("WWW-Authenticate", "Bearer");
       res.status(401).json({ error: "unauthorized" });
       return;
@@ -189,48 +224,81 @@ export async function startServer(
     }
   });
 
-  const server = createServer(app);
-  const wss = new WebSocketServer({ noServer: true, maxPayload: 4096 });
+  // Node's defaults wait minutes for slow headers; an idle half-sent request should not hold a slot
+  const server = createServer({ headersTimeout: 10_000, requestTimeout: 30_000 }, app);
+  server.maxConnections = maxConnections;
+  // A malformed request (bad header, garbage bytes, reset mid-request) must never reach the
+  // process's uncaught handler: answer 400 if the socket can still take it, else drop it.
+  server.on("clientError", (_error, socket) => {
+    if (socket.writable && !socket.writableEnded)
+      socket.end("HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n");
+    else socket.destroy();
+  });
+  const wss = new WebSocketServer({ noServer: true, maxPayload });
   const authed = new Set<WebSocket>();
+  let pending = 0;
 
-  server.on("upgrade", (req: IncomingMessage, socket, head) => {
+  server.on("upgrade", (req: IncomingMessage, socket: Duplex, head) => {
+    // before anything else: a reset while we answer (a refused upgrade) emits 'error' on this socket,
+    // and an 'error' without a listener kills the process
+    socket.on("error", () => socket.destroy());
+    const refuse = (status: string, extra = "") => {
+      socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\n${extra}\r\n`);
+    };
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
-    if (url.pathname !== "/ws") {
-      socket.end("HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n");
-      return;
-    }
+    if (url.pathname !== "/ws") return refuse("404 Not Found");
     const origin = req.headers.origin;
-    if (origin && !origins.has(origin)) {
-      socket.end("HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n");
-      return;
-    }
+    if (origin && !origins.has(origin)) return refuse("403 Forbidden");
+    const address = req.socket.remoteAddress ?? "?";
+    const wait = limiter.blockedFor(address);
+    if (wait) return refuse("429 Too Many Requests", `Retry-After: ${wait}\r\n`);
     const protocols = String(req.headers["sec-websocket-protocol"] ?? "")
       .split(",")
       .map((p) => p.trim())
       .filter(Boolean);
     const offered = protocols.find((p) => p.startsWith(WS_PROTOCOL_PREFIX));
     if (offered && !tokenMatches(token, offered.slice(WS_PROTOCOL_PREFIX.length))) {
-      socket.end("HTTP/1.1 401 Unauthorized\r\nConnection: close\r\n\r\n");
-      return;
+      limiter.fail(address);
+      return refuse("401 Unauthorized");
     }
+    // A bounded number of sockets may wait for the auth message, so a flood of idle upgrades cannot
+    // pin memory and file descriptors; one that offered the right token is not waiting for anything.
+    if (!offered && pending >= maxPendingUpgrades)
+      return refuse("503 Service Unavailable", "Retry-After: 5\r\n");
+    let released = Boolean(offered);
+    if (!offered) pending++;
+    const release = () => {
+      if (released) return;
+      released = true;
+      pending--;
+    };
+    socket.once("close", release);
     wss.handleUpgrade(req, socket, head, (ws) => {
-      if (offered) welcome(ws);
-      else {
-        // no subprotocol: the first message must be {"type":"auth","token":"..."} within 5 s
-        const timer = setTimeout(() => ws.close(4401, "unauthorized"), 5_000);
-        ws.once("message", (data) => {
-          clearTimeout(timer);
-          let msg: { type?: unknown; token?: unknown } = {};
-          try {
-            msg = JSON.parse(String(data));
-          } catch {
-            // falls through to the refusal
-          }
-          if (msg.type === "auth" && typeof msg.token === "string" && tokenMatches(token, msg.token))
-            welcome(ws);
-          else ws.close(4401, "unauthorized");
-        });
+      // oversized frames, invalid UTF-8 and protocol errors arrive as 'error' before 'close'
+      ws.on("error", () => ws.terminate());
+      if (offered) {
+        welcome(ws);
+        return;
       }
+      // no subprotocol: the first message must be {"type":"auth","token":"..."} in time
+      const timer = setTimeout(() => ws.close(4401, "unauthorized"), authTimeoutMs);
+      ws.once("close", () => clearTimeout(timer));
+      ws.once("message", (data, binary) => {
+        clearTimeout(timer);
+        let msg: { type?: unknown; token?: unknown } = {};
+        try {
+          if (!binary) msg = JSON.parse(String(data));
+        } catch {
+          // falls through to the refusal
+        }
+        if (msg?.type === "auth" && typeof msg.token === "string" && tokenMatches(token, msg.token)) {
+          release();
+          welcome(ws);
+        } else {
+          limiter.fail(address);
+          ws.close(4401, "unauthorized");
+        }
+      });
     });
   });
   wss.options.handleProtocols = (protocols: Set<string>) => {
@@ -241,7 +309,6 @@ export async function startServer(
   function welcome(ws: WebSocket): void {
     authed.add(ws);
     ws.on("close", () => authed.delete(ws));
-    ws.on("error", () => authed.delete(ws));
     ws.send(
       JSON.stringify({
         type: "hello",
