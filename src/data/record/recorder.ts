@@ -1,5 +1,5 @@
-import { mkdirSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, mkdirSync, readdirSync, rmSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { Catalog } from "../catalog/catalog.ts";
 import { acquireLock } from "../catalog/lock.ts";
 import type { Frame } from "../frame.ts";
@@ -142,6 +142,7 @@ export class Recorder {
     mkdirSync(this.dir, { recursive: true });
     // one recorder per market and catalog: two would interleave their segments
     this.release = acquireLock(this.dir);
+    removeStaleTmp([this.dir, recordDir(this.options.catalogDir), dirname(this.statusPath)]);
     this.startedAt = this.clock.now();
     this.store = new SegmentStore(join(this.dir, "segments"));
     this.catalog = await Catalog.open(this.options.catalogDir);
@@ -182,7 +183,8 @@ export class Recorder {
       // restart finishes it from the stored ticks)
       this.accept(s, s.receiver.flush(Number.POSITIVE_INFINITY));
     }
-    this.addMoneytopUpTo(now);
+    // the current second too: a list that changed just before the stop is in force for it
+    this.addMoneytopUpTo(now + 1000);
     await this.commit();
     await this.fold();
     this.state = "stopped";
@@ -537,6 +539,17 @@ export class Recorder {
       this.options.onWarning?.(
         `status ${this.statusPath}: ${error instanceof Error ? error.message : error}`,
       );
+    }
+  }
+}
+
+/** Sidecars and the status file are written aside as `<name>.tmp-<pid>`; a killed run leaves one. */
+function removeStaleTmp(dirs: readonly string[]): void {
+  for (const dir of new Set(dirs)) {
+    if (!existsSync(dir)) continue;
+    for (const name of readdirSync(dir)) {
+      if (/\.tmp-\d+$/.test(name) && !name.endsWith(`.tmp-${process.pid}`))
+        rmSync(join(dir, name), { force: true });
     }
   }
 }
