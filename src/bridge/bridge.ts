@@ -99,6 +99,17 @@ export interface PositionView {
 
 const DAY = 86_400_000;
 
+/** The kill switch as journalled (settings key "kill" in live.sqlite). */
+export interface KillState {
+  readonly killed: boolean;
+  /** positions are closed too, and closed again after a restart */
+  readonly flatten: boolean;
+  /** when it went on, epoch ms; null while off */
+  readonly since: number | null;
+}
+
+const KILL_KEY = "kill";
+
 /**
  * The bridge: promotions, their live runners and accounts, the OMS and risk gate, the journals and
  * the event stream. HTTP is a thin layer over this (server.ts).
@@ -160,6 +171,9 @@ export class Bridge {
       // paper books live in memory: what was pending died with the previous process
       bridge.oms.paper.cancel(order, "bridge restarted");
     }
+    // the kill switch survives a restart: on before any promotion resumes, so none of them trades
+    const kill = bridge.killState();
+    if (kill.killed) bridge.risk.killed = true;
     for (const mode of ["paper", "live"] as const) {
       for (const p of bridge.stores[mode].promotions()) {
         if (p.status !== "running") continue;
@@ -172,6 +186,8 @@ export class Bridge {
         }
       }
     }
+    // and its flatten intent too: whatever the resumed promotions hold is closed again
+    if (kill.killed) await bridge.kill({ flatten: kill.flatten, restored: true });
     if (options.flushMs) {
       bridge.#flushTimer = setInterval(() => bridge.flush(Date.now()), options.flushMs);
       bridge.#flushTimer.unref();
@@ -640,20 +656,46 @@ export class Bridge {
     }
   }
 
-  /** Kill switch: refuse new orders, cancel every open one, and optionally flatten every position. */
-  async kill({ flatten = false }: { flatten?: boolean } = {}): Promise<void> {
+  /** The journalled kill switch: on or off, whether it flattens, and since when. */
+  killState(): KillState {
+    return this.stores.live.setting<KillState>(KILL_KEY) ?? { killed: false, flatten: false, since: null };
+  }
+
+  /**
+   * Kill switch: refuse new orders, cancel every open one, and optionally flatten every position.
+   * Journalled (live.sqlite, synced) before anything else, so a crash mid-kill restarts killed.
+   */
+  async kill({
+    flatten = false,
+    restored = false,
+  }: {
+    flatten?: boolean;
+    restored?: boolean;
+  } = {}): Promise<void> {
+    const prior = this.killState();
+    // a second kill may add flattening to the first, never take it away
+    const state: KillState = {
+      killed: true,
+      flatten: flatten || (prior.killed && prior.flatten),
+      since: prior.killed && prior.since !== null ? prior.since : Date.now(),
+    };
+    this.stores.live.saveSetting(KILL_KEY, state);
     this.risk.killed = true;
-    this.stores.live.audit("kill", `kill switch on${flatten ? ", flattening" : ""}`);
+    this.stores.live.audit(
+      "kill",
+      `kill switch ${restored ? "restored from the journal" : "on"}${state.flatten ? ", flattening" : ""}`,
+    );
     this.emit({ type: "kill", active: true });
     for (const run of this.#running.values()) {
       await this.#cancelOrders(run, "kill switch");
-      if (flatten && run.account.positionSize !== 0) {
+      if (state.flatten && run.account.positionSize !== 0) {
         this.#withFlatten(() => run.account.close(1, run.runner.count - 1));
       }
     }
   }
 
   resume(): void {
+    this.stores.live.saveSetting(KILL_KEY, { killed: false, flatten: false, since: null });
     this.risk.killed = false;
     this.stores.live.audit("kill", "kill switch off");
     this.emit({ type: "kill", active: false });

@@ -45,6 +45,8 @@ export class Oms {
   readonly #store: Store;
   readonly #risk: RiskGate;
   readonly #emit: (event: BridgeEvent) => void;
+  /** promotion -> the kill epoch whose refusal is already journalled */
+  readonly #killRefused = new Map<string, number>();
   #seq = 0;
 
   constructor(mode: Mode, store: Store, risk: RiskGate, emit: (event: BridgeEvent) => void) {
@@ -61,6 +63,13 @@ export class Oms {
   /** Journals a NEW order and runs the risk gate; a refused order ends REJECTED with the rule. */
   create(intent: OrderIntent, ctx: RiskContext): OrderRecord {
     const now = Date.now();
+    // While killed, a strategy keeps deciding on every bar: journal its first refusal, not one per
+    // bar, or a long kill fills the journal and the event stream with the same line.
+    let quiet = false;
+    if (this.#risk.killed && !intent.flatten) {
+      quiet = this.#killRefused.get(intent.promotionId) === this.#risk.killEpoch;
+      this.#killRefused.set(intent.promotionId, this.#risk.killEpoch);
+    }
     const order: OrderRecord = {
       clientOrderId: newClientOrderId(++this.#seq),
       promotionId: intent.promotionId,
@@ -82,6 +91,12 @@ export class Oms {
       createdAt: now,
       updatedAt: now,
     };
+    if (quiet) {
+      return Object.assign(order, {
+        state: "REJECTED" as const,
+        reason: "kill: kill switch is on (refusal already journalled)",
+      });
+    }
     this.#store.insertOrder(order);
     this.#emit({ type: "order", order: { ...order } });
     const req: RiskOrder = {

@@ -60,12 +60,23 @@ export function floorToStep(x: number, step: number): number {
  * names the rule; the OMS journals and streams it.
  */
 export class RiskGate {
-  killed = false;
+  /** bumped each time the switch goes on, so "refuse and journal once per kill" can tell kills apart */
+  killEpoch = 0;
+  #killed = false;
   readonly limits: RiskLimits;
   readonly #sent: number[] = [];
 
   constructor(limits: RiskLimits = {}) {
     this.limits = limits;
+  }
+
+  get killed(): boolean {
+    return this.#killed;
+  }
+
+  set killed(on: boolean) {
+    if (on && !this.#killed) this.killEpoch++;
+    this.#killed = on;
   }
 
   check(order: RiskOrder, ctx: RiskContext, now = Date.now()): RiskVerdict {

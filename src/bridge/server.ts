@@ -195,16 +195,19 @@ export async function startServer(
   app.get("/api/audit", (_req, res) => {
     res.json(bridge.audit());
   });
+  app.get("/api/kill", (_req, res) => {
+    res.json(bridge.killState());
+  });
   app.post("/api/kill", async (req, res) => {
     const { flatten } = parse(killBody, req.body ?? {});
     await bridge.kill({ flatten });
     log.warn({ flatten }, "kill switch on");
-    res.json({ killed: true, flatten });
+    res.json(bridge.killState());
   });
   app.delete("/api/kill", (_req, res) => {
     bridge.resume();
     log.warn("kill switch off");
-    res.json({ killed: false });
+    res.json(bridge.killState());
   });
 
   app.use((req, res) => {

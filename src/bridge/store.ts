@@ -46,6 +46,11 @@ CREATE TABLE IF NOT EXISTS promotions (
   status TEXT NOT NULL,
   created_at INTEGER NOT NULL
 );
+CREATE TABLE IF NOT EXISTS settings (
+  key TEXT PRIMARY KEY,
+  value TEXT NOT NULL,
+  updated_at INTEGER NOT NULL
+);
 CREATE TABLE IF NOT EXISTS audit (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
   at INTEGER NOT NULL,
@@ -257,6 +262,23 @@ export class Store {
     return (
       this.db.prepare("SELECT body FROM promotions ORDER BY created_at, id").all() as { body: string }[]
     ).map((r) => JSON.parse(r.body) as Promotion);
+  }
+
+  /** A durable switch or setting (the kill switch), as JSON; undefined when never set. */
+  setting<T>(key: string): T | undefined {
+    const row = this.db.prepare("SELECT value FROM settings WHERE key = ?").get(key) as
+      | { value: string }
+      | undefined;
+    return row ? (JSON.parse(row.value) as T) : undefined;
+  }
+
+  saveSetting(key: string, value: unknown): void {
+    this.db
+      .prepare(
+        `INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?)
+         ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
+      )
+      .run(key, JSON.stringify(value), Date.now());
   }
 
   audit(kind: string, message: string, detail?: unknown): void {
