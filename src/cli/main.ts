@@ -21,6 +21,7 @@ const groups: Record<string, () => Promise<Register>> = {
   optimize: async () => (await import("./optimize.ts")).registerOptimizeCommand,
   bridge: async () => (await import("./bridge.ts")).registerBridgeCommands,
   record: async () => (await import("./record.ts")).registerRecordCommand,
+  worker: async () => (await import("./worker.ts")).registerWorkerCommand,
   promote: async () => (await import("./promote.ts")).registerPromoteCommand,
   demo: async () => {
     const { demoCommand } = await import("./demo.ts");
@@ -30,7 +31,7 @@ const groups: Record<string, () => Promise<Register>> = {
 // Each command is its own module and none imports another: what they share lives in src/app (the
 // application layer: strategy loader, fingerprint, report schema, data loading) and in ./flags.ts.
 // groups whose commands load strategy files (TypeScript)
-const loadsStrategies = new Set(["backtest", "check", "optimize", "bridge", "promote", "demo"]);
+const loadsStrategies = new Set(["backtest", "check", "optimize", "bridge", "promote", "demo", "worker"]);
 
 // scripts/build.mjs defines this; under tsx it is undeclared
 declare const __STOM_BUNDLED__: boolean | undefined;

@@ -25,10 +25,11 @@ import { workerPool } from "../parallel/index.ts";
 import { collect, parseParams, type RunFlags, runOptions, withRunOptions } from "./flags.ts";
 import { statsTable } from "./format.ts";
 import { type Progress, progress } from "./progress.ts";
+import { barQueueRunner, cancelQueuedStudy, type QueueFlags, withQueueOptions } from "./queue-flags.ts";
 import { isStomRun, withStomOptions } from "./stom-flags.ts";
 import { stomOptimizeCommand } from "./stom-optimize.ts";
 
-interface OptimizeFlags extends RunFlags {
+interface OptimizeFlags extends RunFlags, QueueFlags {
   data: string;
   grid?: string[];
   method: Method;
@@ -170,8 +171,9 @@ export function registerOptimizeCommand(program: Command): void {
     .option("--seed <n>", "seed of random, tpe, ga and grid max tries", int("seed"), 0)
     .option("--no-memo", "do not share indicator results between runs")
     .addOption(new Option("--json", "print {best, top, heatmap, folds?, method, objective, trials} as JSON"));
-  withStomOptions(cmd);
+  withStomOptions(withQueueOptions(cmd));
   withRunOptions(cmd).action(async (ref: string, flags: OptimizeFlags, command: Command) => {
+    if (flags.cancel) return cancelQueuedStudy(flags);
     // STOM strategy texts: self.vars ranges searched over tick runs (src/cli/stom-backtest.ts)
     if (isStomRun(flags)) return stomOptimizeCommand(flags, command);
     if (!ref) throw new Error("give a strategy, or --stom-buy and --stom-sell");
@@ -186,8 +188,9 @@ export function registerOptimizeCommand(program: Command): void {
     const space = searchSpace(loaded.strategy.params, parseGrid(flags.grid), { fixed });
     if (flags.maximize && flags.minimize) throw new Error("give --maximize or --minimize, not both");
     const objective = flags.minimize ? `-${flags.minimize}` : (flags.maximize ?? "sqn");
-    const runner: Runner =
-      flags.workers === 0
+    const runner: Runner = flags.queue
+      ? await barQueueRunner(flags, loaded, bars, options)
+      : flags.workers === 0
         ? inProcessRunner(loaded.strategy, bars, options, { memo: flags.memo })
         : await workerPool(loaded.file, bars, options, { workers: flags.workers, memo: flags.memo });
 

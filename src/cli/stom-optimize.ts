@@ -46,9 +46,10 @@ import { type StomVarRange, stomGridSearch } from "../engine/stom/search.ts";
 import { type StomTexts, stomWorkerPool } from "../parallel/index.ts";
 import { parseParams } from "./flags.ts";
 import { padWide, RESULT_LABELS } from "./format.ts";
+import { type QueueFlags, stomQueueRunner } from "./queue-flags.ts";
 import { type StomFlags, stomRunOptions } from "./stom-flags.ts";
 
-export interface StomOptimizeFlags extends StomFlags {
+export interface StomOptimizeFlags extends StomFlags, QueueFlags {
   grid?: string[];
   method: Method;
   trials?: number;
@@ -154,8 +155,9 @@ async function searchStom(ctx: SearchContext, split?: StomSplit): Promise<Search
   const fixed = stomVars(program, parseParams(flags.param));
   const runOptions = { ...ctx.options, ...(split ? { split } : {}) };
   const workers = flags.workers ?? 0;
-  const runner: Runner =
-    workers === 0
+  const runner: Runner = flags.queue
+    ? await stomQueueRunner(flags, ctx.texts, ctx.inputs, runOptions)
+    : workers === 0
       ? stomRunner(program, ctx.inputs, runOptions)
       : await stomWorkerPool(ctx.texts, ctx.inputs, runOptions, { workers });
   const score = (r: TaskResult): number => {

@@ -1,0 +1,233 @@
+import type { Redis } from "ioredis";
+import type { Runner, Task, TaskResult } from "../engine/optimize/runner.ts";
+import {
+  jobId,
+  jsonHash,
+  QUEUE_NAME,
+  type QueueContext,
+  STUDY_TTL_S,
+  type StudyJob,
+  studyKeys,
+  taskKey,
+} from "./queue-job.ts";
+import { redisConnection, showRedisUrl } from "./redis-url.ts";
+import { decodeResult } from "./result-codec.ts";
+
+export interface QueueRunnerOptions {
+  /** the study's id: derived from its definition, so a restarted coordinator finds its results */
+  readonly study: string;
+  /** what workers load (src/app/queue-context.ts) */
+  readonly context: QueueContext;
+  /** lines for a person: the study id, what Redis already holds, trials per worker at close */
+  readonly log?: (line: string) => void;
+  /** the first Ctrl-C cancels the study (for callers that do not cancel on SIGINT themselves) */
+  readonly sigint?: boolean;
+  /** how often Redis is read beside the event stream: results it missed, a `--cancel` (ms) */
+  readonly pollMs?: number;
+  /** reported as Runner.concurrency; searches never size their batches by it for results */
+  readonly concurrency?: number;
+}
+
+/** A Runner on BullMQ, with the study it runs and the trials each worker recorded. */
+export interface QueueRunner extends Runner {
+  readonly study: string;
+  counts(): Promise<Record<string, number>>;
+}
+
+interface Pending {
+  readonly waiting: Map<string, number[]>;
+  readonly onResult: (r: TaskResult) => void;
+  finish(): void;
+  fail(e: Error): void;
+}
+
+const CHUNK = 1000;
+const chunks = <T>(xs: readonly T[]) =>
+  Array.from({ length: Math.ceil(xs.length / CHUNK) }, (_, k) => xs.slice(k * CHUNK, (k + 1) * CHUNK));
+
+/**
+ * A Runner whose tasks are BullMQ jobs run by `stom worker` processes on any machine. Each task's
+ * result is stored in Redis under its content key (taskKey), written once however often the job
+ * runs, so a worker killed mid-job loses nothing (BullMQ hands the stalled job to another worker)
+ * and a restarted coordinator takes the results already there instead of queueing them again.
+ * Results arrive in any order; the search orders them, as with the thread pool.
+ *
+ *     const runner = await queueRunner("redis://10.0.0.5:6379", { study, context });
+ *     try { await optimize(runner, {...}) } finally { await runner.close() }
+ */
+export async function queueRunner(
+  url: string,
+  { study, context, log = () => {}, sigint = false, pollMs = 500, concurrency = 1 }: QueueRunnerOptions,
+): Promise<QueueRunner> {
+  // BullMQ (and ioredis) load only for a study on a queue: `stom backtest` never pays for them
+  const { Queue, QueueEvents } = await import("bullmq");
+  const connection = redisConnection(url);
+  const queue = new Queue(QUEUE_NAME, { connection });
+  const events = new QueueEvents(QUEUE_NAME, { connection });
+  const close = async () => {
+    await Promise.allSettled([events.close(), queue.close()]);
+  };
+  try {
+    await Promise.all([queue.waitUntilReady(), events.waitUntilReady()]);
+  } catch (e) {
+    await close();
+    throw new Error(`cannot reach ${showRedisUrl(url)}: ${e instanceof Error ? e.message : e}`);
+  }
+  // BullMQ connects through ioredis; its typings show only a narrow client interface
+  const client = (await queue.client) as unknown as Redis;
+  const keys = studyKeys(study);
+  const ctx = jsonHash(context).slice(0, 16);
+  // starting a study again is deliberate: an earlier --cancel no longer applies
+  await client.del(keys.cancelled);
+  const stored = await client.hlen(keys.results);
+  log(
+    `queue: study ${study} on ${showRedisUrl(url)}${stored ? `, ${stored} trials already in Redis (resuming)` : ""}`,
+  );
+
+  let pending: Pending | null = null;
+  let cancelled = false;
+  let failure: Error | null = null;
+  let removal: Promise<unknown> = Promise.resolve();
+  const byJob = new Map<string, string>();
+
+  /** hands stored results to the waiting tasks */
+  const fetchStored = async (p: Pending, wanted: readonly string[]) => {
+    for (const part of chunks(wanted)) {
+      if (!part.length) continue;
+      const found = await client.hmgetBuffer(keys.results, ...part);
+      part.forEach((key, k) => {
+        const bytes = found[k];
+        const ids = p.waiting.get(key);
+        if (!bytes || !ids) return;
+        p.waiting.delete(key);
+        for (const id of ids) p.onResult(decodeResult(bytes, id));
+      });
+    }
+    if (p.waiting.size === 0) p.finish();
+  };
+
+  events.on("completed", ({ jobId: id }) => {
+    const key = byJob.get(id);
+    const p = pending;
+    if (key && p?.waiting.has(key)) fetchStored(p, [key]).catch((e) => p.fail(e));
+  });
+  events.on("failed", ({ jobId: id, failedReason }) => {
+    const key = byJob.get(id);
+    if (key && pending?.waiting.has(key)) pending.fail(new Error(failedReason));
+  });
+
+  const removeWaiting = (ids: readonly string[]) =>
+    Promise.allSettled(ids.map((id) => queue.remove(id).catch(() => 0)));
+
+  const runner: QueueRunner = {
+    study,
+    concurrency,
+    run(tasks: readonly Task[], onResult: (r: TaskResult) => void): Promise<void> {
+      if (failure) return Promise.reject(failure);
+      if (cancelled) return Promise.reject(new Error(`study ${study} was cancelled`));
+      if (!tasks.length) return Promise.resolve();
+      const waiting = new Map<string, number[]>();
+      const taskOf = new Map<string, Task>();
+      for (const task of tasks) {
+        const key = taskKey(ctx, task);
+        const ids = waiting.get(key);
+        if (ids) ids.push(task.id);
+        else {
+          waiting.set(key, [task.id]);
+          taskOf.set(key, task);
+          byJob.set(jobId(study, key), key);
+        }
+      }
+      return new Promise<void>((resolve, reject) => {
+        let timer: NodeJS.Timeout | undefined;
+        const end = () => {
+          clearInterval(timer);
+          if (pending === p) pending = null;
+          for (const key of taskOf.keys()) byJob.delete(jobId(study, key));
+        };
+        const p: Pending = {
+          waiting,
+          onResult,
+          finish() {
+            end();
+            resolve();
+          },
+          fail(e) {
+            if (pending !== p) return;
+            failure = e;
+            end();
+            // the study stops: nobody should run what is still queued
+            removal = removeWaiting([...waiting.keys()].map((key) => jobId(study, key)));
+            reject(e);
+          },
+        };
+        pending = p;
+        const start = async () => {
+          await fetchStored(p, [...waiting.keys()]);
+          if (pending !== p) return;
+          for (const part of chunks([...waiting.keys()])) {
+            await queue.addBulk(
+              part.map((key) => ({
+                name: "trial",
+                data: { study, ctx, context, key, task: taskOf.get(key) as Task } satisfies StudyJob,
+                // the result lives in the study's hash; a job with this id already queued (by an
+                // earlier coordinator of the same study) is not added twice
+                opts: { jobId: jobId(study, key), removeOnComplete: true, removeOnFail: true },
+              })),
+            );
+          }
+          await client.expire(keys.results, STUDY_TTL_S);
+        };
+        start().catch((e) => p.fail(e));
+        // the event stream is the fast path; this catches what it missed (a job finished before
+        // this coordinator listened) and a --cancel from another shell
+        timer = setInterval(() => {
+          if (pending !== p) return;
+          client
+            .get(keys.cancelled)
+            .then((flag) => {
+              if (flag) {
+                log(`queue: study ${study} cancelled`);
+                runner.cancel();
+              } else if (pending === p) return fetchStored(p, [...waiting.keys()]);
+            })
+            .catch((e) => p.fail(e));
+        }, pollMs);
+      });
+    },
+    cancel() {
+      if (cancelled) return;
+      cancelled = true;
+      const p = pending;
+      if (!p) return;
+      removal = removeWaiting([...p.waiting.keys()].map((key) => jobId(study, key)));
+      // what reported so far stands; the search records it and stops
+      p.finish();
+    },
+    counts: async () =>
+      Object.fromEntries(
+        Object.entries(await client.hgetall(keys.workers)).map(([name, n]) => [name, Number(n)]),
+      ),
+    async close() {
+      process.off("SIGINT", onSigint);
+      try {
+        await removal;
+        const counts = await runner.counts();
+        const total = Object.values(counts).reduce((s, n) => s + n, 0);
+        const each = Object.entries(counts)
+          .sort(([a], [b]) => a.localeCompare(b))
+          .map(([name, n]) => `${name} ${n}`)
+          .join(", ");
+        log(`queue: study ${study}: ${total} trials recorded${each ? ` (${each})` : ""}`);
+      } finally {
+        await close();
+      }
+    },
+  };
+  const onSigint = () => {
+    log(`queue: cancelling study ${study} (removing its waiting jobs)`);
+    runner.cancel();
+  };
+  if (sigint) process.once("SIGINT", onSigint);
+  return runner;
+}

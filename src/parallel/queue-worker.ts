@@ -1,0 +1,122 @@
+import os from "node:os";
+import type { Redis } from "ioredis";
+import type { Task, TaskResult } from "../engine/optimize/runner.ts";
+import { QUEUE_NAME, type QueueContext, STUDY_TTL_S, type StudyJob, studyKeys } from "./queue-job.ts";
+import { redisConnection, showRedisUrl } from "./redis-url.ts";
+import { encodeResult } from "./result-codec.ts";
+
+/** Loads a study's context (strategy and data, their hashes checked) into a task function. */
+export type ContextLoader = (context: QueueContext) => Promise<(task: Task) => TaskResult>;
+
+export interface QueueWorkerOptions {
+  readonly load: ContextLoader;
+  /** shown in the coordinator's per-worker counts */
+  readonly name?: string;
+  /**
+   * how long a job's lock lasts without renewal (ms): after it, another worker takes the job for
+   * stalled and runs it again. A backtest blocks this process's event loop (renewals wait), so it
+   * must exceed the longest single backtest; shorter means faster recovery from a killed worker.
+   */
+  readonly lockMs?: number;
+  /** contexts kept loaded (each holds its bars) */
+  readonly keep?: number;
+  readonly log?: (line: string) => void;
+}
+
+export interface QueueWorker {
+  readonly name: string;
+  /** finishes the running job, then disconnects */
+  close(): Promise<void>;
+}
+
+// Records a result once (HSETNX) and counts who did it, in one round trip.
+const RECORD = `
+local fresh = redis.call('HSETNX', KEYS[1], ARGV[1], ARGV[2])
+redis.call('HINCRBY', KEYS[3], ARGV[3], 1)
+if fresh == 1 then redis.call('HINCRBY', KEYS[2], ARGV[3], 1) end
+for i = 1, 3 do redis.call('EXPIRE', KEYS[i], ARGV[4]) end
+return fresh`;
+
+/**
+ * Runs study jobs from the queue one at a time in this process (a backtest is CPU-bound and
+ * synchronous: more at once in one process would only interleave; run more processes instead).
+ * Each context is loaded once and kept; a context whose strategy or data hash differs from this
+ * machine's fails its jobs with the reason, which stops the coordinator.
+ *
+ *     const worker = await queueWorker("redis://10.0.0.5:6379", { load: loadQueueContext });
+ */
+export async function queueWorker(
+  url: string,
+  {
+    load,
+    name = `${os.hostname()}:${process.pid}`,
+    lockMs = 30_000,
+    keep = 4,
+    log = () => {},
+  }: QueueWorkerOptions,
+): Promise<QueueWorker> {
+  if (!(lockMs >= 100)) throw new Error(`invalid lock ms: ${lockMs}`);
+  const { Worker } = await import("bullmq");
+  const contexts = new Map<string, Promise<(task: Task) => TaskResult>>();
+  const context = (job: StudyJob) => {
+    let loaded = contexts.get(job.ctx);
+    if (!loaded) {
+      loaded = load(job.context).then(
+        (run) => {
+          log(`study ${job.study}: loaded context ${job.ctx}`);
+          return run;
+        },
+        (e: unknown) => {
+          const reason = e instanceof Error ? e.message : String(e);
+          log(`study ${job.study}: refused: ${reason}`);
+          throw new Error(`worker ${name} refused study ${job.study}: ${reason}`);
+        },
+      );
+      contexts.set(job.ctx, loaded);
+      // the oldest context goes first (a walk-forward moves from fold to fold)
+      if (contexts.size > keep) contexts.delete(contexts.keys().next().value as string);
+    }
+    return loaded;
+  };
+  const worker: import("bullmq").Worker<StudyJob, number> = new Worker<StudyJob, number>(
+    QUEUE_NAME,
+    async (job): Promise<number> => {
+      const data = job.data;
+      const run = await context(data);
+      const result = run(data.task);
+      const k = studyKeys(data.study);
+      const client = (await worker.client) as unknown as Redis;
+      return (await client.eval(
+        RECORD,
+        3,
+        k.results,
+        k.workers,
+        k.runs,
+        data.key,
+        encodeResult(result),
+        name,
+        STUDY_TTL_S,
+      )) as number;
+    },
+    {
+      connection: redisConnection(url),
+      concurrency: 1,
+      name,
+      lockDuration: lockMs,
+      stalledInterval: lockMs,
+      // a job whose worker died is run again, up to a few deaths
+      maxStalledCount: 5,
+      autorun: false,
+    },
+  );
+  worker.on("error", (e: Error) => log(`worker ${name}: ${e.message}`));
+  worker.run().catch((e: unknown) => log(`worker ${name}: ${e instanceof Error ? e.message : e}`));
+  try {
+    await worker.waitUntilReady();
+  } catch (e) {
+    await worker.close(true);
+    throw new Error(`cannot reach ${showRedisUrl(url)}: ${e instanceof Error ? e.message : e}`);
+  }
+  log(`worker ${name} ready on ${showRedisUrl(url)}`);
+  return { name, close: () => worker.close() };
+}
