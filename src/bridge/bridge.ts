@@ -5,6 +5,7 @@ import { loadResolvedStrategy, type ResolvedStrategy, STRATEGY_DIR } from "../ap
 import type { OrderGate } from "./account.ts";
 import { BarBuilder, barTimeframeMs } from "./bar-builder.ts";
 import { CcxtVenue, type CcxtVenueOptions } from "./ccxt-venue.ts";
+import { DailyStops } from "./daily-stops.ts";
 import { type KisCredentials, KisVenue, type KisVenueOptions } from "./kis/index.ts";
 import { krxBridgeCosts } from "./krx-rules.ts";
 import { LiveAccount } from "./live-account.ts";
@@ -119,6 +120,8 @@ export class Bridge {
   readonly risk: RiskGate;
   readonly stores: Record<Mode, Store>;
   readonly oms: Record<Mode, Oms>;
+  /** the day's P&L per mode and quote currency, journalled (daily loss and profit stops) */
+  readonly daily: DailyStops;
   readonly options: BridgeOptions;
   readonly #running = new Map<string, Running>();
   readonly #listeners = new Set<(event: BridgeEvent) => void>();
@@ -136,6 +139,7 @@ export class Bridge {
       paper: new Store(path.join(options.dataDir, "paper.sqlite"), { durable: false }),
       live: new Store(path.join(options.dataDir, "live.sqlite")),
     };
+    this.daily = new DailyStops(this.stores);
     const emit = (e: BridgeEvent) => this.emit(e);
     this.oms = {
       paper: new Oms("paper", this.stores.paper, this.risk, emit),
@@ -476,6 +480,7 @@ export class Bridge {
       this.#riskEvent("strategy", (error as Error).message, id);
     }
     if (Number.isNaN(run.dayEquity)) run.dayEquity = run.account.equity;
+    this.daily.mark(run.promotion, bar.time, run.account.equity);
     run.lastBar = bar.close;
     const p = this.#position(run);
     this.emit({ type: "position", promotionId: id, size: p.size, avgPrice: p.avgPrice, pl: p.pl });
@@ -543,11 +548,11 @@ export class Bridge {
   #riskContext(promotionId: string) {
     const run = this.#running.get(promotionId);
     let open = 0;
-    let daily = 0;
     for (const r of this.#running.values()) {
       if (r.account.positionSize !== 0) open++;
-      if (Number.isFinite(r.dayEquity)) daily += r.account.equity - r.dayEquity;
     }
+    // this promotion's mode and quote currency only: paper profit never offsets a live loss
+    const daily = run ? this.daily.pnl(run.promotion) : 0;
     return {
       equity: run?.account.equity ?? 0,
       openPositions: open,

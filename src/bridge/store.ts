@@ -46,6 +46,14 @@ CREATE TABLE IF NOT EXISTS promotions (
   status TEXT NOT NULL,
   created_at INTEGER NOT NULL
 );
+CREATE TABLE IF NOT EXISTS daily_pnl (
+  day TEXT NOT NULL,
+  quote TEXT NOT NULL,
+  promotion_id TEXT NOT NULL,
+  pnl REAL NOT NULL,
+  updated_at INTEGER NOT NULL,
+  PRIMARY KEY (day, quote, promotion_id)
+);
 CREATE TABLE IF NOT EXISTS settings (
   key TEXT PRIMARY KEY,
   value TEXT NOT NULL,
@@ -262,6 +270,32 @@ export class Store {
     return (
       this.db.prepare("SELECT body FROM promotions ORDER BY created_at, id").all() as { body: string }[]
     ).map((r) => JSON.parse(r.body) as Promotion);
+  }
+
+  /** A promotion's P&L so far in a session day (daily-stops.ts keeps it current). */
+  saveDailyPnl(day: string, quote: string, promotionId: string, pnl: number): void {
+    this.db
+      .prepare(
+        `INSERT INTO daily_pnl (day, quote, promotion_id, pnl, updated_at) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT(day, quote, promotion_id) DO UPDATE SET pnl = excluded.pnl, updated_at = excluded.updated_at`,
+      )
+      .run(day, quote, promotionId, pnl, Date.now());
+  }
+
+  /** The day's P&L in one quote currency, summed over every promotion of this journal (mode). */
+  dailyPnl(day: string, quote: string): number {
+    const row = this.db
+      .prepare("SELECT COALESCE(SUM(pnl), 0) AS pnl FROM daily_pnl WHERE day = ? AND quote = ?")
+      .get(day, quote) as { pnl: number };
+    return row.pnl;
+  }
+
+  /** One promotion's P&L of a day, when a previous run recorded one. */
+  promotionDailyPnl(day: string, quote: string, promotionId: string): number | undefined {
+    const row = this.db
+      .prepare("SELECT pnl FROM daily_pnl WHERE day = ? AND quote = ? AND promotion_id = ?")
+      .get(day, quote, promotionId) as { pnl: number } | undefined;
+    return row?.pnl;
   }
 
   /** A durable switch or setting (the kill switch), as JSON; undefined when never set. */
