@@ -103,7 +103,9 @@ export async function queueWorker(
       concurrency: 1,
       name,
       lockDuration: lockMs,
-      stalledInterval: lockMs,
+      // checking often is cheap (one worker per interval does it) and recovers a killed worker's
+      // job soon after its lock lapses
+      stalledInterval: Math.min(lockMs, 1000),
       // a job whose worker died is run again, up to a few deaths
       maxStalledCount: 5,
       autorun: false,
