@@ -10,7 +10,7 @@ import { type KisCredentials, KisVenue, type KisVenueOptions } from "./kis/index
 import { krxBridgeCosts } from "./krx-rules.ts";
 import { LiveAccount } from "./live-account.ts";
 import { Oms } from "./oms.ts";
-import { PaperAccount, type PaperOptions } from "./paper-account.ts";
+import { PaperSession, type PaperSettings } from "./paper-session.ts";
 import { type MarketRules, RiskGate, type RiskLimits } from "./risk.ts";
 import { LiveRunner } from "./runner.ts";
 import { type Session, sessionFor } from "./sessions.ts";
@@ -26,7 +26,7 @@ import {
   type Tick,
   type VenueOrder,
 } from "./types.ts";
-import type { Venue } from "./venue.ts";
+import { type Venue, VenueError } from "./venue.ts";
 
 /** An error with the HTTP status the API answers it with. */
 export class HttpError extends Error {
@@ -44,8 +44,8 @@ export interface BridgeOptions {
   limits?: RiskLimits;
   /** closed bars handed to init() on every bar */
   window?: number;
-  /** paper accounts: cash and the engine's cost settings */
-  paper?: PaperOptions;
+  /** paper accounts: cash and the engine's broker settings (as `stom backtest` takes them) */
+  paper?: PaperSettings;
   /** quote budget of each live promotion */
   liveCash?: number;
   /** live promotions are refused unless this is set (the CLI's --confirm-live) */
@@ -73,8 +73,9 @@ export interface BridgeOptions {
 
 interface Running {
   promotion: Promotion;
-  runner: LiveRunner;
-  account: PaperAccount | LiveAccount;
+  /** paper: the engine's BarSession, runner and account in one; live: the live runner and account */
+  runner: LiveRunner | PaperSession;
+  account: PaperSession | LiveAccount;
   builder: BarBuilder;
   abort: AbortController;
   orders: Map<string, OrderRecord>;
@@ -124,6 +125,8 @@ export class Bridge {
   readonly daily: DailyStops;
   readonly options: BridgeOptions;
   readonly #running = new Map<string, Running>();
+  /** promotions being started, by strategy/venue/symbol/mode: a duplicate is refused before it starts */
+  readonly #claims = new Map<string, string>();
   readonly #listeners = new Set<(event: BridgeEvent) => void>();
   readonly #venues = new Map<string, Promise<Venue>>();
   readonly #timers = new Set<NodeJS.Timeout>();
@@ -243,7 +246,11 @@ export class Bridge {
               secret: mode === "live" ? opts.secret : undefined,
               onWarning: (message) => this.emit({ type: "audit", message }),
             });
-      v.catch(() => this.#venues.delete(key));
+      // whatever fails while the venue opens (loadMarkets, credentials) names the venue and the call
+      v = v.catch((error: unknown) => {
+        this.#venues.delete(key);
+        throw error instanceof VenueError ? error : new VenueError(exchange, "connect", error);
+      });
       this.#venues.set(key, v);
     }
     return v;
@@ -278,8 +285,55 @@ export class Bridge {
     if (order && !FINAL_STATES.has(order.state)) this.oms[mode].apply(order, v);
   }
 
-  /** Starts a promotion; refuses a changed strategy (409) and live without confirmation. */
-  async promote(spec: PromotionSpec): Promise<Promotion> {
+  /**
+   * Starts a promotion; refuses a changed strategy (409), live without confirmation (403) and a
+   * second running promotion of the same strategy, venue, symbol and mode (409 naming the running
+   * one) unless `allowDuplicate`. One that fails to start leaves nothing running; a venue that
+   * cannot be reached is 502 naming the venue and the call.
+   */
+  async promote(
+    spec: PromotionSpec,
+    { allowDuplicate = false }: { allowDuplicate?: boolean } = {},
+  ): Promise<Promotion> {
+    const id = randomUUID();
+    const key = promotionKey(spec);
+    // claimed before the first await, so concurrent identical requests see each other
+    if (!allowDuplicate) {
+      const running =
+        this.#claims.get(key) ??
+        this.promotions().find((p) => p.status === "running" && promotionKey(p) === key)?.id;
+      if (running) {
+        throw new HttpError(
+          409,
+          `promotion ${running} already runs ${spec.strategy} on ${spec.exchange} ${spec.symbol} (${spec.mode}); ` +
+            'send "allowDuplicate": true for another',
+        );
+      }
+      this.#claims.set(key, id);
+    }
+    try {
+      return await this.#promote(spec, id);
+    } catch (error) {
+      this.#discard(id);
+      if (error instanceof VenueError) {
+        throw new HttpError(error.status, error.message);
+      }
+      throw error;
+    } finally {
+      if (this.#claims.get(key) === id) this.#claims.delete(key);
+    }
+  }
+
+  /** A promotion whose start failed: nothing of it may keep running (no ghost feed or runner). */
+  #discard(id: string): void {
+    const run = this.#running.get(id);
+    if (!run) return;
+    run.abort.abort();
+    this.#running.delete(id);
+    this.daily.forget(id);
+  }
+
+  async #promote(spec: PromotionSpec, id: string): Promise<Promotion> {
     if (spec.mode === "live") {
       if (!this.options.allowLive)
         throw new HttpError(403, "live trading is not enabled (start the bridge with --confirm-live)");
@@ -297,7 +351,7 @@ export class Bridge {
     }
     const promotion: Promotion = {
       ...spec,
-      id: randomUUID(),
+      id,
       createdAt: Date.now(),
       status: "running",
       resolvedParams: loaded.params,
@@ -334,7 +388,7 @@ export class Bridge {
     const id = promotion.id;
     const orders = new Map<string, OrderRecord>();
     const riskCtx = () => this.#riskContext(id);
-    let account: PaperAccount | LiveAccount;
+    let account: PaperSession | LiveAccount;
     let venue: Venue | undefined;
     if (promotion.mode === "paper") {
       const gate: OrderGate = {
@@ -369,11 +423,14 @@ export class Bridge {
         },
       };
       const paper = this.options.paper ?? {};
-      account = new PaperAccount(
+      account = new PaperSession(
+        loaded.strategy,
+        loaded.params,
         gate,
         promotion.exchange === "kis" && paper.commission === undefined
           ? { ...paper, commission: krxCommission() }
           : paper,
+        (s) => this.emit({ type: "signal", promotionId: id, ...s }),
       );
     } else {
       venue = await this.venue(promotion.exchange, "live");
@@ -408,14 +465,18 @@ export class Bridge {
         { cash: this.options.liveCash },
       );
     }
-    const runner = new LiveRunner(loaded.strategy, loaded.params, account, {
-      window: this.options.window ?? 500,
-      onSignal: (s) => this.emit({ type: "signal", promotionId: id, ...s }),
-      onWarning: (message) => this.emit({ type: "audit", message: `${promotion.strategy}: ${message}` }),
-    });
+    const runner =
+      account instanceof PaperSession
+        ? account
+        : new LiveRunner(loaded.strategy, loaded.params, account, {
+            window: this.options.window ?? 500,
+            onSignal: (s) => this.emit({ type: "signal", promotionId: id, ...s }),
+            onWarning: (message) =>
+              this.emit({ type: "audit", message: `${promotion.strategy}: ${message}` }),
+          });
     const run: Running = {
       promotion,
-      runner: runner as unknown as LiveRunner,
+      runner: runner as LiveRunner | PaperSession,
       account,
       builder: new BarBuilder(promotion.timeframe, (bar) => this.#onBar(run, bar)),
       abort: new AbortController(),
@@ -460,12 +521,14 @@ export class Bridge {
       run.ended = false;
     }
     try {
-      if (!run.session.isOpen(bar.time)) {
-        run.account.onBar(bar, run.runner.count++);
-      } else if (run.ended) {
-        run.account.onBar(bar, run.runner.count++);
-      } else {
+      // outside the session, or after the day's liquidation: fills and marks, no decision
+      const idle = !run.session.isOpen(bar.time) || run.ended;
+      if (run.runner instanceof PaperSession) run.runner.onBar(bar, { decide: !idle });
+      else if (idle) run.account.onBar(bar, run.runner.count++);
+      else {
         run.runner.onBar(bar);
+      }
+      if (!idle) {
         if (run.session.pastEnd(bar.time + run.builder.ms) && run.account.positionSize !== 0) {
           // the strategy's day is over: liquidate and stay flat until the next day
           run.ended = true;
@@ -489,7 +552,7 @@ export class Bridge {
       promotionId: id,
       time: bar.time,
       equity: run.account.equity,
-      realized: run.account instanceof PaperAccount ? run.account.realized : run.account.realized,
+      realized: run.account.realized,
     });
   }
 
@@ -643,7 +706,7 @@ export class Bridge {
   }
 
   async #cancelOrders(run: Running, reason: string): Promise<void> {
-    if (run.account instanceof PaperAccount) {
+    if (run.account instanceof PaperSession) {
       run.account.cancelAll(reason);
       return;
     }
@@ -730,6 +793,11 @@ function krxCommission(): (size: number, price: number, exit: boolean) => number
   const costs = krxBridgeCosts();
   return (size, price, exit) =>
     costs.commission(Math.abs(size), price, size > 0 === exit ? "sell" : "buy", Date.now());
+}
+
+/** What makes two promotions the same one. */
+function promotionKey(p: Pick<PromotionSpec, "strategy" | "exchange" | "symbol" | "mode">): string {
+  return JSON.stringify([p.strategy, p.exchange, p.symbol, p.mode]);
 }
 
 function timeframeMsOr400(timeframe: string): number {

@@ -5,7 +5,7 @@ export * from "./ccxt-venue.ts";
 export * from "./krx-rules.ts";
 export * from "./live-account.ts";
 export * from "./oms.ts";
-export * from "./paper-account.ts";
+export * from "./paper-session.ts";
 export * from "./risk.ts";
 export * from "./runner.ts";
 export * from "./server.ts";

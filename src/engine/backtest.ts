@@ -611,8 +611,11 @@ export class BarSession<P extends ParamSpecs = ParamSpecs, S = unknown> {
     return this.#start;
   }
 
-  /** Appends a closed bar; the broker fills on it, then next() decides on it. */
-  push(bar: BarInput): void {
+  /**
+   * Appends a closed bar; the broker fills on it, then next() decides on it. With `decide: false`
+   * (outside a live trader's session hours) the broker still fills and marks, next() is skipped.
+   */
+  push(bar: BarInput, { decide = true }: { decide?: boolean } = {}): void {
     const n = this.#n;
     if (n > 0 && !(bar.time > this.#cols.time[n - 1]))
       throw new Error(`bar at ${bar.time} is not after the last bar (${this.#cols.time[n - 1]})`);
@@ -661,6 +664,7 @@ export class BarSession<P extends ParamSpecs = ParamSpecs, S = unknown> {
     if (this.#start < 0) this.#start = n;
     clock.i = n;
     broker.next(n);
+    if (!decide) return;
     this.strategy.next(ctx, state);
     broker.trail();
   }

@@ -5,8 +5,7 @@ import smaCross from "../../notebooks/strategies/sma-cross.ts";
 import { loadBars } from "../../src/app/load-bars.ts";
 import { openGate } from "../../src/bridge/account.ts";
 import { BarBuilder } from "../../src/bridge/bar-builder.ts";
-import { PaperAccount, type PaperOptions } from "../../src/bridge/paper-account.ts";
-import { LiveRunner } from "../../src/bridge/runner.ts";
+import { PaperSession, type PaperSettings } from "../../src/bridge/paper-session.ts";
 import type { Bar } from "../../src/bridge/types.ts";
 import { type BacktestResult, type Bars, backtest } from "../../src/engine/index.ts";
 import { needShared, SHARED_URL } from "../support/paths.ts";
@@ -29,37 +28,32 @@ function barAt(bars: Bars, i: number): Bar {
   };
 }
 
-function expectSameTrades(account: PaperAccount, result: BacktestResult): void {
-  const legs = account.closedLegs;
-  const t = result.trades;
-  expect(legs.length).toBe(t.length);
-  for (let k = 0; k < t.length; k++) {
-    const leg = legs[k];
-    expect([leg.size, leg.entryBar, leg.exitBar]).toEqual([t.size[k], t.entryBar[k], t.exitBar[k]]);
-    expect(leg.entryPrice).toBe(t.entryPrice[k]);
-    expect(leg.exitPrice).toBe(t.exitPrice[k]);
-    expect(leg.pl).toBeCloseTo(t.pnl[k], 8);
-  }
+/** The paper run's closed trades equal the backtest's, field for field. */
+function expectSameTrades(paper: PaperSession, result: BacktestResult): void {
+  const t = paper.result().trades;
+  expect(t.length).toBe(result.trades.length);
+  for (const key of ["size", "entryBar", "exitBar", "entryPrice", "exitPrice", "pnl"] as const)
+    expect(Array.from(t[key])).toEqual(Array.from(result.trades[key]));
 }
 
-function replay(bars: Bars, params: Record<string, number>, options: PaperOptions, window: number) {
-  const account = new PaperAccount(openGate(), options);
-  const runner = new LiveRunner(smaCross, params, account, { window });
-  for (let i = 0; i < bars.length; i++) runner.onBar(barAt(bars, i));
-  return account;
+function replay(bars: Bars, params: Record<string, number>, options: PaperSettings) {
+  const paper = new PaperSession(smaCross, params, openGate(), options);
+  for (let i = 0; i < bars.length; i++) paper.onBar(barAt(bars, i));
+  return paper;
 }
 
 describe.skipIf(missing)("paper parity with the backtest", () => {
-  it("sma-cross on GOOG daily: the same 65 closed trades bar by bar through a 120-bar window", async () => {
+  it("sma-cross on GOOG daily: the same 65 closed trades, bar by bar", async () => {
     const { bars } = await loadBars(new URL("backtesting-py/GOOG.csv", DATA).pathname);
     expect(bars.length).toBe(2148);
     const options = { cash: 10_000, commission: 0.002 };
     const result = backtest(smaCross, bars, { ...options, params: { fast: 10, slow: 30 } });
-    const account = replay(bars, { fast: 10, slow: 30 }, options, 120);
+    const account = replay(bars, { fast: 10, slow: 30 }, options);
     // the golden run has 66 trades with finalize_trades; without it the last one is still open
     expect(result.trades.length).toBe(65);
     expectSameTrades(account, result);
     expect(account.openLegs.length).toBe(1);
+    expect(Array.from(account.result().equity)).toEqual(Array.from(result.equity));
     expect(account.equity).toBeCloseTo(result.equity[bars.length - 1], 6);
   });
 
@@ -71,12 +65,11 @@ describe.skipIf(missing)("paper parity with the backtest", () => {
     expect(tape.length).toBe(12477);
     const options = { cash: 10, commission: 0.001, unit: 1 };
     const params = { fast: 5, slow: 20 };
-    const account = new PaperAccount(openGate(), options);
-    const runner = new LiveRunner(smaCross, params, account, { window: 60 });
+    const account = new PaperSession(smaCross, params, openGate(), options);
     const built: Bar[] = [];
     const builder = new BarBuilder("1m", (bar) => {
       built.push(bar);
-      runner.onBar(bar);
+      account.onBar(bar);
     });
     for (const [time, id, , , price, amount] of tape) builder.push({ time, id, price, amount });
     // the last minute closes when the clock passes it
