@@ -5,6 +5,8 @@ import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { STOM_EXAMPLE } from "../../notebooks/data/stom-spec.ts";
+import { writeSyntheticStomDb } from "../../notebooks/data/stom-synthetic.ts";
 import { stom, stomSync } from "../support/cli.ts";
 import { sampleBarsCsv, tempDir } from "../support/fixtures.ts";
 import { NO_REDIS, REDIS_SERVER, type RedisServer, startRedis } from "../support/redis.ts";
@@ -108,6 +110,19 @@ describe.skipIf(!REDIS_SERVER)("stom optimize --queue", () => {
     },
   );
 
+  test("STOM texts: STOM's grid search on the queue equals the in-process one", async () => {
+    const db = join(dir, "synthetic.db");
+    writeSyntheticStomDb(db);
+    const texts = { buy: STOM_EXAMPLE.buy, sell: STOM_EXAMPLE.sell, vars: STOM_EXAMPLE.vars };
+    for (const [name, text] of Object.entries(texts)) writeFileSync(join(dir, `${name}.txt`), text);
+    const args = ["optimize", "--data", db, "--method", "grid"];
+    for (const name of ["buy", "sell", "vars"]) args.push(`--stom-${name}`, join(dir, `${name}.txt`));
+    const { stdout, stderr } = await stom([...args, "--queue", redis.url(0), "--json"]);
+    expect(JSON.parse(stdout).trials).toBeGreaterThan(3);
+    expect(stdout).toBe(inProcess(args));
+    expect(stderr).toMatch(/\d+ trials recorded \(/);
+  });
+
   test("a worker whose strategy file differs refuses the study, and the coordinator stops with the reason", async () => {
     // db 1 has no workers yet: the study waits while its strategy file changes under it
     const db = redis.client(1);
@@ -199,5 +214,24 @@ describe.skipIf(!REDIS_SERVER)("stom optimize --queue", () => {
     expect(res.trials).toBe(0);
     expect(await db.llen("bull:stom-optimize:wait")).toBe(0);
     expect(existsSync(HOLD)).toBe(false);
+  });
+
+  test("Ctrl-C on the coordinator cancels the study: its waiting jobs are removed", async () => {
+    const db = redis.client(5);
+    const coordinator = spawnStom([
+      "optimize",
+      "sma-cross",
+      "--data",
+      BARS,
+      ...GRID,
+      "--queue",
+      redis.url(5),
+      "--json",
+    ]);
+    await until(async () => (await db.llen("bull:stom-optimize:wait")) === 16, { what: "16 waiting jobs" });
+    coordinator.child.kill("SIGINT");
+    expect(await coordinator.exited).toBe(0);
+    expect(JSON.parse(coordinator.stdout()).cancelled).toBe(true);
+    expect(await db.llen("bull:stom-optimize:wait")).toBe(0);
   });
 });
