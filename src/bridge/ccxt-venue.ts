@@ -1,7 +1,7 @@
 import ccxt, { type Exchange, type Order, type Trade } from "ccxt";
 import type { MarketRules } from "./risk.ts";
 import type { OrderState, Tick, VenueOrder } from "./types.ts";
-import { AmbiguousError, RejectedError, type Venue } from "./venue.ts";
+import { AmbiguousError, RejectedError, type Venue, VenueError } from "./venue.ts";
 
 export interface CcxtVenueOptions {
   /** from the environment only; never stored, logged or returned */
@@ -136,11 +136,18 @@ export class CcxtVenue implements Venue {
       // ccxt.pro needs its agent loaded before it can open plain ws:// URLs
       await (exchange as unknown as { loadHttpProxyAgent(): Promise<void> }).loadHttpProxyAgent();
     }
-    await exchange.loadMarkets();
+    try {
+      await exchange.loadMarkets();
+    } catch (error) {
+      throw new VenueError(name, "loadMarkets", error);
+    }
     return new CcxtVenue(name, exchange, pollMs, onWarning);
   }
 
   async marketRules(symbol: string): Promise<MarketRules> {
+    if (!this.exchange.markets?.[symbol] && !this.exchange.markets_by_id?.[symbol]) {
+      throw new VenueError(this.id, "marketRules", `unknown symbol ${symbol}`, 400);
+    }
     const m = this.exchange.market(symbol);
     const step = m.precision?.amount;
     return {

@@ -75,6 +75,8 @@ const promotionBody = z.strictObject({
     .string()
     .regex(/^[0-9a-f]{64}$/, "a sha256 hex digest")
     .optional(),
+  /** start even if the same strategy already runs on this venue, symbol and mode */
+  allowDuplicate: z.boolean().default(false),
 });
 
 const killBody = z.strictObject({ flatten: z.boolean().default(false) }).default({ flatten: false });
@@ -174,8 +176,8 @@ export async function startServer(
   });
 
   app.post("/api/promotions", async (req, res) => {
-    const spec = parse(promotionBody, req.body);
-    const promotion = await bridge.promote(spec);
+    const { allowDuplicate, ...spec } = parse(promotionBody, req.body);
+    const promotion = await bridge.promote(spec, { allowDuplicate });
     log.info({ promotion: promotion.id, strategy: spec.strategy, mode: spec.mode }, "promoted");
     res.status(201).json(promotion);
   });

@@ -6,6 +6,22 @@ export class AmbiguousError extends Error {}
 /** The venue refused the order for certain (bad parameters, no funds). */
 export class RejectedError extends Error {}
 
+/**
+ * A call to a venue failed (unreachable, timed out, refused): the message names the venue and the
+ * call, and `status` is what the API answers a promotion that needed it (502 unless it was the
+ * request's fault, e.g. an unknown symbol: 400).
+ */
+export class VenueError extends Error {
+  constructor(
+    readonly venue: string,
+    readonly call: string,
+    cause: unknown,
+    readonly status = 502,
+  ) {
+    super(`${venue} ${call} failed: ${cause instanceof Error ? cause.message : String(cause)}`);
+  }
+}
+
 /** What the OMS needs from a venue; the ccxt venue implements it, tests may fake it. */
 export interface Venue {
   readonly id: string;
