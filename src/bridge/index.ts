@@ -6,6 +6,7 @@ export * from "./krx-rules.ts";
 export * from "./live-account.ts";
 export * from "./oms.ts";
 export * from "./paper-session.ts";
+export * from "./replay-venue.ts";
 export * from "./risk.ts";
 export * from "./runner.ts";
 export * from "./server.ts";

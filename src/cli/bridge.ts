@@ -29,6 +29,9 @@ interface BridgeFlags {
   cash: number;
   commission: number;
   window: number;
+  replay?: string;
+  speed: string;
+  catalog?: string;
 }
 
 /** `stom bridge` (the server) and `stom promote` (its client). */
@@ -64,7 +67,13 @@ export function registerBridgeCommands(program: Command): void {
       number("commission"),
       0.0005,
     )
-    .option("--window <n>", "closed bars handed to init() per bar", number("window"), 500)
+    .option("--window <n>", "closed bars handed to init() per bar (live mode)", number("window"), 500)
+    .option(
+      "--replay <data>",
+      "no venue: play recorded bars (a file, a catalog selector, or `sample`) to each paper promotion",
+    )
+    .option("--speed <n|max>", "replay speed in bars a second, or max", "max")
+    .option("--catalog <dir>", "catalog for --replay selectors")
     .action(async (flags: BridgeFlags, command: Command) => {
       let journal = flags.journal;
       if (flags.data !== undefined) {
@@ -80,20 +89,42 @@ export function registerBridgeCommands(program: Command): void {
         throw new Error("--confirm-live needs STOM_API_KEY and STOM_API_SECRET in the environment");
       }
       const logger = pino({ level: "info", redact: REDACT });
-      const bridge = await Bridge.open({
+      let replay: Awaited<ReturnType<typeof replayVenue>> | undefined;
+      if (flags.replay !== undefined) {
+        if (flags.confirmLive) throw new Error("--replay trades paper only: drop --confirm-live");
+        replay = await replayVenue(flags.replay, flags.speed, flags.catalog, (end) => bridge.flush(end));
+        logger.info(
+          `replaying ${replay.bars} bars of ${replay.name} (${replay.timeframe}) at ${flags.speed === "max" ? "full speed" : `${flags.speed} bars/s`} to each paper promotion`,
+        );
+      }
+      const bridge: Bridge = await Bridge.open({
         dataDir: path.resolve(journal),
         allowLive: Boolean(flags.confirmLive),
         window: flags.window,
         paper: { cash: flags.cash, commission: flags.commission, unit: 1e-8 },
         liveCash: flags.cash,
-        flushMs: 1_000,
+        // a replay closes its bars on its own clock; the wall clock would fill years of flat bars
+        flushMs: replay ? 0 : 1_000,
+        ...(replay
+          ? {
+              venueFactory: async (exchange: string, mode: string) => {
+                if (mode === "live") throw new Error(`${exchange}: live trading is off during a replay`);
+                return (replay as NonNullable<typeof replay>).venue;
+              },
+            }
+          : {}),
         sessionEnd: flags.sessionEnd,
         limits: {
           maxNotional: flags.maxNotional,
           maxOpenPositions: flags.maxPositions,
           maxDailyLoss: flags.maxDailyLoss,
           profitStop: flags.profitStop,
-          maxOrdersPerMinute: flags.maxOrdersPerMinute,
+          // the cap counts wall-clock minutes, and a replay plays hours of bars a second: off in a
+          // replay unless asked for
+          maxOrdersPerMinute:
+            replay && command.getOptionValueSource("maxOrdersPerMinute") === "default"
+              ? Number.POSITIVE_INFINITY
+              : flags.maxOrdersPerMinute,
         },
         venue: { apiKey, secret, urlOverride: process.env.STOM_CCXT_URL_OVERRIDE },
         // KIS (Korean stocks) when its keys are in the environment; the real host only with
@@ -122,4 +153,43 @@ export function registerBridgeCommands(program: Command): void {
       process.once("SIGINT", stop);
       process.once("SIGTERM", stop);
     });
+}
+
+/** The replay venue over `data` (a bar file, a catalog selector, or `sample`: the synthetic 1m sample). */
+async function replayVenue(
+  data: string,
+  speedText: string,
+  catalog: string | undefined,
+  flush: (end: number) => void,
+) {
+  const speed = speedText === "max" ? "max" : Number(speedText);
+  if (speed !== "max" && !(speed > 0)) throw new Error(`invalid speed: ${speedText} (bars a second, or max)`);
+  const [{ ReplayVenue }, { timeframeMs }] = await Promise.all([
+    import("../bridge/replay-venue.ts"),
+    import("../engine/timeframe.ts"),
+  ]);
+  let loaded: { bars: import("../engine/index.ts").Bars; symbol: string; timeframe: string };
+  if (data === "sample") {
+    const [{ makeSampleBars }, { toBars }] = await Promise.all([
+      import("../data/sample.ts"),
+      import("../engine/index.ts"),
+    ]);
+    const frame = makeSampleBars();
+    loaded = { bars: toBars(frame), symbol: frame.symbol, timeframe: frame.timeframe };
+  } else {
+    const { loadBars } = await import("../app/load-bars.ts");
+    loaded = await loadBars(data, catalog);
+  }
+  const barMs = timeframeMs(loaded.timeframe);
+  if (!barMs) throw new Error(`${data}: bars of timeframe ${loaded.timeframe} cannot be replayed`);
+  const venue = new ReplayVenue(loaded.bars, barMs, {
+    speed,
+    onEnd: (_symbol, end) => flush(end),
+  });
+  return {
+    venue,
+    bars: loaded.bars.length,
+    name: data === "sample" ? "the synthetic sample" : loaded.symbol,
+    timeframe: loaded.timeframe,
+  };
 }
