@@ -15,6 +15,7 @@ import { type MarketRules, RiskGate, type RiskLimits } from "./risk.ts";
 import { LiveRunner } from "./runner.ts";
 import { type Session, sessionFor } from "./sessions.ts";
 import { Store } from "./store.ts";
+import { TickGuard, type TickGuardOptions, worthLogging } from "./tick-guard.ts";
 import {
   type Bar,
   type BridgeEvent,
@@ -65,6 +66,13 @@ export interface BridgeOptions {
   flushMs?: number;
   /** liquidation time of each trading day, "HH:MM" in the venue's zone */
   sessionEnd?: string;
+  /**
+   * the venue clock trades are checked against: the wall clock when the bridge has a feed, none
+   * without one (tests and replays calling tick() pass theirs)
+   */
+  clock?: () => number;
+  /** bounds on trade times: future, staleness, gap in bars (tick-guard.ts) */
+  ticks?: Omit<TickGuardOptions, "clock">;
   strategyDir?: string;
   /** attempts to resolve an UNKNOWN order by lookup before leaving it to the next restart */
   resolveAttempts?: number;
@@ -127,6 +135,7 @@ export class Bridge {
   readonly #running = new Map<string, Running>();
   /** promotions being started, by strategy/venue/symbol/mode: a duplicate is refused before it starts */
   readonly #claims = new Map<string, string>();
+  readonly #ticks: TickGuard;
   readonly #listeners = new Set<(event: BridgeEvent) => void>();
   readonly #venues = new Map<string, Promise<Venue>>();
   readonly #timers = new Set<NodeJS.Timeout>();
@@ -143,6 +152,10 @@ export class Bridge {
       live: new Store(path.join(options.dataDir, "live.sqlite")),
     };
     this.daily = new DailyStops(this.stores);
+    this.#ticks = new TickGuard({
+      clock: options.clock ?? (options.feed === false ? undefined : Date.now),
+      ...options.ticks,
+    });
     const emit = (e: BridgeEvent) => this.emit(e);
     this.oms = {
       paper: new Oms("paper", this.stores.paper, this.risk, emit),
@@ -503,7 +516,18 @@ export class Bridge {
   /** Feeds one trade to a promotion's bar builder (the venue feed calls this; replays may too). */
   tick(promotionId: string, tick: Tick): void {
     const run = this.#running.get(promotionId);
-    if (run && run.promotion.status === "running") run.builder.push(tick);
+    if (run?.promotion.status !== "running") return;
+    // a trade in the wrong unit or far from the clock would make the builder fill days of flat
+    // bars (or loop for ever): refused before it gets there
+    const refusal = this.#ticks.check(promotionId, tick, run.builder.ms);
+    if (!refusal) {
+      run.builder.push(tick);
+      return;
+    }
+    if (!worthLogging(refusal.count)) return;
+    const message = `${run.promotion.symbol}: ${refusal.message} (refused: ${refusal.count})`;
+    this.stores[run.promotion.mode].audit("tick", message, { rule: refusal.rule, promotionId });
+    this.emit({ type: "risk", rule: refusal.rule, message, promotionId });
   }
 
   /** Closes bars whose period ended by `now` (wall clock in production). */
