@@ -6,13 +6,13 @@ import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { exportCommand } from "../../src/cli/data-export.ts";
-import { importCommand } from "../../src/cli/data-import.ts";
-import { stomFixtureCommand } from "../../src/cli/data-sample.ts";
-import { STOM_COLUMNS, type StomKind } from "../../src/data/stom/columns.ts";
-import { moneytopFromInterest, stomTableName, writeStomDb } from "../../src/data/stom/export.ts";
-import { rebuildSnapshots, type StomRow } from "../../src/data/stom/receiver.ts";
-import { needShared, shared } from "../support/paths.ts";
+import { exportCommand } from "../../../src/cli/data-export.ts";
+import { importCommand } from "../../../src/cli/data-import.ts";
+import { stomFixtureCommand } from "../../../src/cli/data-sample.ts";
+import { STOM_COLUMNS, type StomKind } from "../../../src/data/stom/columns.ts";
+import { moneytopFromInterest, stomTableName, writeStomDb } from "../../../src/data/stom/export.ts";
+import { rebuildSnapshots, type StomRow } from "../../../src/data/stom/receiver.ts";
+import { needShared, shared } from "../../support/paths.ts";
 
 const { missing } = needShared(
   "stom/dbs/coin_tick_shift5.db.gz",

@@ -6,18 +6,18 @@ import { readFileSync } from "node:fs";
 import { gunzipSync } from "node:zlib";
 import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
-import { STOM_COLUMNS } from "../../src/data/stom/columns.ts";
+import { STOM_COLUMNS } from "../../../src/data/stom/columns.ts";
 import {
   type BookEvent,
   rebuildSnapshots,
   SnapshotReceiver,
   type StomRow,
   type TradeEvent,
-} from "../../src/data/stom/receiver.ts";
-import { readUpbitTrades } from "../../src/data/stom/sources.ts";
-import { krxTickSize } from "../../src/engine/markets/tick-size.ts";
-import { pyRound } from "../../src/engine/pymath.ts";
-import { needShared, shared } from "../support/paths.ts";
+} from "../../../src/data/stom/receiver.ts";
+import { readUpbitTrades } from "../../../src/data/stom/sources.ts";
+import { krxTickSize } from "../../../src/engine/markets/tick-size.ts";
+import { pyRound } from "../../../src/engine/pymath.ts";
+import { needShared, shared } from "../../support/paths.ts";
 
 const { missing } = needShared(
   "freqtrade/XRP_ETH-trades.json.gz",
@@ -329,7 +329,7 @@ describe("SnapshotReceiver against STOM's own Binance receiver", () => {
   // test/support/stom-receiver-oracle.py ran UpdateTradeData / UpdateHogaData verbatim over real
   // XRP/ETH trades (two slices, one across 00:00 UTC) and seeded depth10 books, some lagging the price
   const oracle = JSON.parse(
-    readFileSync(new URL("./fixtures/stom-receiver-oracle.json", import.meta.url), "utf8"),
+    readFileSync(new URL("../fixtures/stom-receiver-oracle.json", import.meta.url), "utf8"),
   ) as {
     symbol: string;
     previousClose: number;
