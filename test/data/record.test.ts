@@ -262,7 +262,8 @@ describe("stom record --top (synthetic market)", () => {
     for (const [id, events] of first) streamEvents(venue, "upbit", id, events);
     await flushWithSentinels(venue, "upbit", first, status, r);
 
-    // act: CCC's day value overtakes BBB's; the next ranking swaps them (AAA stays first)
+    // act: CCC's day value overtakes BBB's; the next ranking swaps them (AAA stays first). CCC's
+    // events then carry no ticker: a smaller day value streamed for it would swap them back
     venue.streamTicker("upbit", "KRW-AAA", ticker(start + 30_000, 2e12));
     venue.streamTicker("upbit", "KRW-CCC", ticker(start + 30_000, 1e12));
     await waitFor(
@@ -273,7 +274,10 @@ describe("stom record --top (synthetic market)", () => {
     );
     await waitSubscribed(venue, "upbit", ["KRW-CCC"], r);
     const later = new Map([
-      ["KRW-CCC", syntheticEvents({ seed: 23, start: start + 40_000, seconds: 10, firstId: 20_000 })],
+      [
+        "KRW-CCC",
+        syntheticEvents({ seed: 23, start: start + 40_000, seconds: 10, firstId: 20_000, tickers: false }),
+      ],
     ]);
     streamEvents(venue, "upbit", "KRW-CCC", later.get("KRW-CCC") ?? []);
     await flushWithSentinels(venue, "upbit", later, status, r);

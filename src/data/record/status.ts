@@ -35,6 +35,13 @@ export interface RecorderStatus {
   /** symbols with a stream down right now */
   readonly down: readonly string[];
   readonly warnings: number;
+  /** commit latency over this run (ms): what a crash-safe second costs */
+  readonly commitLatency?: {
+    readonly count: number;
+    readonly p50: number;
+    readonly p99: number;
+    readonly max: number;
+  };
   readonly lastCommit?: {
     readonly at: number;
     readonly rows: number;
