@@ -11,10 +11,11 @@ import type { StomTexts } from "../parallel/pool.ts";
 export interface QueueFlags {
   queue?: string;
   cancel?: string;
+  queueChunk?: number;
 }
 
 // flags that change where or how a study runs, not what it computes
-const NOT_DEFINING = new Set(["queue", "cancel", "workers", "json", "data", "catalog", "memo"]);
+const NOT_DEFINING = new Set(["queue", "cancel", "queueChunk", "workers", "json", "data", "catalog", "memo"]);
 
 const definingFlags = (flags: object) =>
   Object.fromEntries(Object.entries(flags).filter(([k]) => !NOT_DEFINING.has(k)));
@@ -28,7 +29,16 @@ export function withQueueOptions(cmd: Command): Command {
       "--queue <redis-url>",
       "run the study's backtests as BullMQ jobs on redis://host:port[/db] (see `stom worker`)",
     )
-    .option("--cancel <study>", "with --queue: cancel a study (its waiting jobs are removed; results stay)");
+    .option("--cancel <study>", "with --queue: cancel a study (its waiting jobs are removed; results stay)")
+    .option(
+      "--queue-chunk <n>",
+      "with --queue: backtests per job (default: a 64th of a batch, at most 32)",
+      (v: string) => {
+        const n = Number(v);
+        if (!Number.isInteger(n) || n < 1) throw new Error(`invalid --queue-chunk: ${v}`);
+        return n;
+      },
+    );
   cmd.on("option:cancel", () => {
     const data = cmd.options.find((o) => o.long === "--data");
     if (data) data.mandatory = false;
@@ -65,7 +75,7 @@ export async function barQueueRunner(
     memo: flags.memo,
   });
   const study = studyId({ ...definingFlags(flags), strategy: context.strategyHash, data: context.dataHash });
-  return queueRunner(flags.queue as string, { study, context, log });
+  return queueRunner(flags.queue as string, { study, context, log, chunk: flags.queueChunk });
 }
 
 /** The queue runner for a STOM text study (one per search: a walk-forward window has its own context). */
@@ -97,5 +107,5 @@ export async function stomQueueRunner(
   });
   const study = studyId({ ...definingFlags(flags), texts: context.textsHash, data: context.dataHash });
   // the STOM searches do not cancel on Ctrl-C themselves
-  return queueRunner(flags.queue as string, { study, context, log, sigint: true });
+  return queueRunner(flags.queue as string, { study, context, log, sigint: true, chunk: flags.queueChunk });
 }

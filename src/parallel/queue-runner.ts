@@ -1,6 +1,7 @@
 import type { Redis } from "ioredis";
 import type { Runner, Task, TaskResult } from "../engine/optimize/runner.ts";
 import {
+  autoChunk,
   jobId,
   jsonHash,
   QUEUE_NAME,
@@ -26,6 +27,8 @@ export interface QueueRunnerOptions {
   readonly pollMs?: number;
   /** reported as Runner.concurrency; searches never size their batches by it for results */
   readonly concurrency?: number;
+  /** tasks per job (default autoChunk: about a 64th of a batch, at most 32) */
+  readonly chunk?: number;
 }
 
 /** A Runner on BullMQ, with the study it runs and the trials each worker recorded. */
@@ -57,7 +60,15 @@ const chunks = <T>(xs: readonly T[]) =>
  */
 export async function queueRunner(
   url: string,
-  { study, context, log = () => {}, sigint = false, pollMs = 500, concurrency = 1 }: QueueRunnerOptions,
+  {
+    study,
+    context,
+    log = () => {},
+    sigint = false,
+    pollMs = 500,
+    concurrency = 1,
+    chunk,
+  }: QueueRunnerOptions,
 ): Promise<QueueRunner> {
   // BullMQ (and ioredis) load only for a study on a queue: `stom backtest` never pays for them
   const { Queue, QueueEvents } = await import("bullmq");
@@ -88,7 +99,10 @@ export async function queueRunner(
   let cancelled = false;
   let failure: Error | null = null;
   let removal: Promise<unknown> = Promise.resolve();
-  const byJob = new Map<string, string>();
+  if (chunk !== undefined && !(Number.isInteger(chunk) && chunk >= 1))
+    throw new Error(`invalid chunk: ${chunk}`);
+  /** job id -> its tasks' keys, for the jobs of the running batch */
+  const byJob = new Map<string, readonly string[]>();
 
   /** hands stored results to the waiting tasks */
   const fetchStored = async (p: Pending, wanted: readonly string[]) => {
@@ -107,13 +121,13 @@ export async function queueRunner(
   };
 
   events.on("completed", ({ jobId: id }) => {
-    const key = byJob.get(id);
+    const mine = byJob.get(id);
     const p = pending;
-    if (key && p?.waiting.has(key)) fetchStored(p, [key]).catch((e) => p.fail(e));
+    if (mine && p) fetchStored(p, mine).catch((e) => p.fail(e));
   });
   events.on("failed", ({ jobId: id, failedReason }) => {
-    const key = byJob.get(id);
-    if (key && pending?.waiting.has(key)) pending.fail(new Error(failedReason));
+    const mine = byJob.get(id);
+    if (mine?.some((key) => pending?.waiting.has(key))) pending?.fail(new Error(failedReason));
   });
 
   const removeWaiting = (ids: readonly string[]) =>
@@ -135,15 +149,25 @@ export async function queueRunner(
         else {
           waiting.set(key, [task.id]);
           taskOf.set(key, task);
-          byJob.set(jobId(study, key), key);
         }
       }
+      // jobs are cut from the whole batch, not from what is missing, so a restarted coordinator
+      // cuts the same jobs (same ids) as the one before it
+      const size = chunk ?? autoChunk(taskOf.size);
+      const all = [...taskOf.keys()];
+      const jobs = Array.from({ length: Math.ceil(all.length / size) }, (_, k) =>
+        all.slice(k * size, (k + 1) * size),
+      );
+      const ids = jobs.map((keys) => jobId(study, keys));
+      jobs.forEach((keys, k) => {
+        byJob.set(ids[k], keys);
+      });
       return new Promise<void>((resolve, reject) => {
         let timer: NodeJS.Timeout | undefined;
         const end = () => {
           clearInterval(timer);
           if (pending === p) pending = null;
-          for (const key of taskOf.keys()) byJob.delete(jobId(study, key));
+          for (const id of ids) byJob.delete(id);
         };
         const p: Pending = {
           waiting,
@@ -157,22 +181,29 @@ export async function queueRunner(
             failure = e;
             end();
             // the study stops: nobody should run what is still queued
-            removal = removeWaiting([...waiting.keys()].map((key) => jobId(study, key)));
+            removal = removeWaiting(ids);
             reject(e);
           },
         };
         pending = p;
         const start = async () => {
-          await fetchStored(p, [...waiting.keys()]);
+          await fetchStored(p, all);
           if (pending !== p) return;
-          for (const part of chunks([...waiting.keys()])) {
+          const missing = jobs.flatMap((keys, k) => (keys.some((key) => waiting.has(key)) ? [k] : []));
+          for (const part of chunks(missing)) {
             await queue.addBulk(
-              part.map((key) => ({
-                name: "trial",
-                data: { study, ctx, context, key, task: taskOf.get(key) as Task } satisfies StudyJob,
-                // the result lives in the study's hash; a job with this id already queued (by an
+              part.map((k) => ({
+                name: "trials",
+                data: {
+                  study,
+                  ctx,
+                  context,
+                  keys: jobs[k],
+                  tasks: jobs[k].map((key) => taskOf.get(key) as Task),
+                } satisfies StudyJob,
+                // the results live in the study's hash; a job with this id already queued (by an
                 // earlier coordinator of the same study) is not added twice
-                opts: { jobId: jobId(study, key), removeOnComplete: true, removeOnFail: true },
+                opts: { jobId: ids[k], removeOnComplete: true, removeOnFail: true },
               })),
             );
           }
@@ -200,7 +231,7 @@ export async function queueRunner(
       cancelled = true;
       const p = pending;
       if (!p) return;
-      removal = removeWaiting([...p.waiting.keys()].map((key) => jobId(study, key)));
+      removal = removeWaiting([...byJob.keys()]);
       // what reported so far stands; the search records it and stops
       p.finish();
     },

@@ -83,20 +83,17 @@ export async function queueWorker(
     async (job): Promise<number> => {
       const data = job.data;
       const run = await context(data);
-      const result = run(data.task);
       const k = studyKeys(data.study);
-      const client = (await worker.client) as unknown as Redis;
-      return (await client.eval(
-        RECORD,
-        3,
-        k.results,
-        k.workers,
-        k.runs,
-        data.key,
-        encodeResult(result),
-        name,
-        STUDY_TTL_S,
-      )) as number;
+      const pipeline = ((await worker.client) as unknown as Redis).pipeline();
+      for (const [i, task] of data.tasks.entries()) {
+        // between backtests the event loop turns, so the job's lock is renewed during a chunk
+        if (i > 0) await new Promise((resolve) => setImmediate(resolve));
+        const result = encodeResult(run(task));
+        pipeline.eval(RECORD, 3, k.results, k.workers, k.runs, data.keys[i], result, name, STUDY_TTL_S);
+      }
+      const replies = (await pipeline.exec()) ?? [];
+      for (const [error] of replies) if (error) throw error;
+      return replies.reduce((s, [, fresh]) => s + Number(fresh), 0);
     },
     {
       connection: redisConnection(url),

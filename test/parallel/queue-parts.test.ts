@@ -26,7 +26,8 @@ describe("taskKey", () => {
     expect(taskKey("ctx", { id: 0, params: { fast: 5, slow: 20 }, start: 0, end: 100 })).not.toBe(a);
     expect(taskKey("other", { id: 0, params: { fast: 5, slow: 20 } })).not.toBe(a);
     // BullMQ refuses ":" in custom job ids
-    expect(jobId("abc", a)).not.toContain(":");
+    expect(jobId("abc", [a])).toBe(`abc.${a}`);
+    expect(jobId("abc", [a, a])).not.toContain(":");
   });
 });
 

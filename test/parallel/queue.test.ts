@@ -103,7 +103,9 @@ describe.skipIf(!REDIS_SERVER)("stom optimize --queue", () => {
         "slow=10:90:2",
       ];
       const search = [...args, "--method", method, "--trials", "40", "--seed", "5"];
-      const { stdout } = await stom([...search, "--queue", redis.url(0), "--json"]);
+      // GA's rounds of 16 go out as 4 jobs of 4 backtests
+      const chunk = method === "ga" ? ["--queue-chunk", "4"] : [];
+      const { stdout } = await stom([...search, "--queue", redis.url(0), ...chunk, "--json"]);
       const res = JSON.parse(stdout);
       expect(res.trials).toBe(40);
       expect(stdout).toBe(inProcess(search));
