@@ -26,7 +26,8 @@ import { Store } from "../src/bridge/store.ts";
 import { FINAL_STATES, type OrderRecord } from "../src/bridge/types.ts";
 import { type MockVenue, startMockVenue } from "../test/support/mock-venue.ts";
 
-const TOKEN = "bench-token-0123456789abcdefghijklmnop";
+// random, as `openssl rand -hex 32` makes one: the bridge refuses weak tokens
+const TOKEN = "a2c6d57cb1e05520c5be135219d73aef7096eb201f387d4e16e96ed8626b3f4a";
 const SELF = fileURLToPath(import.meta.url);
 const wall = () => performance.timeOrigin + performance.now();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

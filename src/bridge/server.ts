@@ -8,7 +8,7 @@ import { WebSocket, WebSocketServer } from "ws";
 import { z } from "zod";
 import { AuthLimiter, type AuthLimiterOptions } from "./auth-limiter.ts";
 import { type Bridge, HttpError } from "./bridge.ts";
-import { MIN_TOKEN_LENGTH, TOKEN_ENV } from "./token.ts";
+import { tokenProblem } from "./token.ts";
 
 /** Browsers cannot set headers on a WebSocket: the token rides in a subprotocol "bearer.<token>". */
 export const WS_PROTOCOL_PREFIX = "bearer.";
@@ -123,9 +123,8 @@ export async function startServer(
     clock = Date.now,
   }: ServerOptions,
 ): Promise<BridgeServer> {
-  if (typeof token !== "string" || token.length < MIN_TOKEN_LENGTH) {
-    throw new Error(`${TOKEN_ENV} must be set to at least ${MIN_TOKEN_LENGTH} characters`);
-  }
+  const weak = tokenProblem(token);
+  if (weak) throw new Error(weak);
   const log = logger ?? pino({ level: "info", redact: REDACT });
   const origins = new Set(allowOrigins);
   const limiter = new AuthLimiter({ clock, ...authLimit });

@@ -4,7 +4,7 @@ import pino from "pino";
 import { Bridge } from "../bridge/bridge.ts";
 import { credentialsFromEnv } from "../bridge/kis/config.ts";
 import { REDACT, startServer } from "../bridge/server.ts";
-import { MIN_TOKEN_LENGTH, TOKEN_ENV } from "../bridge/token.ts";
+import { MIN_TOKEN_LENGTH, TOKEN_ENV, tokenProblem } from "../bridge/token.ts";
 
 const number = (name: string) => (value: string) => {
   const x = Number(value);
@@ -38,7 +38,9 @@ interface BridgeFlags {
 export function registerBridgeCommands(program: Command): void {
   program
     .command("bridge")
-    .description(`run the live bridge (paper by default); needs ${TOKEN_ENV} (>= 32 characters)`)
+    .description(
+      `run the live bridge (paper by default); needs ${TOKEN_ENV} (>= ${MIN_TOKEN_LENGTH} random characters: openssl rand -hex 32)`,
+    )
     .option("--host <host>", "address to bind", "127.0.0.1")
     .option("--port <n>", "port", number("port"), 8787)
     .option("--journal <dir>", "journal folder (paper.sqlite, live.sqlite)", "bridge-data")
@@ -81,8 +83,8 @@ export function registerBridgeCommands(program: Command): void {
         if (command.getOptionValueSource("journal") === "default") journal = flags.data;
       }
       const token = process.env[TOKEN_ENV] ?? "";
-      if (token.length < MIN_TOKEN_LENGTH)
-        throw new Error(`${TOKEN_ENV} must be set to at least ${MIN_TOKEN_LENGTH} characters`);
+      const weak = tokenProblem(token);
+      if (weak) throw new Error(weak);
       const apiKey = process.env.STOM_API_KEY;
       const secret = process.env.STOM_API_SECRET;
       if (flags.confirmLive && !(apiKey && secret)) {

@@ -14,7 +14,8 @@ import { needShared, SHARED_URL, sharedOr } from "../support/paths.ts";
 
 const DATA = SHARED_URL;
 const { missing } = needShared("upbit/trades");
-const TOKEN = "e2e-upbit-token-0123456789abcdefghijkl";
+// random, as `openssl rand -hex 32` makes one: the bridge refuses weak tokens
+const TOKEN = "288f65174a6a946d50844e3b4779a205a0785eb140a55f568797ecb581b079ba";
 const TAPE = sharedOr(missing, upbitTape);
 const MINUTE = 60_000;
 const N = 6000;

@@ -13,7 +13,8 @@ import { needShared, SHARED_URL, sharedOr } from "../support/paths.ts";
 
 const DATA = SHARED_URL;
 const { missing } = needShared("freqtrade/XRP_ETH-trades.json.gz", "freqtrade/XRP_ETH-1m.json");
-const TOKEN = "e2e-token-0123456789abcdefghijklmnop";
+// random, as `openssl rand -hex 32` makes one: the bridge refuses weak tokens
+const TOKEN = "27b273b19b3ddca4d0efc8188fbfc7120c8d3948cb3522ae6276378b826becd8";
 const TAPE = sharedOr(missing, () =>
   JSON.parse(gunzipSync(readFileSync(new URL("freqtrade/XRP_ETH-trades.json.gz", DATA))).toString("utf8")),
 ) as [number, string, null, "buy" | "sell", number, number, number][];

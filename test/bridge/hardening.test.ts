@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { WebSocket } from "ws";
 import { Bridge } from "../../src/bridge/bridge.ts";
 import { type BridgeServer, startServer, WS_PROTOCOL_PREFIX } from "../../src/bridge/server.ts";
+import { tokenProblem } from "../../src/bridge/token.ts";
 import { mulberry32 } from "../../src/engine/optimize/rng.ts";
 
 const TOKEN = "5f0c2a9e8b71d64c3e0a9f12b7d58e46c1a03b9f7e2d6c58";
@@ -329,5 +330,31 @@ describe("startServer under hostile input", () => {
     const orders = await fetch(`${server.url}/api/orders`, { headers: { Authorization: `Bearer ${TOKEN}` } });
     expect(orders.status).toBe(200);
     console.log("fuzz answers by status:", Object.fromEntries(counts.statuses));
+  });
+});
+
+describe("tokenProblem", () => {
+  it("refuses short, repeated, sequential and low-entropy tokens, with how to make one", () => {
+    for (const weak of [
+      "short",
+      "a".repeat(64),
+      `${"t".repeat(20)}0123456789abcdef`,
+      "cli-token-0123456789abcdefghijklmnopq",
+      "passwordpasswordpasswordpassword",
+      "ab".repeat(20),
+    ]) {
+      expect(tokenProblem(weak)).toMatch(/openssl rand -hex 32/);
+    }
+    expect(tokenProblem(TOKEN)).toBeUndefined();
+    // 1,000 random tokens of 64 hex characters all pass
+    const random = mulberry32(7);
+    for (let i = 0; i < 1_000; i++) {
+      const t = Array.from({ length: 64 }, () => "0123456789abcdef"[Math.floor(random() * 16)]).join("");
+      expect(tokenProblem(t)).toBeUndefined();
+    }
+  });
+
+  it("startServer refuses a weak token", async () => {
+    await expect(startServer(bridge, { token: "x".repeat(40), port: 0 })).rejects.toThrow(/too weak/);
   });
 });

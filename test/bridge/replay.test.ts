@@ -14,7 +14,8 @@ import { type BacktestOptions, backtest, toBars } from "../../src/engine/index.t
 import { tempDir } from "../support/fixtures.ts";
 import { ROOT } from "../support/paths.ts";
 
-const TOKEN = `replay-test-${"r".repeat(28)}`;
+// random, as `openssl rand -hex 32` makes one: the bridge refuses weak tokens
+const TOKEN = "cd9409a7333fb35d716a6414ef858e8eab720ee7430160b8b4bcbb2329f06d4d";
 const dir = tempDir("stom-replay-");
 const strategies = join(dir, "strategies");
 const bars = toBars(makeSampleBars({ bars: 800, seed: 21, timeframe: "1m" }));

@@ -13,7 +13,8 @@ import { needShared, SHARED_URL } from "../support/paths.ts";
 
 const DATA = SHARED_URL;
 const { missing } = needShared("freqtrade/XRP_ETH-1m.json");
-const TOKEN = "t".repeat(20) + "0123456789abcdef";
+// random, as `openssl rand -hex 32` makes one: the bridge refuses weak tokens
+const TOKEN = "93d6debcc2ce36b1f0e7484b06c02e2f84b5fe5d1d87aa0532bdd227f62cb94d";
 const ROOT = path.resolve(import.meta.dirname, "../..");
 
 let bridge: Bridge;

@@ -9,7 +9,8 @@ import { registerPromoteCommand } from "../../src/cli/promote.ts";
 import { startMockVenue } from "../support/mock-venue.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
-const TOKEN = "cli-token-0123456789abcdefghijklmnopq";
+// random, as `openssl rand -hex 32` makes one: the bridge refuses weak tokens
+const TOKEN = "087099989314142aa0baa9cac92130c950d48df3ef373206c7a769683c8f03e0";
 let child: ChildProcess | undefined;
 
 afterAll(() => {

@@ -12,7 +12,8 @@ import type { Promotion } from "../../src/bridge/types.ts";
 import { needShared } from "../support/paths.ts";
 import { type Browsing, ensureBuilt, launch, ROOT, serve } from "./site.ts";
 
-const TOKEN = `live-page-e2e-${"k".repeat(24)}`;
+// random, as `openssl rand -hex 32` makes one: the bridge refuses weak tokens
+const TOKEN = "440a51f5c94f8a42dc7a456ec8be79ed251a653866cfbde16cf975ec7fdf198e";
 const BARS = path.resolve(ROOT, "../shared/data/freqtrade/XRP_ETH-1m.json");
 const { missing } = needShared("freqtrade/XRP_ETH-1m.json");
 const SHOTS = path.join(ROOT, "test-results");

@@ -10,7 +10,8 @@ import { Bridge } from "../../src/bridge/bridge.ts";
 import { type BridgeServer, startServer } from "../../src/bridge/server.ts";
 import { type Browsing, ensureBuilt, launch, serve } from "./site.ts";
 
-const TOKEN = `promote-page-e2e-${"p".repeat(24)}`;
+// random, as `openssl rand -hex 32` makes one: the bridge refuses weak tokens
+const TOKEN = "e7b657597b0b09705996160b26713a9b7b48eb2634d06796f5ec00c907ec33a3";
 
 let dir: string;
 let site: Awaited<ReturnType<typeof serve>>;
