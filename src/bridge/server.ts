@@ -1,5 +1,6 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import { createServer, type IncomingMessage, type Server } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
 import express, { type NextFunction, type Request, type Response } from "express";
@@ -33,6 +34,8 @@ export interface ServerOptions {
   maxPayload?: number;
   /** the clock of the auth limiter (tests move it instead of waiting) */
   clock?: () => number;
+  /** serve HTTPS (and wss://) with this certificate and key, PEM */
+  tls?: { cert: string | Buffer; key: string | Buffer };
 }
 
 export interface BridgeServer {
@@ -121,6 +124,7 @@ export async function startServer(
     authTimeoutMs = 5_000,
     maxPayload = 4096,
     clock = Date.now,
+    tls,
   }: ServerOptions,
 ): Promise<BridgeServer> {
   const weak = tokenProblem(token);
@@ -229,7 +233,8 @@ export async function startServer(
   });
 
   // Node's defaults wait minutes for slow headers; an idle half-sent request should not hold a slot
-  const server = createServer({ headersTimeout: 10_000, requestTimeout: 30_000 }, app);
+  const timeouts = { headersTimeout: 10_000, requestTimeout: 30_000 };
+  const server: Server = tls ? createHttpsServer({ ...timeouts, ...tls }, app) : createServer(timeouts, app);
   server.maxConnections = maxConnections;
   // A malformed request (bad header, garbage bytes, reset mid-request) must never reach the
   // process's uncaught handler: answer 400 if the socket can still take it, else drop it.
@@ -357,7 +362,7 @@ export async function startServer(
   const actual = (server.address() as AddressInfo).port;
   log.info({ host, port: actual }, "bridge listening");
   return {
-    url: `http://${host}:${actual}`,
+    url: `${tls ? "https" : "http"}://${host.includes(":") ? `[${host}]` : host}:${actual}`,
     port: actual,
     server,
     clients: () => authed.size,

@@ -1,7 +1,9 @@
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { type Command, Option } from "commander";
 import pino from "pino";
 import { Bridge } from "../bridge/bridge.ts";
+import { exposure } from "../bridge/exposure.ts";
 import { credentialsFromEnv } from "../bridge/kis/config.ts";
 import { REDACT, startServer } from "../bridge/server.ts";
 import { MIN_TOKEN_LENGTH, TOKEN_ENV, tokenProblem } from "../bridge/token.ts";
@@ -14,6 +16,10 @@ const number = (name: string) => (value: string) => {
 
 interface BridgeFlags {
   host: string;
+  tlsCert?: string;
+  tlsKey?: string;
+  insecure?: boolean;
+  maxTickAge: number;
   port: number;
   journal: string;
   /** deprecated alias of --journal */
@@ -41,7 +47,23 @@ export function registerBridgeCommands(program: Command): void {
     .description(
       `run the live bridge (paper by default); needs ${TOKEN_ENV} (>= ${MIN_TOKEN_LENGTH} random characters: openssl rand -hex 32)`,
     )
-    .option("--host <host>", "address to bind", "127.0.0.1")
+    .option(
+      "--host <host>",
+      "address to bind (off loopback: needs --tls-cert/--tls-key or --insecure)",
+      "127.0.0.1",
+    )
+    .option("--tls-cert <file>", "serve HTTPS with this certificate (PEM)")
+    .option("--tls-key <file>", "the private key of --tls-cert (PEM)")
+    .option(
+      "--insecure",
+      "allow plain HTTP on a non-loopback --host (the token crosses the network in clear)",
+    )
+    .option(
+      "--max-tick-age <seconds>",
+      "refuse trades older than this behind the clock (0: no bound; off in a replay)",
+      number("max-tick-age"),
+      3_600,
+    )
     .option("--port <n>", "port", number("port"), 8787)
     .option("--journal <dir>", "journal folder (paper.sqlite, live.sqlite)", "bridge-data")
     // `--data` names bar files everywhere else in the CLI; the bridge's folder is its journal
@@ -85,6 +107,13 @@ export function registerBridgeCommands(program: Command): void {
       const token = process.env[TOKEN_ENV] ?? "";
       const weak = tokenProblem(token);
       if (weak) throw new Error(weak);
+      const exposed = exposure(flags);
+      if (exposed.warning) process.stderr.write(`${exposed.warning}\n`);
+      if (exposed.error) throw new Error(exposed.error);
+      const tls =
+        flags.tlsCert && flags.tlsKey
+          ? { cert: readFileSync(flags.tlsCert), key: readFileSync(flags.tlsKey) }
+          : undefined;
       const apiKey = process.env.STOM_API_KEY;
       const secret = process.env.STOM_API_SECRET;
       if (flags.confirmLive && !(apiKey && secret)) {
@@ -116,6 +145,10 @@ export function registerBridgeCommands(program: Command): void {
             }
           : {}),
         sessionEnd: flags.sessionEnd,
+        // a live feed's trades against the wall clock; a replay's are old by design
+        ticks: {
+          maxAgeMs: replay || !(flags.maxTickAge > 0) ? Number.POSITIVE_INFINITY : flags.maxTickAge * 1000,
+        },
         limits: {
           maxNotional: flags.maxNotional,
           maxOpenPositions: flags.maxPositions,
@@ -141,6 +174,7 @@ export function registerBridgeCommands(program: Command): void {
         port: flags.port,
         allowOrigins: flags.allowOrigin ?? [],
         logger,
+        tls,
       });
       bridge.on((e) => {
         if (e.type === "risk" || e.type === "kill" || e.type === "promotion")
