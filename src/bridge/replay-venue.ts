@@ -30,7 +30,11 @@ export class ReplayVenue implements Venue {
   readonly #onEnd: NonNullable<ReplayOptions["onEnd"]>;
   readonly #batch: number;
 
-  constructor(bars: Bars, barMs: number, { speed = "max", onEnd = () => {}, batch = 50 }: ReplayOptions = {}) {
+  constructor(
+    bars: Bars,
+    barMs: number,
+    { speed = "max", onEnd = () => {}, batch = 50 }: ReplayOptions = {},
+  ) {
     if (!(barMs > 3)) throw new Error(`invalid bar length: ${barMs} ms`);
     if (speed !== "max" && !(speed > 0)) throw new Error(`invalid speed: ${speed} (bars a second, or max)`);
     this.#bars = bars;

@@ -636,7 +636,8 @@ export class BarSession<P extends ParamSpecs = ParamSpecs, S = unknown> {
     cols.close[n] = bar.close;
     cols.volume[n] = bar.volume ?? 0;
     this.#n = n + 1;
-    const bars = (this.#bars = this.#view());
+    const bars = this.#view();
+    this.#bars = bars;
     this.broker.extend(bars);
 
     const broker = this.broker;

@@ -117,9 +117,9 @@ describe("stom bridge --replay: the paper path equals the backtest", () => {
           price: f.price,
           amount: (side.get(f.clientOrderId) as number) * f.amount,
         }));
-      const before = (rows: typeof want) => byTimeAndPrice(rows.filter((r) => r.time < last));
-      const wanted = before(want);
-      const journalled = before(got);
+      const beforeLast = (rows: typeof want) => byTimeAndPrice(rows.filter((r) => r.time < last));
+      const wanted = beforeLast(want);
+      const journalled = beforeLast(got);
       expect(wanted.size).toBeGreaterThan(4);
       expect([...journalled.keys()].sort()).toEqual([...wanted.keys()].sort());
       for (const [key, amount] of wanted) expect(journalled.get(key), key).toBeCloseTo(amount, 9);

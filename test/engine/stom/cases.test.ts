@@ -14,7 +14,7 @@ import {
   stomResult,
 } from "../../../src/engine/stom/index.ts";
 import { needShared, shared } from "../../support/paths.ts";
-import { loadStomDb, loadStomDbFile, STOM_CASES, STOM_SHARED } from "../../support/stom-cases.ts";
+import { loadStomDb, loadStomDbFile, STOM_CASES } from "../../support/stom-cases.ts";
 
 interface Oracle {
   trades: Record<string, number | string>[];
