@@ -279,7 +279,7 @@ export class Bridge {
       env: mode === "live" && this.options.allowLive && env === "real" ? "real" : "mock",
       journal: {
         byClientId: (id) => store.order(id),
-        byVenueId: (odno) => store.orders({ limit: 2_000 }).find((o) => o.venueOrderId === odno),
+        byVenueId: (odno) => store.orderByVenueId(odno),
       },
       onWarning: (message) => this.emit({ type: "audit", message }),
     });
@@ -695,9 +695,28 @@ export class Bridge {
     return [...this.#running.values()].map((r) => this.#position(r));
   }
 
-  orders(limit = 500): OrderRecord[] {
-    return [...this.stores.paper.orders({ limit }), ...this.stores.live.orders({ limit })]
-      .sort((a, b) => b.createdAt - a.createdAt)
+  /**
+   * Both journals' orders, newest first (within one millisecond: live before paper, then journal
+   * order); `before` (a client order id) gives the page after that order.
+   */
+  orders(limit = 500, before?: string): OrderRecord[] {
+    let cursor: { mode: Mode; createdAt: number; seq: number } | undefined;
+    if (before !== undefined) {
+      for (const mode of ["live", "paper"] as const) {
+        const at = this.stores[mode].position(before);
+        if (at) cursor = { mode, ...at };
+      }
+      if (!cursor) throw new HttpError(400, `before: no order ${before}`);
+    }
+    const page = (mode: Mode) =>
+      this.stores[mode].orders({
+        limit,
+        before:
+          cursor &&
+          (cursor.mode === mode ? cursor : { createdAt: cursor.createdAt, inclusive: mode > cursor.mode }),
+      });
+    return [...page("live"), ...page("paper")]
+      .sort((a, b) => b.createdAt - a.createdAt || (a.mode === b.mode ? 0 : a.mode < b.mode ? -1 : 1))
       .slice(0, limit);
   }
 

@@ -82,6 +82,14 @@ const promotionBody = z.strictObject({
   allowDuplicate: z.boolean().default(false),
 });
 
+const ordersQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(1000).default(500),
+  before: z
+    .string()
+    .regex(/^[\w-]{1,64}$/, "a client order id")
+    .optional(),
+});
+
 const killBody = z.strictObject({ flatten: z.boolean().default(false) }).default({ flatten: false });
 
 function digest(s: string): Buffer {
@@ -191,8 +199,12 @@ export async function startServer(
     const id = parse(z.string().uuid(), req.params.id);
     res.json(await bridge.stop(id));
   });
-  app.get("/api/orders", (_req, res) => {
-    res.json(bridge.orders());
+  app.get("/api/orders", (req, res) => {
+    const { limit, before } = parse(ordersQuery, req.query);
+    const page = bridge.orders(limit, before);
+    // a full page may have more behind it: the cursor of the next one
+    if (page.length === limit) res.setHeader("X-Next-Before", page[page.length - 1].clientOrderId);
+    res.json(page);
   });
   app.get("/api/positions", (_req, res) => {
     res.json(bridge.positions());

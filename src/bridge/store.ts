@@ -24,6 +24,11 @@ CREATE TABLE IF NOT EXISTS orders (
   updated_at INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS orders_state ON orders(state);
+-- newest first (GET /api/orders pages), per promotion, and by the venue's id (KIS fill notices)
+-- ascending, read backwards: newest first with rowid descending inside one millisecond, no sort
+CREATE INDEX IF NOT EXISTS orders_created_at ON orders(created_at);
+CREATE INDEX IF NOT EXISTS orders_promotion ON orders(promotion_id, created_at DESC);
+CREATE INDEX IF NOT EXISTS orders_venue_id ON orders(venue_order_id);
 CREATE TABLE IF NOT EXISTS order_events (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
   client_order_id TEXT NOT NULL,
@@ -209,13 +214,53 @@ export class Store {
     return r && toRecord(r);
   }
 
-  orders({ limit = 500, promotionId }: { limit?: number; promotionId?: string } = {}): OrderRecord[] {
-    const rows = promotionId
-      ? this.db
-          .prepare("SELECT * FROM orders WHERE promotion_id = ? ORDER BY created_at DESC, rowid DESC LIMIT ?")
-          .all(promotionId, limit)
-      : this.db.prepare("SELECT * FROM orders ORDER BY created_at DESC, rowid DESC LIMIT ?").all(limit);
-    return (rows as OrderRow[]).map(toRecord);
+  /**
+   * Newest first. `before` pages: only orders older than that position (created_at, then journal
+   * order within one millisecond), from an index, so a page costs the same on a journal of millions.
+   */
+  orders({
+    limit = 500,
+    promotionId,
+    before,
+  }: {
+    limit?: number;
+    promotionId?: string;
+    before?: { createdAt: number; seq?: number; inclusive?: boolean };
+  } = {}): OrderRecord[] {
+    const where: string[] = [];
+    const args: (string | number)[] = [];
+    if (promotionId !== undefined) {
+      where.push("promotion_id = ?");
+      args.push(promotionId);
+    }
+    if (before) {
+      if (before.seq !== undefined) {
+        // written as a range on created_at so the index is searched, not scanned
+        where.push("created_at <= ? AND (created_at < ? OR rowid < ?)");
+        args.push(before.createdAt, before.createdAt, before.seq);
+      } else {
+        where.push(before.inclusive ? "created_at <= ?" : "created_at < ?");
+        args.push(before.createdAt);
+      }
+    }
+    const sql = `SELECT * FROM orders ${where.length ? `WHERE ${where.join(" AND ")}` : ""}
+      ORDER BY created_at DESC, rowid DESC LIMIT ?`;
+    return (this.db.prepare(sql).all(...args, limit) as OrderRow[]).map(toRecord);
+  }
+
+  /** An order's place in the journal: its created_at and row number, for `orders({before})`. */
+  position(clientOrderId: string): { createdAt: number; seq: number } | undefined {
+    const row = this.db
+      .prepare("SELECT created_at, rowid AS seq FROM orders WHERE client_order_id = ?")
+      .get(clientOrderId) as { created_at: number; seq: number } | undefined;
+    return row && { createdAt: row.created_at, seq: row.seq };
+  }
+
+  orderByVenueId(venueOrderId: string): OrderRecord | undefined {
+    const r = this.db.prepare("SELECT * FROM orders WHERE venue_order_id = ?").get(venueOrderId) as
+      | OrderRow
+      | undefined;
+    return r && toRecord(r);
   }
 
   /** Orders not yet FILLED, CANCELED or REJECTED: what a restart must reconcile. */
