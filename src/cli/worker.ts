@@ -62,7 +62,10 @@ async function serve(flags: WorkerFlags): Promise<void> {
     log,
   });
   await new Promise<void>((resolve) => {
+    let stopping = false;
     const stop = () => {
+      if (stopping) return;
+      stopping = true;
       log(`worker ${worker.name} stopping (finishing its job)`);
       worker.close().then(resolve, resolve);
     };
@@ -71,6 +74,8 @@ async function serve(flags: WorkerFlags): Promise<void> {
     // a child of `--concurrency N`: its supervisor's end is its own
     process.once("disconnect", stop);
   });
+  // a forked child's IPC channel would keep it alive
+  if (process.connected) process.disconnect();
 }
 
 /** N child processes of `stom worker --concurrency 1`, stopped together. */
