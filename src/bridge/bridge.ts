@@ -11,6 +11,7 @@ import { krxBridgeCosts } from "./krx-rules.ts";
 import { LiveAccount } from "./live-account.ts";
 import { Oms } from "./oms.ts";
 import { PaperSession, type PaperSettings } from "./paper-session.ts";
+import { redactDeep, redactSecrets } from "./redact.ts";
 import { type MarketRules, RiskGate, type RiskLimits } from "./risk.ts";
 import { LiveRunner } from "./runner.ts";
 import { type Session, sessionFor } from "./sessions.ts";
@@ -233,6 +234,10 @@ export class Bridge {
         if (run.account instanceof LiveAccount) run.account.settle(event.order);
       }
     }
+    // venue errors quote signed request URLs: scrubbed before any listener (sockets, logs) sees them
+    if (event.type === "audit" || event.type === "risk") event = redactDeep(event);
+    else if (event.type === "order" && event.order.reason)
+      event = { ...event, order: { ...event.order, reason: redactSecrets(event.order.reason) } };
     for (const listener of this.#listeners) {
       try {
         listener(event);

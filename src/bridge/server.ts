@@ -9,6 +9,7 @@ import { WebSocket, WebSocketServer } from "ws";
 import { z } from "zod";
 import { AuthLimiter, type AuthLimiterOptions } from "./auth-limiter.ts";
 import { type Bridge, HttpError } from "./bridge.ts";
+import { redactSecrets } from "./redact.ts";
 import { tokenProblem } from "./token.ts";
 
 /** Browsers cannot set headers on a WebSocket: the token rides in a subprotocol "bearer.<token>". */
@@ -239,7 +240,7 @@ export async function startServer(
     } else if (e.type === "entity.too.large") {
       res.status(413).json({ error: "body: too large" });
     } else {
-      log.error({ err: e.message }, "request failed");
+      log.error({ err: redactSecrets(String(e.message)) }, "request failed");
       res.status(500).json({ error: "internal error" });
     }
   });

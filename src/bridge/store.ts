@@ -1,4 +1,5 @@
 import Database from "better-sqlite3";
+import { redactDeep, redactSecrets } from "./redact.ts";
 import type { OrderRecord, OrderState, Promotion } from "./types.ts";
 
 const SCHEMA = `
@@ -186,7 +187,8 @@ export class Store {
       filled: o.filled,
       avg_price: o.avgPrice,
       fee: o.fee,
-      reason: o.reason,
+      // a venue's error text may quote a signed URL
+      reason: o.reason === null ? null : redactSecrets(o.reason),
       bar: o.bar,
       created_at: o.createdAt,
       updated_at: o.updatedAt,
@@ -195,15 +197,17 @@ export class Store {
 
   insertOrder(o: OrderRecord): void {
     this.db.transaction(() => {
-      this.#insertOrder.run(this.#row(o));
-      this.#insertEvent.run(o.clientOrderId, null, o.state, o.updatedAt, o.reason);
+      const row = this.#row(o);
+      this.#insertOrder.run(row);
+      this.#insertEvent.run(o.clientOrderId, null, o.state, o.updatedAt, row.reason);
     })();
   }
 
   updateOrder(o: OrderRecord, from: OrderState): void {
     this.db.transaction(() => {
-      this.#updateOrder.run(this.#row(o));
-      if (from !== o.state) this.#insertEvent.run(o.clientOrderId, from, o.state, o.updatedAt, o.reason);
+      const row = this.#row(o);
+      this.#updateOrder.run(row);
+      if (from !== o.state) this.#insertEvent.run(o.clientOrderId, from, o.state, o.updatedAt, row.reason);
     })();
   }
 
@@ -363,7 +367,12 @@ export class Store {
   audit(kind: string, message: string, detail?: unknown): void {
     this.db
       .prepare("INSERT INTO audit (at, kind, message, detail) VALUES (?, ?, ?, ?)")
-      .run(Date.now(), kind, message, detail === undefined ? null : JSON.stringify(detail));
+      .run(
+        Date.now(),
+        kind,
+        redactSecrets(message),
+        detail === undefined ? null : JSON.stringify(redactDeep(detail)),
+      );
   }
 
   audits(limit = 500): AuditRow[] {

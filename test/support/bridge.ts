@@ -2,9 +2,12 @@ import { mkdtempSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import pino from "pino";
+import { loadResolvedStrategy } from "../../src/app/strategy-loader.ts";
 import { Bridge, type BridgeOptions } from "../../src/bridge/bridge.ts";
+import type { MarketRules } from "../../src/bridge/risk.ts";
 import { type BridgeServer, type ServerOptions, startServer } from "../../src/bridge/server.ts";
-import type { Tick } from "../../src/bridge/types.ts";
+import type { Side, Tick, VenueOrder } from "../../src/bridge/types.ts";
+import type { Venue } from "../../src/bridge/venue.ts";
 
 /** A token that passes the strength check (64 hex characters, as `openssl rand -hex 32` makes). */
 export const STRONG_TOKEN = "9c4f1e7a2b8d05f36e1c9a4b7d2e8f0136a5c9e2b4f7d1a08c3e6b9f2d5a7c41";
@@ -69,3 +72,85 @@ export const SMA_PAPER = {
   timeframe: "1m",
   mode: "paper",
 } as const;
+
+/** An order as the fake venue keeps it. */
+type Held = { -readonly [K in keyof VenueOrder]: VenueOrder[K] };
+
+/**
+ * A venue in memory, behind the bridge's Venue interface, with hooks for faults: `onCreate` and
+ * `onLookup` may throw (a lost answer, a 429) or return what the venue says. By default a market
+ * order fills at once at `price`.
+ */
+export class FakeVenue implements Venue {
+  readonly id: string;
+  price = 100;
+  /** every client order id the venue received (a resend would show twice) */
+  readonly created: string[] = [];
+  readonly lookups: string[] = [];
+  readonly held = new Map<string, Held>();
+  onCreate?: (order: Held) => void;
+  onLookup?: (clientOrderId: string, attempt: number) => void;
+  balances: { asset: string; free: number }[] = [];
+  #seq = 0;
+
+  constructor(id = "binance") {
+    this.id = id;
+  }
+
+  /** a venue's minimum, so the risk gate refuses dust (a spot account's leftover budget) */
+  async marketRules(): Promise<MarketRules> {
+    return { minAmount: 0.001 };
+  }
+
+  async createMarketOrder(o: { symbol: string; side: Side; amount: number; clientOrderId: string }) {
+    this.created.push(o.clientOrderId);
+    const held: Held = {
+      venueOrderId: `fake-${++this.#seq}`,
+      clientOrderId: o.clientOrderId,
+      symbol: o.symbol,
+      side: o.side,
+      state: "FILLED",
+      amount: o.amount,
+      filled: o.amount,
+      avgPrice: this.price,
+      fee: 0,
+    };
+    this.held.set(o.clientOrderId, held);
+    // the hook may throw after the venue took the order: the answer is lost, the order is not
+    this.onCreate?.(held);
+    return { ...held };
+  }
+
+  async fetchByClientId(_symbol: string, clientOrderId: string) {
+    this.lookups.push(clientOrderId);
+    this.onLookup?.(clientOrderId, this.lookups.filter((id) => id === clientOrderId).length);
+    const held = this.held.get(clientOrderId);
+    return held ? { ...held } : null;
+  }
+
+  async cancel(): Promise<void> {}
+
+  async openOrders() {
+    return [...this.held.values()].filter((o) => o.state === "ACCEPTED" || o.state === "PARTIALLY_FILLED");
+  }
+
+  async watchTrades(_symbol: string, _onTick: (tick: Tick) => void, signal: AbortSignal): Promise<void> {
+    await new Promise<void>((resolve) => signal.addEventListener("abort", () => resolve(), { once: true }));
+  }
+
+  async close(): Promise<void> {}
+}
+
+/** The sha256 fingerprint a live promotion of `strategy` with `params` needs. */
+export async function fingerprintOf(strategy: string, params: Record<string, number>): Promise<string> {
+  return (await loadResolvedStrategy(strategy, params, { namesOnly: true })).fingerprint;
+}
+
+/** Waits for a condition, polling; the limit only matters on a loaded machine. */
+export async function until(what: () => boolean, label = "condition", ms = 30_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!what()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${label}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
