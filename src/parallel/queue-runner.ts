@@ -70,22 +70,30 @@ export async function queueRunner(
     chunk,
   }: QueueRunnerOptions,
 ): Promise<QueueRunner> {
+  if (chunk !== undefined && !(Number.isInteger(chunk) && chunk >= 1))
+    throw new Error(`invalid chunk: ${chunk}`);
   // BullMQ (and ioredis) load only for a study on a queue: `stom backtest` never pays for them
   const { Queue, QueueEvents } = await import("bullmq");
   const connection = redisConnection(url);
   const queue = new Queue(QUEUE_NAME, { connection });
-  const events = new QueueEvents(QUEUE_NAME, { connection });
+  let events: InstanceType<typeof QueueEvents> | undefined;
   const close = async () => {
-    await Promise.allSettled([events.close(), queue.close()]);
+    await Promise.allSettled([events?.close(), queue.close()]);
   };
+  let client: Redis;
   try {
-    await Promise.all([queue.waitUntilReady(), events.waitUntilReady()]);
+    await queue.waitUntilReady();
+    // BullMQ connects through ioredis; its typings show only a narrow client interface
+    client = (await queue.client) as unknown as Redis;
+    // events are read from the stream's end as it is now, so none between this and the first
+    // read is missed (a job refused in that gap would otherwise leave the study waiting)
+    const last = await client.xrevrange(queue.keys.events, "+", "-", "COUNT", 1);
+    events = new QueueEvents(QUEUE_NAME, { connection, lastEventId: last[0]?.[0] ?? "0-0" });
+    await events.waitUntilReady();
   } catch (e) {
     await close();
     throw new Error(`cannot reach ${showRedisUrl(url)}: ${e instanceof Error ? e.message : e}`);
   }
-  // BullMQ connects through ioredis; its typings show only a narrow client interface
-  const client = (await queue.client) as unknown as Redis;
   const keys = studyKeys(study);
   const ctx = jsonHash(context).slice(0, 16);
   // starting a study again is deliberate: an earlier --cancel no longer applies
@@ -99,8 +107,6 @@ export async function queueRunner(
   let cancelled = false;
   let failure: Error | null = null;
   let removal: Promise<unknown> = Promise.resolve();
-  if (chunk !== undefined && !(Number.isInteger(chunk) && chunk >= 1))
-    throw new Error(`invalid chunk: ${chunk}`);
   /** job id -> its tasks' keys, for the jobs of the running batch */
   const byJob = new Map<string, readonly string[]>();
 
@@ -112,12 +118,13 @@ export async function queueRunner(
       part.forEach((key, k) => {
         const bytes = found[k];
         const ids = p.waiting.get(key);
-        if (!bytes || !ids) return;
+        // a cancelled or failed batch takes no more results
+        if (!bytes || !ids || pending !== p) return;
         p.waiting.delete(key);
         for (const id of ids) p.onResult(decodeResult(bytes, id));
       });
     }
-    if (p.waiting.size === 0) p.finish();
+    if (p.waiting.size === 0 && pending === p) p.finish();
   };
 
   events.on("completed", ({ jobId: id }) => {
@@ -186,43 +193,62 @@ export async function queueRunner(
           },
         };
         pending = p;
+        const job = (k: number) => ({
+          name: "trials",
+          data: {
+            study,
+            ctx,
+            context,
+            keys: jobs[k],
+            tasks: jobs[k].map((key) => taskOf.get(key) as Task),
+          } satisfies StudyJob,
+          // the results live in the study's hash; a job with this id already queued (by an
+          // earlier coordinator of the same study) is not added twice
+          opts: { jobId: ids[k], removeOnComplete: true, removeOnFail: true },
+        });
+        const open = () => jobs.flatMap((keys, k) => (keys.some((key) => waiting.has(key)) ? [k] : []));
         const start = async () => {
           await fetchStored(p, all);
           if (pending !== p) return;
-          const missing = jobs.flatMap((keys, k) => (keys.some((key) => waiting.has(key)) ? [k] : []));
-          for (const part of chunks(missing)) {
-            await queue.addBulk(
-              part.map((k) => ({
-                name: "trials",
-                data: {
-                  study,
-                  ctx,
-                  context,
-                  keys: jobs[k],
-                  tasks: jobs[k].map((key) => taskOf.get(key) as Task),
-                } satisfies StudyJob,
-                // the results live in the study's hash; a job with this id already queued (by an
-                // earlier coordinator of the same study) is not added twice
-                opts: { jobId: ids[k], removeOnComplete: true, removeOnFail: true },
-              })),
-            );
-          }
+          for (const part of chunks(open())) await queue.addBulk(part.map(job));
           await client.expire(keys.results, STUDY_TTL_S);
         };
         start().catch((e) => p.fail(e));
-        // the event stream is the fast path; this catches what it missed (a job finished before
-        // this coordinator listened) and a --cancel from another shell
+        let ticks = 0;
+        let busy = false;
+        /**
+         * The event stream is the fast path; this catches what it missed: a result stored before
+         * this coordinator listened, a --cancel from another shell, and (every 10th time) a job
+         * gone without its result (failed while nobody listened, or its events trimmed): it is
+         * queued again, and a refusal is then seen as it happens.
+         */
+        const poll = async () => {
+          if (await client.get(keys.cancelled)) {
+            log(`queue: study ${study} cancelled`);
+            runner.cancel();
+            return;
+          }
+          await fetchStored(p, [...waiting.keys()]);
+          if (pending !== p || ++ticks % 10 !== 0) return;
+          const candidates = open().slice(0, 256);
+          const states = await Promise.all(candidates.map((k) => queue.getJobState(ids[k])));
+          const gone = candidates.filter((_, i) => states[i] === "unknown");
+          if (!gone.length) return;
+          await fetchStored(
+            p,
+            gone.flatMap((k) => jobs[k]),
+          );
+          const again = gone.filter((k) => jobs[k].some((key) => waiting.has(key)));
+          if (pending === p && again.length) await queue.addBulk(again.map(job));
+        };
         timer = setInterval(() => {
-          if (pending !== p) return;
-          client
-            .get(keys.cancelled)
-            .then((flag) => {
-              if (flag) {
-                log(`queue: study ${study} cancelled`);
-                runner.cancel();
-              } else if (pending === p) return fetchStored(p, [...waiting.keys()]);
-            })
-            .catch((e) => p.fail(e));
+          if (pending !== p || busy) return;
+          busy = true;
+          poll()
+            .catch((e) => p.fail(e))
+            .finally(() => {
+              busy = false;
+            });
         }, pollMs);
       });
     },
