@@ -11,6 +11,7 @@ import { AuthLimiter, type AuthLimiterOptions } from "./auth-limiter.ts";
 import { type Bridge, HttpError } from "./bridge.ts";
 import { redactSecrets } from "./redact.ts";
 import { tokenProblem } from "./token.ts";
+import { VENUE_IDS, venueInfo } from "./venue-registry.ts";
 
 /** Browsers cannot set headers on a WebSocket: the token rides in a subprotocol "bearer.<token>". */
 export const WS_PROTOCOL_PREFIX = "bearer.";
@@ -68,20 +69,38 @@ export const REDACT = [
   "*.credentials",
 ];
 
-const promotionBody = z.strictObject({
-  strategy: z.string().regex(/^[a-z0-9][a-z0-9-]*$/i, "a strategy name under notebooks/strategies"),
-  params: z.record(z.string(), z.number().finite()).default({}),
-  exchange: z.enum(["binance", "upbit"]),
-  symbol: z.string().min(1).max(40),
-  timeframe: z.string().regex(/^\d+[smhd]$/, "like 1m, 5m, 1h, 1d"),
-  mode: z.enum(["paper", "live"]).default("paper"),
-  fingerprint: z
-    .string()
-    .regex(/^[0-9a-f]{64}$/, "a sha256 hex digest")
-    .optional(),
-  /** start even if the same strategy already runs on this venue, symbol and mode */
-  allowDuplicate: z.boolean().default(false),
-});
+// exchange and timeframes come from the venue registry, as the CLI help and the docs do; whether a
+// symbol exists is the venue's to say (a replay names its own), so only its characters are checked
+const promotionBody = z
+  .strictObject({
+    strategy: z.string().regex(/^[a-z0-9][a-z0-9-]*$/i, "a strategy name under notebooks/strategies"),
+    params: z.record(z.string(), z.number().finite()).default({}),
+    exchange: z.enum(VENUE_IDS),
+    symbol: z
+      .string()
+      .min(1)
+      .max(40)
+      .regex(/^[A-Za-z0-9][A-Za-z0-9/_.-]*$/, "letters, digits and / _ . - (BTC/USDT, KRW-BTC, 005930)"),
+    timeframe: z.string().regex(/^\d+[smhd]$/, "like 1m, 5m, 1h, 1d"),
+    mode: z.enum(["paper", "live"]).default("paper"),
+    fingerprint: z
+      .string()
+      .regex(/^[0-9a-f]{64}$/, "a sha256 hex digest")
+      .optional(),
+    /** start even if the same strategy already runs on this venue, symbol and mode */
+    allowDuplicate: z.boolean().default(false),
+  })
+  .superRefine((body, ctx) => {
+    const venue = venueInfo(body.exchange);
+    if (!venue) return;
+    if (!venue.timeframes.includes(body.timeframe)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["timeframe"],
+        message: `${body.timeframe} is not one of ${venue.id}'s: ${venue.timeframes.join(", ")}`,
+      });
+    }
+  });
 
 const ordersQuery = z.object({
   limit: z.coerce.number().int().min(1).max(1000).default(500),

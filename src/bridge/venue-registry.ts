@@ -12,7 +12,6 @@ export interface VenueInfo {
   /** how a symbol is written, for people */
   readonly symbolSyntax: string;
   readonly symbolExample: string;
-  readonly symbolPattern: RegExp;
   /** bar timeframes the venue also serves as candles (warm-up history, the backtest's data) */
   readonly timeframes: readonly string[];
   /** the session day daily loss and profit stops count in: offset of its midnight from UTC */
@@ -30,7 +29,6 @@ export const VENUES: readonly VenueInfo[] = Object.freeze([
     market: "crypto, around the clock",
     symbolSyntax: "BASE/QUOTE (ccxt)",
     symbolExample: "BTC/USDT",
-    symbolPattern: /^[A-Z0-9]{1,20}\/[A-Z0-9]{1,10}$/,
     timeframes: ["1s", "1m", "3m", "5m", "15m", "30m", "1h", "2h", "4h", "6h", "8h", "12h", "1d"],
     dayZone: "UTC",
     quote: (symbol: string) => symbol.split("/")[1] ?? "",
@@ -41,7 +39,6 @@ export const VENUES: readonly VenueInfo[] = Object.freeze([
     market: "crypto, around the clock",
     symbolSyntax: "QUOTE-BASE (Upbit) or BASE/QUOTE (ccxt)",
     symbolExample: "KRW-BTC",
-    symbolPattern: /^(?:(?:KRW|BTC|USDT)-[A-Z0-9]{1,15}|[A-Z0-9]{1,15}\/(?:KRW|BTC|USDT))$/,
     timeframes: ["1m", "3m", "5m", "10m", "15m", "30m", "1h", "4h", "1d"],
     dayZone: "KST",
     quote: (symbol: string) => (symbol.includes("-") ? symbol.split("-")[0] : (symbol.split("/")[1] ?? "")),
@@ -52,7 +49,6 @@ export const VENUES: readonly VenueInfo[] = Object.freeze([
     market: "KRX stocks, 09:00-15:30 KST on weekdays",
     symbolSyntax: "6-character KRX code",
     symbolExample: "005930",
-    symbolPattern: /^[0-9A-Z]{6}$/,
     timeframes: ["1m", "3m", "5m", "10m", "15m", "30m", "1h", "1d"],
     dayZone: "KST",
     quote: () => "KRW",

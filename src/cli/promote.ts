@@ -2,6 +2,7 @@ import type { Command } from "commander";
 import { readReport } from "../app/report.ts";
 import { loadResolvedStrategy } from "../app/strategy-loader.ts";
 import { TOKEN_ENV } from "../bridge/token.ts";
+import { exchangeHelp, VENUES } from "../bridge/venue-registry.ts";
 import { collect, parseParams } from "./flags.ts";
 
 interface PromoteFlags {
@@ -24,8 +25,11 @@ export function registerPromoteCommand(program: Command): void {
     .argument("<strategy>", "strategy name under notebooks/strategies")
     .option("--param <name=value>", "strategy parameter (repeatable)", collect)
     .option("--params <json>", 'parameters as JSON, e.g. \'{"fast":10,"slow":30}\'')
-    .requiredOption("--exchange <id>", "binance, upbit or kis")
-    .requiredOption("--symbol <symbol>", "BTC/USDT, KRW-BTC, ...")
+    .requiredOption("--exchange <id>", `the venue: ${exchangeHelp()}`)
+    .requiredOption(
+      "--symbol <symbol>",
+      `in the venue's syntax: ${VENUES.map((v) => v.symbolExample).join(", ")}`,
+    )
     .option("--timeframe <tf>", "bar timeframe", "1m")
     .option("--mode <mode>", "paper or live", "paper")
     .option("--report <file>", "the report `stom backtest --out` wrote: its fingerprint is sent")
