@@ -9,11 +9,11 @@ import { DailyStops } from "./daily-stops.ts";
 import { type KisCredentials, KisVenue, type KisVenueOptions } from "./kis/index.ts";
 import { krxBridgeCosts } from "./krx-rules.ts";
 import { LiveAccount } from "./live-account.ts";
+import { LiveSession } from "./live-session.ts";
 import { Oms } from "./oms.ts";
 import { PaperSession, type PaperSettings } from "./paper-session.ts";
 import { redactDeep, redactSecrets } from "./redact.ts";
 import { type MarketRules, RiskGate, type RiskLimits } from "./risk.ts";
-import { LiveRunner } from "./runner.ts";
 import { type Session, sessionFor } from "./sessions.ts";
 import { Store } from "./store.ts";
 import { TickGuard, type TickGuardOptions, worthLogging } from "./tick-guard.ts";
@@ -44,8 +44,6 @@ export interface BridgeOptions {
   /** folder for the journals: paper.sqlite and live.sqlite */
   dataDir: string;
   limits?: RiskLimits;
-  /** closed bars handed to init() on every bar */
-  window?: number;
   /** paper accounts: cash and the engine's broker settings (as `stom backtest` takes them) */
   paper?: PaperSettings;
   /** quote budget of each live promotion */
@@ -83,7 +81,7 @@ export interface BridgeOptions {
 interface Running {
   promotion: Promotion;
   /** paper: the engine's BarSession, runner and account in one; live: the live runner and account */
-  runner: LiveRunner | PaperSession;
+  runner: LiveSession | PaperSession;
   account: PaperSession | LiveAccount;
   builder: BarBuilder;
   abort: AbortController;
@@ -486,15 +484,12 @@ export class Bridge {
     const runner =
       account instanceof PaperSession
         ? account
-        : new LiveRunner(loaded.strategy, loaded.params, account, {
-            window: this.options.window ?? 500,
-            onSignal: (s) => this.emit({ type: "signal", promotionId: id, ...s }),
-            onWarning: (message) =>
-              this.emit({ type: "audit", message: `${promotion.strategy}: ${message}` }),
-          });
+        : new LiveSession(loaded.strategy, loaded.params, account, (s) =>
+            this.emit({ type: "signal", promotionId: id, ...s }),
+          );
     const run: Running = {
       promotion,
-      runner: runner as LiveRunner | PaperSession,
+      runner,
       account,
       builder: new BarBuilder(promotion.timeframe, (bar) => this.#onBar(run, bar)),
       abort: new AbortController(),
@@ -552,11 +547,7 @@ export class Bridge {
     try {
       // outside the session, or after the day's liquidation: fills and marks, no decision
       const idle = !run.session.isOpen(bar.time) || run.ended;
-      if (run.runner instanceof PaperSession) run.runner.onBar(bar, { decide: !idle });
-      else if (idle) run.account.onBar(bar, run.runner.count++);
-      else {
-        run.runner.onBar(bar);
-      }
+      run.runner.onBar(bar, { decide: !idle });
       if (!idle) {
         if (run.session.pastEnd(bar.time + run.builder.ms) && run.account.positionSize !== 0) {
           // the strategy's day is over: liquidate and stay flat until the next day

@@ -38,8 +38,8 @@ export function parseDuration(text: string, flag: string): number {
 export function recordCommand(): Command {
   return new Command("record")
     .description("record live STOM tick snapshots (trades + 5-level book + ticker) into the catalog")
-    .argument("<exchange>", "upbit, binance, or any ccxt.pro exchange with watchTrades")
-    .argument("[symbols...]", 'markets: "KRW-BTC", "BTC/USDT", "btcusdt" (or --top N)')
+    .argument("<exchange>", "upbit, binance, any ccxt.pro exchange with watchTrades, or kis (KRX stocks)")
+    .argument("[symbols...]", 'markets: "KRW-BTC", "BTC/USDT", "btcusdt", "005930" (or --top N)')
     .option("--book <levels>", "book levels stored (STOM's layout has 5)", "5")
     .option("--interval <duration>", "how often seconds are closed (snapshots are per second)", "1s")
     .option("--minutes", "also write 1-minute bars (the default)", true)
@@ -77,15 +77,13 @@ export function recordCommand(): Command {
         flags.duration === undefined ? undefined : parseDuration(flags.duration, "--duration");
       const catalogDir = flags.catalog ?? defaultCatalogDir();
       const id = exchangeId.toLowerCase();
-      if (id === "kis")
-        throw new Error("kis: recording KRX stocks is not implemented yet (see docs/data.md)");
+      if (id === "kis" && top !== undefined) throw new Error("kis: --top is not supported (name the codes)");
 
-      const [{ CcxtFeed }, { Recorder }, { progressLine }] = await Promise.all([
-        import("../data/record/feeds.ts"),
+      const [{ Recorder }, { progressLine }] = await Promise.all([
         import("../data/record/recorder.ts"),
         import("../data/record/status.ts"),
       ]);
-      const feed = await CcxtFeed.create(id, { urlOverride: flags.urlOverride });
+      const feed = id === "kis" ? await kisFeed(flags.urlOverride) : await ccxtFeed(id, flags.urlOverride);
       const tty = Boolean(process.stderr.isTTY);
       let lastLine = "";
       const warn = (message: string) => {
@@ -95,6 +93,7 @@ export function recordCommand(): Command {
       };
       const recorder = new Recorder({
         feed,
+        kind: id === "kis" ? "stock_tick" : "coin_tick",
         catalogDir,
         symbols,
         ...(top !== undefined ? { top } : {}),
@@ -148,6 +147,27 @@ export function recordCommand(): Command {
       // everything is committed; ccxt's keep-alive timers must not hold the process open
       process.exit(0);
     });
+}
+
+async function ccxtFeed(id: string, urlOverride: string | undefined) {
+  const { CcxtFeed } = await import("../data/record/feeds.ts");
+  return CcxtFeed.create(id, { urlOverride });
+}
+
+/**
+ * KRX stocks through KIS: credentials from KIS_APPKEY / KIS_APPSECRET / KIS_ACCOUNT only (never
+ * flags or files), KIS_ENV=real for the real host (mock otherwise); `--url-override` (or
+ * $STOM_KIS_URL) points REST and the websocket at one origin (tests: the mock on 127.0.0.1).
+ */
+async function kisFeed(urlOverride: string | undefined) {
+  const [{ KisClient, credentialsFromEnv }, { KisFeed }] = await Promise.all([
+    import("../bridge/kis/index.ts"),
+    import("../data/record/kis-feed.ts"),
+  ]);
+  const env = process.env.KIS_ENV === "real" ? "real" : "mock";
+  const baseUrl = urlOverride ?? process.env.STOM_KIS_URL;
+  const wsUrl = baseUrl?.replace(/^http/, "ws");
+  return new KisFeed(new KisClient(credentialsFromEnv(), { env, baseUrl, wsUrl }));
 }
 
 /** `stom record`: registered as its own group in ./main.ts. */

@@ -27,7 +27,7 @@ import {
   withoutSentinel,
 } from "../support/record.ts";
 
-let venue: MockVenue;
+let venue: MockVenue | undefined;
 let dir: string;
 const children: Running[] = [];
 
@@ -38,6 +38,7 @@ afterEach(async () => {
   for (const r of children.splice(0))
     if (r.child.exitCode === null && r.child.signalCode === null) r.child.kill("SIGKILL");
   await venue?.close();
+  venue = undefined;
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -60,7 +61,7 @@ function record(status: string): Running {
     "--catalog",
     dir,
     "--url-override",
-    venue.url,
+    (venue as MockVenue).url,
     "--commit",
     "200ms",
     "--fold",

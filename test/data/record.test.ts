@@ -6,13 +6,16 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
+import { TRADE_COLUMNS } from "../../src/bridge/kis/messages.ts";
 import { Catalog } from "../../src/data/catalog/catalog.ts";
+import { BOOK_WIDTH, parseKisBook, parseKisTrade } from "../../src/data/record/kis-feed.ts";
 import type {
   BookEvent,
   ReceiverEvent,
   TickerEvent,
   TradeEvent,
 } from "../../src/data/stom/receiver-events.ts";
+import { startMockKis } from "../support/mock-kis.ts";
 import { type MockVenue, startMockVenue, upbitTape } from "../support/mock-venue.ts";
 import { needShared, shared } from "../support/paths.ts";
 import {
@@ -33,7 +36,7 @@ import {
 
 const { missing } = needShared("upbit/trades", "freqtrade/XRP_ETH-trades.json.gz");
 
-let venue: MockVenue;
+let venue: MockVenue | undefined;
 let dir: string;
 let running: Running | undefined;
 
@@ -44,6 +47,7 @@ afterEach(async () => {
   if (running && running.child.exitCode === null) running.child.kill("SIGKILL");
   running = undefined;
   await venue?.close();
+  venue = undefined;
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -294,4 +298,134 @@ describe("stom record --top (synthetic market)", () => {
     expect(ccc.every((row) => row.관심종목 === 1)).toBe(true);
     expect((await storedRows(dir, "upbit", "KRW-AAA")).every((row) => row.관심종목 === 1)).toBe(true);
   }, 120_000);
+});
+
+describe("stom record kis (mock KIS realtime feed)", () => {
+  test("H0STCNT0 trades of a KRX stock give the offline builder's stock_tick rows (book: the mock has no H0STASP0)", async () => {
+    const kis = await startMockKis();
+    try {
+      const start = Date.UTC(2026, 0, 5, 0, 0, 0) + futureShift(Date.UTC(2026, 0, 5));
+      // whole seconds (H0STCNT0 stamps HHMMSS) and whole shares; CCLD_DVSN is "0" in the mock: buys
+      const trades: TradeEvent[] = [];
+      let cum = 0;
+      for (let s = 0; s < 120; s++) {
+        for (let k = 0; k < (s * 7) % 4; k++) {
+          const volume = 1 + ((s + k) % 9);
+          cum += volume;
+          trades.push({
+            type: "trade",
+            time: start + s * 1000,
+            price: 70_000 + 100 * ((s * 3 + k) % 11),
+            amount: volume,
+            side: "buy",
+            id: String(cum),
+          });
+        }
+      }
+      const status = join(dir, "status.json");
+      running = startRecord(
+        [
+          "kis",
+          "005930",
+          "--catalog",
+          dir,
+          "--url-override",
+          kis.url,
+          "--commit",
+          "200ms",
+          "--fold",
+          "500ms",
+          "--status",
+          status,
+          "--quiet",
+        ],
+        {
+          KIS_APPKEY: kis.appKey,
+          KIS_APPSECRET: kis.appSecret,
+          KIS_ACCOUNT: kis.account,
+          KIS_ENV: "mock",
+        },
+      );
+      const r = running;
+      await waitFor("kis websocket", () => kis.sockets() > 0, 60_000, r);
+      // the subscription goes out as the socket opens
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      for (const t of trades) kis.streamTrade("005930", { time: t.time, price: t.price, volume: t.amount });
+      // a trade 10 s later closes the tape's last second
+      kis.streamTrade("005930", { time: start + 130_000, price: 70_000, volume: 1 });
+      await waitFor(
+        "last second",
+        () => (readStatusFile(status)?.lastRow ?? 0) >= start + 119_000,
+        60_000,
+        r,
+      );
+      r.child.kill("SIGTERM");
+      expect(await r.exited, r.stderr()).toBe(0);
+      const want = offlineRows("005930", trades, "stock_tick");
+      expect(want.length).toBeGreaterThan(50);
+      expect(withoutSentinel(await storedRows(dir, "krx", "005930", "stock_tick"))).toEqual(want);
+    } finally {
+      await kis.close();
+    }
+  }, 120_000);
+});
+
+describe("kis realtime records", () => {
+  test("parseKisBook reads H0STASP0's ten levels a side and the totals, on today's KST date", () => {
+    const f = new Array(BOOK_WIDTH).fill("0");
+    f[0] = "005930";
+    f[1] = "091500";
+    for (let i = 0; i < 10; i++) {
+      f[3 + i] = String(70_100 + 100 * i);
+      f[13 + i] = String(70_000 - 100 * i);
+      f[23 + i] = String(10 + i);
+      f[33 + i] = String(20 + i);
+    }
+    f[43] = "12345";
+    f[44] = "23456";
+    const now = Date.UTC(2026, 0, 5, 3, 0, 0); // 12:00 KST
+    const book = parseKisBook(f, now);
+    expect(book.time).toBe(Date.UTC(2026, 0, 5, 0, 15, 0));
+    expect(book.asks[0]).toEqual([70_100, 10]);
+    expect(book.bids[9]).toEqual([69_100, 29]);
+    expect([book.asks.length, book.bids.length, book.totalAskSize, book.totalBidSize]).toEqual([
+      10, 10, 12345, 23456,
+    ]);
+  });
+
+  test("parseKisTrade: CCLD_DVSN 5 is a taker sell; the day view comes with the open, high and low", () => {
+    const f = new Array(TRADE_COLUMNS.length).fill("0");
+    Object.assign(f, {
+      0: "005930",
+      1: "093000",
+      2: "70000",
+      3: "5",
+      4: "500",
+      7: "70400",
+      8: "70600",
+      9: "69900",
+      12: "7",
+      13: "1000",
+      14: "123456789",
+      21: "5",
+      33: "20260105",
+    });
+    const { trade, ticker } = parseKisTrade(f);
+    expect(trade).toEqual({
+      type: "trade",
+      time: Date.UTC(2026, 0, 5, 0, 30, 0),
+      price: 70_000,
+      amount: 7,
+      side: "sell",
+      id: "20260105-1000",
+    });
+    expect(ticker).toMatchObject({
+      open: 70_400,
+      high: 70_600,
+      low: 69_900,
+      last: 70_000,
+      previousClose: 70_500,
+      quoteVolume: 123456789,
+    });
+  });
 });

@@ -14,7 +14,7 @@ import type {
   TickerEvent,
   TradeEvent,
 } from "../../src/data/stom/receiver-events.ts";
-import { msToStomIndex } from "../../src/data/stom/time.ts";
+import { KST_OFFSET_MS, msToStomIndex } from "../../src/data/stom/time.ts";
 import { mulberry32 } from "../../src/engine/optimize/rng.ts";
 import type { MockVenue } from "./mock-venue.ts";
 import { ROOT } from "./paths.ts";
@@ -164,16 +164,20 @@ export function withoutSentinel(rows: readonly StomRow[]): StomRow[] {
 }
 
 /** The catalog's tick rows of one symbol as STOM rows (index + every coin_tick column). */
-export async function storedRows(catalogDir: string, market: string, symbol: string): Promise<StomRow[]> {
+export async function storedRows(
+  catalogDir: string,
+  market: string,
+  symbol: string,
+  kind: "coin_tick" | "stock_tick" = "coin_tick",
+): Promise<StomRow[]> {
   const catalog = await Catalog.open(catalogDir, { readOnly: true });
   try {
     const frame = await catalog.read({ kind: "ticks", market, symbol, timeframe: "tick" });
     const time = frame.columns.time as Float64Array;
     const rows: StomRow[] = [];
     for (let i = 0; i < frame.length; i++) {
-      const row: StomRow = { index: msToStomIndex(time[i], 0, true) };
-      for (const c of STOM_COLUMNS.coin_tick)
-        if (c !== "index") row[c] = (frame.columns[c] as Float64Array)[i];
+      const row: StomRow = { index: msToStomIndex(time[i], kind === "stock_tick" ? KST_OFFSET_MS : 0, true) };
+      for (const c of STOM_COLUMNS[kind]) if (c !== "index") row[c] = (frame.columns[c] as Float64Array)[i];
       rows.push(row);
     }
     return rows;
@@ -183,8 +187,12 @@ export async function storedRows(catalogDir: string, market: string, symbol: str
 }
 
 /** The offline path: the same events through rebuildSnapshots. */
-export function offlineRows(symbol: string, events: readonly ReceiverEvent[]): StomRow[] {
-  return rebuildSnapshots({ kind: "coin_tick", symbol }, events);
+export function offlineRows(
+  symbol: string,
+  events: readonly ReceiverEvent[],
+  kind: "coin_tick" | "stock_tick" = "coin_tick",
+): StomRow[] {
+  return rebuildSnapshots({ kind, symbol }, events);
 }
 
 /** Numbers a venue sends as decimal strings with 8 places (Binance) come back as these doubles. */
