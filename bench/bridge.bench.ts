@@ -43,7 +43,6 @@ async function bridgeProcess() {
   const bridge = await Bridge.open({
     dataDir: process.env.BENCH_DATA as string,
     allowLive: true,
-    window: 60,
     liveCash: 50,
     venue: {
       apiKey: "mock-api-key",

@@ -34,7 +34,6 @@ interface BridgeFlags {
   sessionEnd?: string;
   cash: number;
   commission: number;
-  window: number;
   replay?: string;
   speed: string;
   catalog?: string;
@@ -91,7 +90,6 @@ export function registerBridgeCommands(program: Command): void {
       number("commission"),
       0.0005,
     )
-    .option("--window <n>", "closed bars handed to init() per bar (live mode)", number("window"), 500)
     .option(
       "--replay <data>",
       "no venue: play recorded bars (a file, a catalog selector, or `sample`) to each paper promotion",
@@ -131,7 +129,6 @@ export function registerBridgeCommands(program: Command): void {
       const bridge: Bridge = await Bridge.open({
         dataDir: path.resolve(journal),
         allowLive: Boolean(flags.confirmLive),
-        window: flags.window,
         paper: { cash: flags.cash, commission: flags.commission, unit: 1e-8 },
         liveCash: flags.cash,
         // a replay closes its bars on its own clock; the wall clock would fill years of flat bars

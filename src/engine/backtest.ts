@@ -138,8 +138,34 @@ class DecisionLog {
 // are dictionaries in V8 (every ctx.x a hash lookup), and closures made per run would give the
 // optimized bar loop new call targets on every run, so it would be thrown away and recompiled.
 
+/**
+ * What the strategy host reads from its broker: the engine's simulated Broker in backtests and
+ * paper runs; in live runs an account at a venue behaves as one (src/bridge/account-broker.ts).
+ */
+export interface HostBroker {
+  readonly trades: readonly Trade[];
+  readonly closedTrades: readonly Trade[];
+  readonly orders: readonly Order[];
+  readonly positionSize: number;
+  readonly currentEquity: number;
+  place(sign: 1 | -1, req?: OrderRequest): Order;
+  exposeTrades(): void;
+  /** takes the bars so far (the same ones plus new ones) */
+  extend(bars: Bars): void;
+  /** fills what bar i's prices fill, then marks the account at its close */
+  next(i: number): void;
+  /** moves trailing stops after next() */
+  trail(): void;
+}
+
 /** Places a strategy order and logs it as a decision. */
-function placeOrder(broker: Broker, log: DecisionLog, bar: number, sign: 1 | -1, req?: OrderRequest): Order {
+function placeOrder(
+  broker: HostBroker,
+  log: DecisionLog,
+  bar: number,
+  sign: 1 | -1,
+  req?: OrderRequest,
+): Order {
   const order = broker.place(sign, req);
   log.push(bar, sign > 0 ? 0 : 1, order.size, order.limit, order.stop, order.sl, order.tp);
   return order;
@@ -147,10 +173,10 @@ function placeOrder(broker: Broker, log: DecisionLog, bar: number, sign: 1 | -1,
 
 /** The open position as next() sees it. */
 class PositionView implements Position {
-  readonly #broker: Broker;
+  readonly #broker: HostBroker;
   readonly #log: DecisionLog;
   readonly #clock: Clock;
-  constructor(broker: Broker, log: DecisionLog, clock: Clock) {
+  constructor(broker: HostBroker, log: DecisionLog, clock: Clock) {
     this.#broker = broker;
     this.#log = log;
     this.#clock = clock;
@@ -189,7 +215,7 @@ class PositionView implements Position {
 class BarContext<P extends ParamSpecs> implements NextContext<P> {
   readonly #clock: Clock;
   readonly #bars: Bars;
-  readonly #broker: Broker;
+  readonly #broker: HostBroker;
   readonly #log: DecisionLog;
   readonly #columns: Map<string, Series>;
   readonly open: Series;
@@ -199,7 +225,7 @@ class BarContext<P extends ParamSpecs> implements NextContext<P> {
   readonly volume: Series;
   readonly params: ParamValues<P>;
   readonly position: Position;
-  constructor(clock: Clock, bars: Bars, broker: Broker, log: DecisionLog, params: ParamValues<P>) {
+  constructor(clock: Clock, bars: Bars, broker: HostBroker, log: DecisionLog, params: ParamValues<P>) {
     this.#clock = clock;
     this.#bars = bars;
     this.#broker = broker;
@@ -492,17 +518,20 @@ function initContext<P extends ParamSpecs>(
   bars: Bars,
   params: ParamValues<P>,
   nextCtx: BarContext<P>,
-  broker: Broker,
+  broker: HostBroker,
   clock: Clock,
   indicators: Map<string, Float64Array>,
   warm: (firstValidBar: number) => void,
   valid: (values: Float64Array) => number = firstValid,
+  ordersAllowed = true,
 ): InitContext<P> {
   const n = bars.length;
   const position = nextCtx.position;
+  // a session re-runs init() on every bar: an order placed there counts on the first bar only
+  const ignored = (): Order => IGNORED_ORDER;
   const trading = {
-    buy: (req?: OrderRequest) => nextCtx.buy(req),
-    sell: (req?: OrderRequest) => nextCtx.sell(req),
+    buy: ordersAllowed ? (req?: OrderRequest) => nextCtx.buy(req) : ignored,
+    sell: ordersAllowed ? (req?: OrderRequest) => nextCtx.sell(req) : ignored,
     position,
     get trades() {
       broker.exposeTrades();
@@ -548,6 +577,20 @@ export interface BarInput {
 
 const SESSION_COLUMNS = ["time", "open", "high", "low", "close", "volume"] as const;
 
+/** What buy()/sell() in init() return when a session re-runs init(): an order that never was. */
+const IGNORED_ORDER = Object.freeze({
+  size: 0,
+  isLong: false,
+  isShort: false,
+  limit: null,
+  stop: null,
+  sl: null,
+  tp: null,
+  tag: null,
+  placedBar: -1,
+  cancel() {},
+}) as unknown as Order;
+
 /** First valid bar, or the length while the indicator has none yet: not warmed up so far. */
 const firstValidSoFar = (values: Float64Array): number => {
   for (let k = 0; k < values.length; k++) if (!Number.isNaN(values[k])) return k;
@@ -566,10 +609,11 @@ const firstValidSoFar = (values: Float64Array): number => {
  *     for (const bar of feed) session.push(bar);
  *     session.result().trades;
  */
-export class BarSession<P extends ParamSpecs = ParamSpecs, S = unknown> {
+export class BarSession<P extends ParamSpecs = ParamSpecs, S = unknown, B extends HostBroker = Broker> {
   readonly strategy: StrategyDef<P, S>;
   readonly params: ParamValues<P>;
-  readonly broker: Broker;
+  /** the engine's simulated broker, or the account given as `broker` (a live venue's) */
+  readonly broker: B;
   readonly #cols: Record<(typeof SESSION_COLUMNS)[number], Float64Array>;
   #n = 0;
   #bars: Bars;
@@ -582,7 +626,13 @@ export class BarSession<P extends ParamSpecs = ParamSpecs, S = unknown> {
 
   constructor(
     strategy: StrategyDef<P, S>,
-    { params: overrides = {}, riskFreeRate = 0, finalizeTrades, ...brokerOptions }: BacktestOptions = {},
+    {
+      params: overrides = {},
+      riskFreeRate = 0,
+      finalizeTrades,
+      broker,
+      ...brokerOptions
+    }: BacktestOptions & { broker?: B } = {},
   ) {
     if (finalizeTrades) throw new Error("a session has no last bar: finalizeTrades is for backtest()");
     this.strategy = strategy;
@@ -593,7 +643,7 @@ export class BarSession<P extends ParamSpecs = ParamSpecs, S = unknown> {
       Float64Array
     >;
     this.#bars = this.#view();
-    this.broker = new Broker(this.#bars, brokerOptions);
+    this.broker = broker ?? (new Broker(this.#bars, brokerOptions) as unknown as B);
   }
 
   /** bars pushed so far; the newest is bar length - 1 */
@@ -656,6 +706,8 @@ export class BarSession<P extends ParamSpecs = ParamSpecs, S = unknown> {
         warmup = Math.max(warmup, k);
       },
       firstValidSoFar,
+      // init() runs again on every bar: orders it places count once, on the first bar (as in a backtest)
+      n === 0,
     );
     // as in backtest(): init() sees the clock at 0, next() at its bar
     clock.i = 0;
@@ -670,9 +722,11 @@ export class BarSession<P extends ParamSpecs = ParamSpecs, S = unknown> {
     broker.trail();
   }
 
-  /** The run so far, as backtest() reports it over the same bars. */
+  /** The run so far, as backtest() reports it over the same bars (simulated broker only). */
   result(): BacktestResult {
     const n = this.#n;
+    if (!(this.broker instanceof Broker))
+      throw new Error("a session on a venue account has no backtest result");
     return finish(
       this.broker,
       this.#bars,

@@ -76,7 +76,6 @@ async function open(venue: MockVenue, dataDir: string, resolveAttempts = 5) {
   const bridge = await Bridge.open({
     dataDir,
     allowLive: true,
-    window: 60,
     liveCash: 1_000_000,
     venue: {
       apiKey: "mock-api-key",

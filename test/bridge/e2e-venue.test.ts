@@ -54,7 +54,6 @@ async function open(venue: MockVenue, dataDir: string, extra: Partial<BridgeOpti
   const bridge = await Bridge.open({
     dataDir,
     allowLive: true,
-    window: 60,
     liveCash: 50,
     venue: {
       apiKey: "mock-api-key",

@@ -31,7 +31,6 @@ async function open(kis: MockKis, dataDir: string, extra: { resolveAttempts?: nu
   const bridge = await Bridge.open({
     dataDir,
     allowLive: true,
-    window: 40,
     liveCash: 5_000_000,
     resolveDelayMs: 50,
     ...extra,

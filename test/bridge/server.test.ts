@@ -32,7 +32,7 @@ function api(method: string, route: string, body?: unknown, headers: Record<stri
 
 beforeAll(async () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), "stom-bridge-"));
-  bridge = await Bridge.open({ dataDir: dir, feed: false, window: 100, paper: { cash: 10_000 } });
+  bridge = await Bridge.open({ dataDir: dir, feed: false, paper: { cash: 10_000 } });
   const logger = pino(
     { level: "info", redact: ["req.headers.authorization", "token", "*.token"] },
     { write: (s: string) => logs.push(s) },

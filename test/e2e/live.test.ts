@@ -30,7 +30,7 @@ beforeAll(async () => {
   await ensureBuilt();
   site = await serve();
   dir = mkdtempSync(path.join(tmpdir(), "stom-live-e2e-"));
-  bridge = await Bridge.open({ dataDir: dir, feed: false, window: 100, paper: { cash: 10_000 } });
+  bridge = await Bridge.open({ dataDir: dir, feed: false, paper: { cash: 10_000 } });
   server = await startServer(bridge, {
     token: TOKEN,
     port: 0,

@@ -24,7 +24,7 @@ beforeAll(async () => {
   await ensureBuilt();
   site = await serve();
   dir = mkdtempSync(path.join(tmpdir(), "stom-promote-e2e-"));
-  bridge = await Bridge.open({ dataDir: dir, feed: false, window: 100, paper: { cash: 10_000 } });
+  bridge = await Bridge.open({ dataDir: dir, feed: false, paper: { cash: 10_000 } });
   server = await startServer(bridge, {
     token: TOKEN,
     port: 0,
