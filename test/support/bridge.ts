@@ -21,7 +21,7 @@ export function tempDir(prefix = "stom-bridge-"): string {
 
 /** A paper bridge with no venue feed (the test calls `tick`), its journal in `dataDir`. */
 export function openBridge(dataDir: string, extra: Partial<BridgeOptions> = {}): Promise<Bridge> {
-  return Bridge.open({ dataDir, feed: false, window: 60, paper: { cash: 10_000 }, ...extra });
+  return Bridge.open({ dataDir, feed: false, paper: { cash: 10_000 }, ...extra });
 }
 
 export interface Client {
