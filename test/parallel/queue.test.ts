@@ -55,8 +55,13 @@ const inProcess = (args: string[]) => {
   return r.stdout;
 };
 
+// db 0 has two workers for the whole file, from one `stom worker --concurrency 2` (a supervisor
+// forking two); the tests that need a queue without workers, or their own, use other dbs
 beforeAll(async () => {
-  if (REDIS_SERVER) redis = await startRedis();
+  if (!REDIS_SERVER) return;
+  redis = await startRedis();
+  const supervisor = await worker(0, "--concurrency", "2");
+  await supervisor.waitFor(/ready on redis[\s\S]*ready on redis/);
 });
 afterAll(async () => {
   await Promise.all(workers.map((w) => w.kill("SIGKILL")));
@@ -65,20 +70,16 @@ afterAll(async () => {
 
 describe.skipIf(!REDIS_SERVER)("stom optimize --queue", () => {
   test("grid: a worker SIGKILLed mid-job loses nothing; every trial recorded once; equal to in-process", async () => {
-    const db = redis.client(0);
+    // db 6: the victim alone first, held inside its first backtest
+    const db = redis.client(6);
     const args = ["optimize", HOLDING, "--data", BARS, ...GRID];
     writeFileSync(HOLD, "");
-    const victim = await worker(0, "--lock-ms", "1000");
-    const coordinator = stom([...args, "--queue", redis.url(0), "--json"]);
-    // the victim is inside a backtest (held there): kill it
+    const victim = await worker(6, "--lock-ms", "1000");
+    const coordinator = stom([...args, "--queue", redis.url(6), "--json"]);
     await until(async () => (await db.llen("bull:stom-optimize:active")) >= 1, { what: "an active job" });
     await victim.kill("SIGKILL");
     rmSync(HOLD);
-    // one plain worker and one `--concurrency 2` (a supervisor forking two): three processes
-    await Promise.all([
-      worker(0, "--lock-ms", "10000"),
-      worker(0, "--lock-ms", "10000", "--concurrency", "2"),
-    ]);
+    await worker(6, "--lock-ms", "10000");
     const { stdout, stderr } = await coordinator;
 
     expect(stdout).toBe(inProcess(args));
@@ -86,7 +87,7 @@ describe.skipIf(!REDIS_SERVER)("stom optimize --queue", () => {
     const k = keys(id);
     expect(JSON.parse(stdout).trials).toBe(16);
     expect(await db.hlen(k.results)).toBe(16);
-    // 16 backtests ran to the end, all on the two live workers: the killed one's job ran again there
+    // 16 backtests ran to the end, all on the live workers: the killed one's job ran again there
     const recorded = await db.hgetall(k.workers);
     expect(sum(recorded)).toBe(16);
     expect(sum(await db.hgetall(k.runs))).toBe(16);
@@ -117,6 +118,13 @@ describe.skipIf(!REDIS_SERVER)("stom optimize --queue", () => {
       expect(stdout).toBe(inProcess(search));
     },
   );
+
+  test("walk-forward folds (out-of-sample runs send their equity back) equal the in-process ones", async () => {
+    const args = ["optimize", "sma-cross", "--data", BARS, ...GRID, "--walk-forward", "train=12h,test=6h"];
+    const { stdout } = await stom([...args, "--queue", redis.url(0), "--json"]);
+    expect(JSON.parse(stdout).folds.length).toBeGreaterThan(3);
+    expect(stdout).toBe(inProcess(args));
+  });
 
   test("STOM texts: STOM's grid search on the queue equals the in-process one", async () => {
     const db = join(dir, "synthetic.db");
