@@ -13,6 +13,7 @@ import { LiveSession } from "./live-session.ts";
 import { Oms } from "./oms.ts";
 import { PaperSession, type PaperSettings } from "./paper-session.ts";
 import { redactDeep, redactSecrets } from "./redact.ts";
+import { withRetry } from "./retry.ts";
 import { type MarketRules, RiskGate, type RiskLimits } from "./risk.ts";
 import { type Session, sessionFor } from "./sessions.ts";
 import { Store } from "./store.ts";
@@ -74,8 +75,12 @@ export interface BridgeOptions {
   ticks?: Omit<TickGuardOptions, "clock">;
   strategyDir?: string;
   /** attempts to resolve an UNKNOWN order by lookup before leaving it to the next restart */
+  /** lookups of an UNKNOWN order in this process (default: until the venue answers; 0 leaves it to a restart) */
   resolveAttempts?: number;
+  /** first wait before looking an UNKNOWN order up; doubled each time, up to 30 s */
   resolveDelayMs?: number;
+  /** "not found" answers before an UNKNOWN order counts as never arrived (REJECTED) */
+  notFoundChecks?: number;
 }
 
 interface Running {
@@ -176,10 +181,29 @@ export class Bridge {
         ...markets.map((m) => m.exchange),
         ...bridge.stores.live.openOrders().map((o) => o.exchange),
       ])) {
-        venues.set(exchange, await bridge.venue(exchange, "live"));
+        // a 429 or a blip while the markets load is waited out; a venue still down after that is
+        // fatal: live orders cannot be reconciled without it
+        venues.set(
+          exchange,
+          await withRetry(() => bridge.venue(exchange, "live"), { delayMs: options.resolveDelayMs ?? 500 }),
+        );
       }
-      const { resolved, foreign } = await bridge.oms.live.reconcile((e) => venues.get(e), markets);
-      bridge.stores.live.audit("reconcile", `reconciled ${resolved} orders, ${foreign.length} foreign`);
+      const { resolved, foreign, unresolved } = await bridge.oms.live.reconcile(
+        (e) => venues.get(e),
+        markets,
+        {
+          delayMs: options.resolveDelayMs ?? 500,
+        },
+      );
+      bridge.stores.live.audit(
+        "reconcile",
+        `reconciled ${resolved} orders, ${foreign.length} foreign, ${unresolved.length} still unknown`,
+      );
+      // still UNKNOWN (not found yet, or the venue would not answer): looked up again with backoff
+      for (const order of unresolved) {
+        const v = venues.get(order.exchange);
+        if (v) bridge.#resolveLater(order, v, 1);
+      }
       // taken but not finished yet (an Upbit order still "wait"): follow it up like a fresh one
       for (const order of bridge.stores.live.openOrders()) {
         const v = venues.get(order.exchange);
@@ -609,22 +633,40 @@ export class Bridge {
     this.#timers.add(timer);
   }
 
-  #resolveLater(order: OrderRecord, venue: Venue, attempt: number): void {
-    const { resolveAttempts = 5, resolveDelayMs = 500 } = this.options;
-    if (attempt > resolveAttempts) return;
-    const timer = setTimeout(async () => {
-      this.#timers.delete(timer);
-      try {
-        await this.oms[order.mode].resolve(order, venue);
-        if (!FINAL_STATES.has(order.state)) this.#follow(order, venue, 1);
-      } catch (error) {
-        this.emit({
-          type: "audit",
-          message: `resolving ${order.clientOrderId}: ${(error as Error).message}`,
-        });
-        this.#resolveLater(order, venue, attempt + 1);
-      }
-    }, resolveDelayMs * attempt);
+  /**
+   * Looks an UNKNOWN order up until the venue answers, with backoff (resolveDelayMs doubling up to
+   * 30 s); never resends it. "Not found" counts as an answer only after `notFoundChecks` lookups,
+   * since a venue may list an order a moment after it took it.
+   */
+  #resolveLater(order: OrderRecord, venue: Venue, attempt: number, misses = 0): void {
+    const {
+      resolveAttempts = Number.POSITIVE_INFINITY,
+      resolveDelayMs = 500,
+      notFoundChecks = 3,
+    } = this.options;
+    if (attempt > resolveAttempts || this.#closed) return;
+    const timer = setTimeout(
+      async () => {
+        this.#timers.delete(timer);
+        if (this.#closed || FINAL_STATES.has(order.state)) return;
+        try {
+          const found = await this.oms[order.mode].resolve(order, venue, {
+            rejectIfMissing: misses + 1 >= notFoundChecks,
+          });
+          if (this.#closed || FINAL_STATES.has(order.state)) return;
+          // found but not moved on (a venue state the OMS cannot apply yet): look again
+          if (found && order.state !== "UNKNOWN") this.#follow(order, venue, 1);
+          else this.#resolveLater(order, venue, attempt + 1, found ? misses : misses + 1);
+        } catch (error) {
+          this.emit({
+            type: "audit",
+            message: `resolving ${order.clientOrderId}: ${(error as Error).message}`,
+          });
+          this.#resolveLater(order, venue, attempt + 1, misses);
+        }
+      },
+      Math.min(30_000, resolveDelayMs * 2 ** (attempt - 1)),
+    );
     this.#timers.add(timer);
   }
 

@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { type RetryOptions, withRetry } from "./retry.ts";
 import type { RiskContext, RiskGate, RiskOrder } from "./risk.ts";
 import type { Store } from "./store.ts";
 import {
@@ -231,17 +232,27 @@ export class Oms {
     }
   }
 
-  /** Looks an order up by client order id; unknown to the venue means it never arrived. */
-  async resolve(order: OrderRecord, venue: Venue): Promise<void> {
+  /**
+   * Looks an order up by client order id; true when the venue knows it. A venue may not list an
+   * order it is still taking in, so "not found" rejects only with `rejectIfMissing` (the caller has
+   * asked often enough); otherwise the order stays UNKNOWN for the next look.
+   */
+  async resolve(
+    order: OrderRecord,
+    venue: Venue,
+    { rejectIfMissing = true }: { rejectIfMissing?: boolean } = {},
+  ): Promise<boolean> {
     const found = await venue.fetchByClientId(order.symbol, order.clientOrderId);
     if (!found) {
       if (order.state === "SUBMITTED")
         this.transition(order, "UNKNOWN", { reason: "no answer before restart" });
-      this.transition(order, "REJECTED", { reason: "not found at the venue by client order id" });
-      return;
+      if (rejectIfMissing)
+        this.transition(order, "REJECTED", { reason: "not found at the venue by client order id" });
+      return false;
     }
     if (order.state === "SUBMITTED" && found.filled === 0) this.transition(order, "UNKNOWN");
     this.apply(order, found);
+    return true;
   }
 
   /**
@@ -252,8 +263,20 @@ export class Oms {
   async reconcile(
     venueFor: (exchange: string) => Venue | undefined,
     markets: readonly { exchange: string; symbol: string }[] = [],
-  ): Promise<{ resolved: number; foreign: VenueOrder[] }> {
+    retry: RetryOptions = {},
+  ): Promise<{ resolved: number; foreign: VenueOrder[]; unresolved: OrderRecord[] }> {
     let resolved = 0;
+    const unresolved: OrderRecord[] = [];
+    // lookups are reads: a 429 or a dropped connection is waited out, and an order the venue
+    // still will not tell us about stays UNKNOWN for the bridge to look up again, never fatal
+    const patiently = <T>(what: string, read: () => Promise<T>) =>
+      withRetry(read, {
+        ...retry,
+        onRetry: (error, attempt) =>
+          this.#store.audit("reconcile", `${what}: try ${attempt} failed, retrying`, {
+            reason: error instanceof Error ? error.message : String(error),
+          }),
+      });
     const symbols = new Map<string, Set<string>>();
     const watch = (exchange: string, symbol: string) => {
       const set = symbols.get(exchange) ?? new Set<string>();
@@ -270,15 +293,38 @@ export class Oms {
       }
       const venue = venueFor(order.exchange);
       if (!venue) continue;
-      await this.resolve(order, venue);
-      resolved++;
+      try {
+        // not found right after a restart is not proof it never arrived: looked up again later
+        if (
+          await patiently(`lookup ${order.clientOrderId}`, () =>
+            this.resolve(order, venue, { rejectIfMissing: false }),
+          )
+        )
+          resolved++;
+      } catch (error) {
+        if (order.state === "SUBMITTED")
+          this.transition(order, "UNKNOWN", { reason: "lookup failed at restart" });
+        this.#store.audit("reconcile", `lookup ${order.clientOrderId} failed, left UNKNOWN`, {
+          reason: error instanceof Error ? error.message : String(error),
+        });
+      }
+      if (order.state === "UNKNOWN") unresolved.push(order);
     }
     const foreign: VenueOrder[] = [];
     for (const [exchange, set] of symbols) {
       const venue = venueFor(exchange);
       if (!venue) continue;
       for (const symbol of set) {
-        for (const v of await venue.openOrders(symbol)) {
+        let open: VenueOrder[];
+        try {
+          open = await patiently(`open orders ${symbol}`, () => venue.openOrders(symbol));
+        } catch (error) {
+          this.#store.audit("reconcile", `open orders of ${symbol} not read: foreign orders unchecked`, {
+            reason: error instanceof Error ? error.message : String(error),
+          });
+          continue;
+        }
+        for (const v of open) {
           const known = v.clientOrderId ? this.#store.order(v.clientOrderId) : undefined;
           if (!known) foreign.push(v);
         }
@@ -292,6 +338,6 @@ export class Oms {
         message: `foreign venue order ${v.venueOrderId} on ${v.symbol}`,
       });
     }
-    return { resolved, foreign };
+    return { resolved, foreign, unresolved };
   }
 }
