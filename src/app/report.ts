@@ -59,6 +59,8 @@ export const BacktestReport = z.object({
     finalizeTrades: z.boolean(),
     hedging: z.boolean(),
     exclusiveOrders: z.boolean(),
+    /** "cash": a spot account (long only), what a spot venue can trade; reports before it: margin */
+    account: z.enum(["margin", "cash"]).default("margin"),
   }),
   stats: z.record(z.string(), z.union([z.number(), z.string(), z.null()])),
   trades: z.array(Trade),

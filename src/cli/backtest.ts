@@ -56,6 +56,7 @@ export function registerBacktestCommand(program: Command): void {
           finalizeTrades: Boolean(flags.finalizeTrades),
           hedging: Boolean(flags.hedging),
           exclusiveOrders: Boolean(flags.exclusiveOrders),
+          account: flags.account ?? "margin",
         },
         stats: result.stats as unknown as Record<string, number | string | null>,
         trades: tradeRows(result),

@@ -2,7 +2,7 @@
 // never each other.
 import type { Command } from "commander";
 import { defaultCatalogDir } from "../data/catalog/types.ts";
-import type { BacktestOptions, Commission } from "../engine/index.ts";
+import { ACCOUNT_MODELS, type AccountModel, type BacktestOptions, type Commission } from "../engine/index.ts";
 import { COST_PRESETS, presetCommission } from "../engine/markets/index.ts";
 
 /** commander's repeatable-option reducer */
@@ -50,6 +50,7 @@ export interface RunFlags {
   finalizeTrades?: boolean;
   hedging?: boolean;
   exclusiveOrders?: boolean;
+  account?: AccountModel;
 }
 
 /** Adds the broker and parameter flags shared by backtest, optimize and check lookahead. */
@@ -81,7 +82,17 @@ export function withRunOptions(cmd: Command): Command {
     .option("--trade-on-close", "fill market orders at the deciding bar's close")
     .option("--finalize-trades", "close open trades at the end so they count")
     .option("--hedging", "allow long and short trades at once")
-    .option("--exclusive-orders", "each new order closes the open position first");
+    .option("--exclusive-orders", "each new order closes the open position first")
+    .option(
+      "--account <model>",
+      "margin (shorts and leverage, backtesting.py's) or cash (spot: sells only reduce, as live on Upbit, Binance spot, KRX)",
+      (v: string) => {
+        if (!ACCOUNT_MODELS.includes(v as AccountModel))
+          throw new Error(`invalid account: ${v} (margin or cash)`);
+        return v as AccountModel;
+      },
+      "margin",
+    );
 }
 
 export function runOptions(flags: RunFlags): BacktestOptions {
@@ -100,5 +111,6 @@ export function runOptions(flags: RunFlags): BacktestOptions {
     finalizeTrades: Boolean(flags.finalizeTrades),
     hedging: Boolean(flags.hedging),
     exclusiveOrders: Boolean(flags.exclusiveOrders),
+    account: flags.account ?? "margin",
   };
 }

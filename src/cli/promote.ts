@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { readReport } from "../app/report.ts";
+import { type BacktestReport, readReport } from "../app/report.ts";
 import { loadResolvedStrategy } from "../app/strategy-loader.ts";
 import { TOKEN_ENV } from "../bridge/token.ts";
 import { exchangeHelp, VENUES } from "../bridge/venue-registry.ts";
@@ -57,6 +57,7 @@ export function registerPromoteCommand(program: Command): void {
       } else if (flags.mode === "live") {
         throw new Error("live promotion needs --report <backtest report> for the fingerprint");
       }
+      if (report && flags.mode === "live") refuseWhatSpotCannotCarry(report, flags.exchange);
       const res = await fetch(new URL("/api/promotions", flags.bridge), {
         method: "POST",
         headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
@@ -74,4 +75,23 @@ export function registerPromoteCommand(program: Command): void {
       if (!res.ok) throw new Error(`bridge answered ${res.status}: ${body.error ?? JSON.stringify(body)}`);
       process.stdout.write(`${JSON.stringify(body, null, 2)}\n`);
     });
+}
+
+/**
+ * Live venues are spot accounts that take market orders: refused before anything runs, a backtest
+ * that shorted, ran on a margin account, or used SL/TP brackets (those run in paper only).
+ */
+function refuseWhatSpotCannotCarry(report: BacktestReport, exchange: string): void {
+  const { account } = report.settings;
+  if (account !== "cash")
+    throw new Error(
+      `a live ${exchange} account is spot: the backtest ran on a ${account} account; backtest with --account cash and promote that report`,
+    );
+  const short = report.trades.findIndex((t) => t.size < 0);
+  if (short >= 0) throw new Error(`the backtest sold short (trade ${short + 1}); a spot account cannot`);
+  const bracket = report.trades.findIndex((t) => t.sl !== null || t.tp !== null);
+  if (bracket >= 0)
+    throw new Error(
+      `trade ${bracket + 1} of the backtest had an SL/TP bracket; live orders are market orders (brackets run in paper)`,
+    );
 }

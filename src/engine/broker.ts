@@ -29,7 +29,16 @@ export interface BrokerOptions {
   exclusiveOrders?: boolean;
   /** smallest tradable quantity; 1 = whole units (default), 1e-8 = satoshis */
   unit?: number;
+  /**
+   * "margin" (default, backtesting.py's): shorts and leverage allowed. "cash": a spot account, as
+   * Upbit, Binance spot and KRX stocks are: no leverage, a sell only reduces what is held (the part
+   * of an order that would open a short is dropped, with a warning), so it trades as spot live does.
+   */
+  account?: AccountModel;
 }
+
+export type AccountModel = "margin" | "cash";
+export const ACCOUNT_MODELS: readonly AccountModel[] = ["margin", "cash"];
 
 export class OutOfMoney extends Error {}
 
@@ -192,6 +201,9 @@ export class Broker {
   readonly #hedging: boolean;
   readonly #exclusive: boolean;
   readonly #queue: (Order | null)[] = [];
+  /** a cash (spot) account: sells never open shorts */
+  readonly #cash: boolean;
+  #warnedShort = false;
 
   constructor(
     bars: Bars,
@@ -205,8 +217,13 @@ export class Broker {
       hedging = false,
       exclusiveOrders = false,
       unit = 1,
+      account = "margin",
     }: BrokerOptions = {},
   ) {
+    if (!ACCOUNT_MODELS.includes(account)) throw new Error(`invalid account: ${account} (margin or cash)`);
+    if (account === "cash" && margin !== 1)
+      throw new Error(`a cash account has no leverage: margin ${margin}`);
+    if (account === "cash" && hedging) throw new Error("a cash account nets: hedging needs a margin account");
     if (!(cash > 0)) throw new Error(`cash should be > 0, got ${cash}`);
     if (!(margin > 0 && margin <= 1)) throw new Error(`margin should be in (0, 1], got ${margin}`);
     if (!(unit > 0)) throw new Error(`unit should be > 0, got ${unit}`);
@@ -232,6 +249,7 @@ export class Broker {
     this.#spread = spread;
     this.#slippage = slippage;
     this.#leverage = 1 / margin;
+    this.#cash = account === "cash";
     this.#tradeOnClose = tradeOnClose;
     this.#hedging = hedging;
     this.#exclusive = exclusiveOrders;
@@ -542,6 +560,21 @@ export class Broker {
         }
       }
 
+      if (needLots < 0 && this.#cash) {
+        // spot: what is left after closing the longs would be a short
+        if (!this.#warnedShort) {
+          this.#warnedShort = true;
+          this.warnings.push(
+            `bar ${i} (and maybe later ones): cash account: a sell only reduces the position; the short part was dropped`,
+          );
+        }
+        this.removeOrder(order);
+        if (this.listener) {
+          if (wanted !== needLots) this.listener.executed(order, price, wanted - needLots, timeIndex);
+          this.listener.canceled(order, "a cash account cannot sell short");
+        }
+        continue;
+      }
       if (Math.abs(needLots) * perLot > this.marginAvailable * this.#leverage) {
         this.removeOrder(order);
         if (this.listener) {
