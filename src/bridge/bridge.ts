@@ -30,6 +30,7 @@ import {
   type VenueOrder,
 } from "./types.ts";
 import { type Venue, VenueError } from "./venue.ts";
+import { baseOf } from "./venue-registry.ts";
 
 /** An error with the HTTP status the API answers it with. */
 export class HttpError extends Error {
@@ -81,6 +82,8 @@ export interface BridgeOptions {
   resolveDelayMs?: number;
   /** "not found" answers before an UNKNOWN order counts as never arrived (REJECTED) */
   notFoundChecks?: number;
+  /** compare live positions with the venue's balances every this many ms (0: only on start) */
+  reconcileMs?: number;
 }
 
 interface Running {
@@ -146,6 +149,7 @@ export class Bridge {
   #flattening = false;
   #closed = false;
   #flushTimer: NodeJS.Timeout | undefined;
+  #reconcileTimer: NodeJS.Timeout | undefined;
 
   private constructor(options: BridgeOptions) {
     this.options = options;
@@ -222,6 +226,8 @@ export class Bridge {
         if (p.status !== "running") continue;
         try {
           await bridge.#start(p);
+          // before its first trade arrives (the feed calls back from I/O, after this line)
+          if (mode === "live") bridge.#restorePosition(p.id);
         } catch (error) {
           p.status = "stopped";
           bridge.stores[mode].savePromotion(p);
@@ -231,6 +237,12 @@ export class Bridge {
     }
     // and its flatten intent too: whatever the resumed promotions hold is closed again
     if (kill.killed) await bridge.kill({ flatten: kill.flatten, restored: true });
+    // what the journal says the live promotions hold, against what the venue holds
+    if (live.length) await bridge.checkBalances();
+    if (options.reconcileMs) {
+      bridge.#reconcileTimer = setInterval(() => void bridge.checkBalances(), options.reconcileMs);
+      bridge.#reconcileTimer.unref();
+    }
     if (options.flushMs) {
       bridge.#flushTimer = setInterval(() => bridge.flush(Date.now()), options.flushMs);
       bridge.#flushTimer.unref();
@@ -535,6 +547,66 @@ export class Bridge {
           this.emit({ type: "audit", message: `feed ${promotion.symbol} stopped: ${error.message}` }),
         );
     }
+  }
+
+  /**
+   * A resumed live promotion takes up the position its journalled fills add up to (and the cash
+   * they spent), instead of starting flat beside what it bought before the restart.
+   */
+  #restorePosition(promotionId: string): void {
+    const run = this.#running.get(promotionId);
+    if (!run || !(run.account instanceof LiveAccount)) return;
+    const fills = this.stores.live.promotionFills(promotionId);
+    for (const f of fills) run.account.applyFill({ side: f.side } as OrderRecord, f);
+    if (fills.length) {
+      this.stores.live.audit("restore", `promotion ${promotionId} resumes holding ${run.account.amount}`, {
+        fills: fills.length,
+        amount: run.account.amount,
+        cash: run.account.cash,
+      });
+    }
+  }
+
+  /**
+   * Compares what the running live promotions hold, by venue and asset, with the venue's balances;
+   * a venue holding less (sold or withdrawn outside the bridge) is a risk event. Returns the
+   * mismatches. A venue that cannot answer is audited and skipped.
+   */
+  async checkBalances(): Promise<{ exchange: string; asset: string; journal: number; venue: number }[]> {
+    const held = new Map<string, number>();
+    for (const run of this.#running.values()) {
+      if (run.promotion.mode !== "live" || !(run.account instanceof LiveAccount)) continue;
+      const key = `${run.promotion.exchange}\u0000${baseOf(run.promotion.exchange, run.promotion.symbol)}`;
+      held.set(key, (held.get(key) ?? 0) + run.account.amount);
+    }
+    const mismatches: { exchange: string; asset: string; journal: number; venue: number }[] = [];
+    for (const exchange of new Set([...held.keys()].map((k) => k.split("\u0000")[0]))) {
+      let balances: Record<string, number> | undefined;
+      try {
+        const venue = await this.venue(exchange, "live");
+        balances = await withRetry(async () => venue.balances?.(), {
+          delayMs: this.options.resolveDelayMs ?? 500,
+        });
+      } catch (error) {
+        this.stores.live.audit("reconcile", `${exchange} balances not read: ${(error as Error).message}`);
+        continue;
+      }
+      if (!balances || this.#closed) continue;
+      for (const [key, journal] of held) {
+        const [ex, asset] = key.split("\u0000");
+        if (ex !== exchange) continue;
+        const venue = balances[asset] ?? 0;
+        // rounding of fills and fees in the base asset: a relative tolerance
+        if (venue < journal - Math.max(1e-9, journal * 1e-6)) {
+          mismatches.push({ exchange, asset, journal, venue });
+          this.#riskEvent(
+            "position-mismatch",
+            `${exchange} ${asset}: the journal's live promotions hold ${journal}, the venue ${venue}`,
+          );
+        }
+      }
+    }
+    return mismatches;
   }
 
   /** Feeds one trade to a promotion's bar builder (the venue feed calls this; replays may too). */
@@ -854,6 +926,7 @@ export class Bridge {
   async close(): Promise<void> {
     this.#closed = true;
     if (this.#flushTimer) clearInterval(this.#flushTimer);
+    if (this.#reconcileTimer) clearInterval(this.#reconcileTimer);
     for (const t of this.#timers) clearTimeout(t);
     for (const run of this.#running.values()) run.abort.abort();
     this.#running.clear();

@@ -198,6 +198,15 @@ export class CcxtVenue implements Venue {
     }
   }
 
+  async balances(): Promise<Record<string, number>> {
+    const b = await this.exchange.fetchBalance();
+    const out: Record<string, number> = {};
+    for (const [asset, total] of Object.entries((b.total ?? {}) as unknown as Record<string, number>)) {
+      if (Number.isFinite(Number(total))) out[asset] = Number(total);
+    }
+    return out;
+  }
+
   async cancel(symbol: string, venueOrderId: string): Promise<void> {
     try {
       await this.exchange.cancelOrder(venueOrderId, symbol);

@@ -291,6 +291,32 @@ export class Store {
       .run(f.clientOrderId, f.price, f.amount, f.fee, f.time);
   }
 
+  /** A promotion's fills in journal order, with the side of their order: its position, replayed. */
+  promotionFills(promotionId: string): (FillRow & { side: "buy" | "sell" })[] {
+    return (
+      this.db
+        .prepare(
+          `SELECT f.client_order_id, f.price, f.amount, f.fee, f.time, o.side FROM fills f
+           JOIN orders o ON o.client_order_id = f.client_order_id WHERE o.promotion_id = ? ORDER BY f.id`,
+        )
+        .all(promotionId) as {
+        client_order_id: string;
+        price: number;
+        amount: number;
+        fee: number;
+        time: number;
+        side: "buy" | "sell";
+      }[]
+    ).map((r) => ({
+      clientOrderId: r.client_order_id,
+      price: r.price,
+      amount: r.amount,
+      fee: r.fee,
+      time: r.time,
+      side: r.side,
+    }));
+  }
+
   fills(clientOrderId?: string): FillRow[] {
     const rows = (
       clientOrderId

@@ -18,6 +18,8 @@ export interface VenueInfo {
   readonly dayZone: "UTC" | "KST";
   /** the currency P&L is in, from a symbol */
   quote(symbol: string): string;
+  /** the asset a position is held in, from a symbol */
+  base(symbol: string): string;
 }
 
 const KST = KST_OFFSET_MS;
@@ -32,6 +34,7 @@ export const VENUES: readonly VenueInfo[] = Object.freeze([
     timeframes: ["1s", "1m", "3m", "5m", "15m", "30m", "1h", "2h", "4h", "6h", "8h", "12h", "1d"],
     dayZone: "UTC",
     quote: (symbol: string) => symbol.split("/")[1] ?? "",
+    base: (symbol: string) => symbol.split("/")[0],
   }),
   Object.freeze({
     id: "upbit",
@@ -42,6 +45,7 @@ export const VENUES: readonly VenueInfo[] = Object.freeze([
     timeframes: ["1m", "3m", "5m", "10m", "15m", "30m", "1h", "4h", "1d"],
     dayZone: "KST",
     quote: (symbol: string) => (symbol.includes("-") ? symbol.split("-")[0] : (symbol.split("/")[1] ?? "")),
+    base: (symbol: string) => (symbol.includes("-") ? (symbol.split("-")[1] ?? "") : symbol.split("/")[0]),
   }),
   Object.freeze({
     id: "kis",
@@ -52,6 +56,7 @@ export const VENUES: readonly VenueInfo[] = Object.freeze([
     timeframes: ["1m", "3m", "5m", "10m", "15m", "30m", "1h", "1d"],
     dayZone: "KST",
     quote: () => "KRW",
+    base: (symbol: string) => symbol,
   }),
 ]);
 
@@ -64,6 +69,11 @@ export function venueInfo(id: string): VenueInfo | undefined {
 /** The quote currency of a promotion's symbol ("?" for an unknown venue, so it shares nothing). */
 export function quoteOf(exchange: string, symbol: string): string {
   return venueInfo(exchange)?.quote(symbol) || "?";
+}
+
+/** The asset a position in the symbol is held in ("BTC" for KRW-BTC and BTC/USDT). */
+export function baseOf(exchange: string, symbol: string): string {
+  return venueInfo(exchange)?.base(symbol) || symbol;
 }
 
 /** The session day a time falls in, "YYYY-MM-DD" in the venue's day zone (UTC when unknown). */

@@ -39,6 +39,8 @@ export interface Venue {
   fetchByClientId(symbol: string, clientOrderId: string): Promise<VenueOrder | null>;
   cancel(symbol: string, venueOrderId: string): Promise<void>;
   openOrders(symbol: string): Promise<VenueOrder[]>;
+  /** what the account holds, by asset (free + locked); venues without it are not balance-checked */
+  balances?(): Promise<Record<string, number>>;
   /** streams trades until `signal` aborts; reconnects and falls back to REST on its own */
   watchTrades(symbol: string, onTick: (tick: Tick) => void, signal: AbortSignal): Promise<void>;
   close(): Promise<void>;

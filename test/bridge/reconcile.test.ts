@@ -145,3 +145,37 @@ describe("restart reconciliation", () => {
     expect(again.positions()).toHaveLength(1);
   });
 });
+
+describe("live positions after a restart", () => {
+  it("resume from the journal's fills, and a venue holding less is a risk event", async () => {
+    const dir = tempDir("stom-recon-");
+    const venue = new FakeVenue();
+    const first = await live(venue, dir);
+    const p = await promoteLive(first);
+    for (const t of sineTicks(20)) first.tick(p.id, t);
+    await until(() => venue.created.length > 0, "an order");
+    await until(settled(first), "every order final");
+    const [before] = first.positions();
+    expect(before.size).toBeGreaterThan(0);
+    await first.close();
+    bridges.splice(0);
+
+    const again = await live(venue, dir);
+    const [after] = again.positions();
+    expect(after.size).toBe(before.size);
+    expect(after.avgPrice).toBe(before.avgPrice);
+    expect(again.stores.live.audits().some((a) => a.kind === "restore")).toBe(true);
+    expect(await again.checkBalances()).toEqual([]);
+
+    // half of it sold outside the bridge
+    venue.holdings.XRP -= before.size / 2;
+    const risks: string[] = [];
+    again.on((e) => {
+      if (e.type === "risk") risks.push(e.rule);
+    });
+    expect(await again.checkBalances()).toEqual([
+      { exchange: "binance", asset: "XRP", journal: before.size, venue: before.size / 2 },
+    ]);
+    expect(risks).toEqual(["position-mismatch"]);
+  });
+});

@@ -90,7 +90,8 @@ export class FakeVenue implements Venue {
   readonly held = new Map<string, Held>();
   onCreate?: (order: Held) => void;
   onLookup?: (clientOrderId: string, attempt: number) => void;
-  balances: { asset: string; free: number }[] = [];
+  /** what the account holds by asset; filled orders move the base asset */
+  holdings: Record<string, number> = {};
   #seq = 0;
 
   constructor(id = "binance") {
@@ -116,6 +117,8 @@ export class FakeVenue implements Venue {
       fee: 0,
     };
     this.held.set(o.clientOrderId, held);
+    const base = o.symbol.split("/")[0];
+    this.holdings[base] = (this.holdings[base] ?? 0) + (o.side === "buy" ? o.amount : -o.amount);
     // the hook may throw after the venue took the order: the answer is lost, the order is not
     this.onCreate?.(held);
     return { ...held };
@@ -126,6 +129,10 @@ export class FakeVenue implements Venue {
     this.onLookup?.(clientOrderId, this.lookups.filter((id) => id === clientOrderId).length);
     const held = this.held.get(clientOrderId);
     return held ? { ...held } : null;
+  }
+
+  async balances(): Promise<Record<string, number>> {
+    return { ...this.holdings };
   }
 
   async cancel(): Promise<void> {}
