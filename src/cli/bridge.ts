@@ -142,6 +142,8 @@ export function registerBridgeCommands(program: Command): void {
             }
           : {}),
         sessionEnd: flags.sessionEnd,
+        // live positions against the venue's balances every minute (a replay has no venue account)
+        reconcileMs: replay ? 0 : 60_000,
         // a live feed's trades against the wall clock; a replay's are old by design
         ticks: {
           maxAgeMs: replay || !(flags.maxTickAge > 0) ? Number.POSITIVE_INFINITY : flags.maxTickAge * 1000,
