@@ -1,7 +1,18 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { Bridge } from "../../src/bridge/bridge.ts";
 import type { Promotion } from "../../src/bridge/types.ts";
-import { type Client, openBridge, SMA_PAPER, serve, sineTicks, tempDir } from "../support/bridge.ts";
+import { RejectedError } from "../../src/bridge/venue.ts";
+import {
+  type Client,
+  FakeVenue,
+  fingerprintOf,
+  openBridge,
+  SMA_PAPER,
+  serve,
+  sineTicks,
+  tempDir,
+  until,
+} from "../support/bridge.ts";
 
 const open: { bridge: Bridge; client: Client }[] = [];
 afterEach(async () => {
@@ -88,5 +99,45 @@ describe("the kill switch", () => {
     expect(
       third.bridge.stores.paper.orders({ limit: 10_000 }).filter((o) => o.state === "FILLED").length,
     ).toBeGreaterThan(filledKilled);
+  });
+});
+
+describe("the kill switch's flatten intent", () => {
+  it("closes a live position after a restart when the flattening sell failed before it", async () => {
+    const dir = tempDir("stom-kill-live-");
+    const venue = new FakeVenue();
+    const options = { allowLive: true, liveCash: 1_000, venueFactory: async () => venue, resolveDelayMs: 1 };
+    const first = await openBridge(dir, options);
+    const fingerprint = await fingerprintOf("sma-cross", SMA_PAPER.params);
+    const p = await first.promote({ ...SMA_PAPER, mode: "live", fingerprint });
+    for (const t of sineTicks(20)) first.tick(p.id, t);
+    await until(() => first.positions()[0]?.size > 0, "a position");
+    const held = first.positions()[0].size;
+    // the venue refuses the flattening sell (maintenance): the position stays
+    venue.onCreate = (order) => {
+      venue.held.delete(order.clientOrderId as string);
+      venue.holdings.XRP += order.amount;
+      throw new RejectedError("binance -1013 market is closed");
+    };
+    await first.kill({ flatten: true });
+    expect(first.positions()[0].size).toBe(held);
+    await first.close();
+
+    venue.onCreate = undefined;
+    const again = await openBridge(dir, options);
+    try {
+      expect(again.killState()).toMatchObject({ killed: true, flatten: true });
+      await until(() => again.positions()[0]?.size === 0, "flat after the restart");
+      const sells = again.stores.live.orders().filter((o) => o.side === "sell" && o.state === "FILLED");
+      expect(sells).toHaveLength(1);
+      expect(sells[0].filled).toBe(held);
+      // and nothing else trades while killed
+      for (const t of sineTicks(40, { from: 20 })) again.tick(p.id, t);
+      expect(again.stores.live.orders().filter((o) => o.state === "FILLED" && o.side === "buy")).toHaveLength(
+        1,
+      );
+    } finally {
+      await again.close();
+    }
   });
 });
