@@ -3,12 +3,28 @@ import { html } from "htl";
 // The Backtest page's "Promote to paper": posts the run's strategy, params and fingerprint to a
 // running bridge (`stom bridge --allow-origin <this page's origin>`), as `stom promote --report` does.
 
+/** JSON with object keys sorted at every level (src/app/fingerprint.ts canonicalJson). */
+function canonicalJson(value) {
+  return JSON.stringify(value, (_key, v) =>
+    v && typeof v === "object" && !Array.isArray(v)
+      ? Object.fromEntries(
+          Object.keys(v)
+            .sort()
+            .map((k) => [k, v[k]]),
+        )
+      : v,
+  );
+}
+
 /**
- * sha256 over the strategy's source followed by the JSON of its resolved params, hex: the same
- * fingerprint as src/app/fingerprint.ts, so the bridge can tell that it runs what was backtested.
+ * sha256 over the strategy's source, the JSON of its resolved params and the canonical JSON of the
+ * run's settings, hex: the same fingerprint as src/app/fingerprint.ts, so the bridge can tell that it
+ * runs what was backtested, with the same cash and costs.
  */
-export async function fingerprint(source, params) {
-  const bytes = new TextEncoder().encode(source + JSON.stringify(params));
+export async function fingerprint(source, params, settings) {
+  const bytes = new TextEncoder().encode(
+    source + JSON.stringify(params) + (settings ? canonicalJson(settings) : ""),
+  );
   const hash = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
   return Array.from(hash, (b) => b.toString(16).padStart(2, "0")).join("");
 }
@@ -17,7 +33,7 @@ const EXCHANGES = ["binance", "upbit"];
 
 /**
  * A form for the bridge URL, token (kept in this tab only), venue, symbol and timeframe, and a button
- * that promotes `run()`'s {strategy, params, source} in paper mode. The answer shows in #promote-status.
+ * that promotes `run()`'s {strategy, params, source, settings} in paper mode. The answer shows in #promote-status.
  */
 export function promoteForm({ symbol = "", timeframe = "1m", exchange = "binance", run }) {
   const status = html`<p id="promote-status" class="note">The bridge must run with this page's origin allowed: <code>stom bridge --allow-origin ${location.origin}</code>.</p>`;
@@ -31,7 +47,7 @@ export function promoteForm({ symbol = "", timeframe = "1m", exchange = "binance
   </form>`;
   form.onsubmit = async (event) => {
     event.preventDefault();
-    const { strategy, params, source } = run();
+    const { strategy, params, source, settings } = run();
     const body = {
       strategy,
       params,
@@ -39,7 +55,8 @@ export function promoteForm({ symbol = "", timeframe = "1m", exchange = "binance
       symbol: form.symbol.value.trim(),
       timeframe: form.timeframe.value.trim(),
       mode: "paper",
-      fingerprint: await fingerprint(source, params),
+      settings,
+      fingerprint: await fingerprint(source, params, settings),
     };
     status.dataset.state = "pending";
     status.textContent = `promoting ${strategy} to ${form.url.value} ...`;
@@ -61,6 +78,7 @@ export function promoteForm({ symbol = "", timeframe = "1m", exchange = "binance
       status.dataset.state = "promoted";
       status.dataset.id = answer.id;
       status.dataset.fingerprint = body.fingerprint;
+      status.dataset.settings = JSON.stringify(settings);
       status.textContent = `promoted: ${strategy} ${Object.entries(params)
         .map(([k, v]) => `${k}=${v}`)
         .join(

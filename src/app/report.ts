@@ -11,6 +11,25 @@ export const REPORT_VERSION = 1;
 /** JSON has no NaN or Infinity: JSON.stringify writes them as null */
 const num = z.number().nullable();
 
+/** A run's broker settings, as `stom backtest --out` records them and a promotion carries them. */
+export const RunSettings = z.object({
+  cash: z.number().positive(),
+  /** relative, or [fixed, relative]; absent when `costs` names a preset */
+  commission: z.union([z.number(), z.tuple([z.number(), z.number()])]).optional(),
+  costs: z.enum(COST_PRESETS as [string, ...string[]]).optional(),
+  spread: z.number(),
+  slippage: z.number(),
+  margin: z.number(),
+  unit: z.number(),
+  tradeOnClose: z.boolean(),
+  finalizeTrades: z.boolean(),
+  hedging: z.boolean(),
+  exclusiveOrders: z.boolean(),
+  /** "cash": a spot account (long only), what a spot venue can trade; reports before it: margin */
+  account: z.enum(["margin", "cash"]).default("margin"),
+});
+export type RunSettings = z.infer<typeof RunSettings>;
+
 const Trade = z.object({
   size: z.number(),
   entryBar: z.int().nonnegative(),
@@ -46,29 +65,13 @@ export const BacktestReport = z.object({
     end: z.string(),
   }),
   /** the broker settings of the run: what a promotion must trade with to trade the same */
-  settings: z.object({
-    cash: z.number().positive(),
-    /** relative, or [fixed, relative]; absent when `costs` names a preset */
-    commission: z.union([z.number(), z.tuple([z.number(), z.number()])]).optional(),
-    costs: z.enum(COST_PRESETS as [string, ...string[]]).optional(),
-    spread: z.number(),
-    slippage: z.number(),
-    margin: z.number(),
-    unit: z.number(),
-    tradeOnClose: z.boolean(),
-    finalizeTrades: z.boolean(),
-    hedging: z.boolean(),
-    exclusiveOrders: z.boolean(),
-    /** "cash": a spot account (long only), what a spot venue can trade; reports before it: margin */
-    account: z.enum(["margin", "cash"]).default("margin"),
-  }),
+  settings: RunSettings,
   stats: z.record(z.string(), z.union([z.number(), z.string(), z.null()])),
   trades: z.array(Trade),
   /** per bar, for the Report page's charts */
   curves: z.object({ time: z.array(z.number()), equity: z.array(num), drawdown: z.array(num) }).optional(),
 });
 export type BacktestReport = z.infer<typeof BacktestReport>;
-export type ReportSettings = BacktestReport["settings"];
 
 const iso = (t: number) => new Date(t).toISOString();
 

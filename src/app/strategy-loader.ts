@@ -80,9 +80,9 @@ export interface ResolvedStrategy extends LoadedStrategy {
 export async function loadResolvedStrategy(
   ref: string,
   params: Readonly<Record<string, unknown>>,
-  options: LoadOptions = {},
+  options: LoadOptions & { settings?: Readonly<Record<string, unknown>> } = {},
 ): Promise<ResolvedStrategy> {
   const loaded = await loadStrategy(ref, options);
   const resolved = resolveParams(loaded.strategy.params, params);
-  return { ...loaded, params: resolved, fingerprint: fingerprint(loaded.source, resolved) };
+  return { ...loaded, params: resolved, fingerprint: fingerprint(loaded.source, resolved, options.settings) };
 }

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { loadResolvedStrategy, type ResolvedStrategy, STRATEGY_DIR } from "../app/strategy-loader.ts";
+import { presetCommission } from "../engine/markets/index.ts";
 import type { OrderGate } from "./account.ts";
 import { BarBuilder, barTimeframeMs } from "./bar-builder.ts";
 import { CcxtVenue, type CcxtVenueOptions } from "./ccxt-venue.ts";
@@ -394,7 +395,7 @@ export class Bridge {
     timeframeMsOr400(spec.timeframe);
     let loaded: ResolvedStrategy;
     try {
-      loaded = await this.#load(spec.strategy, spec.params);
+      loaded = await this.#load(spec.strategy, spec.params, spec.settings);
     } catch (error) {
       throw new HttpError(400, (error as Error).message);
     }
@@ -424,15 +425,20 @@ export class Bridge {
   }
 
   /** by name from the strategy folder only: never a path, never code sent over HTTP */
-  #load(name: string, params: Readonly<Record<string, unknown>>): Promise<ResolvedStrategy> {
+  #load(
+    name: string,
+    params: Readonly<Record<string, unknown>>,
+    settings?: PromotionSpec["settings"],
+  ): Promise<ResolvedStrategy> {
     return loadResolvedStrategy(name, params, {
       dir: this.options.strategyDir ?? STRATEGY_DIR,
       namesOnly: true,
+      settings,
     });
   }
 
   async #start(promotion: Promotion, loaded?: ResolvedStrategy): Promise<void> {
-    loaded ??= await this.#load(promotion.strategy, promotion.params);
+    loaded ??= await this.#load(promotion.strategy, promotion.params, promotion.settings);
     if (promotion.fingerprint && promotion.fingerprint !== loaded.fingerprint) {
       throw new Error("strategy source changed since the promotion");
     }
@@ -474,7 +480,8 @@ export class Bridge {
           if (order) oms.cancel(order, reason);
         },
       };
-      const paper = this.options.paper ?? {};
+      // the backtest's own settings when the promotion carries them, else the bridge's
+      const paper = promotion.settings ? paperSettings(promotion.settings) : (this.options.paper ?? {});
       account = new PaperSession(
         loaded.strategy,
         loaded.params,
@@ -960,4 +967,20 @@ function timeframeMsOr400(timeframe: string): number {
   } catch (error) {
     throw new HttpError(400, `timeframe: ${(error as Error).message}`);
   }
+}
+
+/** A report's settings as the paper session's broker options (a finalized last bar has no meaning live). */
+function paperSettings(s: NonNullable<PromotionSpec["settings"]>): PaperSettings {
+  return {
+    cash: s.cash,
+    commission: s.costs !== undefined ? presetCommission(s.costs) : (s.commission ?? 0),
+    spread: s.spread,
+    slippage: s.slippage,
+    margin: s.margin,
+    unit: s.unit,
+    tradeOnClose: s.tradeOnClose,
+    hedging: s.hedging,
+    exclusiveOrders: s.exclusiveOrders,
+    account: s.account,
+  };
 }

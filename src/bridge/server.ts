@@ -7,6 +7,7 @@ import express, { type NextFunction, type Request, type Response } from "express
 import pino, { type Logger } from "pino";
 import { WebSocket, WebSocketServer } from "ws";
 import { z } from "zod";
+import { RunSettings } from "../app/report.ts";
 import { AuthLimiter, type AuthLimiterOptions } from "./auth-limiter.ts";
 import { type Bridge, HttpError } from "./bridge.ts";
 import { redactSecrets } from "./redact.ts";
@@ -87,6 +88,8 @@ const promotionBody = z
       .string()
       .regex(/^[0-9a-f]{64}$/, "a sha256 hex digest")
       .optional(),
+    /** the backtest's broker settings (a report's `settings`), covered by the fingerprint */
+    settings: RunSettings.optional(),
     /** start even if the same strategy already runs on this venue, symbol and mode */
     allowDuplicate: z.boolean().default(false),
   })

@@ -1,3 +1,4 @@
+import type { RunSettings } from "../app/report.ts";
 /** One closed (or forming) bar of a live feed; times are UTC ms of the bar start. */
 export interface Bar {
   readonly time: number;
@@ -96,6 +97,8 @@ export interface PromotionSpec {
   readonly timeframe: string;
   readonly mode: Mode;
   readonly fingerprint?: string;
+  /** the backtest's broker settings (its report's `settings`): paper trades with them, inside the fingerprint */
+  readonly settings?: RunSettings;
 }
 
 export interface Promotion extends PromotionSpec {

@@ -38,26 +38,31 @@ export function registerBacktestCommand(program: Command): void {
     if (flags.out) {
       const { fingerprint } = await import("../app/fingerprint.ts");
       const { tradeRows, writeReport } = await import("../app/report.ts");
+      const settings = {
+        cash: flags.cash,
+        ...(flags.costs === undefined
+          ? { commission: flags.commission as number | [number, number] }
+          : { costs: flags.costs }),
+        spread: flags.spread,
+        slippage: flags.slippage,
+        margin: flags.margin,
+        unit: flags.unit,
+        tradeOnClose: Boolean(flags.tradeOnClose),
+        finalizeTrades: Boolean(flags.finalizeTrades),
+        hedging: Boolean(flags.hedging),
+        exclusiveOrders: Boolean(flags.exclusiveOrders),
+        account: flags.account ?? "margin",
+      };
       await writeReport(flags.out, {
         version: 1,
-        strategy: { ref, file: loaded.file, fingerprint: fingerprint(loaded.source, result.params) },
+        strategy: {
+          ref,
+          file: loaded.file,
+          fingerprint: fingerprint(loaded.source, result.params, settings),
+        },
         params: result.params,
         data,
-        settings: {
-          cash: flags.cash,
-          ...(flags.costs === undefined
-            ? { commission: flags.commission as number | [number, number] }
-            : { costs: flags.costs }),
-          spread: flags.spread,
-          slippage: flags.slippage,
-          margin: flags.margin,
-          unit: flags.unit,
-          tradeOnClose: Boolean(flags.tradeOnClose),
-          finalizeTrades: Boolean(flags.finalizeTrades),
-          hedging: Boolean(flags.hedging),
-          exclusiveOrders: Boolean(flags.exclusiveOrders),
-          account: flags.account ?? "margin",
-        },
+        settings,
         stats: result.stats as unknown as Record<string, number | string | null>,
         trades: tradeRows(result),
         curves: {

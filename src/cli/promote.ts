@@ -47,7 +47,8 @@ export function registerPromoteCommand(program: Command): void {
         ...(flags.params ? JSON.parse(flags.params) : {}),
         ...parseParams(flags.param),
       };
-      const loaded = await loadResolvedStrategy(name, raw, { namesOnly: true });
+      // the backtest's settings travel with the promotion, inside the fingerprint
+      const loaded = await loadResolvedStrategy(name, raw, { namesOnly: true, settings: report?.settings });
       let fingerprint: string | undefined;
       if (report) {
         fingerprint = report.strategy.fingerprint;
@@ -69,6 +70,7 @@ export function registerPromoteCommand(program: Command): void {
           timeframe: flags.timeframe,
           mode: flags.mode,
           fingerprint,
+          ...(report ? { settings: report.settings } : {}),
         }),
       });
       const body = await res.json();

@@ -5,7 +5,7 @@ import { copyFileSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { loadStrategy } from "../../src/app/strategy-loader.ts";
+import { loadResolvedStrategy, loadStrategy } from "../../src/app/strategy-loader.ts";
 import { Bridge } from "../../src/bridge/bridge.ts";
 import { ReplayVenue } from "../../src/bridge/replay-venue.ts";
 import { type BridgeServer, startServer } from "../../src/bridge/server.ts";
@@ -33,8 +33,24 @@ export default defineStrategy({
 });
 `;
 
-const cases: [name: string, symbol: string, params: Record<string, number>][] = [
+// a promotion may carry its backtest's settings (a report's): the paper run trades with them
+const SETTINGS = {
+  cash: 50_000,
+  commission: 0.001,
+  spread: 0,
+  slippage: 0,
+  margin: 1,
+  unit: 0.01,
+  tradeOnClose: false,
+  finalizeTrades: false,
+  hedging: false,
+  exclusiveOrders: false,
+  account: "cash" as const,
+};
+
+const cases: [name: string, symbol: string, params: Record<string, number>, settings?: typeof SETTINGS][] = [
   ["sma-cross", "REPLAY-SMA", { fast: 10, slow: 30 }],
+  ["sma-cross", "REPLAY-SMA-SPOT", { fast: 10, slow: 30 }, SETTINGS],
   ["rsi-bracket", "REPLAY-RSI", { slPct: 0.5, tpPct: 0.5 }],
   ["breakout-trail", "REPLAY-BRK", { trailPct: 0.5 }],
   ["ema-trend", "REPLAY-EMA", { n: 20 }],
@@ -83,12 +99,23 @@ function byTimeAndPrice(rows: { time: number; price: number; amount: number }[])
 }
 
 describe("stom bridge --replay: the paper path equals the backtest", () => {
-  for (const [name, symbol, params] of cases) {
-    test(`${name}: the journal's fills are the backtest's trades`, async () => {
+  for (const [name, symbol, params, settings] of cases) {
+    const label = settings ? `${name} with its backtest's settings (cash account, 0.1%, unit 0.01)` : name;
+    test(`${label}: the journal's fills are the backtest's trades`, async () => {
+      const { fingerprint } = settings
+        ? await loadResolvedStrategy(name, params, { dir: strategies, settings })
+        : { fingerprint: undefined };
       const res = await fetch(`${server.url}/api/promotions`, {
         method: "POST",
         headers: { Authorization: `Bearer ${TOKEN}`, "Content-Type": "application/json" },
-        body: JSON.stringify({ strategy: name, params, exchange: "binance", symbol, timeframe: "1m" }),
+        body: JSON.stringify({
+          strategy: name,
+          params,
+          exchange: "binance",
+          symbol,
+          timeframe: "1m",
+          ...(settings ? { settings, fingerprint } : {}),
+        }),
       });
       expect(res.status, await res.clone().text()).toBe(201);
       const promotion = (await res.json()) as { id: string };
@@ -97,7 +124,9 @@ describe("stom bridge --replay: the paper path equals the backtest", () => {
       const { strategy } = await loadStrategy(name, { dir: strategies });
       // finalized so that trades still open at the end have their entries in the list; their
       // closing fills are on the last bar, which the comparison leaves out
-      const expected = backtest(strategy, bars, { ...PAPER, params, finalizeTrades: true }).trades;
+      const options: BacktestOptions = settings ? { ...settings } : PAPER;
+      const expected = backtest(strategy, bars, { ...options, params, finalizeTrades: true }).trades;
+      if (settings) expect(Array.from(expected.size).every((s) => s > 0)).toBe(true);
       expect(expected.length).toBeGreaterThan(2);
       const last = bars.time[bars.length - 1];
       const want: { time: number; price: number; amount: number }[] = [];

@@ -68,7 +68,10 @@ test("Promote to paper posts the run with the fingerprint the bridge computes; a
   expect(await shown.getAttribute("data-id")).toBe(p.id);
   expect(p).toMatchObject({ strategy: "sma-cross", mode: "paper", exchange: "binance", symbol: "BTC/USDT" });
   // the page's fingerprint is the one `stom backtest --out` writes for the same file and params
-  const expected = await loadResolvedStrategy("sma-cross", params);
+  const settings = JSON.parse((await shown.getAttribute("data-settings")) ?? "null");
+  expect(settings).toMatchObject({ cash: 10_000, account: "margin" });
+  expect(p.settings).toEqual(settings);
+  const expected = await loadResolvedStrategy("sma-cross", params, { settings });
   expect(p.fingerprint).toBe(expected.fingerprint);
   expect(await shown.getAttribute("data-fingerprint")).toBe(expected.fingerprint);
   expect(errors).toEqual([]);
