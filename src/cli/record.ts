@@ -42,7 +42,7 @@ export function recordCommand(): Command {
     .argument("[symbols...]", 'markets: "KRW-BTC", "BTC/USDT", "btcusdt", "005930" (or --top N)')
     .option("--book <levels>", "book levels stored (STOM's layout has 5)", "5")
     .option("--interval <duration>", "how often seconds are closed (snapshots are per second)", "1s")
-    .option("--minutes", "also write 1-minute bars (the default)", true)
+    .option("--minutes", "also write 1-minute bars", true)
     .option("--no-minutes", "ticks only, no 1-minute bars")
     .option("--top <n>", "record the N symbols with the largest day traded value, re-ranked as STOM does")
     .option("--top-refresh <duration>", "how often --top re-ranks (STOM: 10s)", "10s")

@@ -288,7 +288,18 @@ export class CcxtFeed implements Feed {
     let failures = 0;
     while (!signal.aborted) {
       try {
-        await Promise.race([watch(), stopped]);
+        const next = watch();
+        if (failures > 0) {
+          // back when the socket is open again, not at the stream's next update: a quiet symbol
+          // may not trade for minutes, and its other streams wait for this one
+          next.catch(() => {});
+          const probe = new AbortController();
+          try {
+            await Promise.race([next, this.connected(probe.signal), stopped]);
+          } finally {
+            probe.abort();
+          }
+        } else await Promise.race([next, stopped]);
         if (signal.aborted) break;
         if (failures > 0) {
           const trades = onUp ? await onUp() : undefined;
@@ -307,6 +318,15 @@ export class CcxtFeed implements Feed {
         await this.clock.sleep(Math.min(this.backoffMs * 2 ** (failures - 1), this.maxBackoffMs), signal);
       }
     }
+  }
+
+  /** Resolves once one of ccxt's websocket clients is connected (ccxt opens it on a watch). */
+  private async connected(signal: AbortSignal): Promise<void> {
+    // a client that failed keeps its old isConnected; its error says it is not the live one
+    type Client = { isConnected?: boolean; error?: unknown };
+    const ex = this.exchange as unknown as { clients?: Record<string, Client> };
+    const live = () => Object.values(ex.clients ?? {}).some((c) => c.isConnected && c.error === undefined);
+    while (!signal.aborted && !live()) await this.clock.sleep(50, signal);
   }
 
   private async tradesLoop(symbol: FeedSymbol, sink: FeedSink, signal: AbortSignal): Promise<void> {
