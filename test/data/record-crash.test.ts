@@ -8,7 +8,7 @@ import { join, relative } from "node:path";
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
 import { Catalog } from "../../src/data/catalog/catalog.ts";
 import { readGaps } from "../../src/data/record/gaps.ts";
-import type { ReceiverEvent, StomRow, TradeEvent } from "../../src/data/stom/receiver-events.ts";
+import type { StomRow, TradeEvent } from "../../src/data/stom/receiver-events.ts";
 import { stomIndexToMs } from "../../src/data/stom/time.ts";
 import { type MockVenue, startMockVenue } from "../support/mock-venue.ts";
 import { ROOT } from "../support/paths.ts";
@@ -54,10 +54,10 @@ function files(root: string): string[] {
   return out.sort();
 }
 
-function record(status: string): Running {
+function record(status: string, market = "upbit", id = "KRW-AAA"): Running {
   const r = startRecord([
-    "upbit",
-    "KRW-AAA",
+    market,
+    id,
     "--catalog",
     dir,
     "--url-override",
@@ -154,67 +154,81 @@ describe("stom record crash safety", () => {
     expect(ls).toMatch(/recording gap[\s\S]*restart\s+upbit\s+KRW-AAA/);
   }, 180_000);
 
-  test("a dropped connection refused for a while and a 429: reconnect, trades backfilled over REST, book missing, gap recorded", async () => {
-    venue = await startMockVenue({ markets: { upbit: ["KRW-AAA"] }, tradesFromStream: true });
-    const all = syntheticEvents({ seed: 11, start: START, seconds: 100, price: 200 });
-    const before = all.filter((e) => e.time < START + 60_000);
-    // while the connection is down the venue still trades (REST sees it); books and tickers are lost
-    const outage = all.filter(
-      (e): e is TradeEvent => e.type === "trade" && e.time >= START + 60_000 && e.time < START + 70_000,
-    );
-    const after = all.filter((e) => e.time >= START + 70_000);
-    const status = join(dir, "status.json");
+  const venues = [
+    { market: "upbit", id: "KRW-AAA", stored: "KRW-AAA", rest: "/v1/trades/ticks", tickers: true },
+    { market: "binance", id: "AAAUSDT", stored: "AAA/USDT", rest: "/api/v3/aggTrades", tickers: false },
+  ] as const;
+  test.each(venues)(
+    "$market: a dropped connection refused for a while and a 429: reconnect, trades backfilled over REST, book missing, gap recorded",
+    async ({ market, id, stored, rest, tickers }) => {
+      venue = await startMockVenue({ markets: { [market]: [id] }, tradesFromStream: true });
+      const v = venue;
+      const all = syntheticEvents({ seed: 11, start: START, seconds: 100, price: 200, tickers });
+      const before = all.filter((e) => e.time < START + 60_000);
+      // while the connection is down the venue still trades (REST sees it); books and tickers are lost
+      const outage = all.filter(
+        (e): e is TradeEvent => e.type === "trade" && e.time >= START + 60_000 && e.time < START + 70_000,
+      );
+      const after = all.filter((e) => e.time >= START + 70_000);
+      const status = join(dir, "status.json");
 
-    const r = record(status);
-    await waitSubscribed(venue, "upbit", ["KRW-AAA"], r);
-    streamEvents(venue, "upbit", "KRW-AAA", before);
-    const wantBefore = offlineRows("KRW-AAA", before).length;
-    await waitFor("first rows", () => (readStatusFile(status)?.committed ?? 0) >= wantBefore - 1, 60_000, r);
+      const r = record(status, market, id);
+      await waitSubscribed(v, market, [id], r);
+      streamEvents(v, market, id, before);
+      const wantBefore = offlineRows(stored, before).length;
+      await waitFor(
+        "first rows",
+        () => (readStatusFile(status)?.committed ?? 0) >= wantBefore - 1,
+        60_000,
+        r,
+      );
 
-    // act: the venue cuts the socket and refuses new ones; its REST answers the first backfill with 429
-    venue.inject({ kind: "429", match: "/v1/trades/ticks" });
-    venue.refuseWebsockets(true);
-    venue.dropWebsockets();
-    await waitFor("drop noticed", () => (readStatusFile(status)?.down ?? []).includes("KRW-AAA"), 30_000, r);
-    streamEvents(venue, "upbit", "KRW-AAA", outage);
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    venue.refuseWebsockets(false);
-    await waitSubscribed(venue, "upbit", ["KRW-AAA"], r);
-    streamEvents(venue, "upbit", "KRW-AAA", after);
-    await waitFor(
-      "back up",
-      () => (readStatusFile(status)?.down ?? ["x"]).length === 0 && (readStatusFile(status)?.gaps ?? 0) === 1,
-      30_000,
-      r,
-    );
-    await flushWithSentinels(venue, "upbit", new Map([["KRW-AAA", after]]), status, r);
-    r.child.kill("SIGTERM");
-    expect(await r.exited, r.stderr()).toBe(0);
+      // act: the venue cuts the socket and refuses new ones; its REST answers the first backfill with 429
+      v.inject({ kind: "429", match: rest });
+      v.refuseWebsockets(true);
+      v.dropWebsockets();
+      await waitFor("drop noticed", () => (readStatusFile(status)?.down ?? []).includes(stored), 30_000, r);
+      streamEvents(v, market, id, outage);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      v.refuseWebsockets(false);
+      await waitSubscribed(v, market, [id], r);
+      streamEvents(v, market, id, after);
+      await waitFor(
+        "back up",
+        () =>
+          (readStatusFile(status)?.down ?? ["x"]).length === 0 && (readStatusFile(status)?.gaps ?? 0) === 1,
+        30_000,
+        r,
+      );
+      await flushWithSentinels(v, market, new Map([[id, after]]), status, r);
+      r.child.kill("SIGTERM");
+      expect(await r.exited, r.stderr()).toBe(0);
 
-    // assert: the 429 was answered, then the backfill went through
-    const ticks = venue.requests.filter((q) => q.path === "/v1/trades/ticks");
-    expect(ticks.map((q) => q.status)).toEqual([429, 200]);
-    const [gap] = readGaps(dir);
-    expect(gap).toMatchObject({
-      market: "upbit",
-      symbol: "KRW-AAA",
-      reason: "disconnect",
-      trades: "backfilled",
-      book: "missing",
-    });
-    expect(gap.end).toBeGreaterThan(gap.start);
-    // every trade is in the rows exactly once: the outage's from REST, none twice
-    const rows = withoutSentinel(await storedRows(dir, "upbit", "KRW-AAA"));
-    const traded = all.filter((e): e is TradeEvent => e.type === "trade").reduce((n, t) => n + t.amount, 0);
-    const recorded = rows.reduce((n, row) => n + row.초당매수수량 + row.초당매도수량, 0);
-    expect(recorded).toBeCloseTo(traded, 6);
-    // the outage's seconds have rows (from the backfilled trades) with the book missing, never invented
-    const outageRows = rows.filter((row) => time(row) >= START + 63_000 && time(row) < START + 70_000);
-    expect(outageRows.length).toBeGreaterThan(0);
-    for (const row of outageRows) expect([row.매도호가1, row.매수호가1, row.매도총잔량]).toEqual([0, 0, 0]);
-    const times = rows.map(time);
-    for (let i = 1; i < times.length; i++) expect(times[i]).toBeGreaterThan(times[i - 1]);
-    const events: ReceiverEvent[] = [...before, ...outage, ...after];
-    expect(events.length).toBeGreaterThan(0);
-  }, 180_000);
+      // assert: the 429 was answered, then the backfill went through
+      const backfills = v.requests.filter((q) => q.path === rest);
+      expect(backfills.map((q) => q.status)).toEqual([429, 200]);
+      const [gap, ...more] = readGaps(dir);
+      expect(more).toEqual([]);
+      expect(gap).toMatchObject({
+        market,
+        symbol: stored,
+        reason: "disconnect",
+        trades: "backfilled",
+        book: "missing",
+      });
+      expect(gap.end).toBeGreaterThan(gap.start);
+      // every trade is in the rows exactly once: the outage's from REST, none twice
+      const rows = withoutSentinel(await storedRows(dir, market, stored));
+      const traded = all.filter((e): e is TradeEvent => e.type === "trade").reduce((n, t) => n + t.amount, 0);
+      const recorded = rows.reduce((n, row) => n + row.초당매수수량 + row.초당매도수량, 0);
+      expect(recorded).toBeCloseTo(traded, 6);
+      // the outage's seconds have rows (from the backfilled trades) with the book missing, never invented
+      const outageRows = rows.filter((row) => time(row) >= START + 63_000 && time(row) < START + 70_000);
+      expect(outageRows.length).toBeGreaterThan(0);
+      for (const row of outageRows) expect([row.매도호가1, row.매수호가1, row.매도총잔량]).toEqual([0, 0, 0]);
+      const times = rows.map(time);
+      for (let i = 1; i < times.length; i++) expect(times[i]).toBeGreaterThan(times[i - 1]);
+    },
+    180_000,
+  );
 });
