@@ -64,6 +64,8 @@ export interface BridgeOptions {
   venueFactory?: (exchange: string, mode: Mode) => Promise<Venue>;
   /** subscribe to venue trades for each promotion (off for replays that call tick()) */
   feed?: boolean;
+  /** closed bars fetched from the venue and fed to each promotion before it trades (0: none) */
+  warmupBars?: number;
   /** close forming bars on the wall clock every this many ms (0: only when the next trade arrives) */
   flushMs?: number;
   /** liquidation time of each trading day, "HH:MM" in the venue's zone */
@@ -101,6 +103,8 @@ interface Running {
   session: Session;
   ended: boolean;
   lastBar: number;
+  /** time of the last bar the strategy saw (warm-up included): a bar not after it is dropped */
+  lastTime: number;
 }
 
 export interface PositionView {
@@ -542,18 +546,51 @@ export class Bridge {
       session: sessionFor(promotion.exchange, { endTime: this.options.sessionEnd }),
       ended: false,
       lastBar: Number.NaN,
+      lastTime: Number.NEGATIVE_INFINITY,
     };
     this.#running.set(id, run);
     if (venue) run.market = await venue.marketRules(promotion.symbol);
     if (this.options.feed !== false) {
       const feedVenue = venue ?? (await this.venue(promotion.exchange, "paper"));
       run.market ??= await feedVenue.marketRules(promotion.symbol).catch(() => undefined);
+      await this.#warmUp(run, feedVenue);
       void feedVenue
         .watchTrades(promotion.symbol, (tick) => this.tick(id, tick), run.abort.signal)
         .catch((error) =>
           this.emit({ type: "audit", message: `feed ${promotion.symbol} stopped: ${error.message}` }),
         );
     }
+  }
+
+  /**
+   * Feeds the venue's last closed bars to the strategy without deciding on them, so its indicators
+   * start from the history a backtest would have seen (a slow 30-bar average trades on the first
+   * live bar, not 30 bars later). Without history from the venue it starts cold, and says so.
+   */
+  async #warmUp(run: Running, venue: Venue): Promise<void> {
+    const { warmupBars = 0 } = this.options;
+    const { strategy, exchange, symbol, timeframe } = run.promotion;
+    if (!(warmupBars > 0) || !venue.fetchBars) return;
+    let bars: Bar[];
+    try {
+      bars = await venue.fetchBars(symbol, timeframe, warmupBars);
+    } catch (error) {
+      this.emit({
+        type: "audit",
+        message: `${strategy} on ${exchange} ${symbol}: no warm-up history (${(error as Error).message})`,
+      });
+      return;
+    }
+    for (const bar of bars) {
+      run.runner.onBar(bar, { decide: false });
+      run.lastBar = bar.close;
+      run.lastTime = bar.time;
+    }
+    if (bars.length)
+      this.emit({
+        type: "audit",
+        message: `${strategy} on ${exchange} ${symbol}: warmed up on ${bars.length} closed ${timeframe} bars up to ${new Date(bars[bars.length - 1].time).toISOString()}`,
+      });
   }
 
   /**
@@ -639,6 +676,9 @@ export class Bridge {
   }
 
   #onBar(run: Running, bar: Bar): void {
+    // the warm-up's last bar may be the one the live feed's first trades still belong to
+    if (bar.time <= run.lastTime) return;
+    run.lastTime = bar.time;
     const id = run.promotion.id;
     this.emit({ type: "bar", promotionId: id, bar, index: run.runner.count });
     const day = Math.floor(bar.time / DAY);

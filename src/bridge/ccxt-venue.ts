@@ -1,6 +1,7 @@
 import ccxt, { type Exchange, type Order, type Trade } from "ccxt";
+import { barTimeframeMs } from "./bar-builder.ts";
 import type { MarketRules } from "./risk.ts";
-import type { OrderState, Tick, VenueOrder } from "./types.ts";
+import type { Bar, OrderState, Tick, VenueOrder } from "./types.ts";
 import { AmbiguousError, RejectedError, type Venue, VenueError } from "./venue.ts";
 
 export interface CcxtVenueOptions {
@@ -223,6 +224,29 @@ export class CcxtVenue implements Venue {
    * Trades over the websocket; when it fails, polls REST from the last trade seen until the socket
    * is back, so a dropped connection leaves no hole (repeats are dropped by trade id downstream).
    */
+  async fetchBars(symbol: string, timeframe: string, limit: number): Promise<Bar[]> {
+    const ms = barTimeframeMs(timeframe);
+    let rows: number[][];
+    try {
+      // one more than asked: the newest row is usually the bar still forming
+      rows = (await this.exchange.fetchOHLCV(symbol, timeframe, undefined, limit + 1)) as number[][];
+    } catch (error) {
+      throw new VenueError(this.id, "fetchOHLCV", error);
+    }
+    const now = Date.now();
+    return rows
+      .filter(([t]) => t + ms <= now)
+      .slice(-limit)
+      .map(([time, open, high, low, close, volume]) => ({
+        time,
+        open,
+        high,
+        low,
+        close,
+        volume: volume ?? 0,
+      }));
+  }
+
   async watchTrades(symbol: string, onTick: (tick: Tick) => void, signal: AbortSignal): Promise<void> {
     let since: number | undefined;
     const deliver = (trades: Trade[]) => {

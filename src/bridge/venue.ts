@@ -1,5 +1,5 @@
 import type { MarketRules } from "./risk.ts";
-import type { Side, Tick, VenueOrder } from "./types.ts";
+import type { Bar, Side, Tick, VenueOrder } from "./types.ts";
 
 /** The answer to an order was lost: the venue may or may not have it. Resolve by lookup, never resend. */
 export class AmbiguousError extends Error {}
@@ -41,6 +41,11 @@ export interface Venue {
   openOrders(symbol: string): Promise<VenueOrder[]>;
   /** what the account holds, by asset (free + locked); venues without it are not balance-checked */
   balances?(): Promise<Record<string, number>>;
+  /**
+   * The last `limit` closed bars of `timeframe`, oldest first (the forming one left out): a
+   * promotion's warm-up history, so its indicators start from what a backtest would have seen.
+   */
+  fetchBars?(symbol: string, timeframe: string, limit: number): Promise<Bar[]>;
   /** streams trades until `signal` aborts; reconnects and falls back to REST on its own */
   watchTrades(symbol: string, onTick: (tick: Tick) => void, signal: AbortSignal): Promise<void>;
   close(): Promise<void>;

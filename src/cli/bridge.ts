@@ -35,6 +35,7 @@ interface BridgeFlags {
   cash: number;
   commission: number;
   replay?: string;
+  warmup: number;
   speed: string;
   catalog?: string;
 }
@@ -95,6 +96,12 @@ export function registerBridgeCommands(program: Command): void {
       "no venue: play recorded bars (a file, a catalog selector, or `sample`) to each paper promotion",
     )
     .option("--speed <n|max>", "replay speed in bars a second, or max", "max")
+    .option(
+      "--warmup <bars>",
+      "closed bars fetched from the venue and fed to each promotion before it trades, so its indicators start warm (0: none)",
+      number("warmup"),
+      500,
+    )
     .option("--catalog <dir>", "catalog for --replay selectors")
     .action(async (flags: BridgeFlags, command: Command) => {
       let journal = flags.journal;
@@ -131,6 +138,7 @@ export function registerBridgeCommands(program: Command): void {
         allowLive: Boolean(flags.confirmLive),
         paper: { cash: flags.cash, commission: flags.commission, unit: 1e-8 },
         liveCash: flags.cash,
+        warmupBars: flags.warmup,
         // a replay closes its bars on its own clock; the wall clock would fill years of flat bars
         flushMs: replay ? 0 : 1_000,
         ...(replay

@@ -132,8 +132,11 @@ describe("bridge HTTP API", () => {
         ],
         { cwd: ROOT },
       );
-      const fingerprint = JSON.parse(readFileSync(out, "utf8")).strategy.fingerprint as string;
+      const report = JSON.parse(readFileSync(out, "utf8"));
+      const fingerprint = report.strategy.fingerprint as string;
+      // the report's settings travel with the promotion and are part of the fingerprint
       const body = {
+        settings: report.settings,
         strategy: "sma-cross",
         params: { fast: 5, slow: 20 },
         exchange: "binance",
@@ -149,6 +152,12 @@ describe("bridge HTTP API", () => {
         fingerprint,
       });
       expect(otherParams.status).toBe(409);
+      const otherCash = await api("POST", "/api/promotions", {
+        ...body,
+        settings: { ...report.settings, cash: report.settings.cash * 2 },
+        fingerprint,
+      });
+      expect(otherCash.status).toBe(409);
       const ok = await api("POST", "/api/promotions", { ...body, fingerprint });
       expect(ok.status).toBe(201);
       const promotion = (await ok.json()) as Promotion;
