@@ -143,9 +143,9 @@ export function recordCommand(): Command {
       await recorder.stop();
       const status = recorder.status();
       if (tty && lastLine) process.stderr.write("\n");
-      if (!flags.quiet) process.stderr.write(`stopped: ${progressLine(status)}\n`);
       // everything is committed; ccxt's keep-alive timers must not hold the process open
-      process.exit(0);
+      const line = flags.quiet ? "" : `stopped: ${progressLine(status)}\n`;
+      process.stderr.write(line, () => process.exit(0));
     });
 }
 
