@@ -29,7 +29,6 @@ export class PaperSession {
   readonly #gate: OrderGate;
   readonly #ids = new WeakMap<Order, string>();
   readonly #refused = new WeakSet<Order>();
-  readonly #startCash: number;
   readonly #onSignal: (signal: Signal) => void;
   #time = Number.NaN;
 
@@ -43,7 +42,6 @@ export class PaperSession {
     this.#onSignal = onSignal;
     this.session = new BarSession(strategy, { ...settings, params });
     this.#gate = gate;
-    this.#startCash = this.session.broker.cash;
     const listener: BrokerListener = {
       executed: (order, price, lots, bar) => {
         const id = this.#ids.get(order);
@@ -99,10 +97,6 @@ export class PaperSession {
 
   get cash(): number {
     return this.session.broker.cash;
-  }
-
-  get startCash(): number {
-    return this.#startCash;
   }
 
   /** open trades as the position view reads them */

@@ -28,8 +28,10 @@ const groups: Record<string, () => Promise<Register>> = {
     return (program) => program.addCommand(demoCommand());
   },
 };
-// Each command is its own module and none imports another: what they share lives in src/app (the
+// Each command is its own module and none imports another (backtest and optimize have their STOM
+// modes beside them, stom-backtest.ts and stom-optimize.ts): what they share lives in src/app (the
 // application layer: strategy loader, fingerprint, report schema, data loading) and in ./flags.ts.
+
 // groups whose commands load strategy files (TypeScript)
 const loadsStrategies = new Set(["backtest", "check", "optimize", "bridge", "promote", "demo", "worker"]);
 

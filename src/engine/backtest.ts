@@ -140,7 +140,7 @@ class DecisionLog {
 
 /**
  * What the strategy host reads from its broker: the engine's simulated Broker in backtests and
- * paper runs; in live runs an account at a venue behaves as one (src/bridge/account-broker.ts).
+ * paper runs; in live runs an account at a venue behaves as one (src/bridge/live-session.ts).
  */
 export interface HostBroker {
   readonly trades: readonly Trade[];
