@@ -11,9 +11,11 @@ export interface TickGuardOptions {
   /** trades older than this behind the clock are refused (default: no bound; `stom bridge` sets 1 h) */
   maxAgeMs?: number;
   /**
-   * most bars a trade may jump ahead of the previous accepted one: the bar builder fills every
-   * skipped period with a flat bar and the strategy runs on each, so an unbounded jump stalls the
-   * event loop (default 1,440: a day of minute bars)
+   * most bars a trade may jump ahead of the previous accepted one, without a clock: the bar builder
+   * fills every skipped period with a flat bar and the strategy runs on each, so an unbounded jump
+   * stalls the event loop (default 1,440: a day of minute bars). With a clock the trade is already
+   * bounded by it, and the bridge's wall-clock flush has kept the builder at the clock's bar, so a
+   * quiet weekend (3,900 minutes on KRX) is not a gap: the first trade on Monday goes through.
    */
   maxGapBars?: number;
 }
@@ -83,7 +85,7 @@ export class TickGuard {
       }
     }
     const last = this.#last.get(stream);
-    if (last !== undefined && barMs > 0 && (time - last) / barMs > this.#maxGapBars) {
+    if (!this.#clock && last !== undefined && barMs > 0 && (time - last) / barMs > this.#maxGapBars) {
       return this.#refuse(
         stream,
         "tick-gap",

@@ -68,6 +68,18 @@ describe("Bridge.tick refuses trades far from the clock or in the wrong unit", (
     expect((risks("tick-stale")[0] as { message: string }).message).toMatch(/10800 s behind the clock/);
   });
 
+  it("with a clock, a trade after a quiet weekend is no gap: it goes through", async () => {
+    let now = T0;
+    const { bridge, id, bars, risks } = await start({ clock: () => now, ticks: { maxGapBars: 100 } });
+    bridge.tick(id, { time: T0, price: 100, amount: 1 });
+    // 65 hours without a trade (Friday 15:30 to Monday 09:00 on KRX), the clock moving with them
+    now = T0 + 65 * 60 * MIN;
+    bridge.tick(id, { time: now, price: 101, amount: 1 });
+    expect(risks("tick-gap")).toHaveLength(0);
+    // the Friday bar and the flat bars of the weekend (the wall-clock flush makes them as time passes)
+    expect(bars()).toBe(65 * 60);
+  });
+
   it("bounds gap filling without a clock: a jump of more than maxGapBars is refused", async () => {
     const { bridge, id, bars, risks } = await start({ ticks: { maxGapBars: 100 } });
     bridge.tick(id, { time: T0, price: 100, amount: 1 });
