@@ -1,16 +1,14 @@
 // The Live page against a running bridge: the bridge in this process (paper, fed by tick()), the
 // built site on a static server, headless Chromium allowed to reach both and nothing else.
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import path from "node:path";
-import pino from "pino";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, expect, test } from "vitest";
-import { Bridge } from "../../src/bridge/bridge.ts";
-import { type BridgeServer, startServer } from "../../src/bridge/server.ts";
+import type { Bridge } from "../../src/bridge/bridge.ts";
+import type { BridgeServer } from "../../src/bridge/server.ts";
 import type { Promotion } from "../../src/bridge/types.ts";
 import { needShared } from "../support/paths.ts";
-import { type Browsing, ensureBuilt, launch, ROOT, serve } from "./site.ts";
+import { type Browsing, ROOT, type SiteWithBridge, siteWithBridge } from "./site.ts";
 
 // random, as `openssl rand -hex 32` makes one: the bridge refuses weak tokens
 const TOKEN = "440a51f5c94f8a42dc7a456ec8be79ed251a653866cfbde16cf975ec7fdf198e";
@@ -18,8 +16,8 @@ const BARS = path.resolve(ROOT, "../shared/data/freqtrade/XRP_ETH-1m.json");
 const { missing } = needShared("freqtrade/XRP_ETH-1m.json");
 const SHOTS = path.join(ROOT, "test-results");
 
-let dir: string;
-let site: Awaited<ReturnType<typeof serve>>;
+let env: SiteWithBridge;
+let site: SiteWithBridge["site"];
 let bridge: Bridge;
 let server: BridgeServer;
 let browsing: Browsing;
@@ -27,25 +25,12 @@ const errors: string[] = [];
 
 beforeAll(async () => {
   if (missing) return;
-  await ensureBuilt();
-  site = await serve();
-  dir = mkdtempSync(path.join(tmpdir(), "stom-live-e2e-"));
-  bridge = await Bridge.open({ dataDir: dir, feed: false, paper: { cash: 10_000 } });
-  server = await startServer(bridge, {
-    token: TOKEN,
-    port: 0,
-    logger: pino({ level: "silent" }),
-    allowOrigins: [site.origin],
-  });
-  browsing = await launch(site.origin, { allow: [server.url] });
+  env = await siteWithBridge(TOKEN);
+  ({ site, bridge, server, browsing } = env);
 }, 300_000);
 
 afterAll(async () => {
-  await browsing?.close();
-  await server?.close();
-  await bridge?.close();
-  await site?.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  await env?.close();
 });
 
 /** One trade at each bar's open and one at its close drives the bar builder. */

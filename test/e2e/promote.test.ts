@@ -1,45 +1,26 @@
-// The Backtest page's "Promote to paper" against a real bridge: the page fingerprints its run with
-// Web Crypto, the bridge loads the same strategy from disk and starts it only if the two agree.
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
-import pino from "pino";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { loadResolvedStrategy } from "../../src/app/strategy-loader.ts";
-import { Bridge } from "../../src/bridge/bridge.ts";
-import { type BridgeServer, startServer } from "../../src/bridge/server.ts";
-import { type Browsing, ensureBuilt, launch, serve } from "./site.ts";
+import type { Bridge } from "../../src/bridge/bridge.ts";
+import type { BridgeServer } from "../../src/bridge/server.ts";
+import { type Browsing, type SiteWithBridge, siteWithBridge } from "./site.ts";
 
 // random, as `openssl rand -hex 32` makes one: the bridge refuses weak tokens
 const TOKEN = "e7b657597b0b09705996160b26713a9b7b48eb2634d06796f5ec00c907ec33a3";
 
-let dir: string;
-let site: Awaited<ReturnType<typeof serve>>;
+let env: SiteWithBridge;
+let site: SiteWithBridge["site"];
 let bridge: Bridge;
 let server: BridgeServer;
 let browsing: Browsing;
 const errors: string[] = [];
 
 beforeAll(async () => {
-  await ensureBuilt();
-  site = await serve();
-  dir = mkdtempSync(path.join(tmpdir(), "stom-promote-e2e-"));
-  bridge = await Bridge.open({ dataDir: dir, feed: false, paper: { cash: 10_000 } });
-  server = await startServer(bridge, {
-    token: TOKEN,
-    port: 0,
-    logger: pino({ level: "silent" }),
-    allowOrigins: [site.origin],
-  });
-  browsing = await launch(site.origin, { allow: [server.url] });
+  env = await siteWithBridge(TOKEN);
+  ({ site, bridge, server, browsing } = env);
 }, 300_000);
 
 afterAll(async () => {
-  await browsing?.close();
-  await server?.close();
-  await bridge?.close();
-  await site?.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  await env?.close();
 });
 
 test("Promote to paper posts the run with the fingerprint the bridge computes; a wrong token is refused", async () => {

@@ -13,7 +13,10 @@ import {
 import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import pino from "pino";
 import { type Browser, type BrowserContext, chromium } from "playwright-core";
+import { Bridge } from "../../src/bridge/bridge.ts";
+import { type BridgeServer, startServer } from "../../src/bridge/server.ts";
 
 export const ROOT = path.resolve(import.meta.dirname, "../..");
 export const DIST = path.join(ROOT, "dist");
@@ -168,6 +171,43 @@ export async function launch(
     blocked,
     close: async () => {
       await browser.close();
+    },
+  };
+}
+
+/** The built site served, a paper bridge in this process allowing its origin, and Chromium. */
+export interface SiteWithBridge {
+  readonly site: Awaited<ReturnType<typeof serve>>;
+  readonly bridge: Bridge;
+  readonly server: BridgeServer;
+  readonly browsing: Browsing;
+  close(): Promise<void>;
+}
+
+/** For the pages that talk to a bridge (Live, Backtest's Promote): no venue feed, the test drives it. */
+export async function siteWithBridge(token: string): Promise<SiteWithBridge> {
+  await ensureBuilt();
+  const site = await serve();
+  const dir = mkdtempSync(path.join(tmpdir(), "stom-e2e-bridge-"));
+  const bridge = await Bridge.open({ dataDir: dir, feed: false, paper: { cash: 10_000 } });
+  const server = await startServer(bridge, {
+    token,
+    port: 0,
+    logger: pino({ level: "silent" }),
+    allowOrigins: [site.origin],
+  });
+  const browsing = await launch(site.origin, { allow: [server.url] });
+  return {
+    site,
+    bridge,
+    server,
+    browsing,
+    close: async () => {
+      await browsing.close();
+      await server.close();
+      await bridge.close();
+      await site.close();
+      rmSync(dir, { recursive: true, force: true });
     },
   };
 }
