@@ -41,6 +41,11 @@ export interface RecorderOptions {
   /** display zone stored with the series (default: Asia/Seoul for upbit and krx, else UTC) */
   readonly tz?: string;
   readonly onWarning?: (message: string) => void;
+  /**
+   * each row as it is closed (in time order per symbol, before it is committed): the bridge trades
+   * tick strategies and STOM texts on exactly the rows the catalog will hold
+   */
+  readonly onRow?: (symbol: string, row: StomRow, time: number) => void;
 }
 
 interface SymbolState {
@@ -382,6 +387,7 @@ export class Recorder {
       s.rows.push(row);
       s.times.push(time);
       s.lastStored = time;
+      this.options.onRow?.(s.symbol.stored, row, time);
       if (time > this.lastRow) this.lastRow = time;
       this.snapshots++;
       this.recent.push(this.clock.now());
