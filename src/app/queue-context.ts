@@ -8,7 +8,7 @@ import { presetCommission } from "../engine/markets/index.ts";
 import { Evaluator } from "../engine/optimize/evaluate.ts";
 import type { Task, TaskResult } from "../engine/optimize/runner.ts";
 import { compileStom, type StomInput, type StomRunOptions, stomTask } from "../engine/stom/index.ts";
-import { jsonHash, type StomTexts } from "../parallel/index.ts";
+import { jsonHash, type StomTexts, type TaskFn } from "../parallel/index.ts";
 import { contentHash } from "./content-hash.ts";
 import { loadBars } from "./load-bars.ts";
 import {
@@ -20,6 +20,7 @@ import {
   stomKindOf,
 } from "./stom-data.ts";
 import { type LoadedStrategy, loadStrategy, STRATEGY_DIR } from "./strategy-loader.ts";
+import type { UniverseQueueContext } from "./universe.ts";
 
 /** A bar strategy's study: strategy file and bar series by reference and sha256. */
 export interface BarsQueueContext {
@@ -55,7 +56,7 @@ export interface StomQueueContext {
   readonly grid: boolean;
 }
 
-export type StudyContext = BarsQueueContext | StomQueueContext;
+export type StudyContext = BarsQueueContext | StomQueueContext | UniverseQueueContext;
 
 /** A study's id: a hash of everything that defines it, so running it again finds its results. */
 export function studyId(definition: unknown): string {
@@ -167,7 +168,7 @@ const differs = (what: string, mine: string, theirs: string) =>
 export async function loadStudyContext(
   context: StudyContext,
   { catalog }: { catalog?: string } = {},
-): Promise<(task: Task) => TaskResult> {
+): Promise<TaskFn | ((task: Task) => TaskResult)> {
   if (context.kind === "bars") {
     const loaded = await loadStrategy(context.strategy);
     const strategyHash = contentHash(loaded.source);
@@ -199,6 +200,11 @@ export async function loadStudyContext(
       );
     const program = compileStom(texts.buy, texts.sell, texts.compile);
     return stomTask(program, inputs, { ...context.options, ...(grid ? { grid } : {}) });
+  }
+  if (context.kind === "universe") {
+    // loaded on demand: optimize studies never open a catalog per task
+    const { loadUniverseContext } = await import("./universe.ts");
+    return loadUniverseContext(context, { catalog });
   }
   throw new Error(`unknown study kind: ${(context as { kind: unknown }).kind}`);
 }

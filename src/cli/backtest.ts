@@ -6,10 +6,11 @@ import { type RunFlags, runOptions, withRunOptions } from "./flags.ts";
 import { sparkline, statsTable } from "./format.ts";
 import { stomBacktestCommand } from "./stom-backtest.ts";
 import { isStomRun, withStomOptions } from "./stom-flags.ts";
+import { type UniverseFlags, universeBacktestCommand, withUniverseOptions } from "./universe.ts";
 
 const iso = (t: number) => new Date(t).toISOString();
 
-type BacktestFlags = RunFlags & { json?: boolean; out?: string; data: string };
+type BacktestFlags = RunFlags & { json?: boolean; out?: string; data: string; universe?: string };
 
 /** `stom backtest <strategy> --data <file|selector>`, or STOM texts with --stom-buy/--stom-sell. */
 export function registerBacktestCommand(program: Command): void {
@@ -18,8 +19,10 @@ export function registerBacktestCommand(program: Command): void {
     .argument("[strategy]", "bundled strategy name or path to a strategy module (or --stom-buy/--stom-sell)")
     .addOption(new Option("--json", "print {stats, trades, params, data} as JSON"))
     .option("--out <file>", "write the JSON report (the Report page's and `stom promote`'s input)");
-  withStomOptions(cmd);
+  withStomOptions(withUniverseOptions(cmd));
   withRunOptions(cmd).action(async (ref: string, flags: BacktestFlags, command: Command) => {
+    // one backtest per series of a universe, gathered into one table (src/cli/universe.ts)
+    if (flags.universe) return universeBacktestCommand(ref, flags as UniverseFlags);
     // STOM strategy texts run through STOM's tick engine (the STOM mode of this command)
     if (isStomRun(flags)) return stomBacktestCommand(flags, command);
     if (!ref) throw new Error("give a strategy, or --stom-buy and --stom-sell");

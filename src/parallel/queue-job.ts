@@ -1,7 +1,7 @@
 // What travels through the queue and where the results stay: one BullMQ job per backtest, named by
 // its study and its content, and three Redis hashes per study (results, and per-worker counts).
 import { createHash } from "node:crypto";
-import type { Task } from "../engine/optimize/runner.ts";
+import type { Task, TaskResult } from "../engine/optimize/runner.ts";
 
 /** The BullMQ queue every study shares (a worker serves any study it can load). */
 export const QUEUE_NAME = "stom-optimize";
@@ -16,6 +16,13 @@ export const STUDY_TTL_S = 7 * 24 * 3600;
 export interface QueueContext {
   readonly kind: string;
 }
+
+/**
+ * What a loaded context runs: one task to its result. A universe's tasks read their series first
+ * (async); a throw is a refusal (the data here differs), not a failed backtest. `close` frees what
+ * the context holds (an open catalog) when a worker drops it.
+ */
+export type TaskFn = ((task: Task) => TaskResult | Promise<TaskResult>) & { close?: () => Promise<void> };
 
 /** One job: a few backtests of one study (one, unless the coordinator chunks short ones). */
 export interface StudyJob {

@@ -1,12 +1,18 @@
 import os from "node:os";
 import type { Redis } from "ioredis";
-import type { Task, TaskResult } from "../engine/optimize/runner.ts";
-import { QUEUE_NAME, type QueueContext, STUDY_TTL_S, type StudyJob, studyKeys } from "./queue-job.ts";
+import {
+  QUEUE_NAME,
+  type QueueContext,
+  STUDY_TTL_S,
+  type StudyJob,
+  studyKeys,
+  type TaskFn,
+} from "./queue-job.ts";
 import { redisConnection, showRedisUrl } from "./redis-url.ts";
 import { encodeResult } from "./result-codec.ts";
 
 /** Loads a study's context (strategy and data, their hashes checked) into a task function. */
-export type ContextLoader = (context: QueueContext) => Promise<(task: Task) => TaskResult>;
+export type ContextLoader = (context: QueueContext) => Promise<TaskFn>;
 
 export interface QueueWorkerOptions {
   readonly load: ContextLoader;
@@ -57,7 +63,7 @@ export async function queueWorker(
 ): Promise<QueueWorker> {
   if (!(lockMs >= 100)) throw new Error(`invalid lock ms: ${lockMs}`);
   const { Worker } = await import("bullmq");
-  const contexts = new Map<string, Promise<(task: Task) => TaskResult>>();
+  const contexts = new Map<string, Promise<TaskFn>>();
   const context = (job: StudyJob) => {
     let loaded = contexts.get(job.ctx);
     if (!loaded) {
@@ -74,7 +80,12 @@ export async function queueWorker(
       );
       contexts.set(job.ctx, loaded);
       // the oldest context goes first (a walk-forward moves from fold to fold)
-      if (contexts.size > keep) contexts.delete(contexts.keys().next().value as string);
+      if (contexts.size > keep) {
+        const oldest = contexts.keys().next().value as string;
+        const dropped = contexts.get(oldest);
+        contexts.delete(oldest);
+        dropped?.then((run) => run.close?.()).catch(() => {});
+      }
     }
     return loaded;
   };
@@ -88,7 +99,16 @@ export async function queueWorker(
       for (const [i, task] of data.tasks.entries()) {
         // between backtests the event loop turns, so the job's lock is renewed during a chunk
         if (i > 0) await new Promise((resolve) => setImmediate(resolve));
-        const result = encodeResult(run(task));
+        let result: Buffer;
+        try {
+          result = encodeResult(await run(task));
+        } catch (e) {
+          // a task that throws found this machine's data differing from the study's (a failed
+          // backtest is a result with an error, not a throw): the study must stop, as on a refusal
+          const reason = e instanceof Error ? e.message : String(e);
+          log(`study ${data.study}: refused: ${reason}`);
+          throw new Error(`worker ${name} refused study ${data.study}: ${reason}`);
+        }
         pipeline.eval(RECORD, 3, k.results, k.workers, k.runs, data.keys[i], result, name, STUDY_TTL_S);
       }
       const replies = (await pipeline.exec()) ?? [];
@@ -117,5 +137,11 @@ export async function queueWorker(
     throw new Error(`cannot reach ${showRedisUrl(url)}: ${e instanceof Error ? e.message : e}`);
   }
   log(`worker ${name} ready on ${showRedisUrl(url)}`);
-  return { name, close: () => worker.close() };
+  return {
+    name,
+    async close() {
+      await worker.close();
+      await Promise.allSettled([...contexts.values()].map((c) => c.then((run) => run.close?.())));
+    },
+  };
 }
