@@ -77,6 +77,16 @@ export class TradeLog {
     r[14].push(reason);
   }
 
+  /** trades logged so far */
+  get length(): number {
+    return this.#rows[0].length;
+  }
+
+  /** Drops the trades logged after the first `n` (a session's result() logs its end-of-data exits, then undoes them). */
+  truncate(n: number): void {
+    for (const col of this.#rows) col.length = n;
+  }
+
   finish(symbols: readonly string[]): TickTrades {
     const r = this.#rows;
     return Object.freeze({

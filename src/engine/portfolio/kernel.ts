@@ -1,0 +1,677 @@
+import { type BookColumns, type BookFill, walkAsks, walkBids } from "../markets/book.ts";
+import type { CostModel } from "../markets/costs.ts";
+import type { ParamSpecs } from "../params.ts";
+import { DAY_MS } from "../periods.ts";
+import { Series } from "../series.ts";
+import { computeStats } from "../stats.ts";
+import { SymbolContext } from "./context.ts";
+import type { TickConfig } from "./options.ts";
+import type { TickEquity, TickFill, TickResult } from "./result.ts";
+import type { TickStrategyDef } from "./strategy.ts";
+import { EXIT_REASONS, TradeLog } from "./trades.ts";
+
+/**
+ * A live venue in place of the book walk. The kernel calls buy()/sell() when it decides (or must
+ * force an exit) and books nothing until the venue's fill comes back through TickKernel.fill (a
+ * TickSession's fill()); the symbol is pending in between, as STOM's live trader waits for 체결.
+ * A venue may report synchronously, from inside buy()/sell().
+ */
+export interface TickExecutor {
+  buy(symbol: string, qty: number, time: number): void;
+  sell(symbol: string, qty: number, time: number): void;
+}
+
+/** Order state per symbol: nothing, a decided order that fills on the next snapshot, or one at the venue. */
+const NONE = 0;
+const BUY = 1;
+const SELL = 2;
+const VENUE_BUY = 3;
+const VENUE_SELL = 4;
+const SIGNAL = EXIT_REASONS.indexOf("signal");
+const SESSION_END = EXIT_REASONS.indexOf("session-end");
+const DAY_END = EXIT_REASONS.indexOf("day-end");
+const LOSS_STOP = EXIT_REASONS.indexOf("loss-stop");
+const PROFIT_STOP = EXIT_REASONS.indexOf("profit-stop");
+const END = EXIT_REASONS.indexOf("end");
+
+/** Fields of a context that closing a position rewrites (saved around result()'s end-of-data exits). */
+const CTX_FIELDS = 6;
+
+/** What result()'s end-of-data exits change, to undo them. */
+interface Saved {
+  readonly pending: Uint8Array;
+  readonly qty: Float64Array;
+  readonly ctxFields: Float64Array;
+  readonly scalars: number[];
+  readonly trades: number;
+  readonly lastEquity: number;
+}
+
+/**
+ * The tick portfolio's one set of rules, one event at a time: runTicks() feeds it whole columns in
+ * merged time order, a TickSession feeds it snapshots as they come. step(s, r) runs everything that
+ * happens on the symbol's row r (day change, session end, pending orders, stops, sell/buy decisions,
+ * the equity sample); result() ends the data the way runTicks does without disturbing the state.
+ * Hot state lives in typed arrays and plain number fields; cold paths are methods of their own so
+ * step() stays small enough for the optimizer.
+ */
+export class TickKernel<P extends ParamSpecs, S> {
+  readonly strategy: TickStrategyDef<P, S>;
+  readonly config: TickConfig<P>;
+  readonly names: readonly string[];
+  readonly nSym: number;
+  // per symbol, (re)bound by bind(): a session's columns grow
+  readonly times: Float64Array[] = [];
+  readonly prices: Float64Array[] = [];
+  readonly books: BookColumns[] = [];
+  readonly listed: (ArrayLike<number> | null)[] = [];
+  readonly contexts: SymbolContext<P>[] = [];
+  readonly states: S[] = [];
+  readonly warm: Int32Array;
+  // positions
+  readonly qty: Float64Array;
+  readonly entryNotional: Float64Array;
+  readonly entryCost: Float64Array;
+  readonly entryRow: Int32Array;
+  readonly entrySample: Int32Array;
+  readonly lastPrice: Float64Array;
+  readonly firstPrice: Float64Array;
+  readonly pending: Uint8Array;
+  readonly pendingQty: Float64Array;
+  readonly sellReason: Uint8Array;
+  // the portfolio (SymbolContext reads cash and openPositions)
+  cash: number;
+  openPositions = 0;
+  pendingBuys = 0;
+  heldValue = 0;
+  committed = 0;
+  maxCommitted = 0;
+  relSum: number;
+  dayPnl = 0;
+  curDay = Number.NaN;
+  stopped = false;
+  sessionOver = false;
+  /** why buying stopped for the day (a venue buy filled after it is sold for this reason) */
+  haltReason = -1;
+  events = 0;
+  /** UTC ms of the latest event */
+  now = Number.NaN;
+  buys = 0;
+  sells = 0;
+  refusedThin = 0;
+  refusedCash = 0;
+  forcedAtPrice = 0;
+  readonly log = new TradeLog();
+  /** fills are appended here when set (a session's per-event report); runTicks leaves it null */
+  fills: TickFill[] | null = null;
+  executor: TickExecutor | null;
+  // config copied to fields: read on every event
+  readonly #costs: CostModel;
+  readonly #utcOffsetMs: number;
+  readonly #equityEveryMs: number;
+  readonly #endSecond: number;
+  readonly #sameFill: boolean;
+  readonly #maxPositions: number;
+  readonly #budget: number;
+  readonly #unit: number;
+  readonly #unitDecimals: number;
+  readonly #lossStop: number;
+  readonly #profitStop: number;
+  readonly #fill: BookFill = { ok: false, filled: 0, avgPrice: Number.NaN, levels: 0, notional: 0 };
+  readonly #walk: { depth: number };
+  // equity samples, grown by doubling; k is the current sample
+  #cap = 1024;
+  eqTime = new Float64Array(this.#cap);
+  eqValue = new Float64Array(this.#cap);
+  eqIndex = new Float64Array(this.#cap);
+  k = -1;
+  #bucket = Number.NaN;
+
+  constructor(
+    strategy: TickStrategyDef<P, S>,
+    config: TickConfig<P>,
+    names: readonly string[],
+    executor: TickExecutor | null = null,
+  ) {
+    const n = names.length;
+    if (n === 0) throw new Error("no symbols");
+    if (new Set(names).size !== n) throw new Error(`duplicate symbols: ${names.join(", ")}`);
+    this.strategy = strategy;
+    this.config = config;
+    this.names = names;
+    this.nSym = n;
+    this.executor = executor;
+    this.cash = config.cash;
+    this.relSum = n;
+    this.#costs = config.costs;
+    this.#utcOffsetMs = config.utcOffsetMs;
+    this.#equityEveryMs = config.equityEveryMs;
+    this.#endSecond = config.endSecond;
+    this.#sameFill = config.fillOn === "same";
+    this.#maxPositions = config.maxPositions;
+    this.#budget = config.budget;
+    this.#unit = config.unit;
+    this.#unitDecimals = config.unitDecimals;
+    this.#lossStop = config.lossStop;
+    this.#profitStop = config.profitStop;
+    this.#walk = { depth: config.depth };
+    this.warm = new Int32Array(n);
+    this.qty = new Float64Array(n);
+    this.entryNotional = new Float64Array(n);
+    this.entryCost = new Float64Array(n);
+    this.entryRow = new Int32Array(n);
+    this.entrySample = new Int32Array(n);
+    this.lastPrice = new Float64Array(n);
+    this.firstPrice = new Float64Array(n).fill(Number.NaN);
+    this.pending = new Uint8Array(n);
+    this.pendingQty = new Float64Array(n);
+    this.sellReason = new Uint8Array(n);
+    const empty = new Float64Array(0);
+    for (let s = 0; s < n; s++) {
+      this.contexts.push(new SymbolContext(names[s], config.params, this));
+      this.times.push(empty);
+      this.prices.push(empty);
+      this.books.push({} as BookColumns);
+      this.listed.push(null);
+      this.states.push(undefined as S);
+    }
+  }
+
+  /**
+   * Points symbol s at its columns (`length` rows; runTicks: all of them, once; a session: the
+   * history so far, on every snapshot) and runs init() over them. `listedRows` is the interest flag
+   * per row when the interest list is a moneytop list.
+   */
+  bind(
+    s: number,
+    columns: Readonly<Record<string, Float64Array>>,
+    length: number,
+    listedRows: ArrayLike<number> | null = null,
+  ): void {
+    const name = this.names[s];
+    const price = columns.현재가 ?? columns.price;
+    const ctx = this.contexts[s];
+    this.times[s] = columns.time;
+    this.prices[s] = price;
+    this.books[s] = columns as unknown as BookColumns;
+    ctx.bind(columns, price);
+    const interest = this.config.interest;
+    if (interest === null) this.listed[s] = null;
+    else if (typeof interest === "string") {
+      const col = columns[interest];
+      if (!col) throw new Error(`unknown interest column: ${interest} (symbol ${name})`);
+      this.listed[s] = col;
+    } else this.listed[s] = listedRows;
+    let lead = 0;
+    this.states[s] = this.strategy.init({
+      symbol: name,
+      length,
+      columns: Object.freeze({ ...columns }),
+      params: this.config.params,
+      I(values: Float64Array, label = "") {
+        if (values.length !== length)
+          throw new Error(`indicator ${label} has ${values.length} rows, expected ${length}`);
+        let k = 0;
+        while (k < length && Number.isNaN(values[k])) k++;
+        if (k > lead) lead = k;
+        return new Series(values, ctx, label);
+      },
+    });
+    this.warm[s] = lead;
+  }
+
+  /** Everything that happens on symbol s's row r; rows must come in time order over all symbols. */
+  step(s: number, r: number): void {
+    const t = this.times[s][r];
+    this.events++;
+    this.now = t;
+    const local = t + this.#utcOffsetMs;
+    const day = Math.floor(local / DAY_MS);
+    if (day !== this.curDay) this.#newDay(day);
+    const b = Math.floor(t / this.#equityEveryMs);
+    if (b !== this.#bucket) this.#newSample(b);
+
+    const ctx = this.contexts[s];
+    ctx.i = r;
+    ctx.time = t;
+    const p = this.prices[s][r];
+    const held = this.qty[s];
+    const last = this.lastPrice[s];
+    if (held > 0) this.heldValue += held * (p - last);
+    const first = this.firstPrice[s];
+    if (Number.isNaN(first)) this.firstPrice[s] = p;
+    else this.relSum += (p - last) / first;
+    this.lastPrice[s] = p;
+
+    if (!this.sessionOver && (local - day * DAY_MS) / 1000 >= this.#endSecond) this.#endSession();
+    if (this.pending[s] !== NONE) this.#settle(s, r);
+
+    if (r >= this.warm[s] && this.pending[s] === NONE) {
+      if (this.qty[s] > 0) {
+        this.#mark(s, r, t, ctx);
+        if (this.strategy.sell(ctx, this.states[s])) this.#sell(s, r);
+      } else if (
+        !this.stopped &&
+        !this.sessionOver &&
+        this.openPositions + this.pendingBuys < this.#maxPositions &&
+        this.#listedAt(s, r) &&
+        this.strategy.buy(ctx, this.states[s])
+      )
+        this.#buy(s, r, p, t);
+    } else if (this.qty[s] > 0) {
+      // a refused or venue-pending sell leaves the position held: keep its marks current for the retry
+      this.#mark(s, r, t, ctx);
+    }
+
+    const k = this.k;
+    this.eqTime[k] = t;
+    this.eqValue[k] = this.cash + this.heldValue;
+    this.eqIndex[k] = this.relSum / this.nSym;
+  }
+
+  #listedAt(s: number, r: number): boolean {
+    const l = this.listed[s];
+    return l === null || l[r] > 0;
+  }
+
+  #newDay(day: number): void {
+    if (!Number.isNaN(this.curDay)) {
+      this.#cancelBuys();
+      if (this.config.closeAtDayEnd) this.#liquidate(DAY_END);
+    }
+    this.curDay = day;
+    this.dayPnl = 0;
+    this.stopped = false;
+    this.sessionOver = false;
+    this.haltReason = -1;
+  }
+
+  #newSample(b: number): void {
+    this.#bucket = b;
+    if (++this.k >= this.#cap) {
+      this.#cap *= 2;
+      this.eqTime = grow(this.eqTime, this.#cap);
+      this.eqValue = grow(this.eqValue, this.#cap);
+      this.eqIndex = grow(this.eqIndex, this.#cap);
+    }
+  }
+
+  #endSession(): void {
+    this.sessionOver = true;
+    this.haltReason = SESSION_END;
+    this.#cancelBuys();
+    this.#liquidate(SESSION_END);
+  }
+
+  /** Fills the order decided on the symbol's previous row (fillOn "next"); venue orders wait for fill(). */
+  #settle(s: number, r: number): void {
+    const order = this.pending[s];
+    if (order === BUY) {
+      this.pending[s] = NONE;
+      this.pendingBuys--;
+      this.#open(s, r, this.pendingQty[s]);
+    } else if (order === SELL) {
+      this.pending[s] = NONE;
+      if (this.qty[s] > 0 && this.#close(s, r, SIGNAL, false)) this.#checkStops();
+    }
+  }
+
+  #mark(s: number, r: number, t: number, ctx: SymbolContext<P>): void {
+    const ret = this.#markReturn(s, r);
+    ctx.수익률 = ret;
+    if (ret > ctx.최고수익률) ctx.최고수익률 = ret;
+    if (ret < ctx.최저수익률) ctx.최저수익률 = ret;
+    ctx.보유시간 = (t - ctx.entryTime) / 1000;
+  }
+
+  #markReturn(s: number, row: number): number {
+    const q = this.qty[s];
+    const p = this.prices[s][row];
+    const net = q * p - this.#costs.commission(q, p, "sell", this.times[s][row]) - this.entryCost[s];
+    return (net / this.entryNotional[s]) * 100;
+  }
+
+  #sell(s: number, r: number): void {
+    if (this.executor) this.#sendSell(s, SIGNAL);
+    else if (this.#sameFill) {
+      if (this.#close(s, r, SIGNAL, false)) this.#checkStops();
+    } else this.pending[s] = SELL;
+  }
+
+  #buy(s: number, r: number, p: number, t: number): void {
+    const unit = this.#unit;
+    let q = Math.floor(this.#budget / p / unit + 1e-9) * unit;
+    if (this.#unitDecimals) q = Number(q.toFixed(this.#unitDecimals));
+    if (!(q > 0)) return;
+    if (this.executor) {
+      this.pending[s] = VENUE_BUY;
+      this.pendingQty[s] = q;
+      this.pendingBuys++;
+      this.executor.buy(this.names[s], q, t);
+    } else if (this.#sameFill) this.#open(s, r, q);
+    else {
+      this.pending[s] = BUY;
+      this.pendingQty[s] = q;
+      this.pendingBuys++;
+    }
+  }
+
+  #sendSell(s: number, reason: number): void {
+    const executor = this.executor as TickExecutor;
+    if (this.pending[s] === VENUE_SELL) return;
+    this.pending[s] = VENUE_SELL;
+    this.sellReason[s] = reason;
+    executor.sell(this.names[s], this.qty[s], this.now);
+  }
+
+  /** Buys q units at `row` walking the asks; refused when the book is too thin or cash is short. */
+  #open(s: number, row: number, q: number): void {
+    const fill = this.#fill;
+    walkAsks(this.books[s], row, q, this.#walk, fill);
+    if (!fill.ok) {
+      this.refusedThin++;
+      return;
+    }
+    const t = this.times[s][row];
+    const cost = fill.notional + this.#costs.commission(q, fill.avgPrice, "buy", t);
+    if (cost > this.cash) {
+      this.refusedCash++;
+      return;
+    }
+    this.#booked(s, row, t, q, fill.avgPrice, fill.notional, cost);
+  }
+
+  #booked(s: number, row: number, t: number, q: number, price: number, notional: number, cost: number): void {
+    this.cash -= cost;
+    this.openPositions++;
+    this.buys++;
+    this.qty[s] = q;
+    this.entryNotional[s] = notional;
+    this.entryCost[s] = cost;
+    this.entryRow[s] = row;
+    this.entrySample[s] = this.k;
+    this.heldValue += q * this.lastPrice[s];
+    this.committed += cost;
+    if (this.committed > this.maxCommitted) this.maxCommitted = this.committed;
+    const ctx = this.contexts[s];
+    ctx.entryPrice = price;
+    ctx.entryTime = t;
+    ctx.보유수량 = q;
+    ctx.보유시간 = 0;
+    ctx.수익률 = ctx.최고수익률 = ctx.최저수익률 = this.#markReturn(s, row);
+    this.fills?.push(
+      Object.freeze({ kind: "buy", symbol: this.names[s], time: t, price, qty: q, fee: cost - notional }),
+    );
+  }
+
+  /**
+   * Sells the whole position at `row` walking the bids; a forced exit takes 현재가 when the bids are
+   * too thin. With an executor the sell goes to the venue and this returns false (booked on its fill).
+   */
+  #close(s: number, row: number, reason: number, forced: boolean): boolean {
+    if (this.executor) {
+      this.#sendSell(s, reason);
+      return false;
+    }
+    const q = this.qty[s];
+    const fill = this.#fill;
+    walkBids(this.books[s], row, q, this.#walk, fill);
+    let px: number;
+    if (fill.ok) px = fill.avgPrice;
+    else if (forced) {
+      px = this.prices[s][row];
+      this.forcedAtPrice++;
+    } else {
+      this.refusedThin++;
+      return false;
+    }
+    this.#closed(s, row, this.times[s][row], px, fill.ok ? fill.notional : q * px, reason);
+    return true;
+  }
+
+  #closed(s: number, row: number, t: number, px: number, notional: number, reason: number): void {
+    const q = this.qty[s];
+    const fee = this.#costs.commission(q, px, "sell", t);
+    const pnl = notional - fee - this.entryCost[s];
+    this.cash += notional - fee;
+    this.openPositions--;
+    this.sells++;
+    this.heldValue -= q * this.lastPrice[s];
+    this.committed -= this.entryCost[s];
+    this.dayPnl += pnl;
+    const ctx = this.contexts[s];
+    this.log.push(
+      s,
+      ctx.entryTime,
+      t,
+      this.entryRow[s],
+      row,
+      ctx.entryPrice,
+      px,
+      q,
+      pnl,
+      (pnl / this.entryNotional[s]) * 100,
+      this.entryCost[s] - this.entryNotional[s] + fee,
+      this.entrySample[s],
+      Math.max(this.k, 0),
+      reason,
+    );
+    this.qty[s] = 0;
+    ctx.보유수량 = 0;
+    ctx.수익률 = ctx.최고수익률 = ctx.최저수익률 = Number.NaN;
+    ctx.entryPrice = ctx.entryTime = Number.NaN;
+    this.fills?.push(
+      Object.freeze({
+        kind: "sell",
+        symbol: this.names[s],
+        time: t,
+        price: px,
+        qty: q,
+        fee,
+        reason: EXIT_REASONS[reason],
+        pnl,
+      }),
+    );
+  }
+
+  /** Drops decided buys; buys already at a venue stay pending there (and keep counting). */
+  #cancelBuys(): void {
+    let atVenue = 0;
+    for (let s = 0; s < this.nSym; s++) {
+      if (this.pending[s] === BUY) this.pending[s] = NONE;
+      else if (this.pending[s] === VENUE_BUY) atVenue++;
+    }
+    this.pendingBuys = atVenue;
+  }
+
+  #liquidate(reason: number): void {
+    for (let s = 0; s < this.nSym; s++) {
+      if (this.pending[s] === SELL) this.pending[s] = NONE;
+      if (this.qty[s] > 0) this.#close(s, this.contexts[s].i, reason, true);
+    }
+  }
+
+  #checkStops(): void {
+    if (this.stopped) return;
+    const reason =
+      this.dayPnl <= -this.#lossStop ? LOSS_STOP : this.dayPnl >= this.#profitStop ? PROFIT_STOP : -1;
+    if (reason < 0) return;
+    this.stopped = true;
+    this.haltReason = reason;
+    this.#cancelBuys();
+    this.#liquidate(reason);
+  }
+
+  /**
+   * Books a venue's fill of the order pending on symbol s (executor mode): at the symbol's latest
+   * snapshot, at the venue's average price and time. A buy filled after buying stopped for the day
+   * is sold at once for the same reason.
+   */
+  fill(s: number, side: "buy" | "sell", qty: number, avgPrice: number, time: number): void {
+    const name = this.names[s];
+    if (!(qty > 0) || !Number.isFinite(qty)) throw new Error(`invalid fill qty: ${qty}`);
+    if (!(avgPrice > 0) || !Number.isFinite(avgPrice)) throw new Error(`invalid fill price: ${avgPrice}`);
+    if (!Number.isFinite(time)) throw new Error(`invalid fill time: ${time}`);
+    const row = this.contexts[s].i;
+    if (side === "buy") {
+      if (this.pending[s] !== VENUE_BUY) throw new Error(`no buy pending for ${name}`);
+      this.pending[s] = NONE;
+      this.pendingBuys--;
+      const notional = qty * avgPrice;
+      this.#booked(
+        s,
+        row,
+        time,
+        qty,
+        avgPrice,
+        notional,
+        notional + this.#costs.commission(qty, avgPrice, "buy", time),
+      );
+      if (this.haltReason >= 0 && this.executor) this.#sendSell(s, this.haltReason);
+    } else if (side === "sell") {
+      if (this.pending[s] !== VENUE_SELL) throw new Error(`no sell pending for ${name}`);
+      const held = this.qty[s];
+      if (Math.abs(qty - held) > held * 1e-9)
+        throw new Error(`sell fill of ${qty} for ${held} held (${name})`);
+      this.pending[s] = NONE;
+      const reason = this.sellReason[s];
+      this.#closed(s, row, time, avgPrice, held * avgPrice, reason);
+      if (reason === SIGNAL) this.#checkStops();
+    } else throw new Error(`invalid side: ${side}`);
+  }
+
+  /** Forgets the venue order pending on symbol s (refused or cancelled there); a sell is asked again. */
+  cancel(s: number): void {
+    const order = this.pending[s];
+    if (order === VENUE_BUY) this.pendingBuys--;
+    if (order === VENUE_BUY || order === VENUE_SELL) this.pending[s] = NONE;
+  }
+
+  /** "buy" or "sell" while an order waits on symbol s, else null. */
+  pendingSide(s: number): "buy" | "sell" | null {
+    const order = this.pending[s];
+    return order === NONE ? null : order === BUY || order === VENUE_BUY ? "buy" : "sell";
+  }
+
+  /**
+   * The run as runTicks reports it when the data ends now: pending buys canceled, positions closed
+   * on their latest books (reason day-end, or end without closeAtDayEnd), stats over the equity. The
+   * exits are undone afterwards, so a session can go on; no venue order is sent for them.
+   */
+  result(): TickResult<P> {
+    const saved = this.#save();
+    const executor = this.executor;
+    const fills = this.fills;
+    this.executor = null;
+    this.fills = null;
+    try {
+      this.#cancelBuys();
+      this.#liquidate(this.config.closeAtDayEnd ? DAY_END : END);
+      const k = this.k;
+      if (k >= 0) this.eqValue[k] = this.cash + this.heldValue;
+      return this.#report();
+    } finally {
+      this.executor = executor;
+      this.fills = fills;
+      this.#restore(saved);
+    }
+  }
+
+  #report(): TickResult<P> {
+    const n = this.k + 1;
+    const equity: TickEquity = Object.freeze({
+      time: this.eqTime.slice(0, n),
+      equity: this.eqValue.slice(0, n),
+      index: this.eqIndex.slice(0, n),
+    });
+    const trades = this.log.finish(this.names);
+    const returns = new Float64Array(trades.length);
+    for (let j = 0; j < trades.length; j++) returns[j] = trades.returnPct[j] / 100;
+    const stats = computeStats(
+      equity.time,
+      equity.index,
+      equity.equity,
+      {
+        pnl: trades.pnl,
+        returns,
+        entryBar: Float64Array.from(trades.entrySample),
+        exitBar: Float64Array.from(trades.exitSample),
+        entryTime: trades.entryTime,
+        exitTime: trades.exitTime,
+      },
+      { requiredCapital: this.maxCommitted, riskFreeRate: this.config.riskFreeRate },
+    );
+    return Object.freeze({
+      trades,
+      equity,
+      stats,
+      params: this.config.params,
+      orders: Object.freeze({
+        buys: this.buys,
+        sells: this.sells,
+        refusedThin: this.refusedThin,
+        refusedCash: this.refusedCash,
+        forcedAtPrice: this.forcedAtPrice,
+      }),
+      events: this.events,
+    });
+  }
+
+  #save(): Saved {
+    const ctxFields = new Float64Array(this.nSym * CTX_FIELDS);
+    for (let s = 0; s < this.nSym; s++) {
+      const c = this.contexts[s];
+      ctxFields.set(
+        [c.수익률, c.최고수익률, c.최저수익률, c.보유수량, c.entryPrice, c.entryTime],
+        s * CTX_FIELDS,
+      );
+    }
+    return {
+      pending: this.pending.slice(),
+      qty: this.qty.slice(),
+      ctxFields,
+      scalars: [
+        this.cash,
+        this.openPositions,
+        this.pendingBuys,
+        this.heldValue,
+        this.committed,
+        this.dayPnl,
+        this.sells,
+        this.forcedAtPrice,
+        this.refusedThin,
+      ],
+      trades: this.log.length,
+      lastEquity: this.k >= 0 ? this.eqValue[this.k] : 0,
+    };
+  }
+
+  #restore(saved: Saved): void {
+    this.pending.set(saved.pending);
+    this.qty.set(saved.qty);
+    for (let s = 0; s < this.nSym; s++) {
+      const c = this.contexts[s];
+      const f = saved.ctxFields.subarray(s * CTX_FIELDS);
+      [c.수익률, c.최고수익률, c.최저수익률, c.보유수량, c.entryPrice, c.entryTime] = f;
+    }
+    [
+      this.cash,
+      this.openPositions,
+      this.pendingBuys,
+      this.heldValue,
+      this.committed,
+      this.dayPnl,
+      this.sells,
+      this.forcedAtPrice,
+      this.refusedThin,
+    ] = saved.scalars;
+    this.log.truncate(saved.trades);
+    if (this.k >= 0) this.eqValue[this.k] = saved.lastEquity;
+  }
+}
+
+function grow(a: Float64Array, cap: number): Float64Array<ArrayBuffer> {
+  const b = new Float64Array(cap);
+  b.set(a);
+  return b;
+}
