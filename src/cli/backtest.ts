@@ -22,7 +22,7 @@ export function registerBacktestCommand(program: Command): void {
   withStomOptions(withUniverseOptions(cmd));
   withRunOptions(cmd).action(async (ref: string, flags: BacktestFlags, command: Command) => {
     // one backtest per series of a universe, gathered into one table (src/cli/universe.ts)
-    if (flags.universe) return universeBacktestCommand(ref, flags as UniverseFlags);
+    if (flags.universe) return universeBacktestCommand(ref, flags as UniverseFlags, command);
     // STOM strategy texts run through STOM's tick engine (the STOM mode of this command)
     if (isStomRun(flags)) return stomBacktestCommand(flags, command);
     if (!ref) throw new Error("give a strategy, or --stom-buy and --stom-sell");

@@ -21,7 +21,10 @@ export interface UniverseFlags extends RunFlags {
   out?: string;
 }
 
-/** Below this many series one thread beats starting the pool's threads (each loads tsx and the strategy). */
+/**
+ * Below this many series (and without --workers) one thread beats starting the pool's threads,
+ * which each load tsx and the strategy (about a second here).
+ */
 export const SMALL_UNIVERSE = 256;
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
@@ -122,7 +125,11 @@ export function universeTable(report: UniverseReport): string {
 }
 
 /** `stom backtest <strategy> --universe <selector|file> [--queue redis://...] [--workers N] [--out file]` */
-export async function universeBacktestCommand(ref: string, flags: UniverseFlags): Promise<void> {
+export async function universeBacktestCommand(
+  ref: string,
+  flags: UniverseFlags,
+  command?: Command,
+): Promise<void> {
   if (!ref) throw new Error("give a strategy to run on the universe");
   if (flags.data) throw new Error("give --universe or --data, not both");
   const [{ Catalog }, { defaultCatalogDir }, universe, { universeReport }] = await Promise.all([
@@ -165,13 +172,18 @@ export async function universeBacktestCommand(ref: string, flags: UniverseFlags)
       .hashedUniverseTasks(members, catalogDir, { onRead: (n) => reading.update(n) })
       .finally(() => reading.stop());
     tasks = hashed.tasks;
+    log(
+      `universe: ${members.length} series read and hashed in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+    );
     const context = contextOf(hashed.hash);
     // where the catalog sits and how the universe was spelled do not change what is computed
     const study = studyId({ ...context, catalog: null, universe: null });
     runner = await queueRunner(flags.queue, { study, context, log, sigint: true, chunk: flags.queueChunk });
   } else {
     tasks = members.map((m, id) => ({ id, params: {}, ...m }));
-    if (flags.workers === 0 || members.length < SMALL_UNIVERSE) {
+    // a --workers the user gave is obeyed; the default pool is only for a universe worth its start
+    const asked = command?.getOptionValueSource("workers") === "cli";
+    if (flags.workers === 0 || (members.length < SMALL_UNIVERSE && !asked)) {
       runner = inThread(await universe.universeTaskFn(loaded, options, catalogDir));
     } else {
       const { contextPool } = await import("../parallel/context-pool.ts");
