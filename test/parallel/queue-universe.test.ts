@@ -98,7 +98,9 @@ describe("stom backtest --universe", () => {
       "--json",
     ]);
     const rows = JSON.parse(stdout).rows;
-    expect(rows.map((r: { series: string; to?: string }) => [r.series, r.to ?? null, r.bars])).toEqual([
+    expect(
+      rows.map((r: { series: string; to?: string; bars: number }) => [r.series, r.to ?? null, r.bars]),
+    ).toEqual([
       ["sample:SAMPLE-U01:1m", "2024-01-02T12:00:00.000Z", 720],
       ["sample:SAMPLE-U05:1m", null, 1500 + 37 * 5],
     ]);
