@@ -16,19 +16,22 @@ export interface LegView {
   readonly isLong: boolean;
   readonly isShort: boolean;
   readonly isOpen: boolean;
+  /** the position's stop-loss and take-profit (held by the bridge live); setting replaces them */
+  sl: number | null;
+  tp: number | null;
   close(portion?: number): void;
 }
 
-/** A pending order as the strategy sees it (the engine's Order, market orders only). */
+/** A pending order as the strategy sees it (the engine's Order): sent, or held by the bridge. */
 export interface OrderView {
   readonly clientOrderId: string | null;
   readonly size: number;
   readonly isLong: boolean;
   readonly isShort: boolean;
-  readonly limit: null;
-  readonly stop: null;
-  readonly sl: null;
-  readonly tp: null;
+  readonly limit: number | null;
+  readonly stop: number | null;
+  readonly sl: number | null;
+  readonly tp: number | null;
   readonly tag: unknown;
   readonly placedBar: number;
   cancel(): void;
@@ -68,12 +71,4 @@ export function openGate(): OrderGate {
     fill() {},
     cancel() {},
   };
-}
-
-/** Live trading supports market orders and closes; brackets and trailing stops stay in backtests. */
-export function checkMarketOnly(req: OrderRequest | undefined): void {
-  if (!req) return;
-  for (const key of ["limit", "stop", "sl", "tp", "trailPct", "trailBy"] as const) {
-    if (req[key] !== undefined) throw new Error(`live orders are market orders only, got ${key}`);
-  }
 }

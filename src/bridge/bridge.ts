@@ -525,7 +525,8 @@ export class Bridge {
           return order;
         },
         (message) => this.#riskEvent("spot", message, id),
-        { cash: this.options.liveCash },
+        // held orders (limit, stop, SL/TP, trailing) are journalled beside the orders they become
+        { cash: this.options.liveCash, promotionId: id, journal: this.stores.live },
       );
     }
     const runner =
@@ -600,11 +601,12 @@ export class Bridge {
   #restorePosition(promotionId: string): void {
     const run = this.#running.get(promotionId);
     if (!run || !(run.account instanceof LiveAccount)) return;
-    const fills = this.stores.live.promotionFills(promotionId);
-    for (const f of fills) run.account.applyFill({ side: f.side } as OrderRecord, f);
-    if (fills.length) {
+    // fills and balance corrections replayed, then the orders the bridge held (held-orders.ts)
+    const { fills, held } = run.account.restore(this.stores.live, promotionId);
+    if (fills || held) {
       this.stores.live.audit("restore", `promotion ${promotionId} resumes holding ${run.account.amount}`, {
-        fills: fills.length,
+        fills,
+        held,
         amount: run.account.amount,
         cash: run.account.cash,
       });
@@ -647,10 +649,32 @@ export class Bridge {
             "position-mismatch",
             `${exchange} ${asset}: the journal's live promotions hold ${journal}, the venue ${venue}`,
           );
+          this.#adopt(exchange, asset, journal, venue);
         }
       }
     }
     return mismatches;
+  }
+
+  /**
+   * The venue holds less of `asset` than the live promotions' fills add up to: each promotion's
+   * position shrinks to its share of what the venue holds (journalled as an adjustment, replayed
+   * after a restart), so no exit tries to sell what is not there. A venue holding more is left alone:
+   * the account may hold the asset for other reasons.
+   */
+  #adopt(exchange: string, asset: string, journal: number, venue: number): void {
+    const ratio = journal > 0 ? Math.max(0, venue) / journal : 0;
+    for (const run of this.#running.values()) {
+      const { promotion: p, account } = run;
+      if (p.mode !== "live" || !(account instanceof LiveAccount)) continue;
+      if (p.exchange !== exchange || baseOf(exchange, p.symbol) !== asset || !(account.amount > 0)) continue;
+      const before = account.amount;
+      const delta = account.adopt(before * ratio);
+      if (!delta) continue;
+      const reason = `${exchange} holds ${venue} ${asset}, the journal ${journal}: position ${before} -> ${account.amount}`;
+      this.stores.live.addAdjustment(p.id, delta, reason);
+      this.stores.live.audit("adopt", reason, { promotionId: p.id, delta });
+    }
   }
 
   /** Feeds one trade to a promotion's bar builder (the venue feed calls this; replays may too). */
@@ -662,6 +686,8 @@ export class Bridge {
     const refusal = this.#ticks.check(promotionId, tick, run.builder.ms);
     if (!refusal) {
       run.builder.push(tick);
+      // after the bar it closed was decided: orders held by the bridge trigger on the trade
+      if (run.account instanceof LiveAccount) run.account.onTrade(tick.price);
       return;
     }
     if (!worthLogging(refusal.count)) return;
@@ -910,6 +936,7 @@ export class Bridge {
       run.account.cancelAll(reason);
       return;
     }
+    if (run.account instanceof LiveAccount) run.account.cancelHeld(reason);
     const venue = await this.venue(run.promotion.exchange, "live");
     for (const order of [...run.orders.values()]) {
       if (FINAL_STATES.has(order.state)) continue;

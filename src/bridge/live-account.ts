@@ -1,5 +1,6 @@
 import type { OrderRequest } from "../engine/index.ts";
-import { checkMarketOnly, type LegView, type OrderView, type StrategyAccount } from "./account.ts";
+import type { LegView, OrderView, StrategyAccount } from "./account.ts";
+import { HeldBook, type HeldJournal, type HeldOrder, memoryJournal } from "./held-orders.ts";
 import type { Bar, OrderRecord, Side } from "./types.ts";
 
 /** How a live account hands an order to the OMS; returns the journalled record (maybe REJECTED). */
@@ -11,10 +12,37 @@ export type LiveSubmit = (order: {
   refPrice: number;
 }) => OrderRecord;
 
+/** What a restart reads back: the promotion's fills, position corrections and orders. */
+export interface LiveLedger {
+  promotionFills(
+    promotionId: string,
+  ): { side: Side; price: number; amount: number; fee: number; time: number }[];
+  adjustments(promotionId: string): { amount: number }[];
+  order(clientOrderId: string): OrderRecord | undefined;
+}
+
+export interface LiveAccountOptions {
+  /** the quote budget */
+  cash?: number;
+  /** the promotion whose held orders this account keeps */
+  promotionId?: string;
+  /** where held orders are journalled (the live Store); in memory without one */
+  journal?: HeldJournal;
+}
+
+function price(x: number | undefined, name: string): number | null {
+  if (x === undefined || x === null) return null;
+  if (!(x > 0 && Number.isFinite(x))) throw new Error(`invalid ${name} price: ${x}`);
+  return x;
+}
+
 /**
  * A spot position at a venue, as one promotion sees it: a quote budget (`cash`) and the base amount
- * its fills bought. Sizes are fixed when the order is sent (fractions of the budget at the last
- * close), because a venue order needs an amount; spot cannot go short, so sells only reduce.
+ * its fills bought. Market orders go to the venue at once, sized when sent (fractions of the budget
+ * at the last close), because a venue order needs an amount; orders with a price condition
+ * (limit, stop, stop-limit), brackets (SL/TP) and trailing stops are held by the bridge
+ * (held-orders.ts) and become market orders when a trade triggers them. Spot cannot go short:
+ * sells only reduce.
  */
 export class LiveAccount implements StrategyAccount {
   cash: number;
@@ -23,6 +51,7 @@ export class LiveAccount implements StrategyAccount {
   realized = 0;
   fees = 0;
   last = Number.NaN;
+  readonly held: HeldBook;
   #entryBar = -1;
   #entryTime = 0;
   #bar = -1;
@@ -33,11 +62,18 @@ export class LiveAccount implements StrategyAccount {
   constructor(
     submit: LiveSubmit,
     refuse: (message: string) => void,
-    { cash = 10_000 }: { cash?: number } = {},
+    { cash = 10_000, promotionId = "", journal = memoryJournal() }: LiveAccountOptions = {},
   ) {
     this.#submit = submit;
     this.#refuse = refuse;
     this.cash = cash;
+    this.held = new HeldBook(promotionId, journal, {
+      send: ({ side, amount, reduceOnly, refPrice }) =>
+        this.#track(side, amount, reduceOnly, this.#bar, refPrice),
+      sellable: () => this.#sellable(),
+      spendable: () => this.#spendable(),
+      refuse,
+    });
   }
 
   get positionSize(): number {
@@ -51,6 +87,7 @@ export class LiveAccount implements StrategyAccount {
   get openLegs(): readonly LegView[] {
     if (!(this.amount > 0)) return [];
     const account = this;
+    const book = this.held;
     return [
       {
         size: this.amount,
@@ -66,6 +103,18 @@ export class LiveAccount implements StrategyAccount {
         isLong: true,
         isShort: false,
         isOpen: true,
+        get sl() {
+          return book.exitLevel("sl");
+        },
+        set sl(level: number | null) {
+          book.setExit("sl", level, account.amount, account.#bar);
+        },
+        get tp() {
+          return book.exitLevel("tp");
+        },
+        set tp(level: number | null) {
+          book.setExit("tp", level, account.amount, account.#bar);
+        },
         close(portion = 1) {
           account.close(portion, account.#bar);
         },
@@ -77,20 +126,12 @@ export class LiveAccount implements StrategyAccount {
     return [];
   }
 
+  /** Orders on their way to the venue, then the orders the bridge holds (the engine's pending list). */
   get pending(): readonly OrderView[] {
-    return [...this.#pending.values()].map((o) => ({
-      clientOrderId: o.clientOrderId,
-      size: o.side === "buy" ? o.amount : -o.amount,
-      isLong: o.side === "buy",
-      isShort: o.side === "sell",
-      limit: null,
-      stop: null,
-      sl: null,
-      tp: null,
-      tag: null,
-      placedBar: o.bar,
-      cancel() {},
-    }));
+    const sent = [...this.#pending.values()].map((o) =>
+      view(o.clientOrderId, o.side === "buy" ? o.amount : -o.amount, o.bar),
+    );
+    return [...sent, ...this.held.waiting.map((h) => this.#heldView(h))];
   }
 
   onBar(bar: Bar, index: number): number {
@@ -99,25 +140,129 @@ export class LiveAccount implements StrategyAccount {
     return this.equity;
   }
 
+  /** A trade from the venue's feed: held orders trigger on it. */
+  onTrade(price: number): void {
+    this.held.onTrade(price, this.#bar);
+  }
+
+  /** After the strategy decided on a bar: trailing stops follow its close. */
+  trail(): void {
+    if (Number.isFinite(this.last)) this.held.trail(this.last, this.#bar);
+  }
+
   place(sign: 1 | -1, req: OrderRequest | undefined, bar: number): OrderView {
-    checkMarketOnly(req);
     const size = req?.size ?? 1 - Number.EPSILON;
     if (!(size > 0 && Number.isFinite(size))) throw new Error(`invalid size: ${size}`);
+    const limit = price(req?.limit, "limit");
+    const stop = price(req?.stop, "stop");
+    const sl = price(req?.sl, "sl");
+    const tp = price(req?.tp, "tp");
+    const trailPct = req?.trailPct ?? null;
+    const trailBy = req?.trailBy ?? null;
+    if (trailPct !== null && !(trailPct > 0 && trailPct < 100))
+      throw new Error(`invalid trailPct: ${trailPct} (a percent: 5 trails 5% below the close)`);
+    if (trailBy !== null && !(trailBy > 0)) throw new Error(`invalid trailBy: ${trailBy}`);
+    // the engine's check (Broker.newOrder), so a strategy fails live where it fails in a backtest
+    const entry = limit || stop || this.last;
+    if (sign > 0 && !((sl || -Infinity) < entry && entry < (tp || Infinity)))
+      throw new Error(`long orders require sl (${sl}) < limit (${entry}) < tp (${tp})`);
+    if (sign < 0 && !((tp || -Infinity) < entry && entry < (sl || Infinity)))
+      throw new Error(`short orders require tp (${tp}) < limit (${entry}) < sl (${sl})`);
+    const side: Side = sign > 0 ? "buy" : "sell";
+    const fraction = size < 1 ? size : 0;
+    const amount = size < 1 ? 0 : size;
+    if (limit !== null || stop !== null) {
+      // held until a trade meets its price; a sell's bracket has no trade to protect on spot
+      const h = this.held.place({
+        side,
+        amount,
+        fraction,
+        limit,
+        stop,
+        sl: sign > 0 ? sl : null,
+        tp: sign > 0 ? tp : null,
+        trailPct: sign > 0 ? trailPct : null,
+        trailBy: sign > 0 ? trailBy : null,
+        bar,
+      });
+      return this.#heldView(h);
+    }
     if (sign < 0) {
       const free = this.#sellable();
       if (!(free > 1e-12)) {
         this.#refuse("spot cannot sell short: no position left to sell");
-        return nothingView(bar);
+        return view(null, 0, bar);
       }
-      return this.#send("sell", Math.min(free, size < 1 ? free * size : size), true, bar);
+      const order = this.#track(
+        "sell",
+        Math.min(free, fraction ? free * fraction : size),
+        true,
+        bar,
+        this.last,
+      );
+      return view(order.clientOrderId, -order.amount, bar);
     }
-    const amount = size < 1 ? (this.#spendable() * size) / this.last : size;
-    return this.#send("buy", amount, false, bar);
+    const order = this.#track(
+      "buy",
+      fraction ? (this.#spendable() * fraction) / this.last : size,
+      false,
+      bar,
+      this.last,
+    );
+    if (order.state !== "REJECTED" && (sl !== null || tp !== null || trailPct !== null || trailBy !== null))
+      // a market entry goes now; its bracket and trailing stop arm when it fills
+      this.held.place({
+        side,
+        amount: order.amount,
+        fraction: 0,
+        limit,
+        stop,
+        sl,
+        tp,
+        trailPct,
+        trailBy,
+        bar,
+        sent: order,
+      });
+    return { ...view(order.clientOrderId, order.amount, bar), sl, tp };
   }
 
+  /** Sells `portion` of the position at market (`position.close(portion)`, a flatten, a session end). */
   close(portion: number, bar: number): void {
+    if (!(portion > 0 && portion <= 1)) throw new Error(`invalid portion: ${portion}`);
     const free = this.#sellable();
-    if (free > 1e-12) this.#send("sell", free * Math.min(1, portion), true, bar);
+    if (free > 1e-12) this.#track("sell", free * portion, true, bar, this.last);
+  }
+
+  /** Cancels every held order (the kill switch, a stopped promotion); journalled. */
+  cancelHeld(reason: string): void {
+    this.held.cancelAll(reason);
+  }
+
+  /**
+   * The venue holds less than this promotion's fills add up to (sold or withdrawn outside the
+   * bridge): the position becomes what the venue holds, so exits never try to sell what is not
+   * there. Cash stays: what left the account is not proceeds. Returns the signed correction.
+   */
+  adopt(amount: number): number {
+    const target = Math.max(0, amount);
+    const delta = target - this.amount;
+    if (!(delta < 0)) return 0;
+    this.amount = target < 1e-12 ? 0 : target;
+    this.held.onFill(undefined, "sell", -delta, this.amount, this.#bar);
+    return delta;
+  }
+
+  /**
+   * A resumed promotion: its journalled fills and corrections replayed, then its held orders
+   * restored (held-orders.ts). Returns how many fills were replayed and held orders restored.
+   */
+  restore(ledger: LiveLedger, promotionId: string): { fills: number; held: number } {
+    const fills = ledger.promotionFills(promotionId);
+    for (const f of fills) this.applyFill({ side: f.side } as OrderRecord, f);
+    for (const a of ledger.adjustments(promotionId)) this.amount = Math.max(0, this.amount + a.amount);
+    const held = this.held.restore((id) => ledger.order(id));
+    return { fills: fills.length, held: held.length };
   }
 
   /** Cash minus what buys already on their way will spend (at the last close). */
@@ -135,21 +280,24 @@ export class LiveAccount implements StrategyAccount {
     return this.amount - pending;
   }
 
-  #send(side: Side, amount: number, reduceOnly: boolean, bar: number): OrderView {
-    const order = this.#submit({ side, amount, reduceOnly, bar, refPrice: this.last });
+  #track(side: Side, amount: number, reduceOnly: boolean, bar: number, refPrice: number): OrderRecord {
+    const order = this.#submit({ side, amount, reduceOnly, bar, refPrice });
     if (order.state !== "REJECTED") this.#pending.set(order.clientOrderId, order);
+    return order;
+  }
+
+  #heldView(h: HeldOrder): OrderView {
+    const book = this.held;
+    const size = h.side === "buy" ? h.fraction || h.amount : -(h.fraction || h.amount);
     return {
-      clientOrderId: order.clientOrderId,
-      size: side === "buy" ? amount : -amount,
-      isLong: side === "buy",
-      isShort: side === "sell",
-      limit: null,
-      stop: null,
-      sl: null,
-      tp: null,
-      tag: null,
-      placedBar: bar,
-      cancel() {},
+      ...view(null, size, h.bar),
+      limit: h.limit,
+      stop: h.stop,
+      sl: h.sl,
+      tp: h.tp,
+      cancel() {
+        book.cancel(h.id, "canceled by the strategy");
+      },
     };
   }
 
@@ -171,20 +319,23 @@ export class LiveAccount implements StrategyAccount {
       if (this.amount < 1e-12) this.amount = 0;
     }
     this.fees += fill.fee;
+    this.held.onFill(order.clientOrderId, order.side, fill.amount, this.amount, this.#bar);
   }
 
-  /** Forgets an order once it is final. */
+  /** Forgets an order once it is final; an entry that ended unfilled never arms its bracket. */
   settle(order: OrderRecord): void {
     this.#pending.delete(order.clientOrderId);
+    if (order.filled === 0 && order.state !== "FILLED")
+      this.held.onUnfilled(order.clientOrderId, `its order ended ${order.state}`);
   }
 }
 
-function nothingView(bar: number): OrderView {
+function view(clientOrderId: string | null, size: number, bar: number): OrderView {
   return {
-    clientOrderId: null,
-    size: 0,
-    isLong: false,
-    isShort: false,
+    clientOrderId,
+    size,
+    isLong: size > 0,
+    isShort: size < 0,
     limit: null,
     stop: null,
     sl: null,

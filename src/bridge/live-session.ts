@@ -2,7 +2,9 @@
 // warm-up, decision log, init() over the whole history since the start) with a venue account in
 // the broker's place. The account sends market orders through the OMS and books the venue's fills
 // as they come; the host reads positions, orders and equity from it exactly as it reads the
-// simulated broker's. So decisions live are the backtest's decisions on the same bars.
+// simulated broker's. So decisions live are the backtest's decisions on the same bars. Orders with a
+// price condition, brackets and trailing stops are held by the account (held-orders.ts) and trigger
+// on the venue's trades; trailing stops move after each decision, as the engine's do.
 import {
   BarSession,
   type Bars,
@@ -17,7 +19,7 @@ import type { StrategyAccount } from "./account.ts";
 import type { Signal } from "./paper-session.ts";
 import type { Bar } from "./types.ts";
 
-type MarkedAccount = StrategyAccount & { onBar(bar: Bar, index: number): number };
+type MarkedAccount = StrategyAccount & { onBar(bar: Bar, index: number): number; trail?(): void };
 
 /** A venue account seen through the broker interface the strategy host drives. */
 class AccountBroker implements HostBroker {
@@ -70,8 +72,10 @@ class AccountBroker implements HostBroker {
       i,
     );
   }
-  /** trailing stops and brackets are not carried live yet: LiveAccount refuses them at place() */
-  trail(): void {}
+  /** moves the account's trailing stops to the decided bar's close (the engine's Broker.trail()) */
+  trail(): void {
+    this.#account.trail?.();
+  }
 }
 
 export class LiveSession {

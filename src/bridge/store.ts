@@ -65,6 +65,32 @@ CREATE TABLE IF NOT EXISTS settings (
   value TEXT NOT NULL,
   updated_at INTEGER NOT NULL
 );
+-- orders the bridge holds for a live promotion (held-orders.ts): the row is the order as it stands
+-- (JSON), rewritten on every change, so a restart restores exactly what was outstanding
+CREATE TABLE IF NOT EXISTS held_orders (
+  id TEXT PRIMARY KEY,
+  promotion_id TEXT NOT NULL,
+  state TEXT NOT NULL,
+  body TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS held_orders_promotion ON held_orders(promotion_id, state);
+CREATE TABLE IF NOT EXISTS held_events (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  held_id TEXT NOT NULL,
+  at INTEGER NOT NULL,
+  event TEXT NOT NULL,
+  detail TEXT
+);
+-- corrections of a live promotion's position to what the venue holds (balance reconciliation)
+CREATE TABLE IF NOT EXISTS adjustments (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  promotion_id TEXT NOT NULL,
+  amount REAL NOT NULL,
+  at INTEGER NOT NULL,
+  reason TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS audit (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
   at INTEGER NOT NULL,
@@ -388,6 +414,65 @@ export class Store {
          ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
       )
       .run(key, JSON.stringify(value), Date.now());
+  }
+
+  /**
+   * Writes a held order as it stands, and what happened to it (`event`: placed, moved, triggered,
+   * canceled, armed...) in its history, in one transaction.
+   */
+  saveHeld(
+    h: { id: string; promotionId: string; state: string; createdAt: number },
+    event: string,
+    detail?: unknown,
+  ): void {
+    const now = Date.now();
+    this.db.transaction(() => {
+      this.db
+        .prepare(
+          `INSERT INTO held_orders (id, promotion_id, state, body, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)
+           ON CONFLICT(id) DO UPDATE SET state = excluded.state, body = excluded.body, updated_at = excluded.updated_at`,
+        )
+        .run(h.id, h.promotionId, h.state, JSON.stringify(h), h.createdAt, now);
+      this.db
+        .prepare("INSERT INTO held_events (held_id, at, event, detail) VALUES (?, ?, ?, ?)")
+        .run(h.id, now, event, detail === undefined ? null : JSON.stringify(detail));
+    })();
+  }
+
+  /** A promotion's held orders in the order they were placed; `live` leaves out the finished ones. */
+  heldOrders<T>(promotionId: string, { live = false }: { live?: boolean } = {}): T[] {
+    const sql = `SELECT body FROM held_orders WHERE promotion_id = ?${
+      live ? " AND state NOT IN ('triggered', 'canceled', 'closed')" : ""
+    } ORDER BY created_at, rowid`;
+    return (this.db.prepare(sql).all(promotionId) as { body: string }[]).map((r) => JSON.parse(r.body) as T);
+  }
+
+  /** A held order's history, oldest first. */
+  heldEvents(heldId: string): { event: string; detail: unknown }[] {
+    return (
+      this.db.prepare("SELECT event, detail FROM held_events WHERE held_id = ? ORDER BY id").all(heldId) as {
+        event: string;
+        detail: string | null;
+      }[]
+    ).map((r) => ({ event: r.event, detail: r.detail === null ? null : JSON.parse(r.detail) }));
+  }
+
+  /** Runs `fn` in one transaction (nested journal writes become savepoints). */
+  atomically<T>(fn: () => T): T {
+    return this.db.transaction(fn)();
+  }
+
+  /** A correction of a live promotion's position (signed base amount), journalled for restarts. */
+  addAdjustment(promotionId: string, amount: number, reason: string): void {
+    this.db
+      .prepare("INSERT INTO adjustments (promotion_id, amount, at, reason) VALUES (?, ?, ?, ?)")
+      .run(promotionId, amount, Date.now(), redactSecrets(reason));
+  }
+
+  adjustments(promotionId: string): { amount: number; at: number; reason: string }[] {
+    return this.db
+      .prepare("SELECT amount, at, reason FROM adjustments WHERE promotion_id = ? ORDER BY id")
+      .all(promotionId) as { amount: number; at: number; reason: string }[];
   }
 
   audit(kind: string, message: string, detail?: unknown): void {

@@ -80,8 +80,9 @@ export function registerPromoteCommand(program: Command): void {
 }
 
 /**
- * Live venues are spot accounts that take market orders: refused before anything runs, a backtest
- * that shorted, ran on a margin account, or used SL/TP brackets (those run in paper only).
+ * Live venues are spot accounts: refused before anything runs, a backtest that ran on a margin
+ * account or sold short. Every order type the engine has is carried live (limit, stop, stop-limit,
+ * SL/TP brackets and trailing stops are held by the bridge and trigger on the venue's trades).
  */
 function refuseWhatSpotCannotCarry(report: BacktestReport, exchange: string): void {
   const { account } = report.settings;
@@ -91,9 +92,4 @@ function refuseWhatSpotCannotCarry(report: BacktestReport, exchange: string): vo
     );
   const short = report.trades.findIndex((t) => t.size < 0);
   if (short >= 0) throw new Error(`the backtest sold short (trade ${short + 1}); a spot account cannot`);
-  const bracket = report.trades.findIndex((t) => t.sl !== null || t.tp !== null);
-  if (bracket >= 0)
-    throw new Error(
-      `trade ${bracket + 1} of the backtest had an SL/TP bracket; live orders are market orders (brackets run in paper)`,
-    );
 }
