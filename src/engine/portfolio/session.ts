@@ -140,7 +140,7 @@ export class TickSession<P extends ParamSpecs = ParamSpecs, S = unknown> {
 
   /**
    * A venue's fill of the order pending on `symbol` (executor mode): books it at `avgPrice` and
-   * `time`; returns it with any fills it caused.
+   * `time` on the symbol's latest snapshot; returns it. A sell fill must be the whole position.
    */
   fill(
     symbol: string,
@@ -221,15 +221,19 @@ export class TickSession<P extends ParamSpecs = ParamSpecs, S = unknown> {
     return this.#list >= 0 && list.codes[this.#list].includes(symbol) ? 1 : 0;
   }
 
+  // a venue may call fill() from inside executor.buy/sell, that is inside push(): its fills are
+  // returned by fill() and by the push too
   #collect(run: () => void): readonly TickFill[] {
     const kernel = this.#kernel;
+    const outer = kernel.fills;
     const fills: TickFill[] = [];
     kernel.fills = fills;
     try {
       run();
     } finally {
-      kernel.fills = null;
+      kernel.fills = outer;
     }
+    if (outer) outer.push(...fills);
     return fills.length ? Object.freeze(fills) : NO_FILLS;
   }
 }
