@@ -85,10 +85,11 @@ function inThread(run: TaskFn): Runner {
   };
 }
 
+// + 0 turns -0 (a drawdown of nothing) into 0
 const fmt = (x: number | null, digits = 2) =>
   x === null
     ? "-"
-    : x.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
+    : (x + 0).toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
 /** The report as a table: one line per series, then the aggregate. */
 export function universeTable(report: UniverseReport): string {
