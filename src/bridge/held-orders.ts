@@ -308,8 +308,8 @@ export class HeldBook {
       if (entry.state === "sent") {
         entry.state = "open";
         this.#journal.saveHeld(entry, "filled", { amount: entry.filled });
-        if (entry.sl !== null) this.#arm(entry, "sl", entry.sl);
-        if (entry.tp !== null) this.#arm(entry, "tp", entry.tp);
+        if (entry.sl !== null) this.#arm(entry, "sl", entry.sl, true);
+        if (entry.tp !== null) this.#arm(entry, "tp", entry.tp, true);
       } else {
         this.#journal.saveHeld(entry, "filled", { amount: entry.filled });
         for (const x of this.rows)
@@ -333,9 +333,11 @@ export class HeldBook {
 
   /**
    * An exit of `entry`. A bracket of a market entry may trigger on the entry bar itself in the
-   * engine (it reprocesses the bar): live, a fresh exit is checked against the last trade at once.
+   * engine (it reprocesses the bar): live, a bracket armed by a fill (`now`) is checked against
+   * the last trade at once. An SL set by a trailing stop or by `trade.sl = …` counts from the next
+   * trade, as the engine's counts from the next bar.
    */
-  #arm(entry: HeldOrder, role: "sl" | "tp", price: number): HeldOrder {
+  #arm(entry: HeldOrder, role: "sl" | "tp", price: number, now = false): HeldOrder {
     const x: HeldOrder = {
       id: `h${randomUUID()}`,
       promotionId: this.promotionId,
@@ -359,11 +361,10 @@ export class HeldBook {
     };
     this.#rows.set(x.id, x);
     this.#journal.saveHeld(x, "armed", { price });
-    const last = this.#last;
-    if (Number.isFinite(last))
+    if (now)
       // not inside the fill that armed it (the OMS is still applying that answer)
       queueMicrotask(() => {
-        if (x.state === "held") this.#check(x, last, entry.bar);
+        if (x.state === "held" && Number.isFinite(this.#last)) this.#check(x, this.#last, entry.bar);
       });
     return x;
   }

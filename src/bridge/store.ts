@@ -439,10 +439,10 @@ export class Store {
     })();
   }
 
-  /** A promotion's held orders in the order they were placed; `live` leaves out the finished ones. */
+  /** A promotion's held orders in the order they were placed; `live`: only those still working. */
   heldOrders<T>(promotionId: string, { live = false }: { live?: boolean } = {}): T[] {
     const sql = `SELECT body FROM held_orders WHERE promotion_id = ?${
-      live ? " AND state NOT IN ('triggered', 'canceled', 'closed')" : ""
+      live ? " AND state IN ('held', 'sent', 'open')" : ""
     } ORDER BY created_at, rowid`;
     return (this.db.prepare(sql).all(promotionId) as { body: string }[]).map((r) => JSON.parse(r.body) as T);
   }

@@ -147,7 +147,7 @@ describe("restart reconciliation", () => {
 });
 
 describe("live positions after a restart", () => {
-  it("resume from the journal's fills, and a venue holding less is a risk event", async () => {
+  it("resume from the journal's fills; a venue holding less is a risk event and its amount is adopted", async () => {
     const dir = tempDir("stom-recon-");
     const venue = new FakeVenue();
     const first = await live(venue, dir);
@@ -177,5 +177,19 @@ describe("live positions after a restart", () => {
       { exchange: "binance", asset: "XRP", journal: before.size, venue: before.size / 2 },
     ]);
     expect(risks).toEqual(["position-mismatch"]);
+    // the policy: the promotion's position becomes what the venue holds, journalled, so its exits
+    // and closes never try to sell what is not there; the quote budget stays
+    const [adopted] = again.positions();
+    expect(adopted.size).toBeCloseTo(before.size / 2, 12);
+    expect(again.stores.live.audits().find((a) => a.kind === "adopt")?.message).toContain(
+      `binance holds ${before.size / 2} XRP, the journal ${before.size}`,
+    );
+    expect(await again.checkBalances()).toEqual([]);
+    // and it holds after a restart: the correction is replayed after the fills
+    await again.close();
+    bridges.splice(0);
+    const third = await live(venue, dir);
+    expect(third.positions()[0].size).toBeCloseTo(before.size / 2, 12);
+    expect(await third.checkBalances()).toEqual([]);
   });
 });
