@@ -397,13 +397,64 @@ function runBars<P extends ParamSpecs, S>(
 export function backtest<P extends ParamSpecs, S>(
   strategy: StrategyDef<P, S>,
   data: Bars | FrameLike,
-  {
-    finalizeTrades = false,
-    params: overrides = {},
-    riskFreeRate = 0,
-    ...brokerOptions
-  }: BacktestOptions = {},
+  options: BacktestOptions = {},
 ): BacktestResult {
+  const run = simulate(strategy, data, options);
+  return finish(
+    run.broker,
+    run.bars,
+    run.indicators,
+    run.decisions,
+    run.params,
+    run.warmup,
+    run.start,
+    run.riskFreeRate,
+  );
+}
+
+/** A backtest whose stats are computed when asked (an optimizer's screening pass). */
+export interface ScreenedBacktest {
+  readonly equity: Float64Array;
+  /** first bar next() was called on */
+  readonly startBar: number;
+  /**
+   * The stats of the run, as backtest() computes them; with `barStats: false` without the pass
+   * over every bar (the stats in BAR_PASS_STATS are NaN, every other one is the same number).
+   */
+  stats(barStats: boolean): Stats;
+}
+
+/**
+ * backtest() for a search: the same run, with the stats left for the caller to ask for, in full or
+ * without the pass over every bar; `stats(true)` equals `backtest(...).stats`.
+ *
+ *     const run = screenedBacktest(smaCross, bars, { params: { fast: 10 } });
+ *     if (run.stats(false).sqn > best) full = run.stats(true);
+ */
+export function screenedBacktest<P extends ParamSpecs, S>(
+  strategy: StrategyDef<P, S>,
+  data: Bars | FrameLike,
+  options: BacktestOptions = {},
+): ScreenedBacktest {
+  const run = simulate(strategy, data, options);
+  const { equity, statsOf } = settle(
+    run.broker,
+    run.bars,
+    run.indicators,
+    run.warmup,
+    run.start,
+    run.riskFreeRate,
+  );
+  keepShapes(run.params);
+  return Object.freeze({ equity, startBar: run.start, stats: statsOf });
+}
+
+/** The run itself: init(), the bar loop and the end of the run, leaving the results to finish(). */
+function simulate<P extends ParamSpecs, S>(
+  strategy: StrategyDef<P, S>,
+  data: Bars | FrameLike,
+  { finalizeTrades = false, params: overrides = {}, riskFreeRate = 0, ...brokerOptions }: BacktestOptions,
+) {
   const bars = toBars(data);
   const n = bars.length;
   const params = resolveParams(strategy.params, overrides) as ParamValues<P>;
@@ -444,7 +495,47 @@ export function backtest<P extends ParamSpecs, S>(
     }
   }
 
-  return finish(broker, bars, indicators, decisions, params, warmup, start, riskFreeRate);
+  return { broker, bars, indicators, decisions, params, warmup, start, riskFreeRate };
+}
+
+/**
+ * The equity with the bars before the first next() filled, the trade columns, and the stats of
+ * them on demand (with or without the pass over every bar).
+ */
+function settle(
+  broker: Broker,
+  bars: Bars,
+  indicators: Map<string, Float64Array>,
+  warmup: number,
+  start: number,
+  riskFreeRate: number,
+) {
+  const n = bars.length;
+  // bars before the first next() carry the first recorded equity (pandas bfill), or the cash if
+  // next() never ran; every bar from `start` on was recorded by broker.next()
+  const equity = broker.equity.length === n ? broker.equity : broker.equity.slice(0, n);
+  equity.fill(start < n ? equity[start] : broker.cash, 0, Math.min(start, n));
+
+  // the stats take fractions (backtesting.py's ReturnPct), straight from the trades, not pct / 100
+  const { columns: trades, returns } = tradeColumns(broker.closedLog, broker.unit, bars.time, indicators);
+  const requiredCapital = broker.requiredCapital;
+  const statsOf = (barStats: boolean) =>
+    computeStats(
+      bars.time,
+      bars.close,
+      equity,
+      // a literal of the same shape on every run: the stats' optimized code expects one map
+      {
+        pnl: trades.pnl,
+        returns,
+        entryBar: trades.entryBar,
+        exitBar: trades.exitBar,
+        entryTime: trades.entryTime,
+        exitTime: trades.exitTime,
+      },
+      { firstTradingBar: warmup, riskFreeRate, requiredCapital, barStats },
+    );
+  return { equity, trades, statsOf };
 }
 
 /** The result of a run over `bars` so far: equity before the first next() filled, trades, stats. */
@@ -458,35 +549,10 @@ function finish<P extends ParamSpecs>(
   start: number,
   riskFreeRate: number,
 ): BacktestResult {
-  const n = bars.length;
-  // bars before the first next() carry the first recorded equity (pandas bfill), or the cash if
-  // next() never ran; every bar from `start` on was recorded by broker.next()
-  const equity = broker.equity.length === n ? broker.equity : broker.equity.slice(0, n);
-  equity.fill(start < n ? equity[start] : broker.cash, 0, Math.min(start, n));
-
-  // the stats take fractions (backtesting.py's ReturnPct), straight from the trades, not pct / 100
-  const { columns: trades, returns } = tradeColumns(broker.closedLog, broker.unit, bars.time, indicators);
+  const { equity, trades, statsOf } = settle(broker, bars, indicators, warmup, start, riskFreeRate);
   let commissions = 0;
   for (let k = 0; k < trades.length; k++) commissions += trades.commission[k];
-  const stats = computeStats(
-    bars.time,
-    bars.close,
-    equity,
-    // a literal of the same shape on every run: the stats' optimized code expects one map
-    {
-      pnl: trades.pnl,
-      returns,
-      entryBar: trades.entryBar,
-      exitBar: trades.exitBar,
-      entryTime: trades.entryTime,
-      exitTime: trades.exitTime,
-    },
-    {
-      firstTradingBar: warmup,
-      riskFreeRate,
-      requiredCapital: broker.requiredCapital,
-    },
-  );
+  const stats = statsOf(true);
   keepShapes(params);
   let built: Decision[] | undefined;
   let dd: Float64Array | undefined;

@@ -67,7 +67,28 @@ export interface StatsOptions {
   requiredCapital?: number;
   /** filled with `drawdown(equity)` as a by-product, for a caller that wants that column too */
   drawdownOut?: Float64Array | null;
+  /**
+   * false: skip the pass over every bar; the stats it feeds (BAR_PASS_STATS) are NaN, the others
+   * are computed by the same code as in full. An optimizer screens its cells this way.
+   */
+  barStats?: boolean;
 }
+
+/** The stats that need the pass over every bar's equity (NaN with `barStats: false`). */
+export const BAR_PASS_STATS: readonly (keyof Stats)[] = [
+  "equityPeak",
+  "returnAnnPct",
+  "volatilityAnnPct",
+  "sharpe",
+  "sortino",
+  "calmar",
+  "alphaPct",
+  "beta",
+  "maxDrawdownPct",
+  "avgDrawdownPct",
+  "maxDrawdownDays",
+  "avgDrawdownDays",
+];
 
 const NEG_INF = Number.NEGATIVE_INFINITY;
 
@@ -382,6 +403,7 @@ export function computeStats(
     riskFreeRate = 0,
     requiredCapital = Number.NaN,
     drawdownOut: dd = null,
+    barStats = true,
   }: StatsOptions = {},
 ): Stats {
   if (!(riskFreeRate > -1 && riskFreeRate < 1)) throw new Error(`invalid riskFreeRate: ${riskFreeRate}`);
@@ -392,9 +414,10 @@ export function computeStats(
   const resolution = resolutionMs(period);
   const days = (ms: number) => ceilTo(ms, resolution) / DAY_MS;
 
-  const calendar = calendarOf(time);
   const bar = new Float64Array(6);
-  const daily = barPass(time, closeLogReturns(close), equity, dd, calendar.days, bar);
+  const daily = barStats
+    ? barPass(time, closeLogReturns(close), equity, dd, calendarOf(time).days, bar)
+    : new Float64Array(0);
   const exposed = exposedBars(trades.entryBar, trades.exitBar, n);
 
   const equityFinal = equity[n - 1];
@@ -404,8 +427,8 @@ export function computeStats(
 
   const freqDays = Math.floor(period / DAY_MS);
   const freq: Freq = freqDays === 7 ? "W" : freqDays === 31 ? "ME" : freqDays === 365 ? "YE" : "D";
-  const sampled = freq === "D" ? daily : resampleLast(time, equity, freq);
-  const haveWeekends = calendar.weekend / n > (2 / 7) * 0.6;
+  const sampled = freq === "D" || !barStats ? daily : resampleLast(time, equity, freq);
+  const haveWeekends = barStats && calendarOf(time).weekend / n > (2 / 7) * 0.6;
   const annual = freqDays === 7 ? 52 : freqDays === 31 ? 12 : freqDays === 365 ? 1 : haveWeekends ? 365 : 252;
   const dayReturns = new Float64Array(Math.max(0, sampled.length - 1));
   for (let k = 1; k < sampled.length; k++) dayReturns[k - 1] = sampled[k] / sampled[k - 1] - 1;
@@ -461,7 +484,7 @@ export function computeStats(
   const avgLossRet = losses ? lossRet / losses : Number.NaN;
   const durationDays = durationMs / DAY_MS;
 
-  return {
+  const stats: Stats = {
     start: new Date(time[0]).toISOString(),
     end: new Date(time[n - 1]).toISOString(),
     durationDays,
@@ -503,4 +526,7 @@ export function computeStats(
         : winRate * (1 + (wins ? avgWinRet : 0) / Math.abs(avgLossRet)),
     linearAnnReturnPct: (returnPct * 365) / durationDays,
   };
+  if (!barStats)
+    for (const key of BAR_PASS_STATS) (stats as unknown as Record<string, number>)[key] = Number.NaN;
+  return stats;
 }

@@ -6,6 +6,7 @@ import { Worker } from "node:worker_threads";
 import type { BacktestOptions } from "../engine/backtest.ts";
 import type { Bars } from "../engine/bars.ts";
 import type { Runner, Task, TaskResult } from "../engine/optimize/runner.ts";
+import type { Screening } from "../engine/optimize/screen.ts";
 import type { StomCompileOptions, StomInput, StomRunOptions } from "../engine/stom/index.ts";
 import { shareBars, shareColumns } from "./shared-bars.ts";
 import type { WorkerInit } from "./worker.ts";
@@ -118,7 +119,7 @@ async function startPool(init: WorkerInit, workers: number, what: string): Promi
   let cancelled = false;
   return {
     concurrency: workers,
-    run(tasks: readonly Task[], onResult: (r: TaskResult) => void): Promise<void> {
+    run(tasks: readonly Task[], onResult: (r: TaskResult) => void, screening?: Screening): Promise<void> {
       cancelled = false;
       let next = 0;
       let inFlight = 0;
@@ -139,7 +140,13 @@ async function startPool(init: WorkerInit, workers: number, what: string): Promi
             return;
           }
           inFlight++;
-          w.postMessage(tasks[next++]);
+          const task = tasks[next++];
+          // the threshold as it stands now: results that came back since may have raised it
+          w.postMessage(
+            screening
+              ? { ...task, screen: { spec: screening.spec, threshold: screening.threshold() } }
+              : task,
+          );
         };
         for (const w of pool) {
           w.on("message", (r: TaskResult) => {

@@ -1,9 +1,11 @@
-import { type BacktestOptions, backtest } from "../backtest.ts";
+import { type BacktestOptions, backtest, screenedBacktest } from "../backtest.ts";
 import { type Bars, toBars } from "../bars.ts";
+import type { Stats } from "../stats.ts";
 import type { StrategyDef } from "../strategy.ts";
 import { IndicatorMemo, withIndicatorMemo } from "./memo.ts";
 import { returnMoments } from "./moments.ts";
 import type { Task, TaskResult } from "./runner.ts";
+import { type ScreenSpec, screener } from "./screen.ts";
 
 /** Zero-copy view of bars [start, end). */
 export function windowBars(bars: Bars, start: number, end: number): Bars {
@@ -22,6 +24,7 @@ export function windowBars(bars: Bars, start: number, end: number): Bars {
 export class Evaluator {
   readonly memo: IndicatorMemo;
   readonly #windows = new Map<string, Bars>();
+  readonly #screeners = new Map<string, (stats: Stats) => number>();
 
   constructor(
     readonly strategy: StrategyDef,
@@ -44,12 +47,36 @@ export class Evaluator {
     return w;
   }
 
+  #screener(spec: ScreenSpec): (stats: Stats) => number {
+    const key = JSON.stringify(spec);
+    let s = this.#screeners.get(key);
+    if (!s) {
+      s = screener(spec);
+      this.#screeners.set(key, s);
+    }
+    return s;
+  }
+
   run(task: Task): TaskResult {
     try {
       const bars = this.#window(task.start, task.end);
-      const result = withIndicatorMemo(this.memo.maxBytes > 0 ? this.memo : null, () =>
-        backtest(this.strategy, bars, { ...this.options, params: task.params }),
-      );
+      const memo = this.memo.maxBytes > 0 ? this.memo : null;
+      const options = { ...this.options, params: task.params };
+      if (task.screen) {
+        // the stats without the bar pass first; in full only if the score may be reported
+        const run = withIndicatorMemo(memo, () => screenedBacktest(this.strategy, bars, options));
+        const lean = run.stats(false);
+        const score = this.#screener(task.screen.spec)(lean);
+        const full = score >= task.screen.threshold;
+        return {
+          id: task.id,
+          stats: full ? run.stats(true) : lean,
+          moments: returnMoments(run.equity, run.startBar - 1),
+          ...(task.equity ? { equity: run.equity } : {}),
+          ...(full ? {} : { partial: true }),
+        };
+      }
+      const result = withIndicatorMemo(memo, () => backtest(this.strategy, bars, options));
       return {
         id: task.id,
         stats: result.stats,

@@ -3,6 +3,7 @@ import type { Bars } from "../bars.ts";
 import type { StrategyDef } from "../strategy.ts";
 import { Evaluator } from "./evaluate.ts";
 import type { Runner, Task, TaskResult } from "./runner.ts";
+import type { Screening } from "./screen.ts";
 
 /** Time between yields to the event loop, so progress draws and cancel is heard. */
 const SLICE_MS = 50;
@@ -22,12 +23,13 @@ export function inProcessRunner(
   let cancelled = false;
   return {
     concurrency: 1,
-    async run(tasks: readonly Task[], onResult: (r: TaskResult) => void) {
+    async run(tasks: readonly Task[], onResult: (r: TaskResult) => void, screening?: Screening) {
       cancelled = false;
       let last = Date.now();
       for (const task of tasks) {
         if (cancelled) return;
-        onResult(evaluator.run(task));
+        const screen = screening && { spec: screening.spec, threshold: screening.threshold() };
+        onResult(evaluator.run(screen ? { ...task, screen } : task));
         if (Date.now() - last > SLICE_MS) {
           await new Promise((r) => setTimeout(r, 0));
           last = Date.now();

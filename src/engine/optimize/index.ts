@@ -12,6 +12,7 @@ export * from "./random.ts";
 export * from "./rng.ts";
 export * from "./runner.ts";
 export * from "./sampler.ts";
+export * from "./screen.ts";
 export * from "./space.ts";
 export * from "./tpe.ts";
 export * from "./validation.ts";

@@ -94,10 +94,40 @@ export interface Objective {
   /** stat key, alias or "custom" */
   readonly name: string;
   readonly direction: "maximize" | "minimize";
+  /** the stat keys it reads; undefined for a function (any of them) */
+  readonly needs?: readonly (keyof Stats)[];
+  /** the string it was made from, "-" first when minimized (undefined for a function) */
+  readonly spec?: string;
   /** raw value (NaN when undefined, e.g. SQN without trades) */
   value(stats: Stats): number;
   /** value oriented so higher is better; NaN disqualifies */
   score(stats: Stats): number;
+}
+
+/** The stat keys STOM's combined codes read (STOM_CODES). */
+const STOM_CODE_NEEDS: Readonly<Record<string, readonly (keyof Stats)[]>> = {
+  TP: ["totalPnl", "requiredCapital"],
+  PM: ["totalPnl", "requiredCapital", "maxDrawdownPct"],
+  P2M: ["totalPnl", "requiredCapital", "maxDrawdownPct"],
+  PAM: ["totalPnl", "requiredCapital", "avgTradePct", "maxDrawdownPct"],
+  PWM: ["totalPnl", "requiredCapital", "winRatePct", "maxDrawdownPct"],
+  PTM: [
+    "totalPnl",
+    "requiredCapital",
+    "avgTradePct",
+    "winRatePct",
+    "tpi",
+    "linearAnnReturnPct",
+    "maxDrawdownPct",
+  ],
+};
+
+/** The stat keys an objective or bound name reads ("TP" reads totalPnl and requiredCapital). */
+export function statNeeds(name: string): readonly (keyof Stats)[] {
+  statGetter(name); // fails on an unknown name, with a suggestion
+  const code = STOM_CODE_NEEDS[name] ?? STOM_CODE_NEEDS[name.toUpperCase()];
+  if (code) return code;
+  return [(OBJECTIVE_ALIASES[name] ?? OBJECTIVE_ALIASES[name.toUpperCase()] ?? name) as keyof Stats];
 }
 
 function statGetter(name: string): StatsFn {
@@ -128,6 +158,7 @@ export function objective(
   { direction = "maximize", name }: { direction?: "maximize" | "minimize"; name?: string } = {},
 ): Objective {
   let get: StatsFn;
+  let needs: readonly (keyof Stats)[] | undefined;
   if (typeof spec === "function") get = spec;
   else {
     const trimmed = spec.trim();
@@ -139,11 +170,15 @@ export function objective(
       });
     }
     get = statGetter(trimmed);
+    needs = statNeeds(trimmed);
   }
   const sign = direction === "maximize" ? 1 : -1;
   return Object.freeze({
     name: name ?? (typeof spec === "string" ? spec.trim() : "custom"),
     direction,
+    ...(needs && typeof spec === "string"
+      ? { needs, spec: `${direction === "minimize" ? "-" : ""}${spec.trim()}` }
+      : {}),
     value: (s: Stats) => get(s),
     score: (s: Stats) => {
       const v = get(s);
@@ -157,6 +192,24 @@ export type BoundsSpec =
   | string
   | ((stats: Stats) => boolean)
   | Readonly<Record<string, { min?: number; max?: number }>>;
+
+/** The stat keys bounds read; undefined when a function is among them (any key). */
+export function boundsNeeds(spec?: BoundsSpec | readonly BoundsSpec[]): readonly (keyof Stats)[] | undefined {
+  if (spec === undefined) return [];
+  const specs = (Array.isArray(spec) ? spec : [spec]) as readonly BoundsSpec[];
+  const out = new Set<keyof Stats>();
+  for (const s of specs) {
+    if (typeof s === "function") return undefined;
+    const names =
+      typeof s === "string"
+        ? parseExpr(s, {
+            known: [...STAT_KEYS, ...Object.keys(OBJECTIVE_ALIASES), ...Object.keys(STOM_CODES)],
+          }).names
+        : Object.keys(s);
+    for (const n of names) for (const key of statNeeds(n)) out.add(key);
+  }
+  return [...out];
+}
 
 /**
  * Compiles bounds into a predicate; true means the result counts.

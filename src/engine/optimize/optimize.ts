@@ -14,6 +14,7 @@ import { randomSampler } from "./random.ts";
 import { rng } from "./rng.ts";
 import type { Runner, TaskResult } from "./runner.ts";
 import type { Constraint, Params, Sampler } from "./sampler.ts";
+import { type Screening, screenSpec, TopScores } from "./screen.ts";
 import { paramKey, type SearchSpace } from "./space.ts";
 import { tpeSampler } from "./tpe.ts";
 
@@ -66,6 +67,12 @@ export interface OptimizeOptions {
   /** bar window [start, end) every trial runs on */
   readonly window?: { readonly start: number; readonly end: number };
   readonly onProgress?: (p: OptimizeProgress) => void;
+  /**
+   * Screen (default true): a result that cannot reach the top N may come back without the stats
+   * that need the pass over every bar (when the objective and bounds read none of them); the
+   * heatmap, best and top are the same either way. false: full stats for every trial.
+   */
+  readonly screen?: boolean;
   /** checked between batches and results; also cancels the runner */
   readonly signal?: { readonly aborted: boolean; addEventListener?(type: "abort", fn: () => void): void };
 }
@@ -130,6 +137,7 @@ export async function optimize(
     window,
     onProgress,
     signal,
+    screen = true,
   }: OptimizeOptions,
 ): Promise<OptimizeResult> {
   const t0 = Date.now();
@@ -174,6 +182,15 @@ export async function optimize(
   };
   signal?.addEventListener?.("abort", () => runner.cancel());
   const seenScores = new Map<string, TaskResult>();
+  // the best scores so far, as results arrive: a task sent below them cannot be reported
+  const spec = screen ? screenSpec(obj, boundsSpec) : undefined;
+  const scores = new TopScores(Math.max(topN, 1));
+  const screening: Screening | undefined = spec && { spec, threshold: () => scores.threshold() };
+  const scoreOf = (stats: Stats | null) => {
+    if (!stats) return Number.NaN;
+    const s = obj.score(stats);
+    return Number.isNaN(s) || !admits(stats) ? Number.NaN : s;
+  };
 
   for (;;) {
     if (signal?.aborted) {
@@ -195,9 +212,14 @@ export async function optimize(
       if (hit) results[t.id - first] = { ...hit, id: t.id };
       return !hit;
     });
-    await runner.run(toRun, (r) => {
-      results[r.id - first] = r;
-    });
+    await runner.run(
+      toRun,
+      (r) => {
+        results[r.id - first] = r;
+        if (screening) scores.add(scoreOf(r.stats));
+      },
+      screening,
+    );
     // record in proposal order so the outcome never depends on arrival order
     for (let k = 0; k < tasks.length; k++) {
       const r = results[k];
@@ -225,6 +247,12 @@ export async function optimize(
       sampler.tell(task.params, ok ? (obj.direction === "maximize" ? raw : -raw) : Number.NaN);
       done++;
       if (ok) {
+        const reported =
+          !best ||
+          better(trial, best) ||
+          (topN > 0 && (topList.length < topN || better(trial, topList[topList.length - 1])));
+        if (reported && r.partial)
+          throw new Error(`internal: trial ${task.id} was screened out but ranks in the top ${topN}`);
         if (!best || better(trial, best)) {
           best = trial;
           bestMoments = r.moments;

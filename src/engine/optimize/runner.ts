@@ -1,5 +1,6 @@
 import type { Stats } from "../stats.ts";
 import type { ReturnMoments } from "./moments.ts";
+import type { Screening, TaskScreen } from "./screen.ts";
 
 /** One backtest to run: parameters, and optionally a bar window [start, end). */
 export interface Task {
@@ -9,6 +10,8 @@ export interface Task {
   readonly end?: number;
   /** send the equity curve back (walk-forward out-of-sample runs) */
   readonly equity?: boolean;
+  /** full stats only when the result reaches the threshold (set by a runner from its Screening) */
+  readonly screen?: TaskScreen;
 }
 
 export interface TaskResult {
@@ -18,6 +21,8 @@ export interface TaskResult {
   readonly error?: string;
   readonly moments?: ReturnMoments;
   readonly equity?: Float64Array;
+  /** screened out: the stats that need the pass over every bar (BAR_PASS_STATS) are NaN */
+  readonly partial?: boolean;
 }
 
 /**
@@ -28,7 +33,11 @@ export interface TaskResult {
 export interface Runner {
   /** how many tasks run at once (searches size their batches from it only for speed, never for results) */
   readonly concurrency: number;
-  run(tasks: readonly Task[], onResult: (result: TaskResult) => void): Promise<void>;
+  /**
+   * With `screening`, a runner may return partial stats for results below its threshold (each
+   * task sent with the threshold of that moment); a runner may also ignore it (full stats).
+   */
+  run(tasks: readonly Task[], onResult: (result: TaskResult) => void, screening?: Screening): Promise<void>;
   /** stops handing out tasks; running ones finish and are reported */
   cancel(): void;
   /** frees workers and memory */

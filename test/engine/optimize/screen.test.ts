@@ -1,0 +1,174 @@
+import path from "node:path";
+import { beforeAll, describe, expect, test } from "vitest";
+import smaCross from "../../../notebooks/strategies/sma-cross.ts";
+import { readInputs } from "../../../src/data/formats/index.ts";
+import { BAR_PASS_STATS, type Bars, backtest, screenedBacktest, toBars } from "../../../src/engine/index.ts";
+import {
+  heatmapRows,
+  inProcessRunner,
+  type OptimizeOptions,
+  optimize,
+  parseGrid,
+  type Runner,
+  screenSpec,
+  searchSpace,
+  TopScores,
+} from "../../../src/engine/optimize/index.ts";
+import { workerPool } from "../../../src/parallel/index.ts";
+import { needShared, shared } from "../../support/paths.ts";
+
+const GOOG = shared("backtesting-py/GOOG.csv");
+const { missing } = needShared("backtesting-py/GOOG.csv");
+const STRATEGY = path.resolve(import.meta.dirname, "../../../notebooks/strategies/sma-cross.ts");
+const OPTIONS = { cash: 10_000, commission: 0.002, finalizeTrades: true };
+let bars: Bars;
+
+beforeAll(async () => {
+  if (missing) return;
+  for await (const frame of readInputs([GOOG])) bars = toBars(frame);
+});
+
+/** Counts the results a runner returns partial. */
+function counting(runner: Runner): Runner & { partial: number; full: number } {
+  const counted = {
+    partial: 0,
+    full: 0,
+    concurrency: runner.concurrency,
+    run: (
+      tasks: Parameters<Runner["run"]>[0],
+      onResult: Parameters<Runner["run"]>[1],
+      screening?: Parameters<Runner["run"]>[2],
+    ) =>
+      runner.run(
+        tasks,
+        (r) => {
+          if (r.partial) counted.partial++;
+          else counted.full++;
+          onResult(r);
+        },
+        screening,
+      ),
+    cancel: () => runner.cancel(),
+    close: () => runner.close(),
+  };
+  return counted;
+}
+
+describe("screenSpec", () => {
+  test("screens objectives and bounds that need no pass over the bars, by their specs", () => {
+    expect(screenSpec("sqn")).toEqual({ objective: "sqn", bounds: [] });
+    expect(screenSpec("-TC", "trades >= 10")).toEqual({ objective: "-TC", bounds: ["trades >= 10"] });
+    expect(screenSpec("TP", [{ winRatePct: { min: 40 } }])).toEqual({
+      objective: "TP",
+      bounds: [{ winRatePct: { min: 40 } }],
+    });
+    expect(screenSpec("Equity Final [$]")?.objective).toBe("Equity Final [$]");
+  });
+  test("does not screen what reads the bar pass or a function", () => {
+    expect(screenSpec("sharpe")).toBeUndefined();
+    expect(screenSpec("PM")).toBeUndefined();
+    expect(screenSpec("-MDD")).toBeUndefined();
+    expect(screenSpec("sqn", "maxDrawdownPct > -30")).toBeUndefined();
+    expect(screenSpec((s) => s.sqn)).toBeUndefined();
+    expect(screenSpec("sqn", () => true)).toBeUndefined();
+  });
+});
+
+describe("TopScores", () => {
+  test("threshold is the n-th best score in any order of arrival, -Infinity until n", () => {
+    const top = new TopScores(3);
+    for (const s of [1, Number.NaN, 5]) top.add(s);
+    expect(top.threshold()).toBe(Number.NEGATIVE_INFINITY);
+    for (const s of [2, 4, 3, 0]) top.add(s);
+    expect(top.threshold()).toBe(3);
+    top.add(3);
+    expect(top.threshold()).toBe(3);
+    top.add(6);
+    expect(top.threshold()).toBe(4);
+  });
+});
+
+describe("screenedBacktest", () => {
+  test.skipIf(missing)(
+    "stats(true) equals backtest(); stats(false) equals it outside the bar-pass stats",
+    () => {
+      for (const params of [
+        { fast: 5, slow: 20 },
+        { fast: 10, slow: 30 },
+        { fast: 20, slow: 100 },
+        { fast: 30, slow: 30 },
+      ]) {
+        const single = backtest(smaCross, bars, { ...OPTIONS, params });
+        const run = screenedBacktest(smaCross, bars, { ...OPTIONS, params });
+        expect(run.stats(true)).toEqual(single.stats);
+        expect(Array.from(run.equity)).toEqual(Array.from(single.equity));
+        expect(run.startBar).toBe(single.startBar);
+        const lean = run.stats(false);
+        for (const [key, value] of Object.entries(single.stats)) {
+          if ((BAR_PASS_STATS as readonly string[]).includes(key))
+            expect(lean[key as keyof typeof lean]).toBeNaN();
+          else expect(lean[key as keyof typeof lean]).toBe(value);
+        }
+      }
+    },
+  );
+});
+
+describe("optimize with screening", () => {
+  const grid = () => searchSpace(smaCross.params, parseGrid(["fast=5:30:5", "slow=10:80:10"]));
+  const cases: [string, Partial<OptimizeOptions>][] = [
+    ["sqn", { objective: "sqn" }],
+    ["equityFinal with a bound", { objective: "equityFinal", bounds: "trades >= 5" }],
+    ["minimized trade count", { objective: "-TC", bounds: [{ winRatePct: { min: 30 } }] }],
+    ["TP", { objective: "TP", top: 1 }],
+  ];
+  for (const [name, extra] of cases) {
+    test.skipIf(missing)(
+      `${name}: heatmap, best and top as without screening; reported cells equal backtest()`,
+      async () => {
+        const opts = { space: grid(), constraint: "fast < slow", top: 4, ...extra };
+        const screened = counting(inProcessRunner(smaCross, bars, OPTIONS));
+        const res = await optimize(screened, opts);
+        const plain = await optimize(inProcessRunner(smaCross, bars, OPTIONS), { ...opts, screen: false });
+        expect(heatmapRows(res.heatmap)).toEqual(heatmapRows(plain.heatmap));
+        expect(res.best?.params).toEqual(plain.best?.params);
+        expect(res.best?.stats).toEqual(plain.best?.stats);
+        expect(res.top.map((t) => [t.id, t.value, t.stats])).toEqual(
+          plain.top.map((t) => [t.id, t.value, t.stats]),
+        );
+        expect(res.overfit).toEqual(plain.overfit);
+        for (const t of res.top) {
+          const single = backtest(smaCross, bars, { ...OPTIONS, params: t.params });
+          expect(t.stats).toEqual(single.stats);
+        }
+        // most cells were screened out: full stats went to fewer cells than were searched
+        expect(screened.partial).toBeGreaterThan(0);
+        expect(screened.partial + screened.full).toBe(res.trials);
+      },
+    );
+  }
+
+  test.skipIf(missing)("an objective that needs the bar pass gets full stats for every cell", async () => {
+    const runner = counting(inProcessRunner(smaCross, bars, OPTIONS));
+    const res = await optimize(runner, { space: grid(), objective: "sharpe", top: 2 });
+    expect(runner.partial).toBe(0);
+    expect(runner.full).toBe(res.trials);
+  });
+
+  test.skipIf(missing)(
+    "on 2 worker threads: the same results as in this thread without screening",
+    async () => {
+      const opts = { space: grid(), objective: "sqn", top: 3 };
+      const pool = counting(await workerPool(STRATEGY, bars, OPTIONS, { workers: 2 }));
+      try {
+        const res = await optimize(pool, opts);
+        const plain = await optimize(inProcessRunner(smaCross, bars, OPTIONS), { ...opts, screen: false });
+        expect(heatmapRows(res.heatmap)).toEqual(heatmapRows(plain.heatmap));
+        expect(res.top.map((t) => t.stats)).toEqual(plain.top.map((t) => t.stats));
+        expect(pool.partial).toBeGreaterThan(0);
+      } finally {
+        await pool.close();
+      }
+    },
+  );
+});
