@@ -1,6 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import path from "node:path";
+import type { RunSettings } from "../app/report.ts";
+import { type LoadedSnapshotStrategy, loadSnapshotStrategy } from "../app/snapshot-strategy.ts";
 import { loadResolvedStrategy, type ResolvedStrategy, STRATEGY_DIR } from "../app/strategy-loader.ts";
 import { presetCommission } from "../engine/markets/index.ts";
 import type { OrderGate } from "./account.ts";
@@ -17,6 +19,9 @@ import { redactDeep, redactSecrets } from "./redact.ts";
 import { withRetry } from "./retry.ts";
 import { type MarketRules, RiskGate, type RiskLimits } from "./risk.ts";
 import { type Session, sessionFor } from "./sessions.ts";
+import { snapshotKernel } from "./snapshot-kernel.ts";
+import { SnapshotRun } from "./snapshot-run.ts";
+import type { SnapshotRow, SnapshotSource } from "./snapshot-source.ts";
 import { Store } from "./store.ts";
 import { TickGuard, type TickGuardOptions, worthLogging } from "./tick-guard.ts";
 import {
@@ -87,6 +92,18 @@ export interface BridgeOptions {
   notFoundChecks?: number;
   /** compare live positions with the venue's balances every this many ms (0: only on start) */
   reconcileMs?: number;
+  /**
+   * where tick and STOM-text promotions get their snapshots: a replay's recorded rows, or the
+   * recorder's live receivers; without it such promotions are refused
+   */
+  snapshots?: (promotion: Promotion) => SnapshotSource | Promise<SnapshotSource>;
+}
+
+interface SnapshotRunning {
+  run: SnapshotRun;
+  abort: AbortController;
+  /** strategy errors are journalled once each, not once per snapshot */
+  errors: Set<string>;
 }
 
 interface Running {
@@ -145,6 +162,7 @@ export class Bridge {
   readonly daily: DailyStops;
   readonly options: BridgeOptions;
   readonly #running = new Map<string, Running>();
+  readonly #snapshotRuns = new Map<string, SnapshotRunning>();
   /** promotions being started, by strategy/venue/symbol/mode: a duplicate is refused before it starts */
   readonly #claims = new Map<string, string>();
   readonly #ticks: TickGuard;
@@ -383,6 +401,11 @@ export class Bridge {
 
   /** A promotion whose start failed: nothing of it may keep running (no ghost feed or runner). */
   #discard(id: string): void {
+    const snap = this.#snapshotRuns.get(id);
+    if (snap) {
+      snap.abort.abort();
+      this.#snapshotRuns.delete(id);
+    }
     const run = this.#running.get(id);
     if (!run) return;
     run.abort.abort();
@@ -391,6 +414,7 @@ export class Bridge {
   }
 
   async #promote(spec: PromotionSpec, id: string): Promise<Promotion> {
+    if (spec.kind === "ticks" || spec.kind === "stom") return this.#promoteSnapshots(spec, id);
     if (spec.mode === "live") {
       if (!this.options.allowLive)
         throw new HttpError(403, "live trading is not enabled (start the bridge with --confirm-live)");
@@ -442,6 +466,7 @@ export class Bridge {
   }
 
   async #start(promotion: Promotion, loaded?: ResolvedStrategy): Promise<void> {
+    if (promotion.kind === "ticks" || promotion.kind === "stom") return this.#startSnapshots(promotion);
     loaded ??= await this.#load(promotion.strategy, promotion.params, promotion.settings);
     if (promotion.fingerprint && promotion.fingerprint !== loaded.fingerprint) {
       throw new Error("strategy source changed since the promotion");
@@ -485,7 +510,9 @@ export class Bridge {
         },
       };
       // the backtest's own settings when the promotion carries them, else the bridge's
-      const paper = promotion.settings ? paperSettings(promotion.settings) : (this.options.paper ?? {});
+      const paper = promotion.settings
+        ? paperSettings(promotion.settings as RunSettings)
+        : (this.options.paper ?? {});
       account = new PaperSession(
         loaded.strategy,
         loaded.params,
@@ -561,6 +588,136 @@ export class Bridge {
           this.emit({ type: "audit", message: `feed ${promotion.symbol} stopped: ${error.message}` }),
         );
     }
+  }
+
+  /**
+   * A tick strategy or STOM texts on the symbols' snapshots: paper only for now (the kernel's own
+   * book walks are the fills); the strategy comes from the strategy folder by name, its settings
+   * and parameters inside the fingerprint as for bars.
+   */
+  async #promoteSnapshots(spec: PromotionSpec, id: string): Promise<Promotion> {
+    const kind = spec.kind as "ticks" | "stom";
+    if (spec.mode === "live") {
+      throw new HttpError(
+        400,
+        `mode: live ${kind === "ticks" ? "tick strategies" : "STOM texts"} are not carried yet; promote them on paper`,
+      );
+    }
+    const symbols = [...new Set(spec.symbols ?? [])];
+    if (symbols.length === 0) throw new HttpError(400, "symbols: at least one symbol");
+    const loaded = await this.#loadSnapshots(kind, spec).catch((error: Error) => {
+      throw new HttpError(400, error.message);
+    });
+    if (spec.fingerprint && spec.fingerprint !== loaded.fingerprint) {
+      throw new HttpError(409, "strategy source or params changed since the backtest (fingerprint mismatch)");
+    }
+    const promotion: Promotion = {
+      ...spec,
+      symbols,
+      symbol: symbols.join(" "),
+      timeframe: "tick",
+      id,
+      createdAt: Date.now(),
+      status: "running",
+      resolvedParams: loaded.params,
+    };
+    await this.#startSnapshots(promotion, loaded);
+    this.stores.paper.savePromotion(promotion);
+    this.stores.paper.audit(
+      "promote",
+      `promoted ${kind} ${spec.strategy} on ${spec.exchange} ${promotion.symbol}`,
+      {
+        id,
+        mode: spec.mode,
+        params: loaded.params,
+      },
+    );
+    this.emit({ type: "promotion", promotion });
+    return promotion;
+  }
+
+  #loadSnapshots(kind: "ticks" | "stom", spec: PromotionSpec): Promise<LoadedSnapshotStrategy> {
+    return loadSnapshotStrategy(kind, spec.strategy, spec.params, {
+      dir: this.options.strategyDir ?? STRATEGY_DIR,
+      settings: spec.settings,
+    });
+  }
+
+  async #startSnapshots(promotion: Promotion, loaded?: LoadedSnapshotStrategy): Promise<void> {
+    const kind = promotion.kind as "ticks" | "stom";
+    loaded ??= await this.#loadSnapshots(kind, promotion);
+    if (promotion.fingerprint && promotion.fingerprint !== loaded.fingerprint) {
+      throw new Error("strategy source changed since the promotion");
+    }
+    if (!this.options.snapshots) {
+      throw new HttpError(
+        400,
+        `kind: ${kind} promotions need a snapshot feed (stom bridge --replay <ticks>, or --record)`,
+      );
+    }
+    const symbols = promotion.symbols ?? [];
+    const kernel = (() => {
+      try {
+        return snapshotKernel(loaded, promotion.settings, symbols);
+      } catch (error) {
+        throw new HttpError(400, `settings: ${(error as Error).message}`);
+      }
+    })();
+    const source = await Promise.resolve()
+      .then(() => this.options.snapshots?.(promotion) as SnapshotSource | Promise<SnapshotSource>)
+      .catch((error: Error) => {
+        // a feed that cannot connect names its venue (502); anything else is the request's
+        throw error instanceof VenueError ? error : new HttpError(400, `symbols: ${error.message}`);
+      });
+    const missing = symbols.filter((s) => !source.symbols.includes(s));
+    if (missing.length) {
+      throw new HttpError(
+        400,
+        `symbols: ${missing.join(", ")} not in the feed (it has ${source.symbols.slice(0, 10).join(", ")}${source.symbols.length > 10 ? ", ..." : ""})`,
+      );
+    }
+    const first = { ...promotion, symbol: symbols[0] };
+    const run = new SnapshotRun({
+      promotion,
+      kernel,
+      oms: this.oms.paper,
+      emit: (e) => this.emit(e),
+      mark: (time, equity) => this.daily.mark(first, time, equity),
+    });
+    run.halted = this.risk.killed;
+    const running: SnapshotRunning = { run, abort: new AbortController(), errors: new Set() };
+    this.#snapshotRuns.set(promotion.id, running);
+    const wanted = new Set(symbols);
+    void source
+      .run((symbol, row) => {
+        if (wanted.has(symbol)) this.snapshot(promotion.id, symbol, row);
+      }, running.abort.signal)
+      .catch((error: Error) =>
+        this.emit({ type: "audit", message: `snapshots of ${promotion.id} stopped: ${error.message}` }),
+      );
+  }
+
+  /** Feeds one snapshot to a tick or STOM-text promotion (its feed calls this; tests may too). */
+  snapshot(promotionId: string, symbol: string, row: SnapshotRow): void {
+    const snap = this.#snapshotRuns.get(promotionId);
+    if (snap?.run.promotion.status !== "running") return;
+    try {
+      snap.run.push(symbol, row);
+    } catch (error) {
+      const message = (error as Error).message;
+      if (snap.errors.has(message)) return;
+      snap.errors.add(message);
+      this.stores.paper.audit(
+        "strategy",
+        `${snap.run.promotion.strategy} failed on a snapshot of ${symbol}: ${message}`,
+      );
+      this.#riskEvent("strategy", message, promotionId);
+    }
+  }
+
+  /** A snapshot promotion's run (positions, cash, equity), or undefined. */
+  snapshotRun(promotionId: string): SnapshotRun | undefined {
+    return this.#snapshotRuns.get(promotionId)?.run;
   }
 
   /**
@@ -875,7 +1032,24 @@ export class Bridge {
   }
 
   positions(): PositionView[] {
-    return [...this.#running.values()].map((r) => this.#position(r));
+    const views = [...this.#running.values()].map((r) => this.#position(r));
+    for (const { run } of this.#snapshotRuns.values()) {
+      for (const p of run.positions.values()) {
+        if (p.qty === 0) continue;
+        views.push({
+          promotionId: run.promotion.id,
+          mode: run.promotion.mode,
+          exchange: run.promotion.exchange,
+          symbol: p.symbol,
+          size: p.qty,
+          avgPrice: p.avgPrice,
+          lastPrice: p.lastPrice,
+          equity: run.equity,
+          pl: p.qty * (p.lastPrice - p.avgPrice),
+        });
+      }
+    }
+    return views;
   }
 
   /**
@@ -917,6 +1091,15 @@ export class Bridge {
     const run = this.#running.get(id);
     const stored = this.promotions().find((p) => p.id === id);
     if (!stored) throw new HttpError(404, `no promotion ${id}`);
+    const snap = this.#snapshotRuns.get(id);
+    if (snap) {
+      snap.abort.abort();
+      this.#snapshotRuns.delete(id);
+      snap.run.promotion.status = "stopped";
+      this.stores.paper.savePromotion(snap.run.promotion);
+      this.emit({ type: "promotion", promotion: snap.run.promotion });
+      return snap.run.promotion;
+    }
     if (run) {
       run.abort.abort();
       await this.#cancelOrders(run, "promotion stopped");
@@ -981,6 +1164,8 @@ export class Bridge {
       `kill switch ${restored ? "restored from the journal" : "on"}${state.flatten ? ", flattening" : ""}`,
     );
     this.emit({ type: "kill", active: true });
+    // snapshot kernels fill by themselves: while killed they see no snapshot, so they neither decide nor fill
+    for (const { run } of this.#snapshotRuns.values()) run.halted = true;
     for (const run of this.#running.values()) {
       await this.#cancelOrders(run, "kill switch");
       if (state.flatten && run.account.positionSize !== 0) {
@@ -992,6 +1177,7 @@ export class Bridge {
   resume(): void {
     this.stores.live.saveSetting(KILL_KEY, { killed: false, flatten: false, since: null });
     this.risk.killed = false;
+    for (const { run } of this.#snapshotRuns.values()) run.halted = false;
     this.stores.live.audit("kill", "kill switch off");
     this.emit({ type: "kill", active: false });
   }
@@ -1004,6 +1190,8 @@ export class Bridge {
     for (const t of this.#timers) clearTimeout(t);
     for (const run of this.#running.values()) run.abort.abort();
     this.#running.clear();
+    for (const snap of this.#snapshotRuns.values()) snap.abort.abort();
+    this.#snapshotRuns.clear();
     for (const v of this.#venues.values()) {
       try {
         await (await v).close();
@@ -1024,8 +1212,11 @@ function krxCommission(): (size: number, price: number, exit: boolean) => number
 }
 
 /** What makes two promotions the same one. */
-function promotionKey(p: Pick<PromotionSpec, "strategy" | "exchange" | "symbol" | "mode">): string {
-  return JSON.stringify([p.strategy, p.exchange, p.symbol, p.mode]);
+function promotionKey(
+  p: Pick<PromotionSpec, "kind" | "strategy" | "exchange" | "symbol" | "symbols" | "mode">,
+): string {
+  const symbols = p.symbols ? [...new Set(p.symbols)].join(" ") : p.symbol;
+  return JSON.stringify([p.kind ?? "bars", p.strategy, p.exchange, symbols, p.mode]);
 }
 
 function timeframeMsOr400(timeframe: string): number {
@@ -1037,7 +1228,7 @@ function timeframeMsOr400(timeframe: string): number {
 }
 
 /** A report's settings as the paper session's broker options (a finalized last bar has no meaning live). */
-function paperSettings(s: NonNullable<PromotionSpec["settings"]>): PaperSettings {
+function paperSettings(s: RunSettings): PaperSettings {
   return {
     cash: s.cash,
     commission: s.costs !== undefined ? presetCommission(s.costs) : (s.commission ?? 0),

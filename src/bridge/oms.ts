@@ -139,6 +139,46 @@ export class Oms {
     this.#emit({ type: "order", order: { ...order } });
   }
 
+  /**
+   * Paper, for the snapshot kernels (tick strategies, STOM texts): an order the engine already
+   * executed by its own rules (its book walk, STOM's 손실중지 and position caps), journalled with
+   * its fill. The risk gate is not asked after the fact; the kill switch halts such runs before
+   * their kernel sees another snapshot.
+   */
+  createExecuted(
+    intent: OrderIntent,
+    fill: { price: number; amount: number; fee: number; time: number },
+    reason?: string,
+  ): OrderRecord {
+    const now = Date.now();
+    const order: OrderRecord = {
+      clientOrderId: newClientOrderId(++this.#seq),
+      promotionId: intent.promotionId,
+      mode: this.mode,
+      exchange: intent.exchange,
+      symbol: intent.symbol,
+      side: intent.side,
+      type: "market",
+      amount: intent.amount,
+      fraction: 0,
+      reduceOnly: intent.reduceOnly,
+      state: "NEW",
+      venueOrderId: null,
+      filled: 0,
+      avgPrice: 0,
+      fee: 0,
+      reason: reason ?? null,
+      bar: intent.bar,
+      createdAt: now,
+      updatedAt: now,
+    };
+    this.#store.insertOrder(order);
+    this.#emit({ type: "order", order: { ...order } });
+    this.acceptPaper(order);
+    this.fill(order, fill);
+    return order;
+  }
+
   /** Paper: the simulated venue takes every order that passed the gate. */
   acceptPaper(order: OrderRecord): void {
     this.transition(order, "SUBMITTED");

@@ -72,16 +72,18 @@ export const REDACT = [
 
 // exchange and timeframes come from the venue registry, as the CLI help and the docs do; whether a
 // symbol exists is the venue's to say (a replay names its own), so only its characters are checked
+const symbolField = z
+  .string()
+  .min(1)
+  .max(40)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9/_.-]*$/, "letters, digits and / _ . - (BTC/USDT, KRW-BTC, 005930)");
+
 const promotionBody = z
   .strictObject({
     strategy: z.string().regex(/^[a-z0-9][a-z0-9-]*$/i, "a strategy name under notebooks/strategies"),
     params: z.record(z.string(), z.number().finite()).default({}),
     exchange: z.enum(VENUE_IDS),
-    symbol: z
-      .string()
-      .min(1)
-      .max(40)
-      .regex(/^[A-Za-z0-9][A-Za-z0-9/_.-]*$/, "letters, digits and / _ . - (BTC/USDT, KRW-BTC, 005930)"),
+    symbol: symbolField,
     timeframe: z.string().regex(/^\d+[smhd]$/, "like 1m, 5m, 1h, 1d"),
     mode: z.enum(["paper", "live"]).default("paper"),
     fingerprint: z
@@ -104,6 +106,36 @@ const promotionBody = z
       });
     }
   });
+
+/**
+ * A tick strategy (`<strategies>/ticks/<name>.ts`) or STOM texts (`<strategies>/stom/<name>/`) on
+ * the symbols' snapshots; settings are the kernel's options (runTicks' or STOM's), each a number,
+ * a short string, a boolean, or STOM's 경과틱수 conditions (name -> expression).
+ */
+const snapshotPromotionBody = z.strictObject({
+  kind: z.enum(["ticks", "stom"]),
+  strategy: z.string().regex(/^[a-z0-9][a-z0-9-]*$/i, "a strategy name under notebooks/strategies/<kind>"),
+  params: z.record(z.string(), z.number().finite()).default({}),
+  exchange: z.enum(VENUE_IDS),
+  symbols: z.array(symbolField).min(1).max(500),
+  mode: z.enum(["paper", "live"]).default("paper"),
+  fingerprint: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/, "a sha256 hex digest")
+    .optional(),
+  settings: z
+    .record(
+      z.string().max(64),
+      z.union([
+        z.number().finite(),
+        z.string().max(64),
+        z.boolean(),
+        z.record(z.string().max(64), z.string().max(2000)),
+      ]),
+    )
+    .optional(),
+  allowDuplicate: z.boolean().default(false),
+});
 
 const ordersQuery = z.object({
   limit: z.coerce.number().int().min(1).max(1000).default(500),
@@ -210,7 +242,11 @@ export async function startServer(
   });
 
   app.post("/api/promotions", async (req, res) => {
-    const { allowDuplicate, ...spec } = parse(promotionBody, req.body);
+    const kind = (req.body as { kind?: unknown } | undefined)?.kind;
+    const { allowDuplicate, ...spec } =
+      kind === "ticks" || kind === "stom"
+        ? { ...parse(snapshotPromotionBody, req.body), symbol: "", timeframe: "tick" }
+        : parse(promotionBody, req.body);
     const promotion = await bridge.promote(spec, { allowDuplicate });
     log.info({ promotion: promotion.id, strategy: spec.strategy, mode: spec.mode }, "promoted");
     res.status(201).json(promotion);

@@ -3,6 +3,7 @@
 // (`stom record`'s own builder, so the rows traded on are the rows the catalog keeps); in a replay,
 // from recorded frames (a STOM DB or catalog tick series) on a simulated clock.
 import type { Frame } from "../data/frame.ts";
+import type { Feed } from "../data/record/feeds.ts";
 import { mergeOrder } from "../engine/portfolio/index.ts";
 
 /** One snapshot: `time` (UTC ms) and STOM's numeric columns by their names. */
@@ -57,6 +58,20 @@ export class SnapshotReplay implements SnapshotSource {
     this.#onEnd = onEnd;
   }
 
+  /**
+   * The frames of `symbols` (a promotion's); all of them when none match, so the bridge's check
+   * names what is missing and lists what the replay has.
+   */
+  static of(
+    frames: readonly Frame[],
+    symbols: readonly string[],
+    options?: SnapshotReplayOptions,
+  ): SnapshotReplay {
+    const wanted = new Set(symbols);
+    const mine = frames.filter((f) => wanted.has(f.symbol));
+    return new SnapshotReplay(mine.length ? mine : frames, options);
+  }
+
   /** snapshots over all symbols */
   get length(): number {
     let n = 0;
@@ -86,5 +101,50 @@ export class SnapshotReplay implements SnapshotSource {
       } else await sleep(1000 / this.#speed);
     }
     if (!signal.aborted && symbol.length) this.#onEnd(end);
+  }
+}
+
+export interface RecorderSnapshotsOptions {
+  /** the market's feed (`stom record`'s: CcxtFeed for upbit/binance, KisFeed for kis) */
+  readonly feed: Feed;
+  /** where the rows are recorded as they are traded on (a catalog of the promotion's own) */
+  readonly catalogDir: string;
+  readonly symbols: readonly string[];
+  readonly kind: "coin_tick" | "stock_tick";
+  readonly onWarning?: (message: string) => void;
+}
+
+/**
+ * Live snapshots: `stom record`'s Recorder on the promotion's symbols, each row handed over as it
+ * closes and kept in the promotion's catalog, so what was traded on can be backtested again.
+ */
+export class RecorderSnapshots implements SnapshotSource {
+  readonly symbols: readonly string[];
+  readonly #options: RecorderSnapshotsOptions;
+
+  constructor(options: RecorderSnapshotsOptions) {
+    this.#options = options;
+    this.symbols = options.symbols.map((s) => options.feed.resolve(s).stored);
+  }
+
+  async run(onRow: SnapshotListener, signal: AbortSignal): Promise<void> {
+    if (signal.aborted) return;
+    const { Recorder } = await import("../data/record/recorder.ts");
+    const { feed, catalogDir, symbols, kind, onWarning } = this.#options;
+    const recorder = new Recorder({
+      feed,
+      catalogDir,
+      symbols,
+      kind,
+      onWarning,
+      onRow: (symbol, row, time) => {
+        const out: Record<string, number> = { time };
+        for (const [k, v] of Object.entries(row)) if (k !== "index") out[k] = v;
+        onRow(symbol, out);
+      },
+    });
+    await recorder.start();
+    await new Promise<void>((resolve) => signal.addEventListener("abort", () => resolve(), { once: true }));
+    await recorder.stop();
   }
 }

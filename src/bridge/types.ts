@@ -89,16 +89,28 @@ export interface VenueOrder {
   readonly fee: number;
 }
 
+/** What a promotion trades on: closed bars (the default), or STOM's snapshots (tick strategies, STOM texts). */
+export type PromotionKind = "bars" | "ticks" | "stom";
+
 export interface PromotionSpec {
+  /** absent: bars */
+  readonly kind?: PromotionKind;
   readonly strategy: string;
   readonly params: Readonly<Record<string, number>>;
   readonly exchange: string;
+  /** bars: the one symbol; snapshots: the symbols joined by spaces (for views and the journal) */
   readonly symbol: string;
+  /** snapshot promotions: the symbols their kernel trades, one position each */
+  readonly symbols?: readonly string[];
+  /** bars: the bar timeframe; snapshots: "tick" */
   readonly timeframe: string;
   readonly mode: Mode;
   readonly fingerprint?: string;
-  /** the backtest's broker settings (its report's `settings`): paper trades with them, inside the fingerprint */
-  readonly settings?: RunSettings;
+  /**
+   * the backtest's settings (its report's `settings`): paper trades with them, inside the
+   * fingerprint; for snapshot promotions the kernel's options (SnapshotSettings)
+   */
+  readonly settings?: RunSettings | Readonly<Record<string, unknown>>;
 }
 
 export interface Promotion extends PromotionSpec {

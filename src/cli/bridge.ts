@@ -35,6 +35,7 @@ interface BridgeFlags {
   cash: number;
   commission: number;
   replay?: string;
+  replaySnapshots?: string;
   warmup: number;
   speed: string;
   catalog?: string;
@@ -95,7 +96,11 @@ export function registerBridgeCommands(program: Command): void {
       "--replay <data>",
       "no venue: play recorded bars (a file, a catalog selector, or `sample`) to each paper promotion",
     )
-    .option("--speed <n|max>", "replay speed in bars a second, or max", "max")
+    .option(
+      "--replay-snapshots <data>",
+      "no venue: play recorded STOM snapshots (a STOM db, or a catalog selector of tick series) to each tick or STOM-text promotion",
+    )
+    .option("--speed <n|max>", "replay speed in bars (or snapshots) a second, or max", "max")
     .option(
       "--warmup <bars>",
       "closed bars fetched from the venue and fed to each promotion before it trades, so its indicators start warm (0: none)",
@@ -133,6 +138,15 @@ export function registerBridgeCommands(program: Command): void {
           `replaying ${replay.bars} bars of ${replay.name} (${replay.timeframe}) at ${flags.speed === "max" ? "full speed" : `${flags.speed} bars/s`} to each paper promotion`,
         );
       }
+      let snapshots: Awaited<ReturnType<typeof snapshotReplay>> | undefined;
+      if (flags.replaySnapshots !== undefined) {
+        if (flags.confirmLive) throw new Error("--replay-snapshots trades paper only: drop --confirm-live");
+        snapshots = await snapshotReplay(flags.replaySnapshots, flags.speed, flags.catalog);
+        logger.info(
+          `replaying ${snapshots.rows} snapshots of ${snapshots.symbols.length} symbols from ${flags.replaySnapshots} to each tick or STOM-text promotion`,
+        );
+      }
+      const replaying = Boolean(replay || snapshots);
       const bridge: Bridge = await Bridge.open({
         dataDir: path.resolve(journal),
         allowLive: Boolean(flags.confirmLive),
@@ -151,10 +165,27 @@ export function registerBridgeCommands(program: Command): void {
           : {}),
         sessionEnd: flags.sessionEnd,
         // live positions against the venue's balances every minute (a replay has no venue account)
-        reconcileMs: replay ? 0 : 60_000,
+        reconcileMs: replaying ? 0 : 60_000,
+        // tick strategies and STOM texts: the replay's rows, or the recorder's live rows (kept in
+        // the journal folder's snapshots/<promotion> catalog)
+        snapshots:
+          snapshots?.source ??
+          (async (promotion) => {
+            const [{ RecorderSnapshots }, { openFeed, feedKind }] = await Promise.all([
+              import("../bridge/snapshot-source.ts"),
+              import("../data/record/open-feed.ts"),
+            ]);
+            return new RecorderSnapshots({
+              feed: await openFeed(promotion.exchange, process.env.STOM_CCXT_URL_OVERRIDE),
+              catalogDir: path.resolve(journal, "snapshots", promotion.id),
+              symbols: promotion.symbols ?? [],
+              kind: feedKind(promotion.exchange),
+              onWarning: (message) => logger.warn(message),
+            });
+          }),
         // a live feed's trades against the wall clock; a replay's are old by design
         ticks: {
-          maxAgeMs: replay || !(flags.maxTickAge > 0) ? Number.POSITIVE_INFINITY : flags.maxTickAge * 1000,
+          maxAgeMs: replaying || !(flags.maxTickAge > 0) ? Number.POSITIVE_INFINITY : flags.maxTickAge * 1000,
         },
         limits: {
           maxNotional: flags.maxNotional,
@@ -164,7 +195,7 @@ export function registerBridgeCommands(program: Command): void {
           // the cap counts wall-clock minutes, and a replay plays hours of bars a second: off in a
           // replay unless asked for
           maxOrdersPerMinute:
-            replay && command.getOptionValueSource("maxOrdersPerMinute") === "default"
+            replaying && command.getOptionValueSource("maxOrdersPerMinute") === "default"
               ? Number.POSITIVE_INFINITY
               : flags.maxOrdersPerMinute,
         },
@@ -234,5 +265,25 @@ async function replayVenue(
     bars: loaded.bars.length,
     name: data === "sample" ? "the synthetic sample" : loaded.symbol,
     timeframe: loaded.timeframe,
+  };
+}
+
+/** Recorded snapshots (a STOM db or catalog tick series) replayed to each snapshot promotion's symbols. */
+async function snapshotReplay(data: string, speedText: string, catalog: string | undefined) {
+  const speed = speedText === "max" ? "max" : Number(speedText);
+  if (speed !== "max" && !(speed > 0))
+    throw new Error(`invalid speed: ${speedText} (snapshots a second, or max)`);
+  const [{ SnapshotReplay }, { loadStomData }] = await Promise.all([
+    import("../bridge/snapshot-source.ts"),
+    import("../app/stom-data.ts"),
+  ]);
+  const { frames } = await loadStomData(data, catalog);
+  let rows = 0;
+  for (const f of frames) rows += f.length;
+  return {
+    rows,
+    symbols: frames.map((f) => f.symbol),
+    source: (promotion: { symbols?: readonly string[] }) =>
+      SnapshotReplay.of(frames, promotion.symbols ?? [], { speed }),
   };
 }

@@ -9,7 +9,10 @@ interface PromoteFlags {
   param?: string[];
   params?: string;
   exchange: string;
-  symbol: string;
+  symbol?: string;
+  kind: string;
+  symbols?: string;
+  settings?: string;
   timeframe: string;
   mode: "paper" | "live";
   bridge: string;
@@ -26,9 +29,16 @@ export function registerPromoteCommand(program: Command): void {
     .option("--param <name=value>", "strategy parameter (repeatable)", collect)
     .option("--params <json>", 'parameters as JSON, e.g. \'{"fast":10,"slow":30}\'')
     .requiredOption("--exchange <id>", `the venue: ${exchangeHelp()}`)
-    .requiredOption(
-      "--symbol <symbol>",
-      `in the venue's syntax: ${VENUES.map((v) => v.symbolExample).join(", ")}`,
+    .option("--symbol <symbol>", `in the venue's syntax: ${VENUES.map((v) => v.symbolExample).join(", ")}`)
+    .option(
+      "--kind <kind>",
+      "bars (a strategy under notebooks/strategies), ticks (notebooks/strategies/ticks) or stom (STOM texts in notebooks/strategies/stom/<name>/)",
+      "bars",
+    )
+    .option("--symbols <list>", "ticks and stom: the symbols to trade, comma separated (KRW-BTC,KRW-ETH)")
+    .option(
+      "--settings <json>",
+      'ticks and stom: the run\'s options as the backtest had them, e.g. \'{"budget":1000000,"maxPositions":5,"costs":"upbit"}\'',
     )
     .option("--timeframe <tf>", "bar timeframe", "1m")
     .option("--mode <mode>", "paper or live", "paper")
@@ -40,6 +50,13 @@ export function registerPromoteCommand(program: Command): void {
       if (flags.mode === "live" && !flags.confirmLive) throw new Error("live promotion needs --confirm-live");
       const token = process.env[TOKEN_ENV];
       if (!token) throw new Error(`${TOKEN_ENV} is not set`);
+      if (flags.kind === "ticks" || flags.kind === "stom") {
+        await promoteSnapshots(name, flags, token);
+        return;
+      }
+      if (flags.kind !== "bars")
+        throw new Error(`invalid kind: ${flags.kind} (expected bars, ticks or stom)`);
+      if (!flags.symbol) throw new Error("--symbol is required for a bar strategy");
       const report = flags.report ? await readReport(flags.report) : undefined;
       // the report's params are the backtest's; flags given here override them
       const raw = {
@@ -77,6 +94,55 @@ export function registerPromoteCommand(program: Command): void {
       if (!res.ok) throw new Error(`bridge answered ${res.status}: ${body.error ?? JSON.stringify(body)}`);
       process.stdout.write(`${JSON.stringify(body, null, 2)}\n`);
     });
+}
+
+/** A tick strategy or STOM texts on the bridge's snapshots (paper): params and settings from the flags. */
+async function promoteSnapshots(name: string, flags: PromoteFlags, token: string): Promise<void> {
+  const kind = flags.kind as "ticks" | "stom";
+  const symbols = (flags.symbols ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
+  if (symbols.length === 0) throw new Error(`--symbols is required for --kind ${kind}`);
+  if (flags.report)
+    throw new Error(`--report takes a bar backtest's report; give --kind ${kind} its --settings`);
+  const settings = flags.settings === undefined ? undefined : parseJsonObject(flags.settings, "--settings");
+  const params = {
+    ...(flags.params ? parseJsonObject(flags.params, "--params") : {}),
+    ...parseParams(flags.param),
+  };
+  const { loadSnapshotStrategy } = await import("../app/snapshot-strategy.ts");
+  // loaded here too, so a typo fails before the request, and the fingerprint pins this source
+  const loaded = await loadSnapshotStrategy(kind, name, params, { settings });
+  const res = await fetch(new URL("/api/promotions", flags.bridge), {
+    method: "POST",
+    headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
+    body: JSON.stringify({
+      kind,
+      strategy: name,
+      params: loaded.params,
+      exchange: flags.exchange,
+      symbols,
+      mode: flags.mode,
+      fingerprint: loaded.fingerprint,
+      ...(settings ? { settings } : {}),
+    }),
+  });
+  const body = await res.json();
+  if (!res.ok) throw new Error(`bridge answered ${res.status}: ${body.error ?? JSON.stringify(body)}`);
+  process.stdout.write(`${JSON.stringify(body, null, 2)}\n`);
+}
+
+function parseJsonObject(text: string, flag: string): Record<string, unknown> {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new Error(`${flag}: not JSON: ${text}`);
+  }
+  if (!value || typeof value !== "object" || Array.isArray(value))
+    throw new Error(`${flag}: expected a JSON object`);
+  return value as Record<string, unknown>;
 }
 
 /**

@@ -79,11 +79,12 @@ export function recordCommand(): Command {
       const id = exchangeId.toLowerCase();
       if (id === "kis" && top !== undefined) throw new Error("kis: --top is not supported (name the codes)");
 
-      const [{ Recorder }, { progressLine }] = await Promise.all([
+      const [{ Recorder }, { progressLine }, { openFeed, feedKind }] = await Promise.all([
         import("../data/record/recorder.ts"),
         import("../data/record/status.ts"),
+        import("../data/record/open-feed.ts"),
       ]);
-      const feed = id === "kis" ? await kisFeed(flags.urlOverride) : await ccxtFeed(id, flags.urlOverride);
+      const feed = await openFeed(id, flags.urlOverride);
       const tty = Boolean(process.stderr.isTTY);
       let lastLine = "";
       const warn = (message: string) => {
@@ -93,7 +94,7 @@ export function recordCommand(): Command {
       };
       const recorder = new Recorder({
         feed,
-        kind: id === "kis" ? "stock_tick" : "coin_tick",
+        kind: feedKind(id),
         catalogDir,
         symbols,
         ...(top !== undefined ? { top } : {}),
@@ -147,27 +148,6 @@ export function recordCommand(): Command {
       const line = flags.quiet ? "" : `stopped: ${progressLine(status)}\n`;
       process.stderr.write(line, () => process.exit(0));
     });
-}
-
-async function ccxtFeed(id: string, urlOverride: string | undefined) {
-  const { CcxtFeed } = await import("../data/record/feeds.ts");
-  return CcxtFeed.create(id, { urlOverride });
-}
-
-/**
- * KRX stocks through KIS: credentials from KIS_APPKEY / KIS_APPSECRET / KIS_ACCOUNT only (never
- * flags or files), KIS_ENV=real for the real host (mock otherwise); `--url-override` (or
- * $STOM_KIS_URL) points REST and the websocket at one origin (tests: the mock on 127.0.0.1).
- */
-async function kisFeed(urlOverride: string | undefined) {
-  const [{ KisClient, credentialsFromEnv }, { KisFeed }] = await Promise.all([
-    import("../bridge/kis/index.ts"),
-    import("../data/record/kis-feed.ts"),
-  ]);
-  const env = process.env.KIS_ENV === "real" ? "real" : "mock";
-  const baseUrl = urlOverride ?? process.env.STOM_KIS_URL;
-  const wsUrl = baseUrl?.replace(/^http/, "ws");
-  return new KisFeed(new KisClient(credentialsFromEnv(), { env, baseUrl, wsUrl }));
 }
 
 /** `stom record`: registered as its own group in ./main.ts. */

@@ -5,3 +5,5 @@ export * from "../engine/index.ts";
 export * from "../engine/indicators/index.ts";
 export * as markets from "../engine/markets/index.ts";
 export * as portfolio from "../engine/portfolio/index.ts";
+// tick strategies are written against these two; the rest of the tick engine is `portfolio.*`
+export { defineTickStrategy, runTicks } from "../engine/portfolio/index.ts";

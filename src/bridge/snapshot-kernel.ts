@@ -1,0 +1,64 @@
+// The engine kernel a snapshot promotion runs: a tick strategy on the tick engine's TickSession
+// (the code runTicks drives), or STOM texts compiled and run on StomSession (the code backtestStom
+// drives), both with the options the promotion's backtest ran with.
+import type { LoadedSnapshotStrategy } from "../app/snapshot-strategy.ts";
+import { COST_PRESETS, type CostPresetName, costPreset } from "../engine/markets/index.ts";
+import { type TickRunOptions, TickSession } from "../engine/portfolio/index.ts";
+import { compileStom, type StomKind, StomSession } from "../engine/stom/index.ts";
+import type { SnapshotKernel } from "./snapshot-run.ts";
+
+export type SnapshotSettings = Readonly<Record<string, unknown>>;
+
+const TICK_KEYS = new Set([
+  "cash",
+  "budget",
+  "maxPositions",
+  "unit",
+  "costs",
+  "fillOn",
+  "depth",
+  "lossStop",
+  "profitStop",
+  "sessionEnd",
+  "closeAtDayEnd",
+  "utcOffsetMs",
+  "equityEveryMs",
+]);
+
+/** A tick run's options from a promotion's settings (a cost preset travels by name). */
+export function tickOptions(settings: SnapshotSettings = {}): TickRunOptions {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(settings)) {
+    if (!TICK_KEYS.has(k)) throw new Error(`unknown tick setting: ${k}`);
+    out[k] = v;
+  }
+  if (out.costs !== undefined) {
+    if (!COST_PRESETS.includes(out.costs as CostPresetName))
+      throw new Error(`invalid costs: ${String(out.costs)} (expected ${COST_PRESETS.join(", ")})`);
+    out.costs = costPreset(out.costs as CostPresetName);
+  }
+  return out as TickRunOptions;
+}
+
+export function snapshotKernel(
+  loaded: LoadedSnapshotStrategy,
+  settings: SnapshotSettings | undefined,
+  symbols: readonly string[],
+): SnapshotKernel {
+  if (loaded.kind === "ticks") {
+    if (!loaded.tick) throw new Error("no tick strategy");
+    return new TickSession(loaded.tick, { ...tickOptions(settings), params: loaded.params, symbols });
+  }
+  const texts = loaded.texts;
+  if (!texts) throw new Error("no STOM texts");
+  const {
+    kind = "coin_tick",
+    conditions,
+    ...options
+  } = (settings ?? {}) as {
+    kind?: StomKind;
+    conditions?: Record<string, string>;
+  } & Record<string, unknown>;
+  const program = compileStom(texts.buy, texts.sell, { kind, vars: texts.vars, conditions });
+  return new StomSession(program, { ...options, params: loaded.params, symbols });
+}
