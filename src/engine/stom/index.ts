@@ -26,7 +26,14 @@ export {
   stomIndicatorColumns,
   stomIndicatorN,
 } from "./indicators.ts";
+export { StomColumns, type StomExecutor, type StomKernelOptions } from "./kernel.ts";
 export * from "./layouts.ts";
+export {
+  type StomLiveOptions,
+  type StomLiveRules,
+  stomLiveDefaults,
+  stomLiveRules,
+} from "./live.ts";
 export {
   BUILTINS,
   columnNames,
@@ -47,10 +54,11 @@ export {
 } from "./result.ts";
 export { runStom, type StomReport, type StomRunOptions, stomRunner, stomTask, stomVars } from "./runner.ts";
 export { RUNTIME, StomRuntimeError, truthy } from "./runtime.ts";
+export { type StomPosition, StomSession, type StomSessionOptions } from "./session.ts";
 export { stomBuyText, stomSellText } from "./texts.ts";
 export { KST_OFFSET_MS, msToStomIndex, stomIndexMs, stomIndexToMs } from "./time.ts";
 export { type Token, type TokenKind, tokenize } from "./tokens.ts";
-export type { StomTrade } from "./trade.ts";
+export type { StomFill, StomTrade } from "./trade.ts";
 export {
   type DaySpan,
   daysBetween,

@@ -183,6 +183,8 @@ export interface StomIndicatorOptions<N extends StomIndicatorName = StomIndicato
   readonly names?: readonly N[];
   /** TA_IS_ZERO epsilon: TA_EPSILON_040 (default, python TA-Lib 0.4.x as STOM ran) or TA_EPSILON_060 */
   readonly epsilon?: number;
+  /** compute rows from this one on (earlier rows stay 0): a live session asks for its newest row only */
+  readonly from?: number;
 }
 
 /**
@@ -387,9 +389,9 @@ function windowAt(p: Prepared, start: number, end: number): Window {
 }
 
 /** Runs one group on every row's day window; any error gives 0 for every output, as STOM's `except`. */
-function runGroup(p: Prepared, g: Group, k: readonly number[], eps: number): Float64Array[] {
+function runGroup(p: Prepared, g: Group, k: readonly number[], eps: number, from = 0): Float64Array[] {
   const outs = g.names.map(() => new Float64Array(p.n));
-  for (let i = 0; i < p.n; i++) {
+  for (let i = from; i < p.n; i++) {
     let vals: readonly number[];
     try {
       vals = g.call(windowAt(p, p.dayStart[i], i + 1), k, eps);
@@ -426,7 +428,7 @@ export function stomIndicatorColumns<N extends StomIndicatorName = StomIndicator
     // python: `if k[j] != 0:` (NaN != 0 is true, and then the call fails: 0 all the same)
     const outs =
       g.enabledBy === null || k[g.enabledBy] !== 0
-        ? runGroup(p, g, k, eps)
+        ? runGroup(p, g, k, eps, options.from)
         : g.names.map(() => new Float64Array(p.n));
     g.names.forEach((name, j) => {
       if (wanted.has(name)) result[name] = outs[j];
@@ -521,7 +523,7 @@ export function stomIndicatorN(
   const k = stomIndicatorK(settings);
   const eps = options.epsilon ?? TA_EPSILON_040;
   const { group, out } = nGroup(name);
-  for (let i = 0; i < p.n; i++) {
+  for (let i = options.from ?? 0; i < p.n; i++) {
     const d = p.dayStart[i];
     const len = i - d + 1;
     const e = sliceLength(len, pre);

@@ -31,3 +31,18 @@ export interface StomTrade {
   /** the symbol's position in the input */
   readonly symbolNo: number;
 }
+
+/** One fill a STOM run made (or a live venue reported): what a live session hands back per snapshot. */
+export interface StomFill {
+  readonly kind: "buy" | "sell";
+  readonly symbol: string;
+  /** UTC ms of the snapshot that filled (or the venue's fill time) */
+  readonly time: number;
+  /** 매수가 / 매도가 (the book walk's average, rounded as STOM rounds it) */
+  readonly price: number;
+  readonly qty: number;
+  /** sells: the sell condition (the line above `매도 = True`, or 전략종료청산, 손실중지, 수익중지) */
+  readonly reason?: string;
+  /** sells: 수익금 after fees and tax */
+  readonly pnl?: number;
+}
