@@ -126,6 +126,12 @@ export class TickKernel<P extends ParamSpecs, S> {
   eqIndex = new Float64Array(this.#cap);
   k = -1;
   #bucket = Number.NaN;
+  // fast-path ranges of the current bucket and day, and the local time past which the session end is checked
+  #bucketLo = Number.NaN;
+  #bucketHi = Number.NaN;
+  #dayLo = Number.NaN;
+  #dayHi = Number.NaN;
+  #endNear = Number.POSITIVE_INFINITY;
 
   constructor(
     strategy: TickStrategyDef<P, S>,
@@ -220,30 +226,41 @@ export class TickKernel<P extends ParamSpecs, S> {
     this.warm[s] = lead;
   }
 
-  /** Everything that happens on symbol s's row r; rows must come in time order over all symbols. */
-  step(s: number, r: number): void {
-    const t = this.times[s][r];
+  /**
+   * Everything that happens on symbol s's row r at time t (= times[s][r]); rows must come in time
+   * order over all symbols.
+   */
+  step(s: number, r: number, t: number): void {
     this.events++;
-    this.now = t;
     const local = t + this.#utcOffsetMs;
-    const day = Math.floor(local / DAY_MS);
-    if (day !== this.curDay) this.#newDay(day);
-    const b = Math.floor(t / this.#equityEveryMs);
-    if (b !== this.#bucket) this.#newSample(b);
+    // the day and the sample bucket change rarely: a range check per event, Math.floor only near an
+    // edge (the ranges keep 1 ms off both edges, so they agree with Math.floor bit for bit)
+    const newBucket = !(t >= this.#bucketLo && t < this.#bucketHi) && this.#bucketChanged(t);
+    this.now = t;
+    if (!(local >= this.#dayLo && local < this.#dayHi)) this.#dayChanged(local);
+    if (newBucket) this.#newSample();
 
     const ctx = this.contexts[s];
     ctx.i = r;
     ctx.time = t;
     const p = this.prices[s][r];
-    const held = this.qty[s];
     const last = this.lastPrice[s];
-    if (held > 0) this.heldValue += held * (p - last);
-    const first = this.firstPrice[s];
-    if (Number.isNaN(first)) this.firstPrice[s] = p;
-    else this.relSum += (p - last) / first;
-    this.lastPrice[s] = p;
+    // an unchanged price adds exactly 0 to both sums: skip the division
+    if (p !== last) {
+      const held = this.qty[s];
+      if (held > 0) this.heldValue += held * (p - last);
+      const first = this.firstPrice[s];
+      if (Number.isNaN(first)) this.firstPrice[s] = p;
+      else this.relSum += (p - last) / first;
+      this.lastPrice[s] = p;
+    }
 
-    if (!this.sessionOver && (local - day * DAY_MS) / 1000 >= this.#endSecond) this.#endSession();
+    if (
+      !this.sessionOver &&
+      local >= this.#endNear &&
+      (local - this.curDay * DAY_MS) / 1000 >= this.#endSecond
+    )
+      this.#endSession();
     if (this.pending[s] !== NONE) this.#settle(s, r);
 
     if (r >= this.warm[s] && this.pending[s] === NONE) {
@@ -262,11 +279,36 @@ export class TickKernel<P extends ParamSpecs, S> {
       // a refused or venue-pending sell leaves the position held: keep its marks current for the retry
       this.#mark(s, r, t, ctx);
     }
+  }
 
+  /** Writes the current sample: the state after the last event of its bucket (so far). */
+  #flushSample(): void {
     const k = this.k;
-    this.eqTime[k] = t;
+    if (k < 0) return;
+    this.eqTime[k] = this.now;
     this.eqValue[k] = this.cash + this.heldValue;
     this.eqIndex[k] = this.relSum / this.nSym;
+  }
+
+  /** Near or past the bucket's edges: the exact bucket; a new one closes the sample of the old. */
+  #bucketChanged(t: number): boolean {
+    const e = this.#equityEveryMs;
+    const b = Math.floor(t / e);
+    this.#bucketLo = b * e + 1;
+    this.#bucketHi = (b + 1) * e - 1;
+    if (b === this.#bucket) return false;
+    // the event before this one ended the old bucket; nothing of this event has happened yet
+    this.#flushSample();
+    this.#bucket = b;
+    return true;
+  }
+
+  #dayChanged(local: number): void {
+    const day = Math.floor(local / DAY_MS);
+    this.#dayLo = day * DAY_MS + 1;
+    this.#dayHi = (day + 1) * DAY_MS - 1;
+    this.#endNear = day * DAY_MS + this.#endSecond * 1000 - 1;
+    if (day !== this.curDay) this.#newDay(day);
   }
 
   #listedAt(s: number, r: number): boolean {
@@ -286,8 +328,7 @@ export class TickKernel<P extends ParamSpecs, S> {
     this.haltReason = -1;
   }
 
-  #newSample(b: number): void {
-    this.#bucket = b;
+  #newSample(): void {
     if (++this.k >= this.#cap) {
       this.#cap *= 2;
       this.eqTime = grow(this.eqTime, this.#cap);
@@ -565,6 +606,7 @@ export class TickKernel<P extends ParamSpecs, S> {
     this.executor = null;
     this.fills = null;
     try {
+      this.#flushSample();
       this.#cancelBuys();
       this.#liquidate(this.config.closeAtDayEnd ? DAY_END : END);
       const k = this.k;

@@ -1,5 +1,7 @@
 /** Above this many elements a shift goes through copyWithin; below, a loop is cheaper than the call. */
 const COPY_AT = 32;
+/** Free slots past the heads: appending compacts to the front once per this many rows, not once per k. */
+const SLACK = 1024;
 
 /**
  * A k-way merge over per-symbol time columns, each sorted ascending: yields (symbol, row) pairs in
@@ -27,8 +29,8 @@ export class TimeMerge {
     const k = times.length;
     this.#times = times;
     this.#cursor = new Int32Array(k);
-    this.#sym = new Int32Array(2 * k + 2);
-    this.#key = new Float64Array(2 * k + 2);
+    this.#sym = new Int32Array(2 * k + SLACK);
+    this.#key = new Float64Array(2 * k + SLACK);
     const live: number[] = [];
     for (let s = 0; s < k; s++) if (times[s].length > 0) live.push(s);
     live.sort((a, b) => {
@@ -42,14 +44,17 @@ export class TimeMerge {
     }
   }
 
-  /** Fills `symbol` and `row` with the next rows in time order; returns how many (0 when done). */
-  take(symbol: Int32Array, row: Int32Array): number {
+  /**
+   * Fills `symbol` and `row` (and `time`, when given, with the rows' times) with the next rows in
+   * time order; returns how many (0 when done).
+   */
+  take(symbol: Int32Array, row: Int32Array, time?: Float64Array): number {
     const times = this.#times;
     const cursor = this.#cursor;
     const sym = this.#sym;
     const key = this.#key;
     const cap = sym.length;
-    const max = Math.min(symbol.length, row.length);
+    const max = Math.min(symbol.length, row.length, time ? time.length : row.length);
     let lo = this.#lo;
     let hi = this.#hi;
     let n = 0;
@@ -60,6 +65,7 @@ export class TimeMerge {
       const c = cursor[s];
       symbol[n] = s;
       row[n] = c;
+      if (time) time[n] = prev;
       n++;
       const t = times[s];
       const c1 = c + 1;
@@ -70,8 +76,7 @@ export class TimeMerge {
       if (lo === hi || tn > key[hi - 1] || (tn === key[hi - 1] && s > sym[hi - 1])) {
         // the common case: the latest head; append (compacting to the front when the end is reached)
         if (hi === cap) {
-          sym.copyWithin(0, lo, hi);
-          key.copyWithin(0, lo, hi);
+          shift(sym, key, lo, hi, -lo);
           hi -= lo;
           lo = 0;
         }
@@ -96,8 +101,7 @@ export class TimeMerge {
         key[a - 1] = tn;
       } else {
         if (hi === cap) {
-          sym.copyWithin(0, lo, hi);
-          key.copyWithin(0, lo, hi);
+          shift(sym, key, lo, hi, -lo);
           a -= lo;
           hi -= lo;
           lo = 0;
@@ -114,15 +118,15 @@ export class TimeMerge {
   }
 }
 
-/** Moves elements [from, to) of both arrays by `by` (±1). */
-function shift(sym: Int32Array, key: Float64Array, from: number, to: number, by: 1 | -1): void {
+/** Moves elements [from, to) of both arrays by `by` (up by 1, or down by any amount). */
+function shift(sym: Int32Array, key: Float64Array, from: number, to: number, by: number): void {
   if (to - from > COPY_AT) {
     sym.copyWithin(from + by, from, to);
     key.copyWithin(from + by, from, to);
   } else if (by < 0) {
     for (let j = from; j < to; j++) {
-      sym[j - 1] = sym[j];
-      key[j - 1] = key[j];
+      sym[j + by] = sym[j];
+      key[j + by] = key[j];
     }
   } else {
     for (let j = to - 1; j >= from; j--) {
