@@ -23,6 +23,8 @@ const ENTRIES = {
   optimize: "src/engine/optimize/index.ts",
   stom: "src/engine/stom/index.ts",
   bridge: "src/bridge/index.ts",
+  // worker thread of parallel KRX tarball imports (src/data/formats/krx-minute-parallel.ts)
+  "krx-minute-worker": "src/data/formats/krx-minute-worker.ts",
 };
 
 // Sources find files next to themselves (notebooks/strategies, the worker-thread entry) through

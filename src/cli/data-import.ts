@@ -1,4 +1,4 @@
-import { Command, Option } from "commander";
+import { Command, InvalidArgumentError, Option } from "commander";
 import { Catalog } from "../data/catalog/catalog.ts";
 import { defaultCatalogDir } from "../data/catalog/types.ts";
 import { readInputs } from "../data/formats/index.ts";
@@ -10,6 +10,14 @@ interface ImportOptions {
   symbol?: string;
   catalog: string;
   json?: boolean;
+  threads?: number;
+}
+
+function parseThreads(value: string): number {
+  const n = Number(value);
+  if (!(Number.isInteger(n) && n >= 1))
+    throw new InvalidArgumentError(`invalid threads: '${value}' (a whole number >= 1)`);
+  return n;
 }
 
 /** `stom data import <file|dir>...`: read, validate, write atomically, summarise. */
@@ -21,6 +29,11 @@ export function importCommand(): Command {
     .option("--market <market>", "override the market")
     .option("--symbol <symbol>", "override the symbol")
     .option("--catalog <dir>", "catalog directory", defaultCatalogDir())
+    .option(
+      "--threads <n>",
+      "threads that parse a large KRX tarball, this one included (default: the cores; 1: no workers)",
+      parseThreads,
+    )
     .option("--json", "print the summary as JSON")
     .action(async (paths: string[], options: ImportOptions) => {
       const issues: { file: string; level: string; message: string }[] = [];
@@ -32,6 +45,7 @@ export function importCommand(): Command {
           format: options.format,
           market: options.market,
           symbol: options.symbol,
+          threads: options.threads,
           onIssues: (file, _frame, found) => {
             for (const i of found) issues.push({ file, level: i.level, message: i.message });
           },

@@ -46,6 +46,19 @@ const C_STRUCT = 12;
 
 const encoder = new TextEncoder();
 
+// Column names and market/symbol/timeframe values repeat in every file of an import: encode each
+// string once (a whole-market day spent more time in TextEncoder than in copying its values).
+const utf8Cache = new Map<string, Uint8Array>();
+function utf8(s: string): Uint8Array {
+  let b = utf8Cache.get(s);
+  if (b === undefined) {
+    b = encoder.encode(s);
+    if (utf8Cache.size > 4096) utf8Cache.clear();
+    utf8Cache.set(s, b);
+  }
+  return b;
+}
+
 /** Growable little-endian byte buffer. */
 class Bytes {
   buf: Uint8Array;
@@ -53,18 +66,19 @@ class Bytes {
   length = 0;
 
   constructor(capacity = 256) {
-    this.buf = new Uint8Array(capacity);
-    this.view = new DataView(this.buf.buffer);
+    // not zero-filled: every byte up to `length` is written before done() hands it out
+    this.buf = Buffer.allocUnsafeSlow(capacity);
+    this.view = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.byteLength);
   }
 
   reserve(n: number): void {
     if (this.length + n <= this.buf.length) return;
     let size = this.buf.length * 2;
     while (size < this.length + n) size *= 2;
-    const next = new Uint8Array(size);
+    const next = Buffer.allocUnsafeSlow(size);
     next.set(this.buf.subarray(0, this.length));
     this.buf = next;
-    this.view = new DataView(next.buffer);
+    this.view = new DataView(next.buffer, next.byteOffset, next.byteLength);
   }
   byte(b: number): void {
     this.reserve(1);
@@ -102,7 +116,12 @@ class Bytes {
 
 // Reused across calls (encodeParquet is synchronous): a 390-row file otherwise spent more time
 // allocating its scratch buffers than encoding.
-const scratch = { page: new Bytes(1 << 16), levels: new Bytes(1 << 12), header: new Bytes(256) };
+const scratch = {
+  page: new Bytes(1 << 16),
+  levels: new Bytes(1 << 12),
+  header: new Bytes(256),
+  dict: new Bytes(256),
+};
 
 /** Thrift compact-protocol struct writer: fields in increasing id order. */
 class Thrift {
@@ -129,7 +148,7 @@ class Thrift {
     return this;
   }
   binary(id: number, v: Uint8Array | string): this {
-    const b = typeof v === "string" ? encoder.encode(v) : v;
+    const b = typeof v === "string" ? utf8(v) : v;
     this.field(id, C_BINARY);
     this.out.varint(b.length);
     this.out.bytes(b);
@@ -167,7 +186,7 @@ class Thrift {
   listBinary(id: number, values: readonly string[]): this {
     this.list(id, C_BINARY, values.length);
     for (const v of values) {
-      const b = encoder.encode(v);
+      const b = utf8(v);
       this.out.varint(b.length);
       this.out.bytes(b);
     }
@@ -228,10 +247,13 @@ function int64Bytes(v: number): Uint8Array {
   return b;
 }
 
+const MAGIC = encoder.encode("PAR1");
+const TWO32 = 2 ** 32;
+
 /** Encodes columns of `length` rows as a Parquet file. */
 export function encodeParquet(columns: readonly ParquetColumn[], length: number): Uint8Array {
   const out = new Bytes(1024 + columns.length * 256 + length * 8 * columns.length);
-  out.bytes(encoder.encode("PAR1"));
+  out.bytes(MAGIC);
   const chunks: Chunk[] = [];
   for (const column of columns) {
     const page = scratch.page.reset(64 + length * 8);
@@ -246,8 +268,8 @@ export function encodeParquet(columns: readonly ParquetColumn[], length: number)
       physical = T_BYTE_ARRAY;
       converted = CT_UTF8;
       encoding = E_RLE_DICTIONARY;
-      const value = encoder.encode(column.value);
-      const dict = new Bytes();
+      const value = utf8(column.value);
+      const dict = scratch.dict.reset(4 + value.length);
       dict.u32(value.length);
       dict.bytes(value);
       dictionaryOffset = out.length;
@@ -303,7 +325,13 @@ export function encodeParquet(columns: readonly ParquetColumn[], length: number)
         let hi = -Infinity;
         for (let i = 0; i < length; i++) {
           if (nulls && nulls[i] === 1) continue;
-          view.setBigInt64(p, BigInt(v[i]), true);
+          const x = v[i];
+          if (Number.isSafeInteger(x)) {
+            // two's complement in two words: the bytes setBigInt64 writes, without a BigInt per row
+            const hi = Math.floor(x / TWO32);
+            view.setUint32(p, x - hi * TWO32, true);
+            view.setInt32(p + 4, hi, true);
+          } else view.setBigInt64(p, BigInt(x), true);
           p += 8;
           if (v[i] < lo) lo = v[i];
           if (v[i] > hi) hi = v[i];
@@ -379,6 +407,6 @@ export function encodeParquet(columns: readonly ParquetColumn[], length: number)
   t.binary(6, "stom");
   out.byte(0);
   out.u32(out.length - metaStart);
-  out.bytes(encoder.encode("PAR1"));
+  out.bytes(MAGIC);
   return out.done();
 }

@@ -8,6 +8,8 @@ export interface ReadOptions {
   symbol?: string;
   /** reports rows read so far, for progress bars */
   onRows?: (rows: number) => void;
+  /** threads that parse, this one included, where a format can split its work (KRX tarballs); 1 = this thread only */
+  threads?: number;
 }
 
 /** One input format: recognise it from the first bytes, then read it into frames. */

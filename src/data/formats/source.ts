@@ -34,6 +34,15 @@ export class SymbolColumn {
     this.code = new Int32Array(capacity);
   }
 
+  /** A copy with room for `capacity` rows (a parser that guessed its row count too low). */
+  grow(capacity: number): SymbolColumn {
+    const out = new SymbolColumn(capacity);
+    out.code.set(this.code);
+    out.names.push(...this.names);
+    out.last = this.last;
+    return out;
+  }
+
   set(row: number, name: string): void {
     if (this.last < 0 || this.names[this.last] !== name) {
       let i = this.names.indexOf(name);
