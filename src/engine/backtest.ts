@@ -435,12 +435,19 @@ export function screenedBacktest<P extends ParamSpecs, S>(
   strategy: StrategyDef<P, S>,
   data: Bars | FrameLike,
   options: BacktestOptions = {},
+  {
+    equity: buffer,
+  }: {
+    /** a column of one value per bar to write the equity into (every value is written), reused */
+    equity?: Float64Array;
+  } = {},
 ): ScreenedBacktest {
-  const run = simulate(strategy, data, options);
+  const run = simulate(strategy, data, options, buffer);
+  // no trade list is read: the indicators' values at entry and exit are left out
   const { equity, statsOf } = settle(
     run.broker,
     run.bars,
-    run.indicators,
+    NO_INDICATORS,
     run.warmup,
     run.start,
     run.riskFreeRate,
@@ -449,16 +456,19 @@ export function screenedBacktest<P extends ParamSpecs, S>(
   return Object.freeze({ equity, startBar: run.start, stats: statsOf });
 }
 
+const NO_INDICATORS = new Map<string, Float64Array>();
+
 /** The run itself: init(), the bar loop and the end of the run, leaving the results to finish(). */
 function simulate<P extends ParamSpecs, S>(
   strategy: StrategyDef<P, S>,
   data: Bars | FrameLike,
   { finalizeTrades = false, params: overrides = {}, riskFreeRate = 0, ...brokerOptions }: BacktestOptions,
+  equity?: Float64Array,
 ) {
   const bars = toBars(data);
   const n = bars.length;
   const params = resolveParams(strategy.params, overrides) as ParamValues<P>;
-  const broker = new Broker(bars, brokerOptions);
+  const broker = new Broker(bars, brokerOptions, equity);
   const clock: Clock = { i: 0 };
   const decisions = new DecisionLog();
   const indicators = new Map<string, Float64Array>();

@@ -219,6 +219,8 @@ export class Broker {
       unit = 1,
       account = "margin",
     }: BrokerOptions = {},
+    /** the column to write the equity into, one per bar (an optimizer reuses one from run to run) */
+    equity?: Float64Array,
   ) {
     if (!ACCOUNT_MODELS.includes(account)) throw new Error(`invalid account: ${account} (margin or cash)`);
     if (account === "cash" && margin !== 1)
@@ -254,7 +256,7 @@ export class Broker {
     this.#hedging = hedging;
     this.#exclusive = exclusiveOrders;
     // bars before the first next() stay 0 here; the backtest fills them (the first recorded equity)
-    this.equity = new Float64Array(bars.length);
+    this.equity = equity?.length === bars.length ? equity : new Float64Array(bars.length);
   }
 
   /** Takes longer bars (the same ones plus new ones at the end), for a session fed bar by bar. */

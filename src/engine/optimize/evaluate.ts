@@ -25,6 +25,8 @@ export class Evaluator {
   readonly memo: IndicatorMemo;
   readonly #windows = new Map<string, Bars>();
   readonly #screeners = new Map<string, (stats: Stats) => number>();
+  /** the equity column of screened runs, written anew by each (a fresh 8 MB per run is slow to fault in) */
+  #equity: Float64Array | null = null;
 
   constructor(
     readonly strategy: StrategyDef,
@@ -64,7 +66,12 @@ export class Evaluator {
       const options = { ...this.options, params: task.params };
       if (task.screen) {
         // the stats without the bar pass first; in full only if the score may be reported
-        const run = withIndicatorMemo(memo, () => screenedBacktest(this.strategy, bars, options));
+        if (this.#equity?.length !== bars.length) this.#equity = new Float64Array(bars.length);
+        // a curve sent back is its own column
+        const buffer = task.equity ? undefined : this.#equity;
+        const run = withIndicatorMemo(memo, () =>
+          screenedBacktest(this.strategy, bars, options, { equity: buffer }),
+        );
         const lean = run.stats(false);
         const score = this.#screener(task.screen.spec)(lean);
         const full = score >= task.screen.threshold;

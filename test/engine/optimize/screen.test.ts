@@ -103,7 +103,13 @@ describe("screenedBacktest", () => {
         expect(run.stats(true)).toEqual(single.stats);
         expect(Array.from(run.equity)).toEqual(Array.from(single.equity));
         expect(run.startBar).toBe(single.startBar);
-        const lean = run.stats(false);
+        // into a reused column that holds another run's values: every value is written anew
+      const dirty = new Float64Array(bars.length).fill(123.5);
+      const reused = screenedBacktest(smaCross, bars, { ...OPTIONS, params }, { equity: dirty });
+      expect(reused.equity).toBe(dirty);
+      expect(Array.from(dirty)).toEqual(Array.from(single.equity));
+      expect(reused.stats(true)).toEqual(single.stats);
+      const lean = run.stats(false);
         for (const [key, value] of Object.entries(single.stats)) {
           if ((BAR_PASS_STATS as readonly string[]).includes(key))
             expect(lean[key as keyof typeof lean]).toBeNaN();
