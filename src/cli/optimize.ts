@@ -45,6 +45,7 @@ interface OptimizeFlags extends RunFlags, QueueFlags {
   top: number;
   seed: number;
   memo: boolean;
+  screen: boolean;
   json?: boolean;
 }
 
@@ -170,6 +171,10 @@ export function registerOptimizeCommand(program: Command): void {
     .option("--top <n>", "results kept with their stats", int("top"), 10)
     .option("--seed <n>", "seed of random, tpe, ga and grid max tries", int("seed"), 0)
     .option("--no-memo", "do not share indicator results between runs")
+    .option(
+      "--no-screen",
+      "full stats for every trial (default: only for trials that may reach --top; the others skip the drawdown, volatility and ratios)",
+    )
     .addOption(new Option("--json", "print {best, top, heatmap, folds?, method, objective, trials} as JSON"));
   withStomOptions(withQueueOptions(cmd));
   withRunOptions(cmd).action(async (ref: string, flags: OptimizeFlags, command: Command) => {
@@ -211,6 +216,7 @@ export function registerOptimizeCommand(program: Command): void {
       trials: flags.trials,
       seed: flags.seed,
       top: flags.top,
+      screen: flags.screen,
       onProgress,
       signal: controller.signal,
     };

@@ -15,6 +15,7 @@ import {
   TopScores,
 } from "../../../src/engine/optimize/index.ts";
 import { workerPool } from "../../../src/parallel/index.ts";
+import { stom } from "../../support/cli.ts";
 import { needShared, shared } from "../../support/paths.ts";
 
 const GOOG = shared("backtesting-py/GOOG.csv");
@@ -104,12 +105,12 @@ describe("screenedBacktest", () => {
         expect(Array.from(run.equity)).toEqual(Array.from(single.equity));
         expect(run.startBar).toBe(single.startBar);
         // into a reused column that holds another run's values: every value is written anew
-      const dirty = new Float64Array(bars.length).fill(123.5);
-      const reused = screenedBacktest(smaCross, bars, { ...OPTIONS, params }, { equity: dirty });
-      expect(reused.equity).toBe(dirty);
-      expect(Array.from(dirty)).toEqual(Array.from(single.equity));
-      expect(reused.stats(true)).toEqual(single.stats);
-      const lean = run.stats(false);
+        const dirty = new Float64Array(bars.length).fill(123.5);
+        const reused = screenedBacktest(smaCross, bars, { ...OPTIONS, params }, { equity: dirty });
+        expect(reused.equity).toBe(dirty);
+        expect(Array.from(dirty)).toEqual(Array.from(single.equity));
+        expect(reused.stats(true)).toEqual(single.stats);
+        const lean = run.stats(false);
         for (const [key, value] of Object.entries(single.stats)) {
           if ((BAR_PASS_STATS as readonly string[]).includes(key))
             expect(lean[key as keyof typeof lean]).toBeNaN();
@@ -177,4 +178,28 @@ describe("optimize with screening", () => {
       }
     },
   );
+});
+
+describe("stom optimize --no-screen", () => {
+  test.skipIf(missing)("prints the same JSON as the screened search (2 workers)", async () => {
+    const args = [
+      "optimize",
+      "sma-cross",
+      "--data",
+      GOOG,
+      "--grid",
+      "fast=5:25:5",
+      "--grid",
+      "slow=10:60:10",
+    ];
+    const more = ["--maximize", "TP", "--bound", "trades >= 3", "--top", "2", "--workers", "2", "--json"];
+    const [screened, full] = await Promise.all([
+      stom([...args, ...more]),
+      stom([...args, ...more, "--no-screen"]),
+    ]);
+    const out = JSON.parse(screened.stdout);
+    expect(out.trials).toBe(30);
+    expect(out.top).toHaveLength(2);
+    expect(out).toEqual(JSON.parse(full.stdout));
+  });
 });
