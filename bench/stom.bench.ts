@@ -4,13 +4,22 @@
 // (등락율 3..25, 고저평균대비등락율 >= 0, 당일거래대금 >= 100, 체결강도 >= 100, 체결강도 >= its 30-snapshot
 // mean + 5) and the same sell rule (등락율 > 29 or 수익률 <= -2 or >= 3) with a plain position flag:
 // no book walk, the day's first 30 snapshots decide nothing, the day's last closes.
+// The live path (StomSession, the same kernel fed one snapshot at a time, parity mode) is timed beside them.
 // Engine and floor are timed best-of-ROUNDS, interleaved, in one process; the DB is loaded once, untimed.
 //   node --import tsx --expose-gc bench/stom.bench.ts [rounds]
 import { readFileSync } from "node:fs";
 import os from "node:os";
 import { join } from "node:path";
 import { stomKiwoomSettle } from "../src/engine/markets/index.ts";
-import { backtestStom, compileStom, type StomInput } from "../src/engine/stom/index.ts";
+import {
+  backtestStom,
+  compileStom,
+  KST_OFFSET_MS,
+  type StomInput,
+  type StomProgram,
+  StomSession,
+  stomIndexToMs,
+} from "../src/engine/stom/index.ts";
 import { loadStomDb, STOM_CASES, sharedMissing } from "../test/support/stom-cases.ts";
 
 const ROUNDS = Number(process.argv[2] ?? 7);
@@ -79,6 +88,33 @@ function floor(inputs: readonly StomInput[]): number {
   return trades;
 }
 
+/**
+ * The live path: the same snapshots pushed one at a time into a StomSession, merged in time order (the
+ * order is made untimed; one row object per symbol is refilled per push, as a feed would).
+ */
+function sessionReplay(inputs: readonly StomInput[]): (program: StomProgram) => number {
+  const all: [number, number, number][] = [];
+  inputs.forEach((input, k) => {
+    const index = input.columns.index as Float64Array;
+    for (let r = 0; r < index.length; r++) all.push([index[r], k, r]);
+  });
+  all.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  const names = inputs.map((input) => Object.keys(input.columns).filter((c) => c !== "index"));
+  const symbols = inputs.map((input) => input.symbol);
+  return (program) => {
+    const session = new StomSession(program, { symbols, betting: BETTING });
+    const rows = names.map((cols) => Object.fromEntries([["time", 0], ...cols.map((c) => [c, 0])]));
+    for (const [index, k, r] of all) {
+      const columns = inputs[k].columns as Record<string, Float64Array>;
+      const row = rows[k];
+      row.time = stomIndexToMs(index, KST_OFFSET_MS);
+      for (const name of names[k]) row[name] = columns[name][r];
+      session.push(symbols[k], row);
+    }
+    return session.result().trades.length;
+  };
+}
+
 interface Timing {
   best: number;
   median: number;
@@ -120,10 +156,13 @@ if (sharedMissing) {
   const run = engine();
   const bare = floor(inputs);
   const program = compileStom(buyText, sellText, { kind: "stock_tick" });
+  const replay = sessionReplay(inputs);
+  const sessionTrades = replay(program);
   const t = timings(
     {
       engine,
       backtest: () => backtestStom(program, inputs, { betting: BETTING }),
+      session: () => replay(program),
       floor: () => floor(inputs),
     },
     ROUNDS,
@@ -156,6 +195,13 @@ if (sharedMissing) {
       rate(t.backtest.best),
       "",
       (t.backtest.best / t.floor.best).toFixed(2),
+    ],
+    [
+      "StomSession.push, one snapshot at a time",
+      `${t.session.best.toFixed(0)} (${t.session.median.toFixed(0)})`,
+      rate(t.session.best),
+      String(sessionTrades),
+      (t.session.best / t.floor.best).toFixed(2),
     ],
     [
       "floor loop (typed arrays, position flag)",

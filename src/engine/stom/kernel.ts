@@ -106,20 +106,18 @@ export class StomColumns {
 
   #names: string[] | null = null;
 
-  /** Appends one snapshot (growing columns): a column the row lacks is NaN. */
-  append(values: Readonly<Record<string, number>>): void {
+  /** Appends one snapshot (growing columns) at STOM's `index`: a column the row lacks is NaN. */
+  append(values: Readonly<Record<string, number>>, index: number): void {
     const r = this.length;
-    if (!this.#names) this.#names = Object.keys(this.cols);
+    if (!this.#names) this.#names = Object.keys(this.cols).filter((name) => name !== "index");
     const names = this.#names;
     const cols = this.cols;
-    const full = r >= cols[names[0]].length;
+    if (r >= cols.index.length) for (const name of Object.keys(cols)) cols[name] = grow(cols[name], r + 1);
     for (let k = 0; k < names.length; k++) {
-      const name = names[k];
-      const c = full ? grow(cols[name], r + 1) : cols[name];
-      if (full) cols[name] = c;
-      const v = values[name];
-      c[r] = v === undefined ? Number.NaN : v;
+      const v = values[names[k]];
+      cols[names[k]][r] = v === undefined ? Number.NaN : v;
     }
+    cols.index[r] = index;
     this.length = r + 1;
   }
 

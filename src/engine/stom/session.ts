@@ -144,7 +144,7 @@ export class StomSession {
     }
     const data = slot.data;
     const r = data.length;
-    data.append(row.index === index ? row : { ...row, index });
+    data.append(row, index);
     if (slot.times.length <= r) {
       const t = new Float64Array(slot.times.length * 2);
       t.set(slot.times);
