@@ -80,6 +80,9 @@ class DecisionLog {
 
   static readonly KINDS = ["buy", "sell", "close"] as const;
 
+  /** `record` false: a run nobody asks the decisions of (a screened optimizer run) keeps none */
+  constructor(readonly record = true) {}
+
   push(
     bar: number,
     kind: 0 | 1 | 2,
@@ -89,6 +92,7 @@ class DecisionLog {
     sl: number | null,
     tp: number | null,
   ): void {
+    if (!this.record) return;
     const k = this.length;
     if (k === this.#bar.length) this.#grow(2 * k);
     this.#bar[k] = bar;
@@ -442,7 +446,7 @@ export function screenedBacktest<P extends ParamSpecs, S>(
     equity?: Float64Array;
   } = {},
 ): ScreenedBacktest {
-  const run = simulate(strategy, data, options, buffer);
+  const run = simulate(strategy, data, options, buffer, false);
   // no trade list is read: the indicators' values at entry and exit are left out
   const { equity, statsOf } = settle(
     run.broker,
@@ -464,13 +468,14 @@ function simulate<P extends ParamSpecs, S>(
   data: Bars | FrameLike,
   { finalizeTrades = false, params: overrides = {}, riskFreeRate = 0, ...brokerOptions }: BacktestOptions,
   equity?: Float64Array,
+  recordDecisions = true,
 ) {
   const bars = toBars(data);
   const n = bars.length;
   const params = resolveParams(strategy.params, overrides) as ParamValues<P>;
   const broker = new Broker(bars, brokerOptions, equity);
   const clock: Clock = { i: 0 };
-  const decisions = new DecisionLog();
+  const decisions = new DecisionLog(recordDecisions);
   const indicators = new Map<string, Float64Array>();
   let warmup = 0;
 
