@@ -19,6 +19,7 @@ import { redactDeep, redactSecrets } from "./redact.ts";
 import { withRetry } from "./retry.ts";
 import { type MarketRules, RiskGate, type RiskLimits } from "./risk.ts";
 import { type Session, sessionFor } from "./sessions.ts";
+import { type ExecutedKernel, SnapshotExecutor } from "./snapshot-executor.ts";
 import { snapshotKernel } from "./snapshot-kernel.ts";
 import { SnapshotRun } from "./snapshot-run.ts";
 import type { SnapshotRow, SnapshotSource } from "./snapshot-source.ts";
@@ -169,6 +170,8 @@ export class Bridge {
   readonly #listeners = new Set<(event: BridgeEvent) => void>();
   readonly #venues = new Map<string, Promise<Venue>>();
   readonly #timers = new Set<NodeJS.Timeout>();
+  /** live orders still open at the start, as reconciled and followed: their promotions take them up */
+  readonly #resumed = new Map<string, OrderRecord>();
   #flattening = false;
   #closed = false;
   #flushTimer: NodeJS.Timeout | undefined;
@@ -229,12 +232,17 @@ export class Bridge {
       // still UNKNOWN (not found yet, or the venue would not answer): looked up again with backoff
       for (const order of unresolved) {
         const v = venues.get(order.exchange);
+        bridge.#resumed.set(order.clientOrderId, order);
         if (v) bridge.#resolveLater(order, v, 1);
       }
-      // taken but not finished yet (an Upbit order still "wait"): follow it up like a fresh one
+      // taken but not finished yet (an Upbit order still "wait", a limit order on the book): follow
+      // it up like a fresh one; its promotion takes the same object up when it resumes
       for (const order of bridge.stores.live.openOrders()) {
         const v = venues.get(order.exchange);
-        if (v && order.state !== "UNKNOWN") bridge.#follow(order, v, 1);
+        if (v && order.state !== "UNKNOWN") {
+          bridge.#resumed.set(order.clientOrderId, order);
+          bridge.#follow(order, v, 1);
+        }
       }
     }
     for (const order of bridge.stores.paper.openOrders()) {
@@ -285,6 +293,14 @@ export class Bridge {
   emit(event: BridgeEvent): void {
     if (event.type === "fill") this.#onFill(event);
     if (event.type === "order" && FINAL_STATES.has(event.order.state)) {
+      const snap = this.#snapshotRuns.get(event.order.promotionId)?.run;
+      if (snap?.executor) {
+        try {
+          snap.book(snap.executor.settle(event.order, snap.lastTime));
+        } catch (error) {
+          this.#riskEvent("strategy", (error as Error).message, snap.promotion.id);
+        }
+      }
       const run = this.#running.get(event.order.promotionId);
       if (run) {
         run.orders.delete(event.order.clientOrderId);
@@ -539,6 +555,7 @@ export class Bridge {
               bar: o.bar,
               refPrice: o.refPrice,
               flatten: this.#flattening,
+              limit: o.limit,
             },
             riskCtx(),
           );
@@ -552,8 +569,15 @@ export class Bridge {
           return order;
         },
         (message) => this.#riskEvent("spot", message, id),
-        // held orders (limit, stop, SL/TP, trailing) are journalled beside the orders they become
-        { cash: this.options.liveCash, promotionId: id, journal: this.stores.live },
+        {
+          cash: this.options.liveCash,
+          // held orders (stop, SL/TP, trailing) are journalled beside the orders they become
+          promotionId: id,
+          journal: this.stores.live,
+          // limit buys rest on the venue's book where it has one (ccxt has.createLimitOrder)
+          nativeLimit: typeof v.createLimitOrder === "function",
+          cancel: (order, reason) => void this.#cancelAtVenue(order, v, reason),
+        },
       );
     }
     const runner =
@@ -598,10 +622,9 @@ export class Bridge {
   async #promoteSnapshots(spec: PromotionSpec, id: string): Promise<Promotion> {
     const kind = spec.kind as "ticks" | "stom";
     if (spec.mode === "live") {
-      throw new HttpError(
-        400,
-        `mode: live ${kind === "ticks" ? "tick strategies" : "STOM texts"} are not carried yet; promote them on paper`,
-      );
+      if (!this.options.allowLive)
+        throw new HttpError(403, "live trading is not enabled (start the bridge with --confirm-live)");
+      if (!spec.fingerprint) throw new HttpError(400, "fingerprint: required for live promotions");
     }
     const symbols = [...new Set(spec.symbols ?? [])];
     if (symbols.length === 0) throw new HttpError(400, "symbols: at least one symbol");
@@ -622,8 +645,8 @@ export class Bridge {
       resolvedParams: loaded.params,
     };
     await this.#startSnapshots(promotion, loaded);
-    this.stores.paper.savePromotion(promotion);
-    this.stores.paper.audit(
+    this.stores[promotion.mode].savePromotion(promotion);
+    this.stores[promotion.mode].audit(
       "promote",
       `promoted ${kind} ${spec.strategy} on ${spec.exchange} ${promotion.symbol}`,
       {
@@ -656,13 +679,46 @@ export class Bridge {
       );
     }
     const symbols = promotion.symbols ?? [];
+    const id = promotion.id;
+    let run: SnapshotRun | undefined;
+    let executor: SnapshotExecutor | undefined;
+    const markets = new Map<string, MarketRules>();
+    if (promotion.mode === "live") {
+      const venue = await this.venue(promotion.exchange, "live");
+      for (const symbol of symbols) markets.set(symbol, await venue.marketRules(symbol));
+      const oms = this.oms.live;
+      executor = new SnapshotExecutor({
+        promotion,
+        oms,
+        clock: () => run?.count ?? 0,
+        lastPrice: (symbol) => run?.positions.get(symbol)?.lastPrice ?? Number.NaN,
+        risk: (symbol) => {
+          let open = 0;
+          for (const r of this.#running.values()) if (r.account.positionSize !== 0) open++;
+          return {
+            equity: run?.equity ?? 0,
+            openPositions: open + (run?.openPositions ?? 0),
+            hasPosition: (run?.positions.get(symbol)?.qty ?? 0) > 0,
+            dailyPnl: this.daily.pnl({ ...promotion, symbol: symbols[0] }),
+            market: markets.get(symbol),
+          };
+        },
+        send: (order, refPrice) => {
+          void oms.send(order, venue, refPrice).then(() => {
+            if (order.state === "UNKNOWN") this.#resolveLater(order, venue, 1);
+            else if (!FINAL_STATES.has(order.state)) this.#follow(order, venue, 1);
+          });
+        },
+      });
+    }
     const kernel = (() => {
       try {
-        return snapshotKernel(loaded, promotion.settings, symbols);
+        return snapshotKernel(loaded, promotion.settings, symbols, executor);
       } catch (error) {
         throw new HttpError(400, `settings: ${(error as Error).message}`);
       }
     })();
+    if (executor) executor.kernel = kernel as unknown as ExecutedKernel;
     const source = await Promise.resolve()
       .then(() => this.options.snapshots?.(promotion) as SnapshotSource | Promise<SnapshotSource>)
       .catch((error: Error) => {
@@ -677,16 +733,17 @@ export class Bridge {
       );
     }
     const first = { ...promotion, symbol: symbols[0] };
-    const run = new SnapshotRun({
+    run = new SnapshotRun({
       promotion,
       kernel,
-      oms: this.oms.paper,
+      oms: this.oms[promotion.mode],
       emit: (e) => this.emit(e),
       mark: (time, equity) => this.daily.mark(first, time, equity),
+      executor,
     });
     run.halted = this.risk.killed;
     const running: SnapshotRunning = { run, abort: new AbortController(), errors: new Set() };
-    this.#snapshotRuns.set(promotion.id, running);
+    this.#snapshotRuns.set(id, running);
     const wanted = new Set(symbols);
     void source
       .run((symbol, row) => {
@@ -760,6 +817,12 @@ export class Bridge {
     if (!run || !(run.account instanceof LiveAccount)) return;
     // fills and balance corrections replayed, then the orders the bridge held (held-orders.ts)
     const { fills, held } = run.account.restore(this.stores.live, promotionId);
+    // orders still open at the venue (a limit order on its book): the account counts them pending
+    for (const order of this.#resumed.values()) {
+      if (order.promotionId !== promotionId || FINAL_STATES.has(order.state)) continue;
+      run.orders.set(order.clientOrderId, order);
+      run.account.resume(order);
+    }
     if (fills || held) {
       this.stores.live.audit("restore", `promotion ${promotionId} resumes holding ${run.account.amount}`, {
         fills,
@@ -1121,16 +1184,19 @@ export class Bridge {
     }
     if (run.account instanceof LiveAccount) run.account.cancelHeld(reason);
     const venue = await this.venue(run.promotion.exchange, "live");
-    for (const order of [...run.orders.values()]) {
-      if (FINAL_STATES.has(order.state)) continue;
-      try {
-        if (order.venueOrderId) await venue.cancel(order.symbol, order.venueOrderId);
-        const seen = await venue.fetchByClientId(order.symbol, order.clientOrderId);
-        if (seen) this.oms.live.apply(order, seen);
-        if (!FINAL_STATES.has(order.state) && order.state !== "UNKNOWN") this.oms.live.cancel(order, reason);
-      } catch (error) {
-        this.emit({ type: "audit", message: `cancel ${order.clientOrderId}: ${(error as Error).message}` });
-      }
+    for (const order of [...run.orders.values()]) await this.#cancelAtVenue(order, venue, reason);
+  }
+
+  /** Cancels a live order at the venue, then books what the venue says it did (it may have filled). */
+  async #cancelAtVenue(order: OrderRecord, venue: Venue, reason: string): Promise<void> {
+    if (FINAL_STATES.has(order.state)) return;
+    try {
+      if (order.venueOrderId) await venue.cancel(order.symbol, order.venueOrderId);
+      const seen = await venue.fetchByClientId(order.symbol, order.clientOrderId);
+      if (seen) this.oms.live.apply(order, seen);
+      if (!FINAL_STATES.has(order.state) && order.state !== "UNKNOWN") this.oms.live.cancel(order, reason);
+    } catch (error) {
+      this.emit({ type: "audit", message: `cancel ${order.clientOrderId}: ${(error as Error).message}` });
     }
   }
 
@@ -1164,8 +1230,15 @@ export class Bridge {
       `kill switch ${restored ? "restored from the journal" : "on"}${state.flatten ? ", flattening" : ""}`,
     );
     this.emit({ type: "kill", active: true });
-    // snapshot kernels fill by themselves: while killed they see no snapshot, so they neither decide nor fill
-    for (const { run } of this.#snapshotRuns.values()) run.halted = true;
+    // snapshot kernels decide on every snapshot: while killed they see none, so they neither decide
+    // nor fill; a flatten sells what they hold and ends them (their kernel no longer matches the account)
+    for (const [id, { run }] of this.#snapshotRuns) {
+      run.halted = true;
+      if (state.flatten && run.openPositions > 0) {
+        run.flatten();
+        await this.stop(id);
+      }
+    }
     for (const run of this.#running.values()) {
       await this.#cancelOrders(run, "kill switch");
       if (state.flatten && run.account.positionSize !== 0) {

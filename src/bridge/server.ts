@@ -110,7 +110,7 @@ const promotionBody = z
 /**
  * A tick strategy (`<strategies>/ticks/<name>.ts`) or STOM texts (`<strategies>/stom/<name>/`) on
  * the symbols' snapshots; settings are the kernel's options (runTicks' or STOM's), each a number,
- * a short string, a boolean, or STOM's 경과틱수 conditions (name -> expression).
+ * a short string, a boolean, or a flat object (STOM's 경과틱수 conditions, its `live` rules).
  */
 const snapshotPromotionBody = z.strictObject({
   kind: z.enum(["ticks", "stom"]),
@@ -130,7 +130,8 @@ const snapshotPromotionBody = z.strictObject({
         z.number().finite(),
         z.string().max(64),
         z.boolean(),
-        z.record(z.string().max(64), z.string().max(2000)),
+        // STOM's 경과틱수 conditions (name -> expression), its live-trader rules (name -> value)
+        z.record(z.string().max(64), z.union([z.string().max(2000), z.number().finite(), z.boolean()])),
       ]),
     )
     .optional(),

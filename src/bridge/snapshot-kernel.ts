@@ -3,7 +3,7 @@
 // drives), both with the options the promotion's backtest ran with.
 import type { LoadedSnapshotStrategy } from "../app/snapshot-strategy.ts";
 import { COST_PRESETS, type CostPresetName, costPreset } from "../engine/markets/index.ts";
-import { type TickRunOptions, TickSession } from "../engine/portfolio/index.ts";
+import { type TickExecutor, type TickRunOptions, TickSession } from "../engine/portfolio/index.ts";
 import { compileStom, type StomKind, StomSession } from "../engine/stom/index.ts";
 import type { SnapshotKernel } from "./snapshot-run.ts";
 
@@ -40,14 +40,24 @@ export function tickOptions(settings: SnapshotSettings = {}): TickRunOptions {
   return out as TickRunOptions;
 }
 
+/**
+ * The kernel of a loaded snapshot strategy; with an `executor` (live) it hands its orders to the
+ * venue and books the fills the venue reports, otherwise it fills on its own book walks (paper).
+ */
 export function snapshotKernel(
   loaded: LoadedSnapshotStrategy,
   settings: SnapshotSettings | undefined,
   symbols: readonly string[],
+  executor?: TickExecutor,
 ): SnapshotKernel {
   if (loaded.kind === "ticks") {
     if (!loaded.tick) throw new Error("no tick strategy");
-    return new TickSession(loaded.tick, { ...tickOptions(settings), params: loaded.params, symbols });
+    return new TickSession(loaded.tick, {
+      ...tickOptions(settings),
+      params: loaded.params,
+      symbols,
+      executor,
+    });
   }
   const texts = loaded.texts;
   if (!texts) throw new Error("no STOM texts");
@@ -60,5 +70,5 @@ export function snapshotKernel(
     conditions?: Record<string, string>;
   } & Record<string, unknown>;
   const program = compileStom(texts.buy, texts.sell, { kind, vars: texts.vars, conditions });
-  return new StomSession(program, { ...options, params: loaded.params, symbols });
+  return new StomSession(program, { ...options, params: loaded.params, symbols, executor });
 }

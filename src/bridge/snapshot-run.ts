@@ -4,6 +4,7 @@
 // the backtest's trades; each one is journalled as an order with its fill, and the run's positions,
 // equity and day P&L are kept for the position view, the events and the daily stops.
 import type { Oms } from "./oms.ts";
+import type { SnapshotExecutor } from "./snapshot-executor.ts";
 import type { SnapshotRow } from "./snapshot-source.ts";
 import type { BridgeEvent, Promotion } from "./types.ts";
 
@@ -45,6 +46,8 @@ export interface SnapshotRunOptions {
   readonly pnlEveryMs?: number;
   /** the day's P&L is journalled on each mark */
   readonly mark?: (time: number, equity: number) => void;
+  /** live: the venue executes the kernel's orders; their fills are journalled by the OMS as they come */
+  readonly executor?: SnapshotExecutor;
 }
 
 export class SnapshotRun {
@@ -63,6 +66,7 @@ export class SnapshotRun {
   readonly #emit: (event: BridgeEvent) => void;
   readonly #mark: (time: number, equity: number) => void;
   readonly #pnlEveryMs: number;
+  readonly executor: SnapshotExecutor | null;
   #lastPnl = Number.NEGATIVE_INFINITY;
 
   constructor({
@@ -73,12 +77,14 @@ export class SnapshotRun {
     cash = 10_000_000,
     pnlEveryMs = 1000,
     mark = () => {},
+    executor,
   }: SnapshotRunOptions) {
+    this.executor = executor ?? null;
     this.promotion = promotion;
     this.#kernel = kernel;
     this.#oms = oms;
     this.#emit = emit;
-    this.cash = kernel.cash ?? cash;
+    this.cash = Number.isFinite(kernel.cash) ? (kernel.cash as number) : cash;
     this.#pnlEveryMs = pnlEveryMs;
     this.#mark = mark;
   }
@@ -113,9 +119,8 @@ export class SnapshotRun {
     if (this.halted) return;
     const fills = this.#kernel.push(symbol, row);
     this.count++;
-    for (const f of fills) this.#journal(f);
-    const cash = this.#kernel.cash;
-    if (cash !== undefined) this.cash = cash;
+    this.executor?.flush();
+    this.book(fills);
     if (time - this.#lastPnl >= this.#pnlEveryMs) {
       this.#lastPnl = time;
       const equity = this.equity;
@@ -124,23 +129,62 @@ export class SnapshotRun {
     }
   }
 
-  #journal(f: SnapshotFill): void {
+  /**
+   * The kill switch's flatten: every held symbol is sold, outside the kernel (which the promotion's
+   * stop then discards). Live, a market sell per symbol through the OMS, past the kill switch;
+   * paper, an executed sell at the symbol's last 현재가.
+   */
+  flatten(): void {
+    for (const p of this.positions.values()) {
+      if (!(p.qty > 0)) continue;
+      if (this.executor) {
+        this.executor.flattening = true;
+        try {
+          this.executor.sell(p.symbol, p.qty, this.lastTime, { untracked: true });
+        } finally {
+          this.executor.flattening = false;
+        }
+      } else {
+        this.#book({
+          kind: "sell",
+          symbol: p.symbol,
+          time: this.lastTime,
+          price: p.lastPrice,
+          qty: p.qty,
+          reason: "kill",
+        });
+      }
+    }
+  }
+
+  /**
+   * Books the kernel's fills into the run's positions and cash: paper fills are journalled here as
+   * executed orders; a live venue's were journalled by the OMS when they came.
+   */
+  book(fills: readonly SnapshotFill[]): void {
+    for (const f of fills) this.#book(f);
+    const cash = this.#kernel.cash;
+    if (cash !== undefined && Number.isFinite(cash)) this.cash = cash;
+  }
+
+  #book(f: SnapshotFill): void {
     const fee = f.fee ?? 0;
-    const order = this.#oms.createExecuted(
-      {
-        promotionId: this.promotion.id,
-        exchange: this.promotion.exchange,
-        symbol: f.symbol,
-        side: f.kind,
-        amount: f.qty,
-        fraction: 0,
-        reduceOnly: f.kind === "sell",
-        bar: this.count - 1,
-        refPrice: f.price,
-      },
-      { price: f.price, amount: f.qty, fee, time: f.time },
-      f.reason,
-    );
+    if (!this.executor)
+      this.#oms.createExecuted(
+        {
+          promotionId: this.promotion.id,
+          exchange: this.promotion.exchange,
+          symbol: f.symbol,
+          side: f.kind,
+          amount: f.qty,
+          fraction: 0,
+          reduceOnly: f.kind === "sell",
+          bar: this.count - 1,
+          refPrice: f.price,
+        },
+        { price: f.price, amount: f.qty, fee, time: f.time },
+        f.reason,
+      );
     const pos = this.positions.get(f.symbol) ?? { symbol: f.symbol, qty: 0, avgPrice: 0, lastPrice: f.price };
     this.positions.set(f.symbol, pos);
     if (f.kind === "buy") {
@@ -160,6 +204,5 @@ export class SnapshotRun {
       avgPrice: pos.avgPrice,
       pl: pos.qty * (pos.lastPrice - pos.avgPrice),
     });
-    void order;
   }
 }

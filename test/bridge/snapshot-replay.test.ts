@@ -141,7 +141,8 @@ describe("tick strategies on the bridge's snapshots", () => {
       symbols: [frames[0].symbol],
       mode: "live",
     });
-    expect(live.status).toBe(400);
-    expect(live.body.error).toMatch(/^mode: live tick strategies/);
+    // live needs a bridge started with --confirm-live
+    expect(live.status).toBe(403);
+    expect(live.body.error).toMatch(/live trading is not enabled/);
   });
 });

@@ -203,6 +203,7 @@ export async function startMockVenue({
     balances: new Map(Object.entries(balances)),
     prices: new Map(),
     nextId: 1,
+    extraBinance: [...(markets.binance ?? [])],
   };
 
   const server = createServer(async (req, res) => {
@@ -864,6 +865,8 @@ interface Account {
   balances: Map<string, number>;
   prices: Map<string, number>;
   nextId: number;
+  /** synthetic Binance markets (`markets.binance`), tradable against USDT */
+  extraBinance: readonly string[];
 }
 
 const BINANCE_ASSETS: Record<string, [string, string]> = { BTCUSDT: ["BTC", "USDT"], XRPETH: ["XRP", "ETH"] };
@@ -946,7 +949,9 @@ function findOrder(account: Account, q: Record<string, string>): MockOrder | und
 }
 
 function createOrder(account: Account, q: Record<string, string>): Reply {
-  const assets = BINANCE_ASSETS[q.symbol];
+  // the fixtures' markets, and the synthetic ones listed with `markets` ("AAAUSDT": AAA against USDT)
+  const extra = account.extraBinance.includes(q.symbol) && /^(.+)USDT$/.exec(q.symbol);
+  const assets = BINANCE_ASSETS[q.symbol] ?? (extra ? ([extra[1], "USDT"] as [string, string]) : undefined);
   if (!assets) return { status: 400, body: { code: -1121, msg: "Invalid symbol." } };
   const clientOrderId = q.newClientOrderId ?? `x-${account.nextId}`;
   account.orderRequests.set(clientOrderId, (account.orderRequests.get(clientOrderId) ?? 0) + 1);
