@@ -5,7 +5,7 @@ import { parentPort, workerData } from "node:worker_threads";
 import type { BacktestOptions } from "../engine/backtest.ts";
 import { Evaluator } from "../engine/optimize/evaluate.ts";
 import type { Task, TaskResult } from "../engine/optimize/runner.ts";
-import { compileStom, type StomRunOptions, stomTask } from "../engine/stom/index.ts";
+import type { StomRunOptions } from "../engine/stom/index.ts";
 import type { StrategyDef } from "../engine/strategy.ts";
 import type { StomTexts } from "./pool.ts";
 import { type SharedBars, sharedToBars } from "./shared-bars.ts";
@@ -35,6 +35,8 @@ if (!port) throw new Error("worker.ts must run in a worker thread");
 
 async function load(init: WorkerInit): Promise<(task: Task) => TaskResult> {
   if (init.kind === "stom") {
+    // loaded only here: a bar strategy's workers start without the STOM engine (a tenth of their start)
+    const { compileStom, stomTask } = await import("../engine/stom/index.ts");
     const { buy, sell, compile } = init.texts;
     const inputs = init.inputs.map((input) => ({
       symbol: input.symbol,
