@@ -188,6 +188,31 @@ export class CcxtVenue implements Venue {
     }
   }
 
+  /** A limit order on the venue's book (ccxt `has.createLimitOrder`: Binance and Upbit spot). */
+  async createLimitOrder({
+    symbol,
+    side,
+    amount,
+    price,
+    clientOrderId,
+  }: {
+    symbol: string;
+    side: "buy" | "sell";
+    amount: number;
+    price: number;
+    clientOrderId: string;
+  }): Promise<VenueOrder> {
+    if (!this.exchange.has.createLimitOrder) throw new RejectedError(`${this.id} has no limit orders`);
+    const params = this.id === "upbit" ? { identifier: clientOrderId } : { newClientOrderId: clientOrderId };
+    try {
+      const o = await this.exchange.createOrder(symbol, "limit", side, amount, price, params);
+      const v = toVenueOrder(o);
+      return { ...v, clientOrderId: v.clientOrderId ?? clientOrderId };
+    } catch (error) {
+      throw classify(error);
+    }
+  }
+
   async fetchByClientId(symbol: string, clientOrderId: string): Promise<VenueOrder | null> {
     const params = this.id === "upbit" ? { identifier: clientOrderId } : { origClientOrderId: clientOrderId };
     try {

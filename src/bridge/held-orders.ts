@@ -46,6 +46,11 @@ export interface HeldOrder {
   /** an entry's filled base amount: the size its exits close */
   filled: number;
   reason: string | null;
+  /**
+   * an exit counts from the trades after this closed bar: the bracket of a limit or stop entry
+   * waits for the bar after its fill, as the engine's does (absent: at once)
+   */
+  activeAfter?: number;
   readonly createdAt: number;
 }
 
@@ -240,6 +245,7 @@ export class HeldBook {
     const order = this.rows.filter((h) => h.state === "held").sort((a, b) => rank(a) - rank(b));
     for (const h of order) {
       if (h.state !== "held") continue; // canceled by a sibling that triggered first
+      if (h.activeAfter !== undefined && bar < h.activeAfter) continue;
       this.#check(h, price, bar);
     }
   }
@@ -308,8 +314,12 @@ export class HeldBook {
       if (entry.state === "sent") {
         entry.state = "open";
         this.#journal.saveHeld(entry, "filled", { amount: entry.filled });
-        if (entry.sl !== null) this.#arm(entry, "sl", entry.sl, true);
-        if (entry.tp !== null) this.#arm(entry, "tp", entry.tp, true);
+        // the engine reprocesses a market entry's bar for its bracket; a limit or stop entry's
+        // bracket waits for the next bar (the fill is in the bar after `bar`, the last closed one)
+        const market = entry.limit === null && entry.stop === null;
+        const after = market ? undefined : bar + 1;
+        if (entry.sl !== null) this.#arm(entry, "sl", entry.sl, market, after);
+        if (entry.tp !== null) this.#arm(entry, "tp", entry.tp, market, after);
       } else {
         this.#journal.saveHeld(entry, "filled", { amount: entry.filled });
         for (const x of this.rows)
@@ -337,7 +347,7 @@ export class HeldBook {
    * the last trade at once. An SL set by a trailing stop or by `trade.sl = …` counts from the next
    * trade, as the engine's counts from the next bar.
    */
-  #arm(entry: HeldOrder, role: "sl" | "tp", price: number, now = false): HeldOrder {
+  #arm(entry: HeldOrder, role: "sl" | "tp", price: number, now = false, activeAfter?: number): HeldOrder {
     const x: HeldOrder = {
       id: `h${randomUUID()}`,
       promotionId: this.promotionId,
@@ -357,6 +367,7 @@ export class HeldBook {
       clientOrderId: null,
       filled: 0,
       reason: null,
+      ...(activeAfter === undefined ? {} : { activeAfter }),
       createdAt: Date.now(),
     };
     this.#rows.set(x.id, x);

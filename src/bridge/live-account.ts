@@ -10,6 +10,8 @@ export type LiveSubmit = (order: {
   reduceOnly: boolean;
   bar: number;
   refPrice: number;
+  /** a limit order resting on the venue's book at this price */
+  limit?: number;
 }) => OrderRecord;
 
 /** What a restart reads back: the promotion's fills, position corrections and orders. */
@@ -28,6 +30,10 @@ export interface LiveAccountOptions {
   promotionId?: string;
   /** where held orders are journalled (the live Store); in memory without one */
   journal?: HeldJournal;
+  /** the venue keeps limit orders on its book: limit buys go there instead of being held */
+  nativeLimit?: boolean;
+  /** cancels an order at the venue (a resting limit order the strategy cancels) */
+  cancel?: (order: OrderRecord, reason: string) => void;
 }
 
 function price(x: number | undefined, name: string): number | null {
@@ -58,14 +64,24 @@ export class LiveAccount implements StrategyAccount {
   readonly #submit: LiveSubmit;
   readonly #refuse: (message: string) => void;
   readonly #pending = new Map<string, OrderRecord>();
+  readonly #nativeLimit: boolean;
+  readonly #cancel: (order: OrderRecord, reason: string) => void;
 
   constructor(
     submit: LiveSubmit,
     refuse: (message: string) => void,
-    { cash = 10_000, promotionId = "", journal = memoryJournal() }: LiveAccountOptions = {},
+    {
+      cash = 10_000,
+      promotionId = "",
+      journal = memoryJournal(),
+      nativeLimit = false,
+      cancel = () => {},
+    }: LiveAccountOptions = {},
   ) {
     this.#submit = submit;
     this.#refuse = refuse;
+    this.#nativeLimit = nativeLimit;
+    this.#cancel = cancel;
     this.cash = cash;
     this.held = new HeldBook(promotionId, journal, {
       send: ({ side, amount, reduceOnly, refPrice }) =>
@@ -128,9 +144,7 @@ export class LiveAccount implements StrategyAccount {
 
   /** Orders on their way to the venue, then the orders the bridge holds (the engine's pending list). */
   get pending(): readonly OrderView[] {
-    const sent = [...this.#pending.values()].map((o) =>
-      view(o.clientOrderId, o.side === "buy" ? o.amount : -o.amount, o.bar),
-    );
+    const sent = [...this.#pending.values()].map((o) => this.#sentView(o));
     return [...sent, ...this.held.waiting.map((h) => this.#heldView(h))];
   }
 
@@ -171,6 +185,32 @@ export class LiveAccount implements StrategyAccount {
     const side: Side = sign > 0 ? "buy" : "sell";
     const fraction = size < 1 ? size : 0;
     const amount = size < 1 ? 0 : size;
+    if (this.#nativeLimit && sign > 0 && limit !== null && stop === null) {
+      // on the venue's book: it fills there at the limit or better, as the engine's limit does
+      const order = this.#track(
+        "buy",
+        fraction ? (this.#spendable() * fraction) / limit : size,
+        false,
+        bar,
+        limit,
+        limit,
+      );
+      if (order.state !== "REJECTED" && (sl !== null || tp !== null || trailPct !== null || trailBy !== null))
+        this.held.place({
+          side,
+          amount: order.amount,
+          fraction: 0,
+          limit,
+          stop,
+          sl,
+          tp,
+          trailPct,
+          trailBy,
+          bar,
+          sent: order,
+        });
+      return order.state === "REJECTED" ? view(null, 0, bar) : { ...this.#sentView(order), sl, tp };
+    }
     if (limit !== null || stop !== null) {
       // held until a trade meets its price; a sell's bracket has no trade to protect on spot
       const h = this.held.place({
@@ -234,6 +274,11 @@ export class LiveAccount implements StrategyAccount {
     if (free > 1e-12) this.#track("sell", free * portion, true, bar, this.last);
   }
 
+  /** An order of this promotion still open at the venue after a restart (a limit order on its book). */
+  resume(order: OrderRecord): void {
+    this.#pending.set(order.clientOrderId, order);
+  }
+
   /** Cancels every held order (the kill switch, a stopped promotion); journalled. */
   cancelHeld(reason: string): void {
     this.held.cancelAll(reason);
@@ -265,11 +310,11 @@ export class LiveAccount implements StrategyAccount {
     return { fills: fills.length, held: held.length };
   }
 
-  /** Cash minus what buys already on their way will spend (at the last close). */
+  /** Cash minus what buys already on their way will spend (at their limit, or the last close). */
   #spendable(): number {
     let reserved = 0;
     for (const o of this.#pending.values())
-      if (o.side === "buy") reserved += (o.amount - o.filled) * this.last;
+      if (o.side === "buy") reserved += (o.amount - o.filled) * (o.price ?? this.last);
     return Math.max(0, this.cash - reserved);
   }
 
@@ -280,10 +325,33 @@ export class LiveAccount implements StrategyAccount {
     return this.amount - pending;
   }
 
-  #track(side: Side, amount: number, reduceOnly: boolean, bar: number, refPrice: number): OrderRecord {
-    const order = this.#submit({ side, amount, reduceOnly, bar, refPrice });
+  #track(
+    side: Side,
+    amount: number,
+    reduceOnly: boolean,
+    bar: number,
+    refPrice: number,
+    limit?: number,
+  ): OrderRecord {
+    const order = this.#submit({ side, amount, reduceOnly, bar, refPrice, ...(limit ? { limit } : {}) });
     if (order.state !== "REJECTED") this.#pending.set(order.clientOrderId, order);
     return order;
+  }
+
+  /** An order at the venue as the strategy sees it; a resting limit order can be canceled. */
+  #sentView(o: OrderRecord): OrderView {
+    const account = this;
+    return {
+      ...view(o.clientOrderId, o.side === "buy" ? o.amount : -o.amount, o.bar),
+      limit: o.price ?? null,
+      cancel() {
+        if (o.type !== "limit") return;
+        // gone from the strategy's orders and budget at once, as in the engine; the venue's
+        // answer comes later, and a fill it reports before the cancel landed is still booked
+        account.#pending.delete(o.clientOrderId);
+        account.#cancel(o, "canceled by the strategy");
+      },
+    };
   }
 
   #heldView(h: HeldOrder): OrderView {

@@ -33,6 +33,8 @@ export interface OrderIntent {
   readonly bar: number;
   readonly refPrice: number;
   readonly flatten?: boolean;
+  /** a limit order resting on the venue's book at this price (venues with createLimitOrder) */
+  readonly limit?: number;
 }
 
 /**
@@ -78,7 +80,8 @@ export class Oms {
       exchange: intent.exchange,
       symbol: intent.symbol,
       side: intent.side,
-      type: "market",
+      type: intent.limit === undefined ? "market" : "limit",
+      price: intent.limit ?? null,
       amount: intent.amount,
       fraction: intent.fraction,
       reduceOnly: intent.reduceOnly,
@@ -105,7 +108,8 @@ export class Oms {
       amount: intent.amount,
       fraction: intent.fraction,
       reduceOnly: intent.reduceOnly,
-      refPrice: intent.refPrice,
+      // a limit order's notional is at its price
+      refPrice: intent.limit ?? intent.refPrice,
       flatten: intent.flatten,
     };
     const verdict = this.#risk.check(req, ctx, now);
@@ -220,13 +224,25 @@ export class Oms {
     if (order.state !== "NEW") throw new Error(`order ${order.clientOrderId} is ${order.state}, not NEW`);
     this.transition(order, "SUBMITTED");
     try {
-      const answer = await venue.createMarketOrder({
-        symbol: order.symbol,
-        side: order.side,
-        amount: order.amount,
-        clientOrderId: order.clientOrderId,
-        refPrice,
-      });
+      const limit = order.type === "limit" ? order.price : null;
+      if (limit != null && !venue.createLimitOrder)
+        throw new RejectedError(`${venue.id} takes no limit orders: ${order.clientOrderId}`);
+      const answer =
+        limit != null && venue.createLimitOrder
+          ? await venue.createLimitOrder({
+              symbol: order.symbol,
+              side: order.side,
+              amount: order.amount,
+              price: limit,
+              clientOrderId: order.clientOrderId,
+            })
+          : await venue.createMarketOrder({
+              symbol: order.symbol,
+              side: order.side,
+              amount: order.amount,
+              clientOrderId: order.clientOrderId,
+              refPrice,
+            });
       this.apply(order, answer);
       return answer;
     } catch (error) {

@@ -22,7 +22,8 @@ CREATE TABLE IF NOT EXISTS orders (
   reason TEXT,
   bar INTEGER NOT NULL,
   created_at INTEGER NOT NULL,
-  updated_at INTEGER NOT NULL
+  updated_at INTEGER NOT NULL,
+  price REAL
 );
 CREATE INDEX IF NOT EXISTS orders_state ON orders(state);
 -- newest first (GET /api/orders pages), per promotion, and by the venue's id (KIS fill notices)
@@ -120,6 +121,7 @@ interface OrderRow {
   bar: number;
   created_at: number;
   updated_at: number;
+  price: number | null;
 }
 
 export interface AuditRow {
@@ -146,7 +148,8 @@ function toRecord(r: OrderRow): OrderRecord {
     exchange: r.exchange,
     symbol: r.symbol,
     side: r.side as OrderRecord["side"],
-    type: "market",
+    type: r.type === "limit" ? "limit" : "market",
+    price: r.price,
     amount: r.amount ?? Number.NaN,
     fraction: r.fraction,
     reduceOnly: r.reduce_only === 1,
@@ -181,10 +184,15 @@ export class Store {
     // FULL syncs every commit (power-loss safe); NORMAL in WAL still survives a process crash
     this.db.pragma(`synchronous = ${durable ? "FULL" : "NORMAL"}`);
     this.db.exec(SCHEMA);
+    // journals written before limit orders had no price column
+    const columns = this.db.prepare("PRAGMA table_info(orders)").all() as { name: string }[];
+    if (!columns.some((c) => c.name === "price")) this.db.exec("ALTER TABLE orders ADD COLUMN price REAL");
     this.#insertOrder = this.db.prepare(
-      `INSERT INTO orders VALUES (@client_order_id, @promotion_id, @mode, @exchange, @symbol, @side, @type,
-        @amount, @fraction, @reduce_only, @state, @venue_order_id, @filled, @avg_price, @fee, @reason, @bar,
-        @created_at, @updated_at)`,
+      `INSERT INTO orders (client_order_id, promotion_id, mode, exchange, symbol, side, type, amount, fraction,
+        reduce_only, state, venue_order_id, filled, avg_price, fee, reason, bar, created_at, updated_at, price)
+        VALUES (@client_order_id, @promotion_id, @mode, @exchange, @symbol, @side, @type, @amount, @fraction,
+        @reduce_only, @state, @venue_order_id, @filled, @avg_price, @fee, @reason, @bar, @created_at,
+        @updated_at, @price)`,
     );
     this.#updateOrder = this.db.prepare(
       `UPDATE orders SET amount = @amount, state = @state, venue_order_id = @venue_order_id, filled = @filled,
@@ -218,6 +226,7 @@ export class Store {
       bar: o.bar,
       created_at: o.createdAt,
       updated_at: o.updatedAt,
+      price: o.price ?? null,
     };
   }
 

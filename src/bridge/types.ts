@@ -57,7 +57,10 @@ export interface OrderRecord {
   readonly exchange: string;
   readonly symbol: string;
   readonly side: Side;
-  readonly type: "market";
+  /** a market order, or a limit order resting on the venue's book where the venue has them */
+  readonly type: "market" | "limit";
+  /** a limit order's price (null or absent for market orders) */
+  readonly price?: number | null;
   /** units of the base asset; NaN while a fraction-of-equity order waits for its fill (paper) */
   amount: number;
   /** 0 < fraction < 1 of available margin, or 0 for unit-sized orders */

@@ -35,6 +35,17 @@ export interface Venue {
     /** the last price the strategy saw; Upbit market buys are sized in quote (amount × refPrice) */
     refPrice?: number;
   }): Promise<VenueOrder>;
+  /**
+   * A limit order resting on the venue's book until it fills or is canceled; only venues that have
+   * them (Binance and Upbit spot). Errors as createMarketOrder's.
+   */
+  createLimitOrder?(order: {
+    symbol: string;
+    side: Side;
+    amount: number;
+    price: number;
+    clientOrderId: string;
+  }): Promise<VenueOrder>;
   /** null when the venue does not know the client order id */
   fetchByClientId(symbol: string, clientOrderId: string): Promise<VenueOrder | null>;
   cancel(symbol: string, venueOrderId: string): Promise<void>;

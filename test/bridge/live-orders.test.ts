@@ -4,7 +4,7 @@
 // host, held orders, OMS, journal. Their fills are compared with backtest() of the same bars, and
 // a bridge restarted with held orders outstanding restores them: they trigger once, nothing is
 // lost or sent twice, and the run's fills are those of the run without a restart.
-import { copyFileSync, mkdirSync } from "node:fs";
+import { copyFileSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import pino from "pino";
 import { afterEach, describe, expect, test } from "vitest";
@@ -43,6 +43,31 @@ const strategies = join(dir, "strategies");
 mkdirSync(strategies);
 for (const name of ["rsi-bracket", "breakout-trail"])
   copyFileSync(join(ROOT, `notebooks/strategies/${name}.ts`), join(strategies, `${name}.ts`));
+// a limit entry below the close with a bracket, as a user would write one: on a venue with limit
+// orders the entry rests on the venue's book, its SL and TP are held by the bridge
+writeFileSync(
+  join(strategies, "dip-limit.ts"),
+  `import { defineStrategy, sma } from "stom";
+export default defineStrategy({
+  params: {
+    n: { default: 20 },
+    dipPct: { default: 0.1, integer: false },
+    slPct: { default: 0.6, integer: false },
+    tpPct: { default: 0.4, integer: false },
+  },
+  init: (ctx) => ({ m: ctx.I(sma(ctx.bars.close, ctx.params.n), "sma") }),
+  next(ctx, { m }) {
+    if (ctx.trades.length) return;
+    // the dip order follows the close: the last bar's is canceled, a new one placed
+    for (const o of ctx.orders) o.cancel();
+    const c = ctx.close.value;
+    const p = ctx.params;
+    if (c > m.value)
+      ctx.buy({ limit: c * (1 - p.dipPct / 100), sl: c * (1 - p.slPct / 100), tp: c * (1 + p.tpPct / 100) });
+  },
+});
+`,
+);
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -60,7 +85,10 @@ async function open(venue: TapeVenue, dataDir: string) {
     clock: venue.now,
     // a restarted promotion warms up on the bars the tape has played, as it would on a venue's history
     warmupBars: 1000,
+    // an order resting on the venue's book is followed up until it fills
+    resolveDelayMs: 1,
   });
+  venue.booked = (id) => bridge.stores.live.order(id)?.state;
   const server = await startServer(bridge, { token: TOKEN, port: 0, logger: pino({ level: "silent" }) });
   let closed = false;
   const close = async () => {
@@ -147,6 +175,7 @@ const cases: [
   // both SL and TP: the backtest takes the SL (pessimistic), live the tape's first print (its high)
   ["rsi-bracket", { oversold: 40, slPct: 0.5, tpPct: 0.5 }, 13, 0, "0.003", 0],
   ["breakout-trail", { trailPct: 0.5 }, 9, 0, "-0.046", 0],
+  ["dip-limit", {}, 23, 0, "0.019", 0],
 ];
 
 describe("live orders held by the bridge: parity with backtest() on a cash account", () => {
@@ -211,30 +240,57 @@ describe("live orders held by the bridge: parity with backtest() on a cash accou
   }
 });
 
-describe("a bridge restarted with held orders outstanding", () => {
-  for (const [strategy, params] of cases) {
-    test(`${strategy}: they are restored, trigger once, and the run's fills equal the run without a restart`, async () => {
-      const trades = await expected(strategy, params);
-      // the middle of a trade that lasts: its exits are held when the process goes away, just
-      // after the open trade of bar m + 1 (bar m is decided and its trailing stop moved)
-      const k = trades.exitBar.findIndex((x, t) => x - trades.entryBar[t] >= 3 && trades.entryBar[t] > 100);
-      expect(k).toBeGreaterThanOrEqual(0);
-      const m = trades.entryBar[k] + 1;
-      const straight = await liveRun(strategy, params);
-      const restarted = await liveRun(strategy, params, 4 * (m + 1) + 1);
+type Trades = Awaited<ReturnType<typeof expected>>;
 
-      const outstanding = restarted.atRestart.filter((h) => h.role !== "entry" && h.state === "held");
+/** The middle of a trade that lasts: its exits are held when the process goes away. */
+function midTrade(trades: Trades): number {
+  const k = trades.exitBar.findIndex((x, t) => x - trades.entryBar[t] >= 3 && trades.entryBar[t] > 100);
+  expect(k).toBeGreaterThanOrEqual(0);
+  // just after the open trade of bar m + 1 (bar m is decided and its trailing stop moved)
+  const m = trades.entryBar[k] + 1;
+  return 4 * (m + 1) + 1;
+}
+
+/** Just after the open trade of a bar whose limit entry rests on the venue's book until a later trade. */
+function restingEntry(trades: Trades): number {
+  const k = trades.entryBar.findIndex((e, t) => e > 100 && trades.entryPrice[t] < bars.open[e]);
+  expect(k).toBeGreaterThanOrEqual(0);
+  return 4 * trades.entryBar[k] + 1;
+}
+
+const restarts: [
+  strategy: string,
+  params: Record<string, number>,
+  what: string,
+  killAt: (t: Trades) => number,
+][] = [
+  ["rsi-bracket", cases[0][1], "a bracket's SL and TP held", midTrade],
+  ["breakout-trail", cases[1][1], "a trailing stop held", midTrade],
+  ["dip-limit", cases[2][1], "a limit entry resting on the venue's book, its bracket held", restingEntry],
+];
+
+describe("a bridge restarted with orders outstanding", () => {
+  for (const [strategy, params, what, killAt] of restarts) {
+    test(`${strategy}, ${what}: restored, triggered once, the same fills as without a restart`, async () => {
+      const trades = await expected(strategy, params);
+      const straight = await liveRun(strategy, params);
+      const restarted = await liveRun(strategy, params, killAt(trades));
+
+      const outstanding = restarted.atRestart;
       expect(outstanding.length).toBeGreaterThan(0);
       // the same rows, by id, came back and finished after the restart
       const after = new Map(restarted.held.map((h) => [h.id, h]));
       for (const h of outstanding) expect(["done", "canceled"]).toContain(after.get(h.id)?.state);
-      expect(restarted.held.filter((h) => h.state === "held")).toEqual(
-        restarted.held.filter((h) => h.state === "held" && !outstanding.some((o) => o.id === h.id)),
-      );
       for (const h of restarted.held)
         expect(
           restarted.store.heldEvents(h.id).filter((e) => e.event === "triggered").length,
         ).toBeLessThanOrEqual(1);
+      if (strategy === "dip-limit") {
+        // the entry was on the venue's book at the restart, and filled there after it
+        const entry = outstanding.find((h) => h.role === "entry" && h.state === "sent");
+        const order = restarted.orders.find((o) => o.clientOrderId === entry?.clientOrderId);
+        expect([order?.type, order?.state]).toEqual(["limit", "FILLED"]);
+      }
       // nothing lost, nothing sent twice: the same executions as without the restart
       const view = (run: typeof straight) =>
         run.venue.executions.map((e) => [e.side, e.tick, e.price, Number(e.amount.toFixed(9))]);

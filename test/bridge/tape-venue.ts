@@ -2,8 +2,11 @@
 // ReplayVenue makes of them (open, high, low, close of each bar, 1 ms apart), one trade per turn of
 // the event loop, so that every order a trade causes is sent, answered and booked before the next
 // trade, as a real minute between two prints allows. Market orders fill at once, in full, at the
-// last trade (a venue's book as thin as the tape). A test steers it with `play(to)` and can
-// restart the bridge between two trades: the tape goes on where it stopped.
+// last trade (a venue's book as thin as the tape). Limit orders rest on its book and fill at their
+// price when a trade reaches it (at the last trade when they are marketable on arrival), as a
+// maker's order does; the tape then waits until the bridge has booked that fill (`booked`). A test
+// steers it with `play(to)` and can restart the bridge between two trades: the tape goes on where
+// it stopped.
 
 import { ReplayVenue } from "../../src/bridge/replay-venue.ts";
 import type { MarketRules } from "../../src/bridge/risk.ts";
@@ -29,6 +32,10 @@ export class TapeVenue implements Venue {
   readonly #bars: Bars;
   readonly #orders = new Map<string, VenueOrder>();
   readonly holdings: Record<string, number> = {};
+  /** limit orders on the book, by client order id */
+  readonly resting = new Map<string, VenueOrder & { price: number }>();
+  /** the bridge's journal state of an order (the test sets it): a fill on the book waits for it */
+  booked: (clientOrderId: string) => string | undefined = () => "FILLED";
   /** trades delivered so far */
   delivered = 0;
   #limit = 0;
@@ -88,7 +95,15 @@ export class TapeVenue implements Venue {
         continue;
       }
       const tick = this.ticks[this.delivered++];
+      const filled = this.#match(tick);
       onTick(tick);
+      // a fill on the book is known to the bridge when it follows the order up: the next trade
+      // waits for that, as a real minute would leave it time to
+      for (const id of filled)
+        for (let k = 0; this.booked(id) !== "FILLED"; k++) {
+          if (k > 2_000 || signal.aborted) break;
+          await new Promise((resolve) => setTimeout(resolve, 1));
+        }
       this.#check();
       await new Promise((resolve) => setImmediate(resolve));
     }
@@ -120,8 +135,60 @@ export class TapeVenue implements Venue {
     return { ...v };
   }
 
+  async createLimitOrder(o: {
+    symbol: string;
+    side: Side;
+    amount: number;
+    price: number;
+    clientOrderId: string;
+  }) {
+    const last = this.last;
+    if (!last) throw new Error("no trade yet");
+    const marketable = o.side === "buy" ? last.price <= o.price : last.price >= o.price;
+    // marketable on arrival: it takes the book at the last trade, as a market order would
+    if (marketable) return this.createMarketOrder(o);
+    const v = {
+      venueOrderId: `tape-${++this.#seq}`,
+      clientOrderId: o.clientOrderId,
+      symbol: o.symbol,
+      side: o.side,
+      state: "ACCEPTED" as const,
+      amount: o.amount,
+      filled: 0,
+      avgPrice: 0,
+      fee: 0,
+      price: o.price,
+    };
+    this.#orders.set(o.clientOrderId, v);
+    this.resting.set(o.clientOrderId, v);
+    return { ...v };
+  }
+
+  /** Resting limit orders the trade reaches fill at their price; returns their client order ids. */
+  #match(tick: Tick): string[] {
+    const filled: string[] = [];
+    for (const [id, o] of this.resting) {
+      if (!(o.side === "buy" ? tick.price <= o.price : tick.price >= o.price)) continue;
+      this.resting.delete(id);
+      this.#orders.set(id, { ...o, state: "FILLED", filled: o.amount, avgPrice: o.price });
+      this.executions.push({
+        clientOrderId: id,
+        side: o.side,
+        amount: o.amount,
+        price: o.price,
+        time: tick.time,
+        tick: this.delivered - 1,
+      });
+      const base = o.symbol.split("/")[0];
+      this.holdings[base] = (this.holdings[base] ?? 0) + (o.side === "buy" ? o.amount : -o.amount);
+      filled.push(id);
+    }
+    return filled;
+  }
+
   async fetchByClientId(_symbol: string, clientOrderId: string): Promise<VenueOrder | null> {
-    return this.#orders.get(clientOrderId) ?? null;
+    const v = this.#orders.get(clientOrderId);
+    return v ? { ...v } : null;
   }
 
   async balances(): Promise<Record<string, number>> {
@@ -145,10 +212,16 @@ export class TapeVenue implements Venue {
     return out;
   }
 
-  async cancel(): Promise<void> {}
+  async cancel(_symbol: string, venueOrderId: string): Promise<void> {
+    for (const [id, o] of this.resting)
+      if (o.venueOrderId === venueOrderId) {
+        this.resting.delete(id);
+        this.#orders.set(id, { ...o, state: "CANCELED" });
+      }
+  }
 
   async openOrders(): Promise<VenueOrder[]> {
-    return [];
+    return [...this.resting.values()].map((o) => ({ ...o }));
   }
 
   async close(): Promise<void> {}
