@@ -19,6 +19,7 @@ import { redactDeep, redactSecrets } from "./redact.ts";
 import { withRetry } from "./retry.ts";
 import { type MarketRules, RiskGate, type RiskLimits } from "./risk.ts";
 import { type Session, sessionFor } from "./sessions.ts";
+import { type ExecutedKernel, SnapshotExecutor } from "./snapshot-executor.ts";
 import { snapshotKernel } from "./snapshot-kernel.ts";
 import { SnapshotRun } from "./snapshot-run.ts";
 import type { SnapshotRow, SnapshotSource } from "./snapshot-source.ts";
@@ -292,6 +293,14 @@ export class Bridge {
   emit(event: BridgeEvent): void {
     if (event.type === "fill") this.#onFill(event);
     if (event.type === "order" && FINAL_STATES.has(event.order.state)) {
+      const snap = this.#snapshotRuns.get(event.order.promotionId)?.run;
+      if (snap?.executor) {
+        try {
+          snap.book(snap.executor.settle(event.order, snap.lastTime));
+        } catch (error) {
+          this.#riskEvent("strategy", (error as Error).message, snap.promotion.id);
+        }
+      }
       const run = this.#running.get(event.order.promotionId);
       if (run) {
         run.orders.delete(event.order.clientOrderId);
@@ -613,10 +622,9 @@ export class Bridge {
   async #promoteSnapshots(spec: PromotionSpec, id: string): Promise<Promotion> {
     const kind = spec.kind as "ticks" | "stom";
     if (spec.mode === "live") {
-      throw new HttpError(
-        400,
-        `mode: live ${kind === "ticks" ? "tick strategies" : "STOM texts"} are not carried yet; promote them on paper`,
-      );
+      if (!this.options.allowLive)
+        throw new HttpError(403, "live trading is not enabled (start the bridge with --confirm-live)");
+      if (!spec.fingerprint) throw new HttpError(400, "fingerprint: required for live promotions");
     }
     const symbols = [...new Set(spec.symbols ?? [])];
     if (symbols.length === 0) throw new HttpError(400, "symbols: at least one symbol");
@@ -637,8 +645,8 @@ export class Bridge {
       resolvedParams: loaded.params,
     };
     await this.#startSnapshots(promotion, loaded);
-    this.stores.paper.savePromotion(promotion);
-    this.stores.paper.audit(
+    this.stores[promotion.mode].savePromotion(promotion);
+    this.stores[promotion.mode].audit(
       "promote",
       `promoted ${kind} ${spec.strategy} on ${spec.exchange} ${promotion.symbol}`,
       {
@@ -671,13 +679,46 @@ export class Bridge {
       );
     }
     const symbols = promotion.symbols ?? [];
+    const id = promotion.id;
+    let run: SnapshotRun | undefined;
+    let executor: SnapshotExecutor | undefined;
+    const markets = new Map<string, MarketRules>();
+    if (promotion.mode === "live") {
+      const venue = await this.venue(promotion.exchange, "live");
+      for (const symbol of symbols) markets.set(symbol, await venue.marketRules(symbol));
+      const oms = this.oms.live;
+      executor = new SnapshotExecutor({
+        promotion,
+        oms,
+        clock: () => run?.count ?? 0,
+        lastPrice: (symbol) => run?.positions.get(symbol)?.lastPrice ?? Number.NaN,
+        risk: (symbol) => {
+          let open = 0;
+          for (const r of this.#running.values()) if (r.account.positionSize !== 0) open++;
+          return {
+            equity: run?.equity ?? 0,
+            openPositions: open + (run?.openPositions ?? 0),
+            hasPosition: (run?.positions.get(symbol)?.qty ?? 0) > 0,
+            dailyPnl: this.daily.pnl({ ...promotion, symbol: symbols[0] }),
+            market: markets.get(symbol),
+          };
+        },
+        send: (order, refPrice) => {
+          void oms.send(order, venue, refPrice).then(() => {
+            if (order.state === "UNKNOWN") this.#resolveLater(order, venue, 1);
+            else if (!FINAL_STATES.has(order.state)) this.#follow(order, venue, 1);
+          });
+        },
+      });
+    }
     const kernel = (() => {
       try {
-        return snapshotKernel(loaded, promotion.settings, symbols);
+        return snapshotKernel(loaded, promotion.settings, symbols, executor);
       } catch (error) {
         throw new HttpError(400, `settings: ${(error as Error).message}`);
       }
     })();
+    if (executor) executor.kernel = kernel as unknown as ExecutedKernel;
     const source = await Promise.resolve()
       .then(() => this.options.snapshots?.(promotion) as SnapshotSource | Promise<SnapshotSource>)
       .catch((error: Error) => {
@@ -692,16 +733,17 @@ export class Bridge {
       );
     }
     const first = { ...promotion, symbol: symbols[0] };
-    const run = new SnapshotRun({
+    run = new SnapshotRun({
       promotion,
       kernel,
-      oms: this.oms.paper,
+      oms: this.oms[promotion.mode],
       emit: (e) => this.emit(e),
       mark: (time, equity) => this.daily.mark(first, time, equity),
+      executor,
     });
     run.halted = this.risk.killed;
     const running: SnapshotRunning = { run, abort: new AbortController(), errors: new Set() };
-    this.#snapshotRuns.set(promotion.id, running);
+    this.#snapshotRuns.set(id, running);
     const wanted = new Set(symbols);
     void source
       .run((symbol, row) => {
@@ -1188,8 +1230,15 @@ export class Bridge {
       `kill switch ${restored ? "restored from the journal" : "on"}${state.flatten ? ", flattening" : ""}`,
     );
     this.emit({ type: "kill", active: true });
-    // snapshot kernels fill by themselves: while killed they see no snapshot, so they neither decide nor fill
-    for (const { run } of this.#snapshotRuns.values()) run.halted = true;
+    // snapshot kernels decide on every snapshot: while killed they see none, so they neither decide
+    // nor fill; a flatten sells what they hold and ends them (their kernel no longer matches the account)
+    for (const [id, { run }] of this.#snapshotRuns) {
+      run.halted = true;
+      if (state.flatten && run.openPositions > 0) {
+        run.flatten();
+        await this.stop(id);
+      }
+    }
     for (const run of this.#running.values()) {
       await this.#cancelOrders(run, "kill switch");
       if (state.flatten && run.account.positionSize !== 0) {
