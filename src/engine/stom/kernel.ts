@@ -719,7 +719,7 @@ export class StomSymbol {
     // 추정예수금 < 주문금액 refuses the order (kiwoom_trader.py:217)
     if (desk.cashLimited && amount > desk.cash) return;
     if (desk.executor) {
-      // STOM's Buy sends the order only when the book within 매수시장가잔량범위 can fill it (kiwoom_strategy_tick.py:696-708)
+      // STOM's Buy sends the order only when the book within 매수시장가잔량범위 can fill it (kiwoom_strategy_tick.py:679-693)
       this.awaiting = { side: "buy", qty };
       desk.executor.buy(this.symbol, qty, this.timeAt(r));
       return;
@@ -775,7 +775,7 @@ export class StomSymbol {
     this.awaiting = null;
   }
 
-  /** 체결강도평균_ != 0 and a book (kiwoom_strategy_tick.py:492, upbit_strategy_tick.py:442): live texts run only then */
+  /** 체결강도평균_ != 0 and a book (kiwoom_strategy_tick.py:492, kiwoom_strategy_min.py:500, upbit_strategy_tick.py:442, upbit_strategy_min.py:470): live texts run only then */
   #liveReady(r: number): boolean {
     const cols = this.data.cols;
     const strength = cols.체결강도;

@@ -8,8 +8,8 @@ export interface StomLiveOptions {
   /** 최대매수종목수: a buy is refused while this many positions are held (kiwoom_trader.py:209; default 10) */
   readonly maxPositions?: number;
   /**
-   * 종목당투자금 with 투자금고정 (kiwoom_trader.py:847-848): 투자금 (백만) × 1,000,000 per buy;
-   * default 20 (stock) and 1,000 (coin), STOM's settings DB
+   * 종목당투자금 in KRW, with 투자금고정 (kiwoom_trader.py:847-848: 투자금, set in millions, × 1,000,000):
+   * default 20,000,000 (stock) and 1,000,000,000 (coin), STOM's settings DB
    */
   readonly budget?: number;
   /** 추정예수금: a buy that costs more is refused (kiwoom_trader.py:217); off by default (stom cannot read the account) */
@@ -59,7 +59,7 @@ export function stomLiveRules(kind: StomKind, options: StomLiveOptions = {}): St
   const d = stomLiveDefaults(kind);
   const rules: StomLiveRules = {
     maxPositions: options.maxPositions ?? d.maxPositions,
-    betting: options.budget !== undefined ? options.budget * 1_000_000 : d.betting,
+    betting: options.budget ?? d.betting,
     cash: options.cash ?? d.cash,
     capital: options.capital ?? d.capital,
     lossStop: options.lossStop ?? d.lossStop,

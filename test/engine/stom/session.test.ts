@@ -337,10 +337,12 @@ describe("StomSession live: STOM's live-trader rules", () => {
   it("최대매수종목수 refuses the buy beyond the cap; 투자금 sizes each buy", () => {
     const inputs = ["000001", "000002", "000003"].map((s) => synth("stock_tick", s, ["20240102"], 60, flat));
     const p = compileStom(BUY_ALL, HOLD, { kind: "stock_tick" });
-    const { session, fills } = replay(p, inputs, { live: { maxPositions: 2, budget: 1, endTime: LATE } });
+    const { session, fills } = replay(p, inputs, {
+      live: { maxPositions: 2, budget: 1_000_000, endTime: LATE },
+    });
     const buys = fills.filter((f) => f.kind === "buy");
     expect(buys.map((f) => f.symbol)).toEqual(["000001", "000002"]);
-    // 투자금 1 (백만) at 10,010 (the ask) buys int(1,000,000 / 10,000) = 100 shares
+    // 투자금 1,000,000 at 10,010 (the ask) buys int(1,000,000 / 10,000) = 100 shares
     expect(buys.map((f) => f.qty)).toEqual([100, 100]);
     expect(session.position("000003")).toBeNull();
     // the backtester has no cap: all three buy
@@ -352,7 +354,7 @@ describe("StomSession live: STOM's live-trader rules", () => {
     const falling = (r: number) => (r < 35 ? 10_000 : 10_000 - 10 * (r - 35));
     const inputs = ["000001", "000002"].map((s) => synth("stock_tick", s, DAYS, 80, falling));
     const p = compileStom(BUY_ALL, HOLD, { kind: "stock_tick" });
-    const live = { budget: 1, capital: 10_000_000, lossStop: 0.1, endTime: LATE };
+    const live = { budget: 1_000_000, capital: 10_000_000, lossStop: 0.1, endTime: LATE };
     const { fills } = replay(p, inputs, { live });
     const day1 = fills.filter((f) => f.time < stomIndexToMs(20240103000000, KST_OFFSET_MS));
     const sells = day1.filter((f) => f.kind === "sell");
@@ -374,7 +376,7 @@ describe("StomSession live: STOM's live-trader rules", () => {
     const inputs = [synth("stock_tick", "000001", ["20240102"], 80, rising)];
     const p = compileStom(BUY_ALL, HOLD, { kind: "stock_tick" });
     const { fills } = replay(p, inputs, {
-      live: { budget: 1, capital: 1_000_000, profitStop: 1, endTime: LATE },
+      live: { budget: 1_000_000, capital: 1_000_000, profitStop: 1, endTime: LATE },
     });
     expect(fills.map((f) => [f.kind, f.reason])).toEqual([
       ["buy", undefined],
@@ -387,26 +389,26 @@ describe("StomSession live: STOM's live-trader rules", () => {
     const inputs = [synth("stock_tick", "000001", ["20240102"], 120, flat)];
     const p = compileStom(BUY_ALL, HOLD, { kind: "stock_tick" });
     const end = 90100; // 09:01:00 KST
-    const { fills } = replay(p, inputs, { live: { budget: 1, endTime: end } });
+    const { fills } = replay(p, inputs, { live: { budget: 1_000_000, endTime: end } });
     expect(fills.map((f) => [f.kind, f.reason, f.time])).toEqual([
       ["buy", undefined, stomIndexToMs(20240102090029, KST_OFFSET_MS)],
       // the first snapshot after 09:01:00
       ["sell", "전략종료청산", stomIndexToMs(20240102090101, KST_OFFSET_MS)],
     ]);
     // 잔고청산 off: held on past the end time (and sold only when the day is ended by hand)
-    const kept = replay(p, inputs, { live: { budget: 1, endTime: end, liquidate: false } });
+    const kept = replay(p, inputs, { live: { budget: 1_000_000, endTime: end, liquidate: false } });
     expect(kept.fills.map((f) => f.time)).toEqual([
       stomIndexToMs(20240102090029, KST_OFFSET_MS),
       stomIndexToMs(20240102090159, KST_OFFSET_MS),
     ]);
     // after the end time the buy text does not run: an end before the first decision buys nothing
-    expect(replay(p, inputs, { live: { budget: 1, endTime: 90010 } }).fills).toEqual([]);
+    expect(replay(p, inputs, { live: { budget: 1_000_000, endTime: 90010 } }).fills).toEqual([]);
   });
 
   it("decides on arrival; 최고/최저수익률 start at the first 수익률, and 체결강도평균 0 decides nothing", () => {
     const inputs = [synth("stock_tick", "000001", ["20240102"], 60, flat)];
     const p = compileStom(BUY_ALL, "if 최고수익률 < 0:\n    매도 = True\n", { kind: "stock_tick" });
-    const session = new StomSession(p, { symbols: ["000001"], live: { budget: 1, endTime: LATE } });
+    const session = new StomSession(p, { symbols: ["000001"], live: { budget: 1_000_000, endTime: LATE } });
     const rows = snapshots(inputs, "stock_tick");
     // the 30th snapshot (평균값계산틱수) buys on its own push
     for (let k = 0; k < 29; k++) expect(session.push(...rows[k])).toEqual([]);
@@ -416,7 +418,7 @@ describe("StomSession live: STOM's live-trader rules", () => {
     expect(session.push(...rows[30]).map((f) => f.kind)).toEqual(["sell"]);
     expect(backtestStom(p, inputs).trades.map((t) => t.cond)).toEqual(["전략종료청산"]);
     const still = [synth("stock_tick", "000001", ["20240102"], 60, flat, () => 0)];
-    expect(replay(p, still, { live: { budget: 1, endTime: LATE } }).fills).toEqual([]);
+    expect(replay(p, still, { live: { budget: 1_000_000, endTime: LATE } }).fills).toEqual([]);
     expect(backtestStom(p, still).trades).toHaveLength(1);
   });
 });
@@ -434,7 +436,7 @@ describe("StomSession with an executor: a venue fills", () => {
     };
     const session = new StomSession(p, {
       symbols: ["000001"],
-      live: { budget: 1, endTime: LATE },
+      live: { budget: 1_000_000, endTime: LATE },
       executor,
     });
     const rows = snapshots(inputs, "stock_tick");
@@ -467,7 +469,7 @@ describe("StomSession with an executor: a venue fills", () => {
     let buys = 0;
     const session = new StomSession(p, {
       symbols: ["000001"],
-      live: { budget: 1, endTime: LATE },
+      live: { budget: 1_000_000, endTime: LATE },
       executor: { buy: () => buys++, sell: () => {} },
     });
     const rows = snapshots(inputs, "stock_tick");
