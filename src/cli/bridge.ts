@@ -36,6 +36,7 @@ interface BridgeFlags {
   commission: number;
   replay?: string;
   replaySnapshots?: string;
+  strategies?: string;
   warmup: number;
   speed: string;
   catalog?: string;
@@ -108,6 +109,10 @@ export function registerBridgeCommands(program: Command): void {
       500,
     )
     .option("--catalog <dir>", "catalog for --replay selectors")
+    .option(
+      "--strategies <dir>",
+      "the folder promotions name strategies in: <name>.ts, ticks/<name>.ts, stom/<name>/{buy,sell}.txt (default: notebooks/strategies)",
+    )
     .action(async (flags: BridgeFlags, command: Command) => {
       let journal = flags.journal;
       if (flags.data !== undefined) {
@@ -153,6 +158,7 @@ export function registerBridgeCommands(program: Command): void {
         paper: { cash: flags.cash, commission: flags.commission, unit: 1e-8 },
         liveCash: flags.cash,
         warmupBars: flags.warmup,
+        ...(flags.strategies ? { strategyDir: path.resolve(flags.strategies) } : {}),
         // a replay closes its bars on its own clock; the wall clock would fill years of flat bars
         flushMs: replay ? 0 : 1_000,
         ...(replay

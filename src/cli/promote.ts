@@ -1,3 +1,4 @@
+import path from "node:path";
 import type { Command } from "commander";
 import { type BacktestReport, readReport } from "../app/report.ts";
 import { loadResolvedStrategy } from "../app/strategy-loader.ts";
@@ -13,6 +14,7 @@ interface PromoteFlags {
   kind: string;
   symbols?: string;
   settings?: string;
+  strategies?: string;
   timeframe: string;
   mode: "paper" | "live";
   bridge: string;
@@ -34,6 +36,10 @@ export function registerPromoteCommand(program: Command): void {
       "--kind <kind>",
       "bars (a strategy under notebooks/strategies), ticks (notebooks/strategies/ticks) or stom (STOM texts in notebooks/strategies/stom/<name>/)",
       "bars",
+    )
+    .option(
+      "--strategies <dir>",
+      "the folder the bridge was given with --strategies (the fingerprint pins the same source)",
     )
     .option("--symbols <list>", "ticks and stom: the symbols to trade, comma separated (KRW-BTC,KRW-ETH)")
     .option(
@@ -65,7 +71,11 @@ export function registerPromoteCommand(program: Command): void {
         ...parseParams(flags.param),
       };
       // the backtest's settings travel with the promotion, inside the fingerprint
-      const loaded = await loadResolvedStrategy(name, raw, { namesOnly: true, settings: report?.settings });
+      const loaded = await loadResolvedStrategy(name, raw, {
+        namesOnly: true,
+        settings: report?.settings,
+        ...(flags.strategies ? { dir: path.resolve(flags.strategies) } : {}),
+      });
       let fingerprint: string | undefined;
       if (report) {
         fingerprint = report.strategy.fingerprint;
@@ -113,7 +123,10 @@ async function promoteSnapshots(name: string, flags: PromoteFlags, token: string
   };
   const { loadSnapshotStrategy } = await import("../app/snapshot-strategy.ts");
   // loaded here too, so a typo fails before the request, and the fingerprint pins this source
-  const loaded = await loadSnapshotStrategy(kind, name, params, { settings });
+  const loaded = await loadSnapshotStrategy(kind, name, params, {
+    settings,
+    ...(flags.strategies ? { dir: path.resolve(flags.strategies) } : {}),
+  });
   const res = await fetch(new URL("/api/promotions", flags.bridge), {
     method: "POST",
     headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
