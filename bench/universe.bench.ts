@@ -4,6 +4,8 @@
 // processes, one backtest per job and chunked (--queue-chunk's default: 69 jobs of 32). Every
 // queued table must equal the one-thread table byte for byte. Each configuration runs twice and
 // the faster run counts (the machine's 2 cores are shared); the load average is printed with it.
+// Beside wall time, the CPU time of every process involved (this one, the workers, redis-server,
+// from /proc) per series: less sensitive to a busy machine, and what the queue adds is its overhead.
 //   node --import tsx bench/universe.bench.ts [runs]
 import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
@@ -27,6 +29,7 @@ import type { Runner, TaskResult } from "../src/engine/optimize/runner.ts";
 import { contextPool } from "../src/parallel/context-pool.ts";
 import { queueRunner } from "../src/parallel/index.ts";
 import { REDIS_SERVER, startRedis } from "../test/support/redis.ts";
+import { cpuMeter, redisPid } from "./cpu.ts";
 
 const RUNS = Number(process.argv[2] ?? 2);
 const WORKERS = [1, 2, 4];
@@ -62,6 +65,7 @@ const bars = catalog.list().reduce((n, s) => n + s.rows, 0);
 await catalog.close();
 const strategy = await loadStrategy("sma-cross");
 const redis = await startRedis();
+const redisServerPid = await redisPid(redis.client());
 
 /** Runs the tasks and returns the report's JSON. */
 async function collect(runner: Runner, tasks: readonly UniverseTask[]): Promise<string> {
@@ -92,7 +96,7 @@ async function startWorkers(n: number, url: string) {
         }),
     ),
   );
-  return () =>
+  const stop = () =>
     Promise.all(
       procs.map((p) => {
         const exited = new Promise((resolve) => p.once("exit", resolve));
@@ -100,6 +104,7 @@ async function startWorkers(n: number, url: string) {
         return exited;
       }),
     );
+  return { stop, pids: procs.map((p) => p.pid as number) };
 }
 
 interface Row {
@@ -108,16 +113,21 @@ interface Row {
   /** backtests, and BullMQ jobs when queued */
   jobs: number;
   load: string;
+  /** CPU ms of every process involved, in the fastest run */
+  cpu: number;
 }
 const rows: Row[] = [];
-const best = async (runner: string, jobs: number, once: () => Promise<number>) => {
+const best = async (runner: string, jobs: number, pids: readonly number[], once: () => Promise<number>) => {
   let ms = Number.POSITIVE_INFINITY;
   let at = "";
+  let cpu = Number.NaN;
   for (let k = 0; k < RUNS; k++) {
+    const meter = cpuMeter(pids);
     const t = await once();
-    if (t < ms) [ms, at] = [t, load()];
+    const used = meter();
+    if (t < ms) [ms, at, cpu] = [t, load(), used];
   }
-  rows.push({ runner, ms, jobs, load: at });
+  rows.push({ runner, ms, jobs, load: at, cpu });
 };
 
 // one thread: the floor (a warm-up first, untimed)
@@ -134,7 +144,7 @@ let expected = "";
     close: async () => {},
   };
   expected = await collect(runner, plain);
-  await best("in-process, 1 thread", members.length, async () => {
+  await best("in-process, 1 thread", members.length, [], async () => {
     const t = performance.now();
     if ((await collect(runner, plain)) !== expected) throw new Error("one thread differs from itself");
     return performance.now() - t;
@@ -156,7 +166,7 @@ let poolStart = 0;
   );
   poolStart = performance.now() - t;
   try {
-    await best("thread pool, 2 threads", members.length, async () => {
+    await best("thread pool, 2 threads", members.length, [], async () => {
       const t0 = performance.now();
       if ((await collect(pool, plain)) !== expected) throw new Error("the thread pool's table differs");
       return performance.now() - t0;
@@ -178,7 +188,7 @@ const context = universeQueueContext({
   options: OPTIONS,
 });
 for (const w of WORKERS) {
-  const stop = await startWorkers(w, redis.url(0));
+  const { stop, pids } = await startWorkers(w, redis.url(0));
   try {
     // a warm-up study on the same context: each worker loads the strategy and opens the catalog
     // once (a cost per worker and study, not per backtest)
@@ -191,7 +201,8 @@ for (const w of WORKERS) {
     for (const chunk of [1, undefined]) {
       const jobs = chunk ? members.length : Math.ceil(members.length / 32);
       const name = `queue, ${w} worker${w > 1 ? "s" : ""}, ${chunk ? "1/job" : "auto chunk"}`;
-      await best(name, jobs, async () => {
+      // the study's runner is made inside the timed run; its CPU counts (it is the coordinator's)
+      await best(name, jobs, [redisServerPid, ...pids], async () => {
         const study = studyId({ bench: Date.now(), w, chunk });
         const runner = await queueRunner(redis.url(0), { study, context, concurrency: w, chunk });
         try {
@@ -223,17 +234,18 @@ console.log(
   `thread pool start (2 threads): ${poolStart.toFixed(0)} ms; queue coordinator's read + sha256 of every series: ${hashMs.toFixed(0)} ms (both apart from the times below)\n`,
 );
 console.log(
-  `${"runner".padEnd(30)} ${"ms".padStart(7)} ${"jobs".padStart(5)} ${"jobs/s".padStart(7)} ${"series/s".padStart(9)} ${"× 1 thread".padStart(11)} ${"load".padStart(5)}`,
+  `${"runner".padEnd(30)} ${"ms".padStart(7)} ${"jobs".padStart(5)} ${"jobs/s".padStart(7)} ${"series/s".padStart(9)} ${"× 1 thread".padStart(11)} ${"cpu ms/series".padStart(14)} ${"load".padStart(5)}`,
 );
 const base = rows[0];
 for (const r of rows)
   console.log(
-    `${r.runner.padEnd(30)} ${r.ms.toFixed(0).padStart(7)} ${String(r.jobs).padStart(5)} ${((r.jobs / r.ms) * 1000).toFixed(0).padStart(7)} ${((members.length / r.ms) * 1000).toFixed(0).padStart(9)} ${(base.ms / r.ms).toFixed(2).padStart(11)} ${r.load.padStart(5)}`,
+    `${r.runner.padEnd(30)} ${r.ms.toFixed(0).padStart(7)} ${String(r.jobs).padStart(5)} ${((r.jobs / r.ms) * 1000).toFixed(0).padStart(7)} ${((members.length / r.ms) * 1000).toFixed(0).padStart(9)} ${(base.ms / r.ms).toFixed(2).padStart(11)} ${(r.cpu / members.length).toFixed(2).padStart(14)} ${r.load.padStart(5)}`,
   );
 const at = (name: string) => rows.find((r) => r.runner === name) as Row;
 // one worker runs one backtest at a time, so what a series costs beyond the same backtest in this
 // thread is the queue's: job fetch, lock, result write, completion event, read-back
 const overhead = (r: Row) => ((r.ms - base.ms) / members.length).toFixed(2);
+const cpuOverhead = (r: Row) => ((r.cpu - base.cpu) / members.length).toFixed(2);
 console.log(
-  `\nRedis overhead per backtest (1 worker − 1 thread): ${overhead(at("queue, 1 worker, 1/job"))} ms one per job, ${overhead(at("queue, 1 worker, auto chunk"))} ms chunked`,
+  `\nRedis overhead per backtest (1 worker − 1 thread): wall ${overhead(at("queue, 1 worker, 1/job"))} ms one per job, ${overhead(at("queue, 1 worker, auto chunk"))} ms chunked; CPU of all processes ${cpuOverhead(at("queue, 1 worker, 1/job"))} ms one per job, ${cpuOverhead(at("queue, 1 worker, auto chunk"))} ms chunked`,
 );

@@ -179,7 +179,14 @@ export async function universeBacktestCommand(
     const context = contextOf(hashed.hash);
     // where the catalog sits and how the universe was spelled do not change what is computed
     const study = studyId({ ...context, catalog: null, universe: null });
-    runner = await queueRunner(flags.queue, { study, context, log, sigint: true, chunk: flags.queueChunk });
+    runner = await queueRunner(flags.queue, {
+      study,
+      context,
+      log,
+      sigint: true,
+      chunk: flags.queueChunk,
+      unit: "series",
+    });
   } else {
     tasks = members.map((m, id) => ({ id, params: {}, ...m }));
     // a --workers the user gave is obeyed; the default pool is only for a universe worth its start

@@ -29,6 +29,8 @@ export interface QueueRunnerOptions {
   readonly concurrency?: number;
   /** tasks per job (default autoChunk: about a 64th of a batch, at most 32) */
   readonly chunk?: number;
+  /** what a task is called in the log lines ("trials"; a universe's are "series") */
+  readonly unit?: string;
 }
 
 /** A Runner on BullMQ, with the study it runs and the trials each worker recorded. */
@@ -68,6 +70,7 @@ export async function queueRunner(
     pollMs = 500,
     concurrency = 1,
     chunk,
+    unit = "trials",
   }: QueueRunnerOptions,
 ): Promise<QueueRunner> {
   if (chunk !== undefined && !(Number.isInteger(chunk) && chunk >= 1))
@@ -100,7 +103,7 @@ export async function queueRunner(
   await client.del(keys.cancelled);
   const stored = await client.hlen(keys.results);
   log(
-    `queue: study ${study} on ${showRedisUrl(url)}${stored ? `, ${stored} trials already in Redis (resuming)` : ""}`,
+    `queue: study ${study} on ${showRedisUrl(url)}${stored ? `, ${stored} ${unit} already in Redis (resuming)` : ""}`,
   );
 
   let pending: Pending | null = null;
@@ -275,7 +278,7 @@ export async function queueRunner(
           .sort(([a], [b]) => a.localeCompare(b))
           .map(([name, n]) => `${name} ${n}`)
           .join(", ");
-        log(`queue: study ${study}: ${total} trials recorded${each ? ` (${each})` : ""}`);
+        log(`queue: study ${study}: ${total} ${unit} recorded${each ? ` (${each})` : ""}`);
       } finally {
         await close();
       }

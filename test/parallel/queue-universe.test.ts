@@ -134,7 +134,7 @@ describe.skipIf(!REDIS_SERVER)("stom backtest --universe --queue", () => {
     // the victim finished nothing: all 24 backtests ran on the live workers, its job among them
     expect(sum(await db.hgetall(`stom:study:${id}:runs`))).toBe(24);
     expect(Object.keys(recorded)).not.toContain(expect.stringContaining(`:${victim.child.pid}`));
-    expect(stderr).toMatch(/24 trials recorded \(\S+ \d+(, \S+ \d+)*\)/);
+    expect(stderr).toMatch(/24 series recorded \(\S+ \d+(, \S+ \d+)*\)/);
   });
 
   test("a worker whose catalog holds other bars for a series refuses the study, naming the series", async () => {
