@@ -1,5 +1,5 @@
 // `stom worker --queue redis://...`: runs the backtests of any study put on the queue by `stom
-// optimize --queue` (on this machine or another), until stopped. --concurrency N runs N worker
+// optimize --queue` or `stom backtest --universe --queue` (on this machine or another), until stopped. --concurrency N runs N worker
 // processes: a backtest is synchronous CPU work, so parallelism comes from processes, one job each.
 import { type ChildProcess, fork } from "node:child_process";
 import os from "node:os";
@@ -23,7 +23,9 @@ const log = (line: string) => process.stderr.write(`${line}\n`);
 export function registerWorkerCommand(program: Command): void {
   program
     .command("worker")
-    .description("run the backtests of studies queued by `stom optimize --queue` (any number of machines)")
+    .description(
+      "run the backtests of studies queued by `stom optimize --queue` or `stom backtest --universe --queue` (any number of machines)",
+    )
     .requiredOption("--queue <redis-url>", "the queue: redis://host:port[/db]")
     .option(
       "--concurrency <n>",
@@ -33,7 +35,7 @@ export function registerWorkerCommand(program: Command): void {
     )
     .option(
       "--catalog <dir>",
-      "this machine's catalog for studies on catalog selectors (default: the study's)",
+      "this machine's catalog for studies on catalog selectors and universes (default: the study's)",
     )
     .addOption(
       new Option(
