@@ -30,6 +30,7 @@ export class TapeVenue implements Venue {
   readonly ticks: readonly Tick[];
   readonly executions: Execution[] = [];
   readonly #bars: Bars;
+  readonly #barMs: number;
   readonly #orders = new Map<string, VenueOrder>();
   readonly holdings: Record<string, number> = {};
   /** limit orders on the book, by client order id */
@@ -43,9 +44,15 @@ export class TapeVenue implements Venue {
   #reached: { to: number; resolve: () => void } | null = null;
   #seq = 0;
 
-  private constructor(bars: Bars, ticks: Tick[]) {
+  private constructor(bars: Bars, barMs: number, ticks: readonly Tick[]) {
     this.#bars = bars;
+    this.#barMs = barMs;
     this.ticks = ticks;
+  }
+
+  /** A recorded trade tape, and the bars it makes (for the warm-up history). */
+  static ofTrades(bars: Bars, barMs: number, ticks: readonly Tick[]): TapeVenue {
+    return new TapeVenue(bars, barMs, ticks);
   }
 
   /** The replay venue's tape of `bars`, played one trade at a time. */
@@ -56,7 +63,7 @@ export class TapeVenue implements Venue {
       (t) => ticks.push(t),
       new AbortController().signal,
     );
-    return new TapeVenue(bars, ticks);
+    return new TapeVenue(bars, barMs, ticks);
   }
 
   get last(): Tick | undefined {
@@ -195,10 +202,13 @@ export class TapeVenue implements Venue {
     return { ...this.holdings };
   }
 
-  /** the bars whose four trades have all been delivered, oldest first */
+  /** the closed bars so far, oldest first (the warm-up history of a restarted promotion) */
   async fetchBars(_symbol: string, _timeframe: string, limit: number): Promise<Bar[]> {
     const b = this.#bars;
-    const closed = Math.floor(this.delivered / 4);
+    // the bars that ended by the last trade's time
+    const now = this.last?.time ?? Number.NEGATIVE_INFINITY;
+    let closed = 0;
+    while (closed < b.length && b.time[closed] + this.#barMs <= now) closed++;
     const out: Bar[] = [];
     for (let i = Math.max(0, closed - limit); i < closed; i++)
       out.push({
