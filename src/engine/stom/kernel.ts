@@ -96,6 +96,8 @@ function grow<T extends Float64Array | Uint8Array>(a: T, n: number): T {
  */
 export class StomColumns {
   readonly #grown = new Map<string, Grown>();
+  /** bumped when growing moved the buffers (the step rebinds its columns) */
+  version = 0;
 
   constructor(
     /** STOM's columns by name (buffers longer than `length` when growing) */
@@ -112,7 +114,10 @@ export class StomColumns {
     if (!this.#names) this.#names = Object.keys(this.cols).filter((name) => name !== "index");
     const names = this.#names;
     const cols = this.cols;
-    if (r >= cols.index.length) for (const name of Object.keys(cols)) cols[name] = grow(cols[name], r + 1);
+    if (r >= cols.index.length) {
+      for (const name of Object.keys(cols)) cols[name] = grow(cols[name], r + 1);
+      this.version++;
+    }
     for (let k = 0; k < names.length; k++) {
       const v = values[names[k]];
       cols[names[k]][r] = v === undefined ? Number.NaN : v;
@@ -589,7 +594,12 @@ export class StomSymbol {
   #buy!: (V: unknown) => boolean;
   #sell!: (V: unknown, P: unknown) => boolean;
   #conds: ((V: unknown) => boolean)[] = [];
-  #boundTo: Float64Array | null = null;
+  #version = -1;
+  // the columns every step reads, looked up once per binding (the Korean-keyed record is a dictionary)
+  #index!: Float64Array;
+  #price!: Float64Array;
+  #interest!: Float64Array;
+  #viTime: Float64Array | undefined;
   #lastVi = Number.NaN;
   #day = Number.NaN;
   /** the last row stepped (the row a live stop or a venue's fill is booked on) */
@@ -635,7 +645,11 @@ export class StomSymbol {
   #bind(): void {
     const { program } = this.desk;
     const cols = this.data.cols;
-    this.#boundTo = cols.현재가;
+    this.#version = this.data.version;
+    this.#index = cols.index;
+    this.#price = cols.현재가;
+    this.#interest = cols.관심종목;
+    this.#viTime = this.desk.stock ? cols.VI해제시간 : undefined;
     const D = program.columns.map((name) => cols[name]);
     this.H.D = D;
     this.#buy = program.buy(D, this.H, RUNTIME) as (V: unknown) => boolean;
@@ -790,9 +804,8 @@ export class StomSymbol {
   /** One snapshot: row r of the symbol; `dayEnd` when it is the day's last (LastSell, no text). */
   step(r: number, dayEnd: boolean): void {
     const { desk, H, data } = this;
-    const cols = data.cols;
-    if (cols.현재가 !== this.#boundTo) this.#bind();
-    const index = cols.index;
+    if (data.version !== this.#version) this.#bind();
+    const index = this.#index;
     desk.snapshots++;
     this.last = r;
     const day = Math.floor(index[r] / desk.dayDiv);
@@ -818,7 +831,7 @@ export class StomSymbol {
     H.index = index[r];
     H.hms = desk.tick ? index[r] % 1e6 : (index[r] % 1e4) * 100;
     // STOM parses VI해제시간 on every snapshot (strp_time) and stops on a value that is not a time
-    const viTime = desk.stock ? cols.VI해제시간 : undefined;
+    const viTime = this.#viTime;
     if (viTime && viTime[r] !== this.#lastVi) {
       this.#lastVi = viTime[r];
       if (!(stomIndexMs(this.#lastVi) >= 0))
@@ -842,10 +855,10 @@ export class StomSymbol {
       // an order in flight: STOM runs neither text for the symbol (NIB, NIS)
       if (this.awaiting) return;
     }
-    const price = cols.현재가;
+    const price = this.#price;
     if (!this.pos) {
       if (live && desk.buyStopped) return;
-      if (!RUNTIME.truthy(cols.관심종목[r])) return;
+      if (!RUNTIME.truthy(this.#interest[r])) return;
       const qty = desk.stock
         ? RUNTIME.int(desk.betting / price[r], "betting")
         : npRound(desk.betting / price[r], 8);
