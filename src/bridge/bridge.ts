@@ -880,14 +880,28 @@ export class Bridge {
    * The venue holds less of `asset` than the live promotions' fills add up to: each promotion's
    * position shrinks to its share of what the venue holds (journalled as an adjustment, replayed
    * after a restart), so no exit tries to sell what is not there. A venue holding more is left alone:
-   * the account may hold the asset for other reasons.
+   * the account may hold the asset for other reasons. Nothing is adopted while one of them has an
+   * order in flight: the venue may already hold what its fill will book (the next check decides).
    */
   #adopt(exchange: string, asset: string, journal: number, venue: number): void {
-    const ratio = journal > 0 ? Math.max(0, venue) / journal : 0;
-    for (const run of this.#running.values()) {
-      const { promotion: p, account } = run;
-      if (p.mode !== "live" || !(account instanceof LiveAccount)) continue;
-      if (p.exchange !== exchange || baseOf(exchange, p.symbol) !== asset || !(account.amount > 0)) continue;
+    const runs = [...this.#running.values()].filter(
+      ({ promotion: p, account }) =>
+        p.mode === "live" &&
+        account instanceof LiveAccount &&
+        p.exchange === exchange &&
+        baseOf(exchange, p.symbol) === asset,
+    );
+    if (runs.some((r) => [...r.orders.values()].some((o) => !FINAL_STATES.has(o.state)))) {
+      this.stores.live.audit("adopt", `${exchange} ${asset}: an order is in flight, nothing adopted yet`);
+      return;
+    }
+    // the journal side as it stands now (fills may have been booked while the balance was read)
+    let held = 0;
+    for (const r of runs) held += (r.account as LiveAccount).amount;
+    if (!(Math.max(0, venue) < held)) return;
+    const ratio = held > 0 ? Math.max(0, venue) / held : 0;
+    for (const { promotion: p, account } of runs) {
+      if (!(account instanceof LiveAccount) || !(account.amount > 0)) continue;
       const before = account.amount;
       const delta = account.adopt(before * ratio);
       if (!delta) continue;

@@ -192,4 +192,26 @@ describe("live positions after a restart", () => {
     expect(third.positions()[0].size).toBeCloseTo(before.size / 2, 12);
     expect(await third.checkBalances()).toEqual([]);
   });
+
+  it("adopts nothing while an order is in flight: the venue may already hold what its fill will book", async () => {
+    const venue = new FakeVenue();
+    // answers lost from here on, lookups a minute away: a sell stays UNKNOWN
+    const bridge = await live(venue, tempDir("stom-recon-"), { resolveDelayMs: 60_000 });
+    const p = await promoteLive(bridge);
+    for (const t of sineTicks(20)) bridge.tick(p.id, t);
+    await until(settled(bridge), "the buy final");
+    const [held] = bridge.positions();
+    expect(held.size).toBeGreaterThan(0);
+    venue.onCreate = () => {
+      throw new AmbiguousError("binance POST /api/v3/order request timed out (5000 ms)");
+    };
+    for (const t of sineTicks(15, { from: 20 })) bridge.tick(p.id, t);
+    await until(() => bridge.stores.live.orders().some((o) => o.state === "UNKNOWN"), "an UNKNOWN sell");
+    // the venue sold (its holdings moved), the journal does not know yet
+    expect(venue.holdings.XRP).toBeLessThan(held.size);
+    const mismatches = await bridge.checkBalances();
+    expect(mismatches).toHaveLength(1);
+    expect(bridge.positions()[0].size).toBe(held.size);
+    expect(bridge.stores.live.audits().find((a) => a.kind === "adopt")?.message).toContain("in flight");
+  });
 });
