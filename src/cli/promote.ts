@@ -160,8 +160,9 @@ function parseJsonObject(text: string, flag: string): Record<string, unknown> {
 
 /**
  * Live venues are spot accounts: refused before anything runs, a backtest that ran on a margin
- * account or sold short. Every order type the engine has is carried live (limit, stop, stop-limit,
- * SL/TP brackets and trailing stops are held by the bridge and trigger on the venue's trades).
+ * account or sold short. Every order type the engine has is carried live: limit buys rest on the
+ * venue's book where it has one; stops, stop-limits, SL/TP brackets, trailing stops and limit sells
+ * are held by the bridge and trigger on the venue's trades (docs/bridge.md, Live orders).
  */
 function refuseWhatSpotCannotCarry(report: BacktestReport, exchange: string): void {
   const { account } = report.settings;
