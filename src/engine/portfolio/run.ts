@@ -20,7 +20,7 @@ export const BOOK_COLUMNS: readonly string[] = Object.freeze(
 );
 
 /** Rows the merge hands the kernel at a time: small enough to stay in cache, large enough to amortize. */
-const CHUNK = 4096;
+const CHUNK = 1024;
 
 function numericColumns(input: TickInput): { length: number; columns: Record<string, Float64Array> } {
   const src = input.columns;
