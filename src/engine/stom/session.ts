@@ -1,4 +1,5 @@
 // STOM texts fed one live snapshot at a time, on the kernel backtestStom drives (kernel.ts).
+import { suggest } from "../params.ts";
 import { type StomBacktestOptions, type StomRun, sortTrades } from "./backtest.ts";
 import type { StomProgram } from "./compile.ts";
 import { StomColumns, StomDesk, type StomExecutor, StomSymbol } from "./kernel.ts";
@@ -43,6 +44,44 @@ interface Slot {
 
 const NO_FILLS: readonly StomFill[] = Object.freeze([]);
 
+const OPTION_KEYS = [
+  "symbols",
+  "names",
+  "params",
+  "live",
+  "executor",
+  "betting",
+  "avgTicks",
+  "avgList",
+  "buyDepth",
+  "sellDepth",
+  "fill",
+  "vars",
+  "varsZeroIsAvg",
+  "clock",
+  "maxPositions",
+  "cash",
+];
+const LIVE_KEYS = [
+  "maxPositions",
+  "budget",
+  "cash",
+  "capital",
+  "lossStop",
+  "profitStop",
+  "endTime",
+  "liquidate",
+];
+
+/** Refuses an option name the session does not know, with a did-you-mean. */
+function checkKeys(what: string, given: object | undefined, known: readonly string[]): void {
+  for (const key of Object.keys(given ?? {})) {
+    if (known.includes(key)) continue;
+    const near = suggest(key, known);
+    throw new Error(`unknown ${what}: ${key}${near ? `, did you mean ${near}?` : ""}`);
+  }
+}
+
 /**
  * STOM texts run live: each push appends one snapshot (its `time` in UTC ms and STOM's columns as the
  * catalog stores them; `index` is derived from `time` when absent) to its symbol's growing columns and
@@ -76,6 +115,8 @@ export class StomSession {
   #ended = false;
 
   constructor(program: StomProgram, options: StomSessionOptions) {
+    checkKeys("session option", options, OPTION_KEYS);
+    checkKeys("live option", options.live, LIVE_KEYS);
     const { symbols, names = {}, params, live, executor, ...rest } = options;
     if (!symbols?.length) throw new Error("invalid symbols: none given");
     const vars = rest.vars ?? stomVars(program, params);

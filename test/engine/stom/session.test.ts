@@ -332,6 +332,12 @@ describe("StomSession live: STOM's live-trader rules", () => {
     expect(() => new StomSession(p, { symbols: ["a"], live: { maxPositions: 0 } })).toThrow(
       "invalid max positions: 0",
     );
+    expect(() => new StomSession(p, { symbols: ["a"], live: { endtime: 90000 } as object })).toThrow(
+      "unknown live option: endtime, did you mean endTime?",
+    );
+    expect(() => new StomSession(p, { symbols: ["a"], beting: 1 } as StomSessionOptions)).toThrow(
+      "unknown session option: beting, did you mean betting?",
+    );
   });
 
   it("최대매수종목수 refuses the buy beyond the cap; 투자금 sizes each buy", () => {
