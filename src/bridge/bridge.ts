@@ -576,7 +576,7 @@ export class Bridge {
           journal: this.stores.live,
           // limit buys rest on the venue's book where it has one (ccxt has.createLimitOrder)
           nativeLimit: typeof v.createLimitOrder === "function",
-          cancel: (order, reason) => void this.#cancelAtVenue(order, v, reason),
+          cancel: (order, reason) => this.#cancelAtVenue(order, v, reason),
         },
       );
     }

@@ -1,7 +1,7 @@
 import type { OrderRequest } from "../engine/index.ts";
 import type { LegView, OrderView, StrategyAccount } from "./account.ts";
 import { HeldBook, type HeldJournal, type HeldOrder, memoryJournal } from "./held-orders.ts";
-import type { Bar, OrderRecord, Side } from "./types.ts";
+import { type Bar, FINAL_STATES, type OrderRecord, type Side } from "./types.ts";
 
 /** How a live account hands an order to the OMS; returns the journalled record (maybe REJECTED). */
 export type LiveSubmit = (order: {
@@ -32,8 +32,8 @@ export interface LiveAccountOptions {
   journal?: HeldJournal;
   /** the venue keeps limit orders on its book: limit buys go there instead of being held */
   nativeLimit?: boolean;
-  /** cancels an order at the venue (a resting limit order the strategy cancels) */
-  cancel?: (order: OrderRecord, reason: string) => void;
+  /** cancels an order at the venue (a resting limit order the strategy cancels); settles when done */
+  cancel?: (order: OrderRecord, reason: string) => Promise<void> | void;
 }
 
 function price(x: number | undefined, name: string): number | null {
@@ -65,7 +65,7 @@ export class LiveAccount implements StrategyAccount {
   readonly #refuse: (message: string) => void;
   readonly #pending = new Map<string, OrderRecord>();
   readonly #nativeLimit: boolean;
-  readonly #cancel: (order: OrderRecord, reason: string) => void;
+  readonly #cancel: (order: OrderRecord, reason: string) => Promise<void> | void;
 
   constructor(
     submit: LiveSubmit,
@@ -347,9 +347,12 @@ export class LiveAccount implements StrategyAccount {
       cancel() {
         if (o.type !== "limit") return;
         // gone from the strategy's orders and budget at once, as in the engine; the venue's
-        // answer comes later, and a fill it reports before the cancel landed is still booked
+        // answer comes later, and a fill it reports before the cancel landed is still booked.
+        // A cancel the venue did not take leaves the order working: it is pending again.
         account.#pending.delete(o.clientOrderId);
-        account.#cancel(o, "canceled by the strategy");
+        void Promise.resolve(account.#cancel(o, "canceled by the strategy")).then(() => {
+          if (!FINAL_STATES.has(o.state)) account.#pending.set(o.clientOrderId, o);
+        });
       },
     };
   }

@@ -269,4 +269,60 @@ describe("a live account's held orders", () => {
       ["sell", 4],
     ]);
   });
+
+  test("a native limit buy rests at the venue; canceled, it leaves the orders at once, and comes back if the venue kept it", async () => {
+    const resting: OrderRecord[] = [];
+    let venueTakesCancels = false;
+    const acct = new LiveAccount(
+      (o) => {
+        const order = {
+          clientOrderId: `stom-native-${resting.length}`,
+          promotionId: "p1",
+          mode: "live",
+          exchange: "binance",
+          symbol: "X/USDT",
+          side: o.side,
+          type: o.limit ? "limit" : "market",
+          price: o.limit ?? null,
+          amount: o.amount,
+          fraction: 0,
+          reduceOnly: o.reduceOnly,
+          state: "ACCEPTED",
+          venueOrderId: `v${resting.length}`,
+          filled: 0,
+          avgPrice: 0,
+          fee: 0,
+          reason: null,
+          bar: o.bar,
+          createdAt: 0,
+          updatedAt: 0,
+        } satisfies OrderRecord as OrderRecord;
+        resting.push(order);
+        return order;
+      },
+      () => {},
+      {
+        cash: 1_000,
+        nativeLimit: true,
+        cancel: async (order) => {
+          if (venueTakesCancels) order.state = "CANCELED";
+        },
+      },
+    );
+    acct.onBar({ time: 0, open: 100, high: 100, low: 100, close: 100, volume: 0 }, 0);
+    const order = acct.place(1, { size: 0.5, limit: 98 }, 0);
+    expect([resting[0].type, resting[0].price, resting[0].amount]).toEqual(["limit", 98, (1_000 * 0.5) / 98]);
+    // the held book has nothing: the venue holds it
+    expect(acct.held.rows).toEqual([]);
+    expect(acct.pending.map((o) => o.limit)).toEqual([98]);
+    order.cancel();
+    expect(acct.pending).toEqual([]);
+    await new Promise((resolve) => setImmediate(resolve));
+    // the venue refused the cancel: the order is still working, and the strategy sees it again
+    expect(acct.pending.map((o) => o.clientOrderId)).toEqual([resting[0].clientOrderId]);
+    venueTakesCancels = true;
+    acct.pending[0].cancel();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(acct.pending).toEqual([]);
+  });
 });
