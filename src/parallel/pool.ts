@@ -1,6 +1,4 @@
-import { createRequire } from "node:module";
 import os from "node:os";
-import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
 import type { BacktestOptions } from "../engine/backtest.ts";
@@ -12,28 +10,21 @@ import { shareBars, shareColumns } from "./shared-bars.ts";
 import type { WorkerInit } from "./worker.ts";
 
 const WORKER = fileURLToPath(new URL("./worker.ts", import.meta.url));
-// workers start without the parent's tsx hooks, so each registers tsx before importing worker.ts
-const TSX_API = pathToFileURL(
-  path.join(
-    path.dirname(createRequire(import.meta.url).resolve("tsx/package.json")),
-    "dist/esm/api/index.mjs",
-  ),
-).href;
-// and maps "stom" in a strategy file to the same sources (bin/library.mjs), or it would load a
-// second engine whose Series the strategy's crossover() would not recognise
+// Workers start without the parent's hooks. Each registers bin/ts-hooks.mjs, which maps "stom" in
+// a strategy file to the same sources (bin/library.mjs), or it would load a second engine whose
+// Series the strategy's crossover() would not recognise, and strips the types of every .ts file
+// with esbuild (as for a strategy outside the checkout under bin/stom.js). Registering tsx as well
+// cost a third of a worker's start.
 const ROOT = new URL("../../", import.meta.url);
 const BOOT = `Promise.all([
   import("node:module"),
   import(${JSON.stringify(new URL("bin/library.mjs", ROOT).href)}),
-  import(${JSON.stringify(TSX_API)}),
-]).then(([{ register }, { sourceLibrary }, tsx]) => {
-  tsx.register();
+]).then(([{ register }, { sourceLibrary }]) => {
   register(${JSON.stringify(new URL("bin/ts-hooks.mjs", ROOT).href)}, {
     data: {
       library: sourceLibrary(${JSON.stringify(ROOT.href)}),
-      // a strategy file outside the checkout loads as an ES module (as under bin/stom.js)
       transpile: true,
-      keep: ${JSON.stringify(["src/", "node_modules/"].map((d) => new URL(d, ROOT).href))},
+      keep: ${JSON.stringify([new URL("node_modules/", ROOT).href])},
     },
   });
   return import(${JSON.stringify(pathToFileURL(WORKER).href)});
