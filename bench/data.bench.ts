@@ -2,19 +2,22 @@
  * Data-path benchmarks: `node --import tsx bench/data.bench.ts`. Prints a table; writes only to a temp dir.
  */
 import { mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
-import { cpus, freemem, tmpdir, totalmem } from "node:os";
+import { cpus, freemem, loadavg, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import { performance as perf } from "node:perf_hooks";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { fetchColumns } from "../src/data/catalog/duck.ts";
 import type { WriteResult } from "../src/data/catalog/index.ts";
 import { Catalog } from "../src/data/catalog/index.ts";
-import { readInputs } from "../src/data/formats/index.ts";
+import { parseThreads, readInputs } from "../src/data/formats/index.ts";
 import { type Frame, makeFrame } from "../src/data/frame.ts";
 
 const DATA = new URL("../../shared/data/", import.meta.url).pathname;
 const work = mkdtempSync(join(tmpdir(), "stom-bench-"));
 const results: [string, string, string][] = [];
+const LOAD_AT_START = loadavg()
+  .map((x) => x.toFixed(2))
+  .join(", ");
 
 async function time<T>(fn: () => Promise<T>): Promise<[number, T]> {
   const t0 = performance.now();
@@ -44,27 +47,34 @@ function du(dir: string, ext: string): number {
 }
 
 try {
-  // 1. whole-market KRX day: parse only, write only (frames already in memory), end to end
+  // 1. whole-market KRX day: parse only, write only (frames already in memory), end to end, each
+  // single-threaded (--threads 1) and on worker threads (the default: every core parses)
   {
     const tarball = join(DATA, "krx/creon_1m_20190920_all_symbols.tar.gz");
-    const parses: number[] = [];
+    const threads = parseThreads(tarball);
+    const parses: Record<number, number[]> = { 1: [], [threads]: [] };
     let frames: Frame[] = [];
+    // the two modes alternate so that both see the same load (2 shared cores)
     for (let k = 0; k < 3; k++) {
-      const [ms, all] = await time(async () => {
-        const out: Frame[] = [];
-        for await (const f of readInputs([tarball])) out.push(f);
-        return out;
-      });
-      parses.push(ms);
-      frames = all;
+      for (const t of [1, threads]) {
+        const [ms, all] = await time(async () => {
+          const out: Frame[] = [];
+          for await (const f of readInputs([tarball], { threads: t })) out.push(f);
+          return out;
+        });
+        parses[t].push(ms);
+        frames = all;
+      }
     }
     const rows = frames.reduce((n, f) => n + f.length, 0);
     const rate = (ms: number) => `${((rows / ms) * 1000).toFixed(0)} rows/s`;
-    results.push([
-      "KRX tarball: parse only (readInputs, best of 3)",
-      `${rows} rows, ${frames.length} series`,
-      `${best(parses).toFixed(0)} ms, ${rate(best(parses))}`,
-    ]);
+    for (const t of [1, threads]) {
+      results.push([
+        `KRX tarball: parse only, ${t} thread(s) (readInputs, best of 3)`,
+        `${rows} rows, ${frames.length} series`,
+        `${best(parses[t]).toFixed(0)} ms, ${rate(best(parses[t]))}`,
+      ]);
+    }
     const writes: number[] = [];
     for (let k = 0; k < 3; k++) {
       const catalog = await Catalog.open(join(work, `krx-w${k}`));
@@ -77,32 +87,41 @@ try {
       `${rows} rows`,
       `${best(writes).toFixed(0)} ms, ${rate(best(writes))}`,
     ]);
-    const ends: number[] = [];
-    const busy: number[] = [];
+    const ends: Record<number, number[]> = { 1: [], [threads]: [] };
+    const busy: Record<number, number[]> = { 1: [], [threads]: [] };
     let r: WriteResult | undefined;
     for (let k = 0; k < 3; k++) {
-      const catalog = await Catalog.open(join(work, `krx-e${k}`));
-      const elu = perf.eventLoopUtilization();
-      const [ms, out] = await time(() => catalog.write(readInputs([tarball])));
-      busy.push(perf.eventLoopUtilization(elu).active);
-      ends.push(ms);
-      r = out;
-      await catalog.close();
+      for (const t of [1, threads]) {
+        const catalog = await Catalog.open(join(work, `krx-e${k}-${t}`));
+        const elu = perf.eventLoopUtilization();
+        const [ms, out] = await time(() => catalog.write(readInputs([tarball], { threads: t })));
+        busy[t].push(perf.eventLoopUtilization(elu).active);
+        ends[t].push(ms);
+        r = out;
+        await catalog.close();
+      }
     }
-    // main-thread busy time < wall time: gunzip and file creation ran on libuv's threads meanwhile
+    // main-thread busy time < wall time: workers parsed, gunzip ran on libuv's threads meanwhile
+    for (const t of [1, threads]) {
+      results.push([
+        `KRX tarball: end to end, ${t} thread(s) (readInputs + write, best of 3)`,
+        `${r?.rowsIn} rows, ${r?.filesWritten} files`,
+        `${best(ends[t]).toFixed(0)} ms, ${rate(best(ends[t]))} (main thread busy ${best(busy[t]).toFixed(0)} ms; all: ${ends[t].map((x) => x.toFixed(0)).join(", ")})`,
+      ]);
+    }
     results.push([
-      "KRX tarball: end to end (readInputs + write, best of 3)",
-      `${r?.rowsIn} rows, ${r?.filesWritten} files`,
-      `${best(ends).toFixed(0)} ms, ${rate(best(ends))} (main thread busy ${best(busy).toFixed(0)} ms)`,
+      `KRX tarball: end to end, ${threads} threads vs 1`,
+      "",
+      `${(best(ends[1]) / best(ends[threads])).toFixed(2)}x faster`,
     ]);
-    const catalog = await Catalog.open(join(work, "krx-e0"));
+    const catalog = await Catalog.open(join(work, `krx-e0-${threads}`));
     const [again] = await time(() => catalog.write(frames));
     results.push(["KRX tarball: re-import (no-op)", `${rows} rows`, `${again.toFixed(0)} ms`]);
     await catalog.close();
     results.push([
       "KRX catalog on disk (Parquet, plain, uncompressed)",
       `${rows} rows`,
-      `${(du(join(work, "krx-e0"), ".parquet") / 2 ** 20).toFixed(1)} MiB`,
+      `${(du(join(work, `krx-e0-${threads}`), ".parquet") / 2 ** 20).toFixed(1)} MiB`,
     ]);
   }
   // 2. the BTC/USDT month
@@ -261,6 +280,12 @@ try {
 
 console.log(
   `machine: ${cpus()[0]?.model} x ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(1)} GiB (${(freemem() / 2 ** 30).toFixed(1)} free), node ${process.version}`,
+);
+// the cores are shared: numbers taken under load are not comparable
+console.log(
+  `load average at the end: ${loadavg()
+    .map((x) => x.toFixed(2))
+    .join(", ")} (at the start: ${LOAD_AT_START})`,
 );
 const widths = [0, 1, 2].map((i) => Math.max(...results.map((r) => r[i].length)));
 for (const r of results) console.log(r.map((v, i) => v.padEnd(widths[i])).join("  |  "));

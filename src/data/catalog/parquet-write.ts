@@ -45,6 +45,7 @@ const C_LIST = 9;
 const C_STRUCT = 12;
 
 const encoder = new TextEncoder();
+const TWO32 = 2 ** 32;
 
 // Column names and market/symbol/timeframe values repeat in every file of an import: encode each
 // string once (a whole-market day spent more time in TextEncoder than in copying its values).
@@ -243,12 +244,21 @@ interface Chunk {
 
 function int64Bytes(v: number): Uint8Array {
   const b = new Uint8Array(8);
-  new DataView(b.buffer).setBigInt64(0, BigInt(v), true);
+  setInt64(new DataView(b.buffer), 0, v);
   return b;
 }
 
+/** A little-endian int64, as setBigInt64 writes it, without a BigInt for a safe integer. */
+function setInt64(view: DataView, p: number, x: number): void {
+  if (Number.isSafeInteger(x)) {
+    // two's complement in two words
+    const hi = Math.floor(x / TWO32);
+    view.setUint32(p, x - hi * TWO32, true);
+    view.setInt32(p + 4, hi, true);
+  } else view.setBigInt64(p, BigInt(x), true);
+}
+
 const MAGIC = encoder.encode("PAR1");
-const TWO32 = 2 ** 32;
 
 /** Encodes columns of `length` rows as a Parquet file. */
 export function encodeParquet(columns: readonly ParquetColumn[], length: number): Uint8Array {
@@ -325,13 +335,7 @@ export function encodeParquet(columns: readonly ParquetColumn[], length: number)
         let hi = -Infinity;
         for (let i = 0; i < length; i++) {
           if (nulls && nulls[i] === 1) continue;
-          const x = v[i];
-          if (Number.isSafeInteger(x)) {
-            // two's complement in two words: the bytes setBigInt64 writes, without a BigInt per row
-            const hi = Math.floor(x / TWO32);
-            view.setUint32(p, x - hi * TWO32, true);
-            view.setInt32(p + 4, hi, true);
-          } else view.setBigInt64(p, BigInt(x), true);
+          setInt64(view, p, v[i]);
           p += 8;
           if (v[i] < lo) lo = v[i];
           if (v[i] > hi) hi = v[i];

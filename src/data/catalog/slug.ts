@@ -3,8 +3,12 @@
  * (UTF-8 bytes, hex) so "BTC/USDT" -> "BTC~2FUSDT" and "현대차" stays unique and reversible.
  * A leading dot is escaped too, so no slug is "." or "..".
  */
+const PLAIN = /^[A-Za-z0-9_-][A-Za-z0-9._-]*$/;
+
 export function slug(name: string): string {
   if (name === "") throw new Error("empty name cannot be a path segment");
+  // most names (every KRX code, "krx", "1m") need no escape: skip the byte walk
+  if (PLAIN.test(name)) return name;
   let out = "";
   for (const byte of new TextEncoder().encode(name)) {
     const ch = String.fromCharCode(byte);

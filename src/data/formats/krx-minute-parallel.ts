@@ -52,9 +52,9 @@ interface ParseWorker {
 /**
  * Parses a tarball's KRX CSV entries on `workers` worker threads and this one, yielding the frames
  * in archive order, so the result (and the first error) is the single-threaded one. Entries are
- * handed out in batches as they come off the archive; when the consumer reaches an entry no worker
- * has taken (workers still starting, or all busy) it parses that entry itself, so a small archive
- * never waits for a worker to start and this thread never idles while there is work.
+ * handed out in batches as they come off the archive; whenever the consumer would wait (on a worker
+ * still starting, or busy with the next frame) it parses the first entry no worker has taken, so a
+ * small archive never waits for a worker to start and this thread never idles while there is work.
  */
 export async function* parseKrxParallel(
   archive: string,
@@ -199,17 +199,19 @@ export async function* parseKrxParallel(
     for (;;) {
       const s = slots[head];
       if (s) {
-        if (s.state === QUEUED && mayParseHere()) {
-          // head === nextAssign: no worker has it
-          nextAssign++;
-          parseHere(s);
+        if (s.state === SENT && s.owner?.dead) parseHere(s);
+        else if (s.state !== DONE && nextAssign < slots.length && mayParseHere()) {
+          // no worker has entry nextAssign: the head itself (head === nextAssign), or one further on
+          // while the head's worker is still at it (parsed now, yielded in its turn)
+          parseHere(slots[nextAssign++] as Slot);
           // frames reach the consumer through promise jobs only: let the event loop deliver worker
           // messages (a worker's start, its results) between entries parsed here
           if (performance.now() - lastTurn > TURN_MS) {
             await new Promise<void>((r) => setImmediate(r));
             lastTurn = performance.now();
           }
-        } else if (s.state === SENT && s.owner?.dead) parseHere(s);
+          continue;
+        }
         if (s.state === DONE) {
           slots[head++] = undefined;
           wakeProducer?.();

@@ -148,6 +148,6 @@ describe("parallel KRX tarball import", () => {
       const single = await importWith(KRX_DAY, 1);
       expect(single.hash).toBe(OLD_KRX_DAY);
     },
-    60_000,
+    120_000,
   );
 });

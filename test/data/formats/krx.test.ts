@@ -105,6 +105,64 @@ describe("krx-minute-csv", () => {
   });
 });
 
+describe("parseKrxMinuteCsv one-pass and general paths", () => {
+  const plain =
+    "date,datetime,open,high,low,close,volume,symbol\n" +
+    "2019-09-20,2019-09-20T09:01:00+0900,47500,47600,47400,47550,12345,005930\n" +
+    "2019-09-20,2019-09-20T09:02:00+0900,47550.5,47600,47400,47500,0,005930\n" +
+    "2019-09-20,2019-09-20T09:03:00+0900,47500,47650,47450,47600,678,005930\n";
+  const parse = (text: string) => parseKrxMinuteCsv(Buffer.from(text), "x.csv");
+  const columns = (f: Frame) => Object.fromEntries(Object.entries(f.columns).map(([k, v]) => [k, [...v]]));
+
+  it("reads every variant of the same rows to the same frame", () => {
+    const want = columns(parse(plain));
+    expect(want.open).toEqual([47500, 47550.5, 47500]);
+    expect(want.time[0]).toBe(Date.UTC(2019, 8, 20, 0, 0));
+    const variants = [
+      plain.replaceAll("\n", "\r\n"), // CRLF
+      `\ufeff${plain}`, // BOM
+      plain.trimEnd(), // no final newline
+      plain.replace("005930\n2019-09-20,2019-09-20T09:02", "005930\n\n2019-09-20,2019-09-20T09:02"), // blank line
+      plain
+        .replace(
+          "date,datetime,open,high,low,close,volume,symbol",
+          "datetime,date,open,high,low,close,volume,symbol",
+        )
+        .replaceAll(/(2019-09-20),(2019-09-20T\d\d:\d\d:00\+0900)/g, "$2,$1"), // other column order
+      plain.replace(",0,005930", ",+0,005930"), // a sign
+      plain.replace(",678,005930", ',"678",005930'), // quotes
+    ];
+    for (const v of variants) expect(columns(parse(v))).toEqual(want);
+  });
+
+  it("keeps source lines and symbols for validation", async () => {
+    const frame = parse(
+      plain.replace("005930\n2019-09-20,2019-09-20T09:02", "005930\n\n2019-09-20,2019-09-20T09:02"),
+    );
+    const { sourceOf } = await import("../../../src/data/formats/source.ts");
+    expect([...(sourceOf(frame)?.line ?? [])]).toEqual([2, 4, 5]);
+    expect([...(sourceOf(parse(plain))?.line ?? [])]).toEqual([2, 3, 4]);
+    expect(parse(plain).symbol).toBe("005930");
+  });
+
+  it("grows its columns when rows are shorter than the first", () => {
+    const rows = ["date,datetime,open,high,low,close,volume,symbol"];
+    rows.push("2019-09-20,2019-09-20T09:01:00+0900,123456789,123456789,123456789,123456789,123456789,005930");
+    for (let m = 2; m <= 59; m++)
+      rows.push(`2019-09-20,2019-09-20T09:${String(m).padStart(2, "0")}:00+0900,1,1,1,1,1,5`);
+    const frame = parse(`${rows.join("\n")}\n`);
+    expect(frame.length).toBe(59);
+    expect([...(frame.columns.close as Float64Array)].slice(0, 3)).toEqual([123456789, 1, 1]);
+  });
+
+  it("names the same file, line and field on either path", () => {
+    expect(() => parse(plain.replace(",47600,678,", ",47x00,678,"))).toThrow(
+      "x.csv, line 4, close: not a number: '47x00'",
+    );
+    expect(() => parse(plain.replace("T09:03:00", "T9:03"))).toThrow("x.csv, line 4, datetime: not a date");
+  });
+});
+
 describe("krx-minute-tarball", () => {
   it.skipIf(missing)(
     "streams all 2,190 symbols, one frame per entry, as many rows as the entries have data lines",
