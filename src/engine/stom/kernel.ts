@@ -107,20 +107,25 @@ export class StomColumns {
   ) {}
 
   #names: string[] | null = null;
+  #buffers: Float64Array[] = [];
 
   /** Appends one snapshot (growing columns) at STOM's `index`: a column the row lacks is NaN. */
   append(values: Readonly<Record<string, number>>, index: number): void {
     const r = this.length;
-    if (!this.#names) this.#names = Object.keys(this.cols).filter((name) => name !== "index");
-    const names = this.#names;
     const cols = this.cols;
-    if (r >= cols.index.length) {
-      for (const name of Object.keys(cols)) cols[name] = grow(cols[name], r + 1);
-      this.version++;
+    if (!this.#names || r >= cols.index.length) {
+      if (r >= cols.index.length) {
+        for (const name of Object.keys(cols)) cols[name] = grow(cols[name], r + 1);
+        this.version++;
+      }
+      this.#names = Object.keys(cols).filter((name) => name !== "index");
+      this.#buffers = this.#names.map((name) => cols[name]);
     }
+    const names = this.#names;
+    const buffers = this.#buffers;
     for (let k = 0; k < names.length; k++) {
       const v = values[names[k]];
-      cols[names[k]][r] = v === undefined ? Number.NaN : v;
+      buffers[k][r] = v === undefined ? Number.NaN : v;
     }
     cols.index[r] = index;
     this.length = r + 1;
