@@ -112,7 +112,11 @@ async function startPool(init: WorkerInit, workers: number, what: string): Promi
     concurrency: workers,
     run(tasks: readonly Task[], onResult: (r: TaskResult) => void, screening?: Screening): Promise<void> {
       cancelled = false;
-      let next = 0;
+      // even workers take tasks from the front, odd ones from the back: neighbouring tasks share
+      // indicators (a grid's rows), so each worker's memo computes fewer of them than if the
+      // workers took turns along the list (results are recorded by id, in proposal order)
+      let front = 0;
+      let back = tasks.length - 1;
       let inFlight = 0;
       return new Promise<void>((resolve, reject) => {
         if (!tasks.length) return resolve();
@@ -122,8 +126,8 @@ async function startPool(init: WorkerInit, workers: number, what: string): Promi
             w.removeAllListeners("error");
           }
         };
-        const feed = (w: Worker) => {
-          if (cancelled || next >= tasks.length) {
+        const feed = (w: Worker, k: number) => {
+          if (cancelled || front > back) {
             if (inFlight === 0) {
               cleanup();
               resolve();
@@ -131,7 +135,7 @@ async function startPool(init: WorkerInit, workers: number, what: string): Promi
             return;
           }
           inFlight++;
-          const task = tasks[next++];
+          const task = k % 2 === 0 ? tasks[front++] : tasks[back--];
           // the threshold as it stands now: results that came back since may have raised it
           w.postMessage(
             screening
@@ -139,18 +143,18 @@ async function startPool(init: WorkerInit, workers: number, what: string): Promi
               : task,
           );
         };
-        for (const w of pool) {
+        pool.forEach((w, k) => {
           w.on("message", (r: TaskResult) => {
             inFlight--;
             onResult(r);
-            feed(w);
+            feed(w, k);
           });
           w.on("error", (e) => {
             cleanup();
             reject(e);
           });
-        }
-        for (const w of pool) feed(w);
+        });
+        pool.forEach(feed);
       });
     },
     cancel() {
