@@ -7,11 +7,17 @@ import { parseKrxParallel } from "./krx-minute-parallel.ts";
 import { tarEntries } from "./tar-entries.ts";
 
 /**
- * Archives at least this large parse on worker threads by default. A worker takes ~30 ms to start
- * built and ~200 ms from the sources; the KRX day (4.4 MiB gzipped) parses in about as long, and
- * this thread parses meanwhile, so only archives of several such days' size gain much, but none lose.
+ * Archives at least this large parse on worker threads by default. A worker starts in ~30 ms built
+ * (~100 ms from the sources, bundled by esbuild) while this thread parses, so a small archive loses
+ * little either way; the KRX day is 4.4 MiB.
  */
 export const PARALLEL_MIN_BYTES = 1 << 20;
+
+/**
+ * At most this many threads by default: the main thread writes the catalog, and beyond a few
+ * parsers it is the bottleneck (the KRX day parses in about the time its 2,190 files take to write).
+ */
+const MAX_DEFAULT_THREADS = 4;
 
 /**
  * A tar (or tar.gz) of Creon 1-minute CSVs, one per symbol, read as a stream: nothing is
@@ -30,13 +36,14 @@ export const krxMinuteTarball: Format = {
   read: (file, options = {}) => readTarball(file, options),
 };
 
-/** Threads that parse: options.threads, else every core for a large archive and one for a small one. */
+/** Threads that parse: options.threads, else the cores (up to 4) for a large archive and one for a small one. */
 export function parseThreads(file: string, threads?: number): number {
   if (threads !== undefined) {
     if (!(Number.isInteger(threads) && threads >= 1)) throw new Error(`invalid threads: ${threads}`);
     return threads;
   }
-  return statSync(file).size >= PARALLEL_MIN_BYTES ? os.availableParallelism() : 1;
+  if (statSync(file).size < PARALLEL_MIN_BYTES) return 1;
+  return Math.min(os.availableParallelism(), MAX_DEFAULT_THREADS);
 }
 
 async function* readTarball(file: string, { market, onRows, threads }: ReadOptions): AsyncGenerator<Frame> {
