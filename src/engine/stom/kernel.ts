@@ -854,8 +854,9 @@ export class StomSymbol {
     if (!desk.tick) for (let k = 0; k < conds.length; k++) if (conds[k](V)) H.condRows[k] = r;
     const live = desk.live;
     if (live) {
-      // after 전략종료시간 the receivers send nothing and the trader has closed out (live.ts)
-      if (H.hms > live.endTime) return;
+      // from 전략종료시간 on nothing decides: the stock receiver stops at `전략종료시간 <= inthms`
+      // (kiwoom_receiver_tick.py:194), the coin strategy runs only below it (upbit_strategy_tick.py:442)
+      if (H.hms >= live.endTime) return;
       if (!this.#liveReady(r)) return;
       // an order in flight: STOM runs neither text for the symbol (NIB, NIS)
       if (this.awaiting) return;

@@ -172,8 +172,8 @@ export class StomSession {
       for (const [name, v] of Object.entries(row))
         if (name !== "time" && typeof v === "number") cols[name] = new Float64Array(64);
       cols.index = new Float64Array(64);
-      slot.data = new StomColumns(cols, 0, true);
-      const data = slot.data;
+      const data = new StomColumns(cols, 0, true);
+      // a row lacking a column the engine or the texts need is refused before anything is kept
       slot.symbol = new StomSymbol(
         desk,
         slot.no,
@@ -182,6 +182,7 @@ export class StomSession {
         data,
         () => slot.times,
       );
+      slot.data = data;
     }
     const data = slot.data;
     const r = data.length;

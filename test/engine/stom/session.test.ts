@@ -229,10 +229,12 @@ describe("StomSession: backtestStom one snapshot at a time", () => {
     expect(replay(p, minutes).session.result()).toEqual(expected);
   });
 
-  it("refuses an unknown symbol, a row back in time and a row without time", () => {
+  it("refuses an unknown symbol, a first row without the book, a row back in time and a row without time", () => {
     const session = new StomSession(program, { symbols: ["000001"] });
     const [[, row]] = feed([inputs[0]], "stock_tick");
     expect(() => session.push("999999", row)).toThrow("unknown symbol: 999999 (the session has 000001)");
+    const { 매도호가1: _, ...thin } = row;
+    expect(() => session.push("000001", thin)).toThrow("missing column: 매도호가1 (symbol 000001)");
     session.push("000001", row);
     expect(() => session.push("000001", { ...row, time: row.time - 1000 })).toThrow(/is before the last one/);
     expect(() => session.push("000001", { ...row, time: Number.NaN })).toThrow(
