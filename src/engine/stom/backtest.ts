@@ -73,7 +73,7 @@ export function withIndex(input: StomInput, kind: StomKind): StomInput {
   return out;
 }
 
-export function toFloat64(values: ArrayLike<unknown>, n: number): Float64Array {
+function toFloat64(values: ArrayLike<unknown>, n: number): Float64Array {
   if (values instanceof Float64Array) return values;
   const out = new Float64Array(n);
   for (let r = 0; r < n; r++) out[r] = Number(values[r]);
@@ -81,7 +81,7 @@ export function toFloat64(values: ArrayLike<unknown>, n: number): Float64Array {
 }
 
 /** Steps every symbol's snapshots in time order (equal times in symbol order): a k-way merge. */
-export function runMerged(steppers: readonly { index: Float64Array; step: (r: number) => void }[]): void {
+function runMerged(steppers: readonly { index: Float64Array; step: (r: number) => void }[]): void {
   const at = steppers.map(() => 0);
   const heap: number[] = [];
   const less = (a: number, b: number) => {
