@@ -120,6 +120,8 @@ export class HeldBook {
   readonly #rows = new Map<string, HeldOrder>();
   /** the last trade seen: a freshly armed exit is checked against it at once */
   #last = Number.NaN;
+  /** exits that triggered, by the client order id of their sell, until it fills or ends unfilled */
+  readonly #exitsSent = new Map<string, HeldOrder>();
 
   constructor(promotionId: string, journal: HeldJournal, host: HeldHost) {
     this.promotionId = promotionId;
@@ -282,6 +284,7 @@ export class HeldBook {
       h.state = refused ? "canceled" : h.role === "entry" && !sell ? "sent" : "done";
       this.#journal.saveHeld(h, "triggered", { price, bar, clientOrderId: order.clientOrderId, amount });
       if (h.state !== "sent") this.#rows.delete(h.id);
+      if (!refused && h.role !== "entry") this.#exitsSent.set(order.clientOrderId, h);
       if (!refused && h.parent) this.#closeEntry(h.parent, `${h.role} ${h.id} triggered`);
     });
   }
@@ -330,6 +333,7 @@ export class HeldBook {
       }
       return;
     }
+    if (clientOrderId) this.#exitsSent.delete(clientOrderId);
     if (position > 1e-12) return;
     for (const h of this.rows)
       if (h.role === "entry" && h.state === "open") this.#closeEntry(h.id, `position closed on bar ${bar}`);
@@ -339,6 +343,15 @@ export class HeldBook {
   onUnfilled(clientOrderId: string, reason: string): void {
     const entry = this.rows.find((h) => h.clientOrderId === clientOrderId && h.state === "sent");
     if (entry) this.#end(entry, "canceled", reason);
+    // an exit's sell the venue refused: not re-armed (it would go out again on every trade), said loudly
+    const exit = this.#exitsSent.get(clientOrderId);
+    if (exit) {
+      this.#exitsSent.delete(clientOrderId);
+      this.#journal.saveHeld(exit, "unfilled", { clientOrderId, reason });
+      this.#host.refuse(
+        `held ${exit.role} ${exit.id} triggered but its sell did not fill (${reason}): the position has no ${exit.role} now`,
+      );
+    }
   }
 
   /**

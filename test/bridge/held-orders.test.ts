@@ -82,8 +82,10 @@ function account(store = new Store(join(tempDir("stom-held-"), "live.sqlite")), 
   const venue = { price: 100 };
   const run = Math.random().toString(36).slice(2, 8);
   let seq = 0;
-  // set when the process "dies": the venue's answers are never booked
-  const state = { dead: false };
+  // set when the process "dies": the venue's answers are never booked; `rejectSells`: the venue
+  // refuses sells after taking them (REJECTED, nothing filled)
+  const state = { dead: false, rejectSells: false };
+  const refusals: string[] = [];
   const acct: LiveAccount = new LiveAccount(
     (o) => {
       const now = Date.now();
@@ -120,12 +122,18 @@ function account(store = new Store(join(tempDir("stom-held-"), "live.sqlite")), 
       // the answer is booked after the call returns, as the OMS books a venue's answer
       queueMicrotask(() => {
         if (state.dead) return;
+        if (state.rejectSells && o.side === "sell") {
+          order.state = "REJECTED";
+          order.filled = 0;
+          acct.settle(order);
+          return;
+        }
         acct.settle(order);
         acct.applyFill(order, { price: venue.price, amount: o.amount, fee: 0, time: now });
       });
       return order;
     },
-    () => {},
+    (message) => refusals.push(message),
     { cash: 10_000, promotionId, journal: store },
   );
   const bar = (close: number, i: number) =>
@@ -136,7 +144,7 @@ function account(store = new Store(join(tempDir("stom-held-"), "live.sqlite")), 
     acct.onTrade(price);
     await new Promise((resolve) => setImmediate(resolve));
   };
-  return { acct, sent, store, bar, trade, state };
+  return { acct, sent, store, bar, trade, state, refusals };
 }
 
 const sides = (sent: OrderRecord[]) => sent.map((o) => `${o.side} ${o.avgPrice}`);
@@ -164,6 +172,25 @@ describe("a live account's held orders", () => {
       ["sl", "done"],
       ["tp", "canceled"],
     ]);
+  });
+
+  test("an exit whose sell the venue refuses is not sent again, and says the position is unprotected", async () => {
+    const { acct, sent, store, bar, trade, state, refusals } = account();
+    bar(100, 0);
+    acct.place(1, { size: 2, sl: 95, tp: 110 }, 0);
+    await trade(100);
+    state.rejectSells = true;
+    await trade(94);
+    await trade(93);
+    expect(sides(sent)).toEqual(["buy 100", "sell 94"]);
+    expect(acct.amount).toBe(2);
+    expect(refusals).toEqual([
+      expect.stringMatching(
+        /^held sl .* its sell did not fill \(its order ended REJECTED\): the position has no sl now$/,
+      ),
+    ]);
+    const sl = store.heldOrders<HeldOrder>("p1").find((h) => h.role === "sl") as HeldOrder;
+    expect(store.heldEvents(sl.id).map((e) => e.event)).toEqual(["armed", "triggered", "unfilled"]);
   });
 
   test("a stop-limit entry waits as a limit once its stop is touched; a limit entry fills at or below it", async () => {
