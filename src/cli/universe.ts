@@ -23,7 +23,7 @@ export interface UniverseFlags extends RunFlags {
 
 /**
  * Below this many series (and without --workers) one thread beats starting the pool's threads,
- * which each load tsx and the strategy (about a second here).
+ * which each compile the sources and load the strategy (about a second here).
  */
 export const SMALL_UNIVERSE = 256;
 

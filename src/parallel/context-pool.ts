@@ -1,32 +1,23 @@
-import { createRequire } from "node:module";
 import os from "node:os";
-import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
 import type { Runner, Task, TaskResult } from "../engine/optimize/runner.ts";
 import type { QueueContext } from "./queue-job.ts";
 
 const THREAD = fileURLToPath(new URL("./context-thread.ts", import.meta.url));
-// Threads start without the parent's tsx hooks: each registers tsx and maps "stom" in a strategy
-// file to the same sources, as pool.ts's threads do (its boot is private to it, so it is repeated here).
-const TSX_API = pathToFileURL(
-  path.join(
-    path.dirname(createRequire(import.meta.url).resolve("tsx/package.json")),
-    "dist/esm/api/index.mjs",
-  ),
-).href;
+// Threads start without the parent's hooks. Each registers bin/ts-hooks.mjs, which maps "stom" in a
+// strategy file to the same sources (or a second engine would load) and strips the types of every
+// .ts with esbuild: the boot of pool.ts's threads, private to it, so repeated here.
 const ROOT = new URL("../../", import.meta.url);
 const BOOT = `Promise.all([
   import("node:module"),
   import(${JSON.stringify(new URL("bin/library.mjs", ROOT).href)}),
-  import(${JSON.stringify(TSX_API)}),
-]).then(([{ register }, { sourceLibrary }, tsx]) => {
-  tsx.register();
+]).then(([{ register }, { sourceLibrary }]) => {
   register(${JSON.stringify(new URL("bin/ts-hooks.mjs", ROOT).href)}, {
     data: {
       library: sourceLibrary(${JSON.stringify(ROOT.href)}),
       transpile: true,
-      keep: ${JSON.stringify(["src/", "node_modules/"].map((d) => new URL(d, ROOT).href))},
+      keep: ${JSON.stringify([new URL("node_modules/", ROOT).href])},
     },
   });
   return import(${JSON.stringify(pathToFileURL(THREAD).href)});
