@@ -185,6 +185,7 @@ export async function optimize(
   // the best scores so far, as results arrive: a task sent below them cannot be reported
   const spec = screen ? screenSpec(obj, boundsSpec) : undefined;
   const scores = new TopScores(Math.max(topN, 1));
+  const partialLeaders = new Set<Trial>();
   const screening: Screening | undefined = spec && { spec, threshold: () => scores.threshold() };
   const scoreOf = (stats: Stats | null) => {
     if (!stats) return Number.NaN;
@@ -247,12 +248,13 @@ export async function optimize(
       sampler.tell(task.params, ok ? (obj.direction === "maximize" ? raw : -raw) : Number.NaN);
       done++;
       if (ok) {
-        const reported =
+        // a screened-out trial may lead for a while (trials are recorded in proposal order, not in
+        // the order their thresholds were set) but never at the end: checked below
+        const leads =
           !best ||
           better(trial, best) ||
           (topN > 0 && (topList.length < topN || better(trial, topList[topList.length - 1])));
-        if (reported && r.partial)
-          throw new Error(`internal: trial ${task.id} was screened out but ranks in the top ${topN}`);
+        if (r.partial && leads) partialLeaders.add(trial);
         if (!best || better(trial, best)) {
           best = trial;
           bestMoments = r.moments;
@@ -274,6 +276,10 @@ export async function optimize(
       etaMs: done ? (elapsedMs / done) * Math.max(0, total - done) : Number.NaN,
     });
   }
+
+  for (const t of [best, ...topList])
+    if (t && partialLeaders.has(t))
+      throw new Error(`internal: trial ${t.id} was screened out but is reported (best or top ${topN})`);
 
   // a cancelled batch leaves holes: keep only the trials that reported
   const keep: number[] = [];
