@@ -43,6 +43,7 @@ export interface OptimizeProgress {
   readonly done: number;
   /** planned trials (grid: admissible cells) */
   readonly total: number;
+  /** best so far in proposal order; while screening, its bar-pass stats may still be NaN */
   readonly best?: Trial;
   readonly elapsedMs: number;
   readonly etaMs: number;
