@@ -311,6 +311,35 @@ describe.skipIf(missing)("StomSession on the shared cases: STOM's own trades, sn
   }
 });
 
+describe.skipIf(missing)("StomSession live on a shared DB", () => {
+  it("a02 (stock_min) under 최대매수종목수 2 and 전략종료시간 15:00: never more than 2 held, nothing bought after it", () => {
+    const dir = join(STOM_CASES, "a02_example_stock_min");
+    const program = compileStom(text(dir, "buy.txt") as string, text(dir, "sell.txt") as string, {
+      kind: "stock_min",
+    });
+    const inputs = loadStomDb("stock_min_movers_vi_rich.db");
+    const { session, fills } = replay(program, inputs, {
+      live: { maxPositions: 2, budget: 1_000_000, endTime: 150000 },
+    });
+    let held = 0;
+    let most = 0;
+    for (const f of fills) {
+      held += f.kind === "buy" ? 1 : -1;
+      most = Math.max(most, held);
+    }
+    expect(most).toBe(2);
+    expect(held).toBe(0);
+    expect(session.openPositions).toBe(0);
+    const hms = (t: number) => {
+      const d = new Date(t + KST_OFFSET_MS);
+      return d.getUTCHours() * 10000 + d.getUTCMinutes() * 100 + d.getUTCSeconds();
+    };
+    const buys = fills.filter((f) => f.kind === "buy");
+    expect(buys.length).toBeGreaterThan(2);
+    expect(buys.every((f) => hms(f.time) < 150000)).toBe(true);
+  });
+});
+
 describe("StomSession live: STOM's live-trader rules", () => {
   // every symbol buys on the day's first decidable snapshot and holds (the sell text never fires)
   const BUY_ALL = "if not (현재가 > 0):\n    매수 = False\n";
