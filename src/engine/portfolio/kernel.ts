@@ -227,10 +227,11 @@ export class TickKernel<P extends ParamSpecs, S> {
   }
 
   /**
-   * Everything that happens on symbol s's row r at time t (= times[s][r]); rows must come in time
-   * order over all symbols.
+   * Everything that happens on symbol s's row r; rows must come in time order over all symbols.
+   * (The time is read here rather than passed: a double argument is boxed on every call.)
    */
-  step(s: number, r: number, t: number): void {
+  step(s: number, r: number): void {
+    const t = this.times[s][r];
     this.events++;
     const local = t + this.#utcOffsetMs;
     // the day and the sample bucket change rarely: a range check per event, Math.floor only near an

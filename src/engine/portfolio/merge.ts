@@ -44,17 +44,14 @@ export class TimeMerge {
     }
   }
 
-  /**
-   * Fills `symbol` and `row` (and `time`, when given, with the rows' times) with the next rows in
-   * time order; returns how many (0 when done).
-   */
-  take(symbol: Int32Array, row: Int32Array, time?: Float64Array): number {
+  /** Fills `symbol` and `row` with the next rows in time order; returns how many (0 when done). */
+  take(symbol: Int32Array, row: Int32Array): number {
     const times = this.#times;
     const cursor = this.#cursor;
     const sym = this.#sym;
     const key = this.#key;
     const cap = sym.length;
-    const max = Math.min(symbol.length, row.length, time ? time.length : row.length);
+    const max = Math.min(symbol.length, row.length);
     let lo = this.#lo;
     let hi = this.#hi;
     let n = 0;
@@ -65,7 +62,6 @@ export class TimeMerge {
       const c = cursor[s];
       symbol[n] = s;
       row[n] = c;
-      if (time) time[n] = prev;
       n++;
       const t = times[s];
       const c1 = c + 1;

@@ -90,9 +90,8 @@ export function runTicks<P extends ParamSpecs, S>(
   const merge = new TimeMerge(kernel.times);
   const symbols = new Int32Array(CHUNK);
   const rows = new Int32Array(CHUNK);
-  const times = new Float64Array(CHUNK);
-  for (let n = merge.take(symbols, rows, times); n > 0; n = merge.take(symbols, rows, times)) {
-    for (let j = 0; j < n; j++) kernel.step(symbols[j], rows[j], times[j]);
+  for (let n = merge.take(symbols, rows); n > 0; n = merge.take(symbols, rows)) {
+    for (let j = 0; j < n; j++) kernel.step(symbols[j], rows[j]);
   }
   return kernel.result();
 }

@@ -135,7 +135,7 @@ export class TickSession<P extends ParamSpecs = ParamSpecs, S = unknown> {
     const { interest } = kernel.config;
     const listed = interest !== null && typeof interest === "object" ? history.listed.subarray(0, n) : null;
     kernel.bind(s, history.columns(), n, listed);
-    return this.#collect(() => kernel.step(s, n - 1, t));
+    return this.#collect(() => kernel.step(s, n - 1));
   }
 
   /**
