@@ -214,8 +214,11 @@ export class StomSession {
     const day = Math.floor(data.cols.index[r] / desk.dayDiv);
     return this.#collect(() => {
       if (!this.rules) {
+        const newDay = day !== this.#day;
         this.#day = day;
+        // the earlier day's held-back snapshots close it; its 수익금 is not today's
         this.#drain(false);
+        if (newDay) desk.realizedToday = 0;
         this.#queue.push({ slot, r });
         return;
       }
@@ -334,7 +337,7 @@ export class StomSession {
     return this.#desk.cash;
   }
 
-  /** 수익금 of today's closed trades */
+  /** 수익금 of the trades closed today (the day of the last push) */
   get dayPnl(): number {
     return this.#desk.realizedToday;
   }
