@@ -749,6 +749,10 @@ export class Bridge {
       .run((symbol, row) => {
         if (wanted.has(symbol)) this.snapshot(promotion.id, symbol, row);
       }, running.abort.signal)
+      .then(() => {
+        // a replay that played its last row: the day ends, as at the end of the backtest's data
+        if (!running.abort.signal.aborted && this.#snapshotRuns.get(id) === running) running.run.end();
+      })
       .catch((error: Error) =>
         this.emit({ type: "audit", message: `snapshots of ${promotion.id} stopped: ${error.message}` }),
       );

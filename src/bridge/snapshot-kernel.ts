@@ -70,5 +70,9 @@ export function snapshotKernel(
     conditions?: Record<string, string>;
   } & Record<string, unknown>;
   const program = compileStom(texts.buy, texts.sell, { kind, vars: texts.vars, conditions });
+  // live, STOM's live-trader rules apply unless the promotion gives its own (docs/stom.md, "Live"):
+  // decisions on arrival, 최대매수종목수, 투자금, 전략종료시간; without them a session is STOM's
+  // backtester, which decides each snapshot one snapshot late (the day's last one is special)
+  if (executor && options.live === undefined) options.live = {};
   return new StomSession(program, { ...options, params: loaded.params, symbols, executor });
 }

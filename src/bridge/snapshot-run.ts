@@ -24,6 +24,8 @@ export interface SnapshotFill {
 /** What the bridge needs of a snapshot kernel (TickSession, StomSession). */
 export interface SnapshotKernel {
   push(symbol: string, row: SnapshotRow): readonly SnapshotFill[];
+  /** ends the trading day (STOM: the day's last snapshots close what is held); returns its fills */
+  endDay?(): readonly SnapshotFill[];
   /** the kernel's own cash, when it keeps one (the tick engine's shared cash) */
   readonly cash?: number;
 }
@@ -127,6 +129,12 @@ export class SnapshotRun {
       this.#mark(time, equity);
       this.#emit({ type: "pnl", promotionId: this.promotion.id, time, equity, realized: this.realized });
     }
+  }
+
+  /** The feed ended (a replay's last row): the kernel's day ends, as the backtest's data does. */
+  end(): void {
+    if (this.halted || !this.#kernel.endDay) return;
+    this.book(this.#kernel.endDay());
   }
 
   /**
