@@ -135,6 +135,14 @@ describe("parallel KRX tarball import", () => {
     expect(() => parseThreads(file, 0)).toThrow("invalid threads: 0");
   });
 
+  it.skipIf(missing)("gives a large archive the idle cores, at most 4 and at least 1", () => {
+    expect(parseThreads(KRX_DAY, undefined, { cores: 2, load: 0.2 })).toBe(2);
+    expect(parseThreads(KRX_DAY, undefined, { cores: 2, load: 1.1 })).toBe(1);
+    expect(parseThreads(KRX_DAY, undefined, { cores: 2, load: 9 })).toBe(1);
+    expect(parseThreads(KRX_DAY, undefined, { cores: 16, load: 3 })).toBe(4);
+    expect(parseThreads(KRX_DAY, 2, { cores: 2, load: 9 })).toBe(2);
+  });
+
   it.skipIf(missing)(
     "writes the whole-market KRX day (2,190 series) on workers exactly as the single-threaded import did",
     async () => {
