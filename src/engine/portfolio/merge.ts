@@ -11,7 +11,9 @@ const SLACK = 1024;
  * The symbols' head times are kept sorted in an array, not a heap: after a symbol's row is taken its
  * next time is usually the latest of all heads (clocks of one or more snapshots a second interleave
  * round robin), so it is appended after one comparison; otherwise a binary search places it and the
- * shorter side shifts by one. A heap pays ~2 log k comparisons for every row instead.
+ * shorter side shifts by one. A heap pays ~2 log k comparisons for every row instead. The price is a
+ * shift of up to k/2 heads (a memmove) when one dense clock runs among many sparse ones: fine for the
+ * few thousand symbols of a market, not for a million.
  *
  *     const m = new TimeMerge([timesA, timesB]);
  *     for (let n; (n = m.take(symbols, rows)) > 0; ) for (let j = 0; j < n; j++) use(symbols[j], rows[j]);
