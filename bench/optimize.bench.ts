@@ -134,8 +134,10 @@ const counted = {
     );
   },
 };
+const cpu0 = process.cpuUsage();
 const res = await optimize(counted, { space, objective: "equityFinal", top: TOP, screen: SCREEN });
 const gridMs = performance.now() - t;
+const gridCpu = process.cpuUsage(cpu0);
 await runner.close();
 
 // every cell's trade count and final equity (the heatmap) against the floor's: the floor sizes with
@@ -174,5 +176,8 @@ console.log(`${"run".padEnd(46)} ${"ms".padStart(8)}  × floor`);
 for (const [name, ms] of table)
   console.log(`${name.padEnd(46)} ${ms.toFixed(0).padStart(8)}  ${(ms / floorMs).toFixed(2)}`);
 console.log(
-  `\nper backtest: ${(gridMs / 100).toFixed(0)} ms wall with ${WORKERS} workers; best ${JSON.stringify(res.best?.params)}; ${screened} cells screened out (no bar-pass stats)`,
+  `\ngrid CPU time, all threads: ${((gridCpu.user + gridCpu.system) / 1000).toFixed(0)} ms (load average ${os.loadavg()[0].toFixed(1)})`,
+);
+console.log(
+  `per backtest: ${(gridMs / 100).toFixed(0)} ms wall with ${WORKERS} workers; best ${JSON.stringify(res.best?.params)}; ${screened} cells screened out (no bar-pass stats)`,
 );
