@@ -691,6 +691,12 @@ export class Bridge {
         promotion,
         oms,
         clock: () => run?.count ?? 0,
+        onDust: (symbol, left) =>
+          this.#riskEvent(
+            "dust",
+            `${promotion.exchange} ${symbol}: ${left} left after a sell (lot step)`,
+            id,
+          ),
         lastPrice: (symbol) => run?.positions.get(symbol)?.lastPrice ?? Number.NaN,
         risk: (symbol) => {
           let open = 0;

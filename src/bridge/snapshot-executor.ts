@@ -12,6 +12,7 @@ import type { OrderRecord, Promotion, Side } from "./types.ts";
 export interface ExecutedKernel {
   fill(symbol: string, side: Side, qty: number, avgPrice: number, time: number): readonly SnapshotFill[];
   cancel(symbol: string): void;
+  position(symbol: string): { readonly qty: number } | null;
 }
 
 export interface SnapshotExecutorOptions {
@@ -25,6 +26,8 @@ export interface SnapshotExecutorOptions {
   readonly send: (order: OrderRecord, refPrice: number) => void;
   /** the snapshot count, journalled with each order as its "bar" */
   readonly clock: () => number;
+  /** a sell filled short of the position (the venue's lot step): the rest stays at the venue */
+  readonly onDust?: (symbol: string, left: number) => void;
 }
 
 export class SnapshotExecutor {
@@ -101,7 +104,14 @@ export class SnapshotExecutor {
     const symbol = this.#inFlight.get(order.clientOrderId);
     if (symbol === undefined || !this.kernel) return [];
     this.#inFlight.delete(order.clientOrderId);
-    if (order.filled > 0) return this.kernel.fill(symbol, order.side, order.filled, order.avgPrice, time);
+    if (order.filled > 0) {
+      // the kernels close a position whole: a sell the venue filled short of it (rounded down to
+      // the lot step) closes it, and what is left is reported, not traded on
+      const held = order.side === "sell" ? (this.kernel.position(symbol)?.qty ?? 0) : 0;
+      if (held > order.filled) this.#o.onDust?.(symbol, held - order.filled);
+      const qty = order.side === "sell" ? Math.max(held, order.filled) : order.filled;
+      return this.kernel.fill(symbol, order.side, qty, order.avgPrice, time);
+    }
     this.kernel.cancel(symbol);
     return [];
   }
