@@ -6,6 +6,7 @@ import { BAR_PASS_STATS, type Bars, backtest, screenedBacktest, toBars } from ".
 import {
   heatmapRows,
   inProcessRunner,
+  mulberry32,
   type OptimizeOptions,
   optimize,
   parseGrid,
@@ -194,6 +195,44 @@ describe("optimize with screening", () => {
       }
     },
   );
+});
+
+describe("workerPool warm-up", () => {
+  test("a long series (workers warm up on its first bars first): the same results as in this thread", async () => {
+    // a seeded random walk, long enough for the workers' warm-up runs
+    const n = 100_000;
+    const rand = mulberry32(7);
+    const c = {
+      time: new Float64Array(n),
+      open: new Float64Array(n),
+      high: new Float64Array(n),
+      low: new Float64Array(n),
+      close: new Float64Array(n),
+    };
+    let price = 100;
+    for (let k = 0; k < n; k++) {
+      const next = price * (1 + (rand() - 0.5) * 0.004);
+      c.time[k] = Date.UTC(2024, 0, 1) + k * 60_000;
+      c.open[k] = price;
+      c.close[k] = next;
+      c.high[k] = Math.max(price, next) * 1.0005;
+      c.low[k] = Math.min(price, next) * 0.9995;
+      price = next;
+    }
+    const long = toBars({ length: n, columns: c });
+    const space = searchSpace(smaCross.params, parseGrid(["fast=5:10:5", "slow=20:40:20"]));
+    const opts = { space, objective: "sqn", top: 4 };
+    const options = { cash: 1_000_000, finalizeTrades: true };
+    const pool = await workerPool(STRATEGY, long, options, { workers: 2 });
+    try {
+      const res = await optimize(pool, opts);
+      const local = await optimize(inProcessRunner(smaCross, long, options), { ...opts, screen: false });
+      expect(heatmapRows(res.heatmap)).toEqual(heatmapRows(local.heatmap));
+      expect(res.top.map((t) => t.stats)).toEqual(local.top.map((t) => t.stats));
+    } finally {
+      await pool.close();
+    }
+  });
 });
 
 describe("stom optimize --no-screen", () => {
