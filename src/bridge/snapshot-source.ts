@@ -72,19 +72,10 @@ export class SnapshotReplay implements SnapshotSource {
     return new SnapshotReplay(mine.length ? mine : frames, options);
   }
 
-  /** snapshots over all symbols */
-  get length(): number {
-    let n = 0;
-    for (const f of this.#frames) n += f.length;
-    return n;
-  }
-
   async run(onRow: SnapshotListener, signal: AbortSignal): Promise<void> {
     const frames = this.#frames;
     const numeric = frames.map((f) =>
-      Object.entries(f.columns).filter(
-        (e): e is [string, Float64Array] => e[1] instanceof Float64Array || ArrayBuffer.isView(e[1]),
-      ),
+      Object.entries(f.columns).filter((e): e is [string, Float64Array] => ArrayBuffer.isView(e[1])),
     );
     const { symbol, row } = mergeOrder(frames.map((f) => f.columns.time as ArrayLike<number>));
     let end = Number.NaN;
