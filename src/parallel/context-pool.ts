@@ -1,27 +1,12 @@
 import os from "node:os";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import type { Runner, Task, TaskResult } from "../engine/optimize/runner.ts";
 import type { QueueContext } from "./queue-job.ts";
+import { threadBoot } from "./thread-boot.ts";
 
-const THREAD = fileURLToPath(new URL("./context-thread.ts", import.meta.url));
-// Threads start without the parent's hooks. Each registers bin/ts-hooks.mjs, which maps "stom" in a
-// strategy file to the same sources (or a second engine would load) and strips the types of every
-// .ts with esbuild: the boot of pool.ts's threads, private to it, so repeated here.
-const ROOT = new URL("../../", import.meta.url);
-const BOOT = `Promise.all([
-  import("node:module"),
-  import(${JSON.stringify(new URL("bin/library.mjs", ROOT).href)}),
-]).then(([{ register }, { sourceLibrary }]) => {
-  register(${JSON.stringify(new URL("bin/ts-hooks.mjs", ROOT).href)}, {
-    data: {
-      library: sourceLibrary(${JSON.stringify(ROOT.href)}),
-      transpile: true,
-      keep: ${JSON.stringify([new URL("node_modules/", ROOT).href])},
-    },
-  });
-  return import(${JSON.stringify(pathToFileURL(THREAD).href)});
-});`;
+// the thread registers the project's hooks first (thread-boot.ts)
+const BOOT = threadBoot(fileURLToPath(new URL("./context-thread.ts", import.meta.url)));
 
 /** What a thread loads: a module exporting `load(context, options) => Promise<TaskFn>`. */
 export interface ContextThreadInit {

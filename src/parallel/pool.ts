@@ -1,5 +1,5 @@
 import os from "node:os";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import type { BacktestOptions } from "../engine/backtest.ts";
 import type { Bars } from "../engine/bars.ts";
@@ -7,28 +7,11 @@ import type { Runner, Task, TaskResult } from "../engine/optimize/runner.ts";
 import type { Screening } from "../engine/optimize/screen.ts";
 import type { StomCompileOptions, StomInput, StomRunOptions } from "../engine/stom/index.ts";
 import { shareBars, shareColumns } from "./shared-bars.ts";
+import { threadBoot } from "./thread-boot.ts";
 import type { WorkerInit } from "./worker.ts";
 
-const WORKER = fileURLToPath(new URL("./worker.ts", import.meta.url));
-// Workers start without the parent's hooks. Each registers bin/ts-hooks.mjs, which maps "stom" in
-// a strategy file to the same sources (bin/library.mjs), or it would load a second engine whose
-// Series the strategy's crossover() would not recognise, and strips the types of every .ts file
-// with esbuild (as for a strategy outside the checkout under bin/stom.js). Registering tsx as well
-// cost a third of a worker's start.
-const ROOT = new URL("../../", import.meta.url);
-const BOOT = `Promise.all([
-  import("node:module"),
-  import(${JSON.stringify(new URL("bin/library.mjs", ROOT).href)}),
-]).then(([{ register }, { sourceLibrary }]) => {
-  register(${JSON.stringify(new URL("bin/ts-hooks.mjs", ROOT).href)}, {
-    data: {
-      library: sourceLibrary(${JSON.stringify(ROOT.href)}),
-      transpile: true,
-      keep: ${JSON.stringify([new URL("node_modules/", ROOT).href])},
-    },
-  });
-  return import(${JSON.stringify(pathToFileURL(WORKER).href)});
-});`;
+// the thread registers the project's hooks first (thread-boot.ts)
+const BOOT = threadBoot(fileURLToPath(new URL("./worker.ts", import.meta.url)));
 
 export interface PoolOptions {
   /** worker threads; defaults to the cores */
