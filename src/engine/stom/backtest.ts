@@ -20,30 +20,8 @@ export interface StomInput {
   readonly columns: Readonly<Record<string, ArrayLike<unknown>>>;
 }
 
-export interface StomBacktestOptions extends StomKernelOptions {
-  /** 투자금: KRW per buy (STOM's betting); default 1,000,000 */
-  betting?: number;
-  /** 평균값계산틱수: each day's first snapshots that decide nothing, and the precomputed window; default 30 */
-  avgTicks?: number;
-  /** the 평균값계산틱수 values the engine precomputed (default: [avgTicks]) */
-  avgList?: readonly number[];
-  /** 매수시장가잔량범위: ask levels a buy may take (default 3) */
-  buyDepth?: number;
-  /** 매도시장가잔량범위: bid levels a sell may take (default 5) */
-  sellDepth?: number;
-  /** "same": fill on the deciding snapshot (STOM); "next": on the symbol's next snapshot (stricter) */
-  fill?: "same" | "next";
-  /** self.vars values by index (an optimization's trial, or the ranges' best values) */
-  vars?: readonly (number | undefined)[];
-  /** STOM's optimization modes: self.vars[0] is 평균값계산틱수 (backengine: `self.tick_count < self.vars[0]`) */
-  varsZeroIsAvg?: boolean;
-  /** the wall clock of timedelta_sec(s) without a base time (ms); Date.now by default */
-  clock?: () => number;
-  /** STOM's live trader's 최대매수종목수: buys are refused while this many positions are open (off: STOM's backtester) */
-  maxPositions?: number;
-  /** STOM's live trader's 추정예수금: buys are refused when the walk costs more; sells add 매도금액 (off by default) */
-  cash?: number;
-}
+/** The run's settings: what the kernel step reads (kernel.ts). */
+export type StomBacktestOptions = StomKernelOptions;
 
 export interface StomRun {
   /** every closed trade, sorted by sell time as STOM's result table is (then symbol order) */
