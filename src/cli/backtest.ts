@@ -2,7 +2,7 @@ import { type Command, Option } from "commander";
 import { loadBars } from "../app/load-bars.ts";
 import { loadStrategy } from "../app/strategy-loader.ts";
 import { backtest } from "../engine/index.ts";
-import { type RunFlags, runOptions, withRunOptions } from "./flags.ts";
+import { type RunFlags, runOptions, runSettings, withRunOptions } from "./flags.ts";
 import { sparkline, statsTable } from "./format.ts";
 import { stomBacktestCommand } from "./stom-backtest.ts";
 import { isStomRun, withStomOptions } from "./stom-flags.ts";
@@ -41,21 +41,7 @@ export function registerBacktestCommand(program: Command): void {
     if (flags.out) {
       const { fingerprint } = await import("../app/fingerprint.ts");
       const { tradeRows, writeReport } = await import("../app/report.ts");
-      const settings = {
-        cash: flags.cash,
-        ...(flags.costs === undefined
-          ? { commission: flags.commission as number | [number, number] }
-          : { costs: flags.costs }),
-        spread: flags.spread,
-        slippage: flags.slippage,
-        margin: flags.margin,
-        unit: flags.unit,
-        tradeOnClose: Boolean(flags.tradeOnClose),
-        finalizeTrades: Boolean(flags.finalizeTrades),
-        hedging: Boolean(flags.hedging),
-        exclusiveOrders: Boolean(flags.exclusiveOrders),
-        account: flags.account ?? "margin",
-      };
+      const settings = runSettings(flags);
       await writeReport(flags.out, {
         version: 1,
         strategy: {

@@ -1,9 +1,10 @@
 // The flags shared by several commands, and their parsers. Not a command: commands import this,
 // never each other.
 import type { Command } from "commander";
+import type { RunSettings } from "../app/report.ts";
 import { defaultCatalogDir } from "../data/catalog/types.ts";
 import { ACCOUNT_MODELS, type AccountModel, type BacktestOptions, type Commission } from "../engine/index.ts";
-import { COST_PRESETS, presetCommission } from "../engine/markets/index.ts";
+import { COST_PRESETS, type CostPresetName, presetCommission } from "../engine/markets/index.ts";
 
 /** commander's repeatable-option reducer */
 export const collect = (value: string, previous: string[] = []) => [...previous, value];
@@ -95,14 +96,19 @@ export function withRunOptions(cmd: Command): Command {
     );
 }
 
-export function runOptions(flags: RunFlags): BacktestOptions {
+/**
+ * The run's broker settings as a report records them (and a promotion carries them, inside the
+ * fingerprint): a cost preset by name, or the commission.
+ */
+export function runSettings(flags: RunFlags): RunSettings {
   if (flags.costs !== undefined && flags.commission !== 0) {
     throw new Error(`give --costs ${flags.costs} or --commission ${flags.commission}, not both`);
   }
   return {
-    params: parseParams(flags.param),
     cash: flags.cash,
-    commission: flags.costs === undefined ? flags.commission : presetCommission(flags.costs),
+    ...(flags.costs === undefined
+      ? { commission: flags.commission as number | [number, number] }
+      : { costs: flags.costs }),
     spread: flags.spread,
     slippage: flags.slippage,
     margin: flags.margin,
@@ -112,5 +118,15 @@ export function runOptions(flags: RunFlags): BacktestOptions {
     hedging: Boolean(flags.hedging),
     exclusiveOrders: Boolean(flags.exclusiveOrders),
     account: flags.account ?? "margin",
+  };
+}
+
+/** The engine's options from the flags: the settings, with a preset turned into its commission. */
+export function runOptions(flags: RunFlags): BacktestOptions {
+  const { costs, commission, ...settings } = runSettings(flags);
+  return {
+    params: parseParams(flags.param),
+    ...settings,
+    commission: costs === undefined ? (commission ?? 0) : presetCommission(costs as CostPresetName),
   };
 }
