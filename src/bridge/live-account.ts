@@ -195,20 +195,7 @@ export class LiveAccount implements StrategyAccount {
         limit,
         limit,
       );
-      if (order.state !== "REJECTED" && (sl !== null || tp !== null || trailPct !== null || trailBy !== null))
-        this.held.place({
-          side,
-          amount: order.amount,
-          fraction: 0,
-          limit,
-          stop,
-          sl,
-          tp,
-          trailPct,
-          trailBy,
-          bar,
-          sent: order,
-        });
+      this.#holdExits(order, { side, limit, stop, sl, tp, trailPct, trailBy, bar });
       return order.state === "REJECTED" ? view(null, 0, bar) : { ...this.#sentView(order), sl, tp };
     }
     if (limit !== null || stop !== null) {
@@ -249,22 +236,19 @@ export class LiveAccount implements StrategyAccount {
       bar,
       this.last,
     );
-    if (order.state !== "REJECTED" && (sl !== null || tp !== null || trailPct !== null || trailBy !== null))
-      // a market entry goes now; its bracket and trailing stop arm when it fills
-      this.held.place({
-        side,
-        amount: order.amount,
-        fraction: 0,
-        limit,
-        stop,
-        sl,
-        tp,
-        trailPct,
-        trailBy,
-        bar,
-        sent: order,
-      });
+    this.#holdExits(order, { side, limit, stop, sl, tp, trailPct, trailBy, bar });
     return { ...view(order.clientOrderId, order.amount, bar), sl, tp };
+  }
+
+  /** A sent entry's bracket and trailing stop: held, they arm when the entry fills. */
+  #holdExits(
+    order: OrderRecord,
+    exits: Omit<Parameters<HeldBook["place"]>[0], "amount" | "fraction" | "sent">,
+  ): void {
+    const { sl, tp, trailPct, trailBy } = exits;
+    if (order.state === "REJECTED" || (sl === null && tp === null && trailPct === null && trailBy === null))
+      return;
+    this.held.place({ ...exits, amount: order.amount, fraction: 0, sent: order });
   }
 
   /** Sells `portion` of the position at market (`position.close(portion)`, a flatten, a session end). */
