@@ -1,6 +1,6 @@
 // Tick strategies promoted to the bridge run on the tick engine's own kernel (TickSession) fed the
 // replayed snapshots one at a time: over HTTP, the paper journal's fills equal runTicks' trades on
-// the same snapshots, fill for fill (times, prices, sizes, costs), and what is still open at the end
+// the same snapshots, fill for fill (times, prices, sizes), and what is still open at the end
 // is exactly what runTicks liquidates at the end of the data.
 import { join } from "node:path";
 import pino from "pino";
@@ -96,13 +96,6 @@ describe("tick strategies on the bridge's snapshots", () => {
     expect(sortedFills.map((f) => [f.side, f.time, f.price, f.amount])).toEqual(
       sortedTrades.map((f) => [f.side, f.time, f.price, f.amount]),
     );
-    // costs journalled with each fill add up to the trades' commissions
-    const closedCosts = fills.reduce((s, f) => s + f.fee, 0);
-    let tradeCosts = 0;
-    for (let k = 0; k < sells; k++) tradeCosts += t.commission[k];
-    const openBuyCosts = closedCosts - tradeCosts;
-    expect(openBuyCosts).toBeGreaterThanOrEqual(-1e-6);
-    if (open === 0) expect(closedCosts).toBeCloseTo(tradeCosts, 6);
   });
 
   test("a bad body names the field; an unknown strategy or symbol is a 400 naming it", async () => {
