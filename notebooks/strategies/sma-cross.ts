@@ -1,4 +1,4 @@
-import { crossedAbove, crossedBelow, defineStrategy, sma } from "stom";
+import { crossedAbove, crossedBelow, crossSignals, defineStrategy, sma } from "stom";
 
 /**
  * Moving-average crossover, always in the market: long when the fast SMA crosses above the slow
@@ -26,5 +26,11 @@ export default defineStrategy({
       ctx.position.close();
       ctx.sell();
     }
+  },
+  // the same decisions over whole columns, for the optimizer (crossSignals: long on a cross above,
+  // short on a cross below, as next() does); sma() is shared between an optimizer's runs
+  signals(ctx) {
+    const { close } = ctx.bars;
+    return crossSignals(sma(close, ctx.params.fast), sma(close, ctx.params.slow));
   },
 });

@@ -1,6 +1,7 @@
 import type { Bars } from "./bars.ts";
 import { Order, type OrderRequest, Trade } from "./orders.ts";
 import { floorDiv, roundHalfEven } from "./pymath.ts";
+import type { DecisionSink } from "./signals.ts";
 
 /**
  * Relative rate, `[fixed, relative]` per fill, or `(size, price, exit) => cash`. As in backtesting.py,
@@ -97,6 +98,38 @@ export class ClosedTradeLog {
     this.length = k + 1;
   }
 
+  /**
+   * A trade without brackets, trailing stop or tag, from its fields (the signal path has no Trade
+   * object); its NaN columns and tag are written by `settlePlain` once the run is over.
+   */
+  append(
+    lots: number,
+    entryBar: number,
+    exitBar: number,
+    entryPrice: number,
+    exitPrice: number,
+    commissions: number,
+  ): void {
+    const k = this.length;
+    // grown 4× at a time: a signal run closes tens of thousands of trades, and each doubling copies 12 columns
+    if (k === this.lots.length) this.#grow(4 * k);
+    this.lots[k] = lots;
+    this.entryBar[k] = entryBar;
+    this.exitBar[k] = exitBar;
+    this.entryPrice[k] = entryPrice;
+    this.exitPrice[k] = exitPrice;
+    this.commissions[k] = commissions;
+    this.length = k + 1;
+  }
+
+  /** The columns `append` leaves, for trades `from` to the end: no SL, TP, trailing stop or tag. */
+  settlePlain(from: number): void {
+    const n = this.length;
+    for (const column of [this.sl, this.tp, this.slNow, this.tpNow, this.trailPct, this.trailBy])
+      column.fill(Number.NaN, from, n);
+    for (let k = this.tags.length; k < n; k++) this.tags.push(undefined);
+  }
+
   #grow(capacity: number): void {
     const grow = (a: Float64Array) => {
       const b = new Float64Array(capacity);
@@ -145,6 +178,9 @@ export class ClosedTradeLog {
 }
 
 const NO_REQUEST: OrderRequest = Object.freeze({});
+
+/** buy()'s and sell()'s default size: all the margin available (backtesting.py's 1 - ε). */
+const ALL_IN = 1 - Number.EPSILON;
 
 /** Removes `x` from `a` in place; splice() would allocate the array of removed items. */
 function removeFrom<T>(a: T[], x: T): boolean {
@@ -370,7 +406,7 @@ export class Broker {
 
   /** Places a strategy order (buy when `sign` is 1, sell when -1). */
   place(sign: 1 | -1, req: OrderRequest = NO_REQUEST): Order {
-    const size = req.size ?? 1 - Number.EPSILON;
+    const size = req.size ?? ALL_IN;
     if (!(size > 0 && Number.isFinite(size))) throw new Error(`invalid size: ${size}`);
     let fraction = 0;
     let lots = 0;
@@ -616,6 +652,167 @@ export class Broker {
       this.listener?.executed(order, price, wanted, timeIndex);
     }
     if (reprocess) this.#processOrders();
+  }
+
+  /**
+   * The bar loop of a strategy given as signals (StrategyDef.signals, codes in signals.ts): what
+   * next() placing `actions[i]`'s orders on each bar i from `start`, with this broker filling and
+   * marking them, does, without order or trade objects. At most one trade is open, so the orders
+   * reduce to two at a time: the close of the open trade and the new all-in entry, filled in that
+   * order at the next bar's price (the close order is queued first, as position.close() unshifts
+   * it). Every figure is computed by the same operations in the same order as #processOrders,
+   * #closeTradeAt, #openTrade and next(), so the closed-trade log, the equity, the cash and the
+   * warnings come out equal to the bar loop's. `finalize`: the end of backtest() with
+   * finalizeTrades. Returns true when the account ran out of money.
+   */
+  runSignals(actions: Int8Array, start: number, log: DecisionSink | null, finalize: boolean): boolean {
+    if (this.trades.length || this.orders.length) throw new Error("runSignals needs a fresh broker");
+    const n = this.bars.length;
+    if (actions.length !== n) throw new Error(`signals: ${actions.length} actions for ${n} bars`);
+    const C = this.bars.close;
+    const unit = this.unit;
+    const equity = this.equity;
+    // the open trade (lots 0: none) lives in #signal between fills; the bar loop keeps it in locals
+    const t = this.#signal;
+    t.lots = 0;
+    let lots = 0;
+    let entry = 0;
+    // orders placed on the previous bar: the close of the open trade, and an entry (1, -1) or none
+    let closing = false;
+    let pending = 0;
+    let required = this.requiredCapital;
+    let outOfMoney = false;
+    const logged = this.closedLog.length;
+    // the cash changes only on fills: a local here, not a field read on every bar
+    let cash = this.cash;
+    let i = start;
+    for (; i < n; i++) {
+      if (pending !== 0 || closing) {
+        this.#fillSignal(i, closing, pending);
+        cash = this.cash;
+        lots = t.lots;
+        entry = t.entry;
+        pending = 0;
+        closing = false;
+        if (lots !== 0) {
+          const capital = 0 + Math.abs(lots * unit) * entry;
+          if (capital > required) required = capital;
+        }
+      }
+      // next(i)'s marking: equity = cash + Σ trade.pl (an open trade's commissions are 0)
+      let value = cash + 0;
+      if (lots !== 0) value += lots * unit * (C[i] - entry) - 0;
+      equity[i] = value;
+      if (value <= 0) {
+        outOfMoney = true;
+        break;
+      }
+      const a = actions[i];
+      if (a === 0) continue;
+      if (a !== 1 && a !== -1 && a !== 2) throw new Error(`invalid signal ${a} at bar ${i} (0, 1, -1 or 2)`);
+      if (lots !== 0) {
+        log?.push(i, 2, 1, null, null, null, null);
+        closing = true;
+      }
+      if (a !== 2) {
+        pending = a;
+        log?.push(i, a > 0 ? 0 : 1, a > 0 ? ALL_IN : -ALL_IN, null, null, null, null);
+      }
+    }
+    if (outOfMoney) {
+      // next()'s OutOfMoney: what is open closes at the bar's close, and the equity is 0 from there
+      this.i = i;
+      if (lots !== 0) this.#closeSignal(C[i], i);
+      this.cash = 0;
+      equity.fill(0, i);
+      this.requiredCapital = required;
+      this.closedLog.settlePlain(logged);
+      return true;
+    }
+    if (finalize) {
+      // backtest(): every open trade closes and the last bar is processed again, so the closes (and
+      // the last decision's orders) fill at its price; the finalizing close is queued first
+      if (start < n) {
+        this.#fillSignal(n - 1, lots !== 0, pending);
+        const last = n - 1;
+        let value = this.cash + 0;
+        if (t.lots !== 0) {
+          const size = t.lots * unit;
+          value += size * (C[last] - t.entry) - 0;
+          const capital = 0 + Math.abs(size) * t.entry;
+          if (capital > required) required = capital;
+        }
+        equity[last] = value;
+        if (value <= 0) {
+          // out of money on the re-run: backtest() ignores it after closing and zeroing
+          if (t.lots !== 0) this.#closeSignal(C[last], last);
+          this.cash = 0;
+          equity.fill(0, last);
+        }
+      }
+    } else if (lots !== 0) {
+      this.warnings.push("some trades remain open at the end; use finalizeTrades to include them in stats");
+    }
+    this.requiredCapital = required;
+    this.closedLog.settlePlain(logged);
+    return false;
+  }
+
+  /** The signal path's open trade between fills (lots 0: none). */
+  readonly #signal = { lots: 0, entry: 0, entryBar: 0 };
+
+  /**
+   * #processOrders for the signal path on bar i: the close of the open trade when `close` (queued
+   * first, as position.close() unshifts it), then an all-in entry when `entry` is 1 or -1.
+   */
+  #fillSignal(i: number, close: boolean, entry: number): void {
+    this.i = i;
+    const t = this.#signal;
+    const base = this.#tradeOnClose ? this.bars.close[i - 1] : this.bars.open[i];
+    const timeIndex = this.#tradeOnClose ? i - 1 : i;
+    if (close && t.lots !== 0) {
+      // the close order is long when it closes a short
+      let price = base;
+      if (this.#slippage) price *= 1 + (t.lots < 0 ? this.#slippage : -this.#slippage);
+      this.#closeSignal(price, timeIndex);
+    }
+    if (entry === 0) return;
+    const long = entry > 0;
+    const f = long ? ALL_IN : -ALL_IN;
+    let price = base;
+    if (this.#slippage) price *= 1 + (long ? this.#slippage : -this.#slippage);
+    const unit = this.unit;
+    const adjusted = this.#adjustedPrice(f, price);
+    const perLot = adjusted * unit + this.#commission(f, price * unit) / Math.abs(f);
+    // no trade is open here: the margin available is the cash (currentEquity, with 0 used)
+    const available = Math.max(0, this.cash - 0);
+    const needLots = Math.sign(f) * Math.trunc(floorDiv(available * this.#leverage * Math.abs(f), perLot));
+    if (!needLots) {
+      this.warnings.push(`bar ${i}: broker canceled the relative-sized order due to insufficient margin`);
+    } else if (needLots < 0 && this.#cash) {
+      if (!this.#warnedShort) {
+        this.#warnedShort = true;
+        this.warnings.push(
+          `bar ${i} (and maybe later ones): cash account: a sell only reduces the position; the short part was dropped`,
+        );
+      }
+    } else if (!(Math.abs(needLots) * perLot > available * this.#leverage)) {
+      t.lots = needLots;
+      t.entry = adjusted;
+      t.entryBar = timeIndex;
+      this.cash -= this.#commission(needLots * unit, adjusted);
+    }
+  }
+
+  /** #closeTradeAt for the signal path's open trade. */
+  #closeSignal(price: number, timeIndex: number): void {
+    const t = this.#signal;
+    const size = t.lots * this.unit;
+    const exitCommission = this.#commission(size, price, true);
+    this.cash += size * (price - t.entry) - 0 - exitCommission;
+    const commissions = exitCommission + this.#commission(size, t.entry);
+    this.closedLog.append(t.lots, t.entryBar, timeIndex, t.entry, price, commissions);
+    t.lots = 0;
   }
 
   #reduceTrade(trade: Trade, price: number, lots: number, timeIndex: number): void {

@@ -7,6 +7,7 @@ export * from "./params.ts";
 export * from "./periods.ts";
 export { floorDiv, roundHalfEven } from "./pymath.ts";
 export * from "./series.ts";
+export * from "./signals.ts";
 export * from "./stat-labels.ts";
 export * from "./stats.ts";
 export * from "./strategy.ts";

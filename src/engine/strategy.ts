@@ -65,6 +65,16 @@ export interface StrategyDef<P extends ParamSpecs = ParamSpecs, S = unknown> {
   readonly params: P;
   init(ctx: InitContext<P>): S;
   next(ctx: NextContext<P>, state: S): void;
+  /**
+   * Optional: the orders next() places, as one action per bar (codes in signals.ts: `long`
+   * stands for `position.close(); buy()`, `short` for `position.close(); sell()`, `exit` for
+   * `position.close()`), computed over whole columns after init(). An optimizer then runs the
+   * strategy without calling next() on every bar, with the same fills and stats; it checks its
+   * best result against next() and stops with an error where the two disagree.
+   *
+   *     signals: (ctx) => crossSignals(sma(ctx.bars.close, ctx.params.fast), sma(ctx.bars.close, ctx.params.slow))
+   */
+  signals?(ctx: InitContext<P>, state: S): ArrayLike<number>;
 }
 
 /**

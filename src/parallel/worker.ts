@@ -72,6 +72,8 @@ function warmUp(strategy: StrategyDef, bars: Bars, options: Omit<BacktestOptions
   for (let k = 0; k < 3; k++) {
     warm.run({ id: -1, params: {}, screen });
     warm.run({ id: -1, params: {} });
+    // a strategy with signals() runs through them; next() checks the search's best at the end
+    if (strategy.signals) warm.run({ id: -1, params: {}, next: true });
   }
 }
 

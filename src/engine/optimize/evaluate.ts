@@ -20,6 +20,10 @@ export function windowBars(bars: Bars, start: number, end: number): Bars {
  * Runs tasks against one strategy and one set of bars, sharing indicator work through a memo and
  * keeping one view per bar window (the memo is keyed by column identity). Used by every runner,
  * so a task gives the same result wherever it runs.
+ *
+ * A strategy with signals() runs through them (unless `options.signals` is false or the task asks
+ * for next()). A screened run on that path always comes back partial: the run itself costs less
+ * than its bar-pass stats, so the search runs the few results it reports again in full instead.
  */
 export class Evaluator {
   readonly memo: IndicatorMemo;
@@ -27,6 +31,8 @@ export class Evaluator {
   readonly #screeners = new Map<string, (stats: Stats) => number>();
   /** the equity column of screened runs, written anew by each (a fresh 8 MB per run is slow to fault in) */
   #equity: Float64Array | null = null;
+  /** runs go through the strategy's signals() */
+  readonly #signals: boolean;
 
   constructor(
     readonly strategy: StrategyDef,
@@ -35,6 +41,7 @@ export class Evaluator {
     { memo = true, memoBytes }: { memo?: boolean; memoBytes?: number } = {},
   ) {
     this.memo = new IndicatorMemo(memo ? memoBytes : 0);
+    this.#signals = options.signals !== false && typeof strategy.signals === "function";
   }
 
   #window(start = 0, end = this.bars.length): Bars {
@@ -63,7 +70,9 @@ export class Evaluator {
     try {
       const bars = this.#window(task.start, task.end);
       const memo = this.memo.maxBytes > 0 ? this.memo : null;
-      const options = { ...this.options, params: task.params };
+      const signals = this.#signals && !task.next;
+      const options = { ...this.options, params: task.params, signals };
+      const path = signals ? { signals: true } : {};
       if (task.screen) {
         // the stats without the bar pass first; in full only if the score may be reported
         if (this.#equity?.length !== bars.length) this.#equity = new Float64Array(bars.length);
@@ -74,13 +83,14 @@ export class Evaluator {
         );
         const lean = run.stats(false);
         const score = this.#screener(task.screen.spec)(lean);
-        const full = score >= task.screen.threshold;
+        const full = !signals && score >= task.screen.threshold;
         return {
           id: task.id,
           stats: full ? run.stats(true) : lean,
           moments: returnMoments(run.equity, run.startBar - 1),
           ...(task.equity ? { equity: run.equity } : {}),
           ...(full ? {} : { partial: true }),
+          ...path,
         };
       }
       const result = withIndicatorMemo(memo, () => backtest(this.strategy, bars, options));
@@ -89,6 +99,7 @@ export class Evaluator {
         stats: result.stats,
         moments: returnMoments(result.equity, result.startBar - 1),
         ...(task.equity ? { equity: result.equity } : {}),
+        ...path,
       };
     } catch (e) {
       return { id: task.id, stats: null, error: e instanceof Error ? e.message : String(e) };

@@ -186,7 +186,9 @@ export async function optimize(
   // the best scores so far, as results arrive: a task sent below them cannot be reported
   const spec = screen ? screenSpec(obj, boundsSpec) : undefined;
   const scores = new TopScores(Math.max(topN, 1));
-  const partialLeaders = new Set<Trial>();
+  // ids of the results that came back screened (partial) or through signals(), among those that led
+  const partialIds = new Set<number>();
+  const signalIds = new Set<number>();
   const screening: Screening | undefined = spec && { spec, threshold: () => scores.threshold() };
   const scoreOf = (stats: Stats | null) => {
     if (!stats) return Number.NaN;
@@ -255,7 +257,8 @@ export async function optimize(
           !best ||
           better(trial, best) ||
           (topN > 0 && (topList.length < topN || better(trial, topList[topList.length - 1])));
-        if (r.partial && leads) partialLeaders.add(trial);
+        if (leads && r.partial) partialIds.add(trial.id);
+        if (leads && r.signals) signalIds.add(trial.id);
         if (!best || better(trial, best)) {
           best = trial;
           bestMoments = r.moments;
@@ -278,9 +281,13 @@ export async function optimize(
     });
   }
 
-  for (const t of [best, ...topList])
-    if (t && partialLeaders.has(t))
-      throw new Error(`internal: trial ${t.id} was screened out but is reported (best or top ${topN})`);
+  if (!cancelled && best) {
+    const done = await complete(runner, best, topList, { partialIds, signalIds, window });
+    if (done) {
+      best = done.best;
+      topList = done.top;
+    } else cancelled = true;
+  }
 
   // a cancelled batch leaves holes: keep only the trials that reported
   const keep: number[] = [];
@@ -314,6 +321,69 @@ export async function optimize(
     cancelled,
     elapsedMs: Date.now() - t0,
   });
+}
+
+/**
+ * The reported trials (best and top N) with full stats: the ones that came back screened run again
+ * unscreened, and the best, when its numbers came from the strategy's signals(), runs again through
+ * next() (which gives its stats): signals() is the strategy author's claim that it does what next()
+ * does, and a search reports nothing that next() would not. Undefined when cancelled meanwhile.
+ */
+async function complete(
+  runner: Runner,
+  best: Trial,
+  top: Trial[],
+  {
+    partialIds,
+    signalIds,
+    window,
+  }: {
+    partialIds: ReadonlySet<number>;
+    signalIds: ReadonlySet<number>;
+    window?: { readonly start: number; readonly end: number };
+  },
+): Promise<{ best: Trial; top: Trial[] } | undefined> {
+  const checkBest = signalIds.has(best.id);
+  const again = new Map<number, Trial>();
+  for (const t of [best, ...top]) if (partialIds.has(t.id) || (t === best && checkBest)) again.set(t.id, t);
+  if (!again.size) return { best, top };
+  const tasks = [...again.values()].map((t) => ({
+    id: t.id,
+    params: t.params,
+    ...(window ? { start: window.start, end: window.end } : {}),
+    ...(t === best && checkBest ? { next: true } : {}),
+  }));
+  const results = new Map<number, TaskResult>();
+  await runner.run(tasks, (r) => results.set(r.id, r));
+  if (results.size < tasks.length) return undefined;
+  const full = new Map<number, Trial>();
+  for (const [id, t] of again) {
+    const r = results.get(id) as TaskResult;
+    if (!r.stats) throw new Error(`trial ${JSON.stringify(t.params)} failed when run again: ${r.error}`);
+    const through = t === best && checkBest ? "next()" : "signals()";
+    const differs = differingStat(t.stats, r.stats);
+    if (differs) {
+      const [key, was, now] = differs;
+      throw new Error(
+        through === "next()"
+          ? `signals() and next() disagree at ${JSON.stringify(t.params)}: ${key} ${was} with signals(), ${now} with next(); fix signals() or run without them (--no-signals)`
+          : `internal: trial ${t.id} changed when run again (${key} ${was}, then ${now})`,
+      );
+    }
+    full.set(id, { ...t, stats: r.stats });
+  }
+  return { best: full.get(best.id) ?? best, top: top.map((t) => full.get(t.id) ?? t) };
+}
+
+/** The first stat that two results of one trial give differently ([key, a, b]); a's NaN stats are skipped (screened). */
+function differingStat(a: Stats | null, b: Stats): [string, unknown, unknown] | undefined {
+  if (!a) return undefined;
+  for (const [key, x] of Object.entries(a)) {
+    const y = (b as unknown as Record<string, unknown>)[key];
+    if (typeof x === "number" && Number.isNaN(x)) continue;
+    if (!Object.is(x, y) && JSON.stringify(x) !== JSON.stringify(y)) return [key, x, y];
+  }
+  return undefined;
 }
 
 /** The heatmap as JSON rows `{params, value}` (value null when disqualified). */

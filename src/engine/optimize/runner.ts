@@ -12,6 +12,8 @@ export interface Task {
   readonly equity?: boolean;
   /** full stats only when the result reaches the threshold (set by a runner from its Screening) */
   readonly screen?: TaskScreen;
+  /** call next() on every bar even when the strategy has signals() (the search's check of its best) */
+  readonly next?: boolean;
 }
 
 export interface TaskResult {
@@ -23,6 +25,8 @@ export interface TaskResult {
   readonly equity?: Float64Array;
   /** screened out: the stats that need the pass over every bar (BAR_PASS_STATS) are NaN */
   readonly partial?: boolean;
+  /** run through the strategy's signals(), not next() */
+  readonly signals?: boolean;
 }
 
 /**

@@ -130,31 +130,44 @@ describe("optimize with screening", () => {
     ["minimized trade count", { objective: "-TC", bounds: [{ winRatePct: { min: 30 } }] }],
     ["TP", { objective: "TP", top: 1 }],
   ];
-  for (const [name, extra] of cases) {
-    test.skipIf(missing)(
-      `${name}: heatmap, best and top as without screening; reported cells equal backtest()`,
-      async () => {
-        const opts = { space: grid(), constraint: "fast < slow", top: 4, ...extra };
-        const screened = counting(inProcessRunner(smaCross, bars, OPTIONS));
-        const res = await optimize(screened, opts);
-        const plain = await optimize(inProcessRunner(smaCross, bars, OPTIONS), { ...opts, screen: false });
-        expect(heatmapRows(res.heatmap)).toEqual(heatmapRows(plain.heatmap));
-        expect(res.best?.params).toEqual(plain.best?.params);
-        expect(res.best?.stats).toEqual(plain.best?.stats);
-        expect(res.top.map((t) => [t.id, t.value, t.stats])).toEqual(
-          plain.top.map((t) => [t.id, t.value, t.stats]),
-        );
-        expect(res.overfit).toEqual(plain.overfit);
-        for (const t of res.top) {
-          const single = backtest(smaCross, bars, { ...OPTIONS, params: t.params });
-          expect(t.stats).toEqual(single.stats);
-        }
-        // most cells were screened out: full stats went to fewer cells than were searched
-        expect(screened.partial).toBeGreaterThan(0);
-        expect(screened.partial + screened.full).toBe(res.trials);
-      },
-    );
-  }
+  // sma-cross has signals(): runs go through them unless the options say `signals: false`
+  for (const [name, extra] of cases)
+    for (const signals of [true, false]) {
+      test.skipIf(missing)(
+        `${name}, ${signals ? "signals()" : "next()"}: heatmap, best and top as without screening; reported cells equal backtest()`,
+        async () => {
+          const opts = { space: grid(), constraint: "fast < slow", top: 4, ...extra };
+          const options = { ...OPTIONS, signals };
+          const screened = counting(inProcessRunner(smaCross, bars, options));
+          const res = await optimize(screened, opts);
+          const plain = await optimize(inProcessRunner(smaCross, bars, { ...OPTIONS, signals: false }), {
+            ...opts,
+            screen: false,
+          });
+          expect(heatmapRows(res.heatmap)).toEqual(heatmapRows(plain.heatmap));
+          expect(res.best?.params).toEqual(plain.best?.params);
+          expect(res.best?.stats).toEqual(plain.best?.stats);
+          expect(res.top.map((t) => [t.id, t.value, t.stats])).toEqual(
+            plain.top.map((t) => [t.id, t.value, t.stats]),
+          );
+          expect(res.overfit).toEqual(plain.overfit);
+          for (const t of res.top) {
+            const single = backtest(smaCross, bars, { ...OPTIONS, params: t.params });
+            expect(t.stats).toEqual(single.stats);
+          }
+          const reported = new Set([res.best, ...res.top].map((t) => t?.id)).size;
+          if (signals) {
+            // every cell came back screened; the reported ones ran again in full (the best through next())
+            expect(screened.partial).toBe(res.trials);
+            expect(screened.full).toBe(reported);
+          } else {
+            // most cells were screened out: full stats went to fewer cells than were searched
+            expect(screened.partial).toBeGreaterThan(0);
+            expect(screened.partial + screened.full).toBe(res.trials);
+          }
+        },
+      );
+    }
 
   test.skipIf(missing)("results arriving last-proposed first: the same heatmap, best and top", async () => {
     // late trials set the threshold first, so early ones are screened out and lead for a while
@@ -176,7 +189,8 @@ describe("optimize with screening", () => {
     const runner = counting(inProcessRunner(smaCross, bars, OPTIONS));
     const res = await optimize(runner, { space: grid(), objective: "sharpe", top: 2 });
     expect(runner.partial).toBe(0);
-    expect(runner.full).toBe(res.trials);
+    // and the best once more, through next(): its numbers came from signals()
+    expect(runner.full).toBe(res.trials + 1);
   });
 
   test.skipIf(missing)(

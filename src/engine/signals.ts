@@ -1,0 +1,98 @@
+// A strategy's decisions as one action per bar (StrategyDef.signals), so a search can run it
+// without calling next() on every bar: the vectorized path of vectorbt's `from_signals`, kept to
+// the few order sequences whose fills the broker can replay without order objects.
+import type { Line } from "./indicators/crossover.ts";
+
+/**
+ * What next() does on a bar, as `signals()` reports it. Each code stands for one exact sequence of
+ * calls, so a signal run fills, sizes and charges as the bar loop does:
+ * - `long` (1): `ctx.position.close(); ctx.buy()`: closes any open trade and goes long with all the margin;
+ * - `short` (-1): `ctx.position.close(); ctx.sell()`;
+ * - `exit` (2): `ctx.position.close()`;
+ * - `none` (0): nothing.
+ */
+export const SIGNAL = Object.freeze({ none: 0, long: 1, short: -1, exit: 2 } as const);
+export type SignalCode = (typeof SIGNAL)[keyof typeof SIGNAL];
+
+/**
+ * Actions from masks, as next() would test them in order: `if (long) ... else if (short) ...
+ * else if (exit) ...`. Masks are 0/1 (or boolean-like) columns of the bars' length.
+ *
+ *     signals: (ctx) => signalActions({ long: crossovers(rsi, 30), exit: crossunders(rsi, 70) })
+ */
+export function signalActions({
+  long,
+  short,
+  exit,
+}: {
+  long?: ArrayLike<number>;
+  short?: ArrayLike<number>;
+  exit?: ArrayLike<number>;
+}): Int8Array {
+  const n = (long ?? short ?? exit)?.length;
+  if (n === undefined) throw new Error("signalActions needs a long, short or exit mask");
+  for (const [name, m] of [
+    ["short", short],
+    ["exit", exit],
+  ] as const)
+    if (m && m.length !== n) throw new Error(`invalid ${name} mask length: ${m.length} (expected ${n})`);
+  const out = new Int8Array(n);
+  for (let i = 0; i < n; i++) {
+    if (long?.[i]) out[i] = SIGNAL.long;
+    else if (short?.[i]) out[i] = SIGNAL.short;
+    else if (exit?.[i]) out[i] = SIGNAL.exit;
+  }
+  return out;
+}
+
+/**
+ * `long` where `a` crosses above `b`, `short` where it crosses below, in one pass: the actions of
+ * backtesting.py's SmaCross (`if crossover(a, b): close, buy; elif crossover(b, a): close, sell`),
+ * with `crossover`'s strict comparisons (a touch is no cross) and no action where a NaN is involved.
+ *
+ *     signals: (ctx) => crossSignals(sma(ctx.bars.close, 10), sma(ctx.bars.close, 30))
+ */
+export function crossSignals(a: Line, b: Line): Int8Array {
+  if (typeof a === "number" && typeof b === "number") throw new Error("invalid lines: both are numbers");
+  const n = typeof a === "number" ? (b as ArrayLike<number>).length : a.length;
+  if (typeof b !== "number" && b.length !== n) throw new Error(`invalid length: ${b.length} (expected ${n})`);
+  // one loop over two Float64Arrays (a level becomes a column): a loop that tests for a number on
+  // every bar runs several times slower
+  return crossColumns(column(a, n), column(b, n));
+}
+
+function column(x: Line, n: number): Float64Array {
+  if (typeof x === "number") return new Float64Array(n).fill(x);
+  return x instanceof Float64Array ? x : Float64Array.from(x);
+}
+
+function crossColumns(a: Float64Array, b: Float64Array): Int8Array {
+  const n = a.length;
+  const out = new Int8Array(n);
+  if (n === 0) return out;
+  let pa = a[0];
+  let pb = b[0];
+  for (let i = 1; i < n; i++) {
+    const ca = a[i];
+    const cb = b[i];
+    if (pa < pb) {
+      if (ca > cb) out[i] = SIGNAL.long;
+    } else if (pa > pb && ca < cb) out[i] = SIGNAL.short;
+    pa = ca;
+    pb = cb;
+  }
+  return out;
+}
+
+/** Where decisions go (backtest()'s decision log); null keeps none. */
+export interface DecisionSink {
+  push(
+    bar: number,
+    kind: 0 | 1 | 2,
+    size: number,
+    limit: number | null,
+    stop: number | null,
+    sl: number | null,
+    tp: number | null,
+  ): void;
+}
