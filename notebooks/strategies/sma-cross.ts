@@ -29,8 +29,8 @@ export default defineStrategy({
   },
   // the same decisions over whole columns, for the optimizer (crossSignals: long on a cross above,
   // short on a cross below, as next() does); sma() is shared between an optimizer's runs
-  signals(ctx) {
+  signals(ctx, _state, out) {
     const { close } = ctx.bars;
-    return crossSignals(sma(close, ctx.params.fast), sma(close, ctx.params.slow));
+    return crossSignals(sma(close, ctx.params.fast), sma(close, ctx.params.slow), out);
   },
 });

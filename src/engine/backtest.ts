@@ -1,9 +1,9 @@
 import { type Bars, type FrameLike, toBars } from "./bars.ts";
-import { Broker, type BrokerOptions, type ClosedTradeLog, OutOfMoney } from "./broker.ts";
+import { Broker, type BrokerOptions, ClosedTradeLog, OutOfMoney } from "./broker.ts";
 import { Order, type OrderRequest, Trade } from "./orders.ts";
 import { type ParamSpecs, type ParamValues, resolveParams } from "./params.ts";
 import { type Clock, Series } from "./series.ts";
-import { computeStats, drawdown, type Stats } from "./stats.ts";
+import { computeStats, drawdown, type Stats, type TradeStatsInput } from "./stats.ts";
 import type { InitContext, NextContext, Position, StrategyDef } from "./strategy.ts";
 
 export interface BacktestOptions extends BrokerOptions {
@@ -308,41 +308,48 @@ const firstValid = (values: Float64Array): number => {
 };
 
 /**
- * The closed trades as columns, plus their returns as fractions for the stats, from the columns
- * the broker wrote as trades closed (Trade.size, .pl and .plPct's arithmetic, in the same order).
+ * The columns the stats read, written into `out` for the first log.length trades (Trade.size, .pl
+ * and .plPct's arithmetic, in the same order): pnl, returns as fractions (backtesting.py's
+ * ReturnPct, straight from the trades, not pct / 100), bars and times.
  */
-function tradeColumns(
-  log: ClosedTradeLog,
-  unit: number,
-  time: Float64Array,
-  indicators: Map<string, Float64Array>,
-): { columns: TradeColumns; returns: Float64Array } {
+function tradeStatsInto(log: ClosedTradeLog, unit: number, time: Float64Array, out: TradeStatsInput): void {
   const n = log.length;
-  const lots = log.lots;
+  const { lots, entryPrice, exitPrice, commissions } = log;
   const bar0 = log.entryBar;
   const bar1 = log.exitBar;
-  const entryPrice = log.entryPrice.slice(0, n);
-  const exitPrice = log.exitPrice.slice(0, n);
-  const commission = log.commissions.slice(0, n);
-  const size = new Float64Array(n);
-  const pnl = new Float64Array(n);
-  const returnPct = new Float64Array(n);
-  const returns = new Float64Array(n);
-  const entryTime = new Float64Array(n);
-  const exitTime = new Float64Array(n);
+  const { pnl, returns, entryBar, exitBar, entryTime, exitTime } = out;
   for (let k = 0; k < n; k++) {
     const l = lots[k];
     const s = l * unit;
     const p0 = entryPrice[k];
     const p1 = exitPrice[k];
-    const c = commission[k];
-    const ret = Math.sign(l) * (p1 / p0 - 1) - c / (Math.abs(s) * p0);
-    size[k] = s;
+    const c = commissions[k];
     pnl[k] = s * (p1 - p0) - c;
-    returnPct[k] = ret * 100;
-    returns[k] = ret;
+    returns[k] = Math.sign(l) * (p1 / p0 - 1) - c / (Math.abs(s) * p0);
+    entryBar[k] = bar0[k];
+    exitBar[k] = bar1[k];
     entryTime[k] = time[bar0[k]];
     exitTime[k] = time[bar1[k]];
+  }
+}
+
+/** The closed trades as columns, and what the stats read of them, from the columns the broker wrote. */
+function tradeColumns(
+  log: ClosedTradeLog,
+  unit: number,
+  time: Float64Array,
+  indicators: Map<string, Float64Array>,
+): { columns: TradeColumns; input: TradeStatsInput } {
+  const n = log.length;
+  const bar0 = log.entryBar;
+  const bar1 = log.exitBar;
+  const input = statsColumns(n);
+  tradeStatsInto(log, unit, time, input);
+  const size = new Float64Array(n);
+  const returnPct = new Float64Array(n);
+  for (let k = 0; k < n; k++) {
+    size[k] = log.lots[k] * unit;
+    returnPct[k] = input.returns[k] * 100;
   }
   const byName: Record<string, { entry: Float64Array; exit: Float64Array }> = {};
   for (const [name, values] of indicators) {
@@ -357,21 +364,74 @@ function tradeColumns(
   const columns: TradeColumns = {
     length: n,
     size,
-    entryBar: new Float64Array(bar0.subarray(0, n)),
-    exitBar: new Float64Array(bar1.subarray(0, n)),
-    entryPrice,
-    exitPrice,
+    entryBar: input.entryBar,
+    exitBar: input.exitBar,
+    entryPrice: log.entryPrice.slice(0, n),
+    exitPrice: log.exitPrice.slice(0, n),
     sl: log.sl.slice(0, n),
     tp: log.tp.slice(0, n),
-    pnl,
-    commission,
+    pnl: input.pnl,
+    commission: log.commissions.slice(0, n),
     returnPct,
-    entryTime,
-    exitTime,
-    tag: Array.from(log.tags, (x) => x ?? null),
+    entryTime: input.entryTime,
+    exitTime: input.exitTime,
+    tag: Array.from({ length: n }, (_, k) => log.tags[k] ?? null),
     indicators: byName,
   };
-  return { columns, returns };
+  return { columns, input };
+}
+
+/** Fresh stat columns for n trades. */
+function statsColumns(n: number): TradeStatsInput {
+  return {
+    pnl: new Float64Array(n),
+    returns: new Float64Array(n),
+    entryBar: new Float64Array(n),
+    exitBar: new Float64Array(n),
+    entryTime: new Float64Array(n),
+    exitTime: new Float64Array(n),
+  };
+}
+
+/**
+ * Columns a search's runs write into, one run after another, instead of allocating them per run:
+ * on this kind of machine a fresh 8 MB column costs more in page faults (~25 ms) than a whole run
+ * of a fast strategy. Only for screenedBacktest(), whose results never hold on to them.
+ */
+export class RunBuffers {
+  #equity = new Float64Array(0);
+  #actions = new Int8Array(0);
+  readonly log = new ClosedTradeLog();
+  #trades = statsColumns(0);
+
+  /** the equity column for n bars (every value is written by the run) */
+  equity(n: number): Float64Array {
+    if (this.#equity.length !== n) this.#equity = new Float64Array(n);
+    return this.#equity;
+  }
+
+  /** a zeroed action column for signals() */
+  actions(n: number): Int8Array {
+    if (this.#actions.length !== n) this.#actions = new Int8Array(n);
+    else this.#actions.fill(0);
+    return this.#actions;
+  }
+
+  /** the stat columns of the log's trades, views of reused columns */
+  trades(unit: number, time: Float64Array): TradeStatsInput {
+    const n = this.log.length;
+    if (this.#trades.pnl.length < n) this.#trades = statsColumns(Math.max(n, 2 * this.#trades.pnl.length));
+    tradeStatsInto(this.log, unit, time, this.#trades);
+    const t = this.#trades;
+    return {
+      pnl: t.pnl.subarray(0, n),
+      returns: t.returns.subarray(0, n),
+      entryBar: t.entryBar.subarray(0, n),
+      exitBar: t.exitBar.subarray(0, n),
+      entryTime: t.entryTime.subarray(0, n),
+      exitTime: t.exitTime.subarray(0, n),
+    };
+  }
 }
 
 /**
@@ -444,28 +504,29 @@ export function screenedBacktest<P extends ParamSpecs, S>(
   strategy: StrategyDef<P, S>,
   data: Bars | FrameLike,
   options: BacktestOptions = {},
-  {
-    equity: buffer,
-  }: {
-    /** a column of one value per bar to write the equity into (every value is written), reused */
-    equity?: Float64Array;
-  } = {},
+  /** columns to run in, reused from run to run (the stats of a run are read before the next one) */
+  buffers: RunBuffers = new RunBuffers(),
 ): ScreenedBacktest {
-  const run = simulate(strategy, data, options, buffer, false);
-  // no trade list is read: the indicators' values at entry and exit are left out
-  const { equity, statsOf } = settle(
-    run.broker,
-    run.bars,
-    NO_INDICATORS,
-    run.warmup,
-    run.start,
-    run.riskFreeRate,
-  );
+  const run = simulate(strategy, data, options, buffers);
+  const { broker, bars, start } = run;
+  const equity = backfill(broker, bars.length, start);
+  // no trade list is read: only the columns the stats take, in the buffers
+  const trades = buffers.trades(broker.unit, bars.time);
+  const { warmup, riskFreeRate } = run;
+  const requiredCapital = broker.requiredCapital;
   keepShapes(run.params);
-  return Object.freeze({ equity, startBar: run.start, stats: statsOf });
+  return Object.freeze({
+    equity,
+    startBar: start,
+    stats: (barStats: boolean) =>
+      computeStats(bars.time, bars.close, equity, trades, {
+        firstTradingBar: warmup,
+        riskFreeRate,
+        requiredCapital,
+        barStats,
+      }),
+  });
 }
-
-const NO_INDICATORS = new Map<string, Float64Array>();
 
 /** The run itself: init(), the bar loop and the end of the run, leaving the results to finish(). */
 function simulate<P extends ParamSpecs, S>(
@@ -478,15 +539,15 @@ function simulate<P extends ParamSpecs, S>(
     signals = false,
     ...brokerOptions
   }: BacktestOptions,
-  equity?: Float64Array,
-  recordDecisions = true,
+  /** a search's reused columns; its runs keep no decision log (nobody reads it) */
+  buffers?: RunBuffers,
 ) {
   const bars = toBars(data);
   const n = bars.length;
   const params = resolveParams(strategy.params, overrides) as ParamValues<P>;
-  const broker = new Broker(bars, brokerOptions, equity);
+  const broker = new Broker(bars, brokerOptions, buffers?.equity(n), buffers?.log);
   const clock: Clock = { i: 0 };
-  const decisions = new DecisionLog(recordDecisions);
+  const decisions = new DecisionLog(!buffers);
   const indicators = new Map<string, Float64Array>();
   let warmup = 0;
 
@@ -498,7 +559,7 @@ function simulate<P extends ParamSpecs, S>(
 
   const start = 1 + warmup;
   if (signals) {
-    const actions = signalsOf(strategy, initCtx, state, n);
+    const actions = signalsOf(strategy, initCtx, state, buffers?.actions(n) ?? new Int8Array(n));
     if (broker.orders.length)
       throw new Error("signals: init() placed orders; with signals() it may only declare indicators");
     broker.runSignals(actions, start, decisions, finalizeTrades);
@@ -536,11 +597,12 @@ function signalsOf<P extends ParamSpecs, S>(
   strategy: StrategyDef<P, S>,
   ctx: InitContext<P>,
   state: S,
-  n: number,
+  column: Int8Array,
 ): Int8Array {
   if (!strategy.signals)
     throw new Error(`${strategy.name ?? "the strategy"} has no signals(): run it without the signals option`);
-  const out = strategy.signals(ctx, state);
+  const n = column.length;
+  const out = strategy.signals(ctx, state, column);
   if (!out || out.length !== n)
     throw new Error(`signals() returned ${out?.length ?? out} actions for ${n} bars`);
   return out instanceof Int8Array ? out : Int8Array.from(out);
@@ -558,32 +620,27 @@ function settle(
   start: number,
   riskFreeRate: number,
 ) {
-  const n = bars.length;
-  // bars before the first next() carry the first recorded equity (pandas bfill), or the cash if
-  // next() never ran; every bar from `start` on was recorded by broker.next()
-  const equity = broker.equity.length === n ? broker.equity : broker.equity.slice(0, n);
-  equity.fill(start < n ? equity[start] : broker.cash, 0, Math.min(start, n));
-
-  // the stats take fractions (backtesting.py's ReturnPct), straight from the trades, not pct / 100
-  const { columns: trades, returns } = tradeColumns(broker.closedLog, broker.unit, bars.time, indicators);
+  const equity = backfill(broker, bars.length, start);
+  const { columns: trades, input } = tradeColumns(broker.closedLog, broker.unit, bars.time, indicators);
   const requiredCapital = broker.requiredCapital;
   const statsOf = (barStats: boolean) =>
-    computeStats(
-      bars.time,
-      bars.close,
-      equity,
-      // a literal of the same shape on every run: the stats' optimized code expects one map
-      {
-        pnl: trades.pnl,
-        returns,
-        entryBar: trades.entryBar,
-        exitBar: trades.exitBar,
-        entryTime: trades.entryTime,
-        exitTime: trades.exitTime,
-      },
-      { firstTradingBar: warmup, riskFreeRate, requiredCapital, barStats },
-    );
+    computeStats(bars.time, bars.close, equity, input, {
+      firstTradingBar: warmup,
+      riskFreeRate,
+      requiredCapital,
+      barStats,
+    });
   return { equity, trades, statsOf };
+}
+
+/**
+ * The equity over n bars: bars before the first next() carry the first recorded equity (pandas
+ * bfill), or the cash if next() never ran; every bar from `start` on was recorded by the broker.
+ */
+function backfill(broker: Broker, n: number, start: number): Float64Array {
+  const equity = broker.equity.length === n ? broker.equity : broker.equity.slice(0, n);
+  equity.fill(start < n ? equity[start] : broker.cash, 0, Math.min(start, n));
+  return equity;
 }
 
 /** The result of a run over `bars` so far: equity before the first next() filled, trades, stats. */

@@ -77,6 +77,7 @@ export class ClosedTradeLog {
   tpNow = new Float64Array(256);
   trailPct = new Float64Array(256);
   trailBy = new Float64Array(256);
+  /** by trade; only tagged trades have an entry (a signal run's tens of thousands of trades have none) */
   readonly tags: unknown[] = [];
 
   push(t: Trade): void {
@@ -94,13 +95,20 @@ export class ClosedTradeLog {
     this.tpNow[k] = t.tp ?? Number.NaN;
     this.trailPct[k] = t.trailPct ?? Number.NaN;
     this.trailBy[k] = t.trailBy ?? Number.NaN;
-    this.tags.push(t.tag);
+    if (t.tag !== undefined) this.tags[k] = t.tag;
     this.length = k + 1;
+  }
+
+  /** Empties the log for another run, keeping its columns. */
+  clear(): this {
+    this.length = 0;
+    this.tags.length = 0;
+    return this;
   }
 
   /**
    * A trade without brackets, trailing stop or tag, from its fields (the signal path has no Trade
-   * object); its NaN columns and tag are written by `settlePlain` once the run is over.
+   * object); its NaN columns are written by `settlePlain` once the run is over.
    */
   append(
     lots: number,
@@ -122,12 +130,11 @@ export class ClosedTradeLog {
     this.length = k + 1;
   }
 
-  /** The columns `append` leaves, for trades `from` to the end: no SL, TP, trailing stop or tag. */
+  /** The columns `append` leaves, for trades `from` to the end: no SL, TP or trailing stop. */
   settlePlain(from: number): void {
     const n = this.length;
     for (const column of [this.sl, this.tp, this.slNow, this.tpNow, this.trailPct, this.trailBy])
       column.fill(Number.NaN, from, n);
-    for (let k = this.tags.length; k < n; k++) this.tags.push(undefined);
   }
 
   #grow(capacity: number): void {
@@ -217,7 +224,7 @@ export class Broker {
   readonly orders: Order[] = [];
   readonly trades: Trade[] = [];
   /** the closed trades as columns, every one of them */
-  readonly closedLog = new ClosedTradeLog();
+  readonly closedLog: ClosedTradeLog;
   readonly #closed: Trade[] = [];
   #keepClosed = false;
   equity: Float64Array;
@@ -257,6 +264,8 @@ export class Broker {
     }: BrokerOptions = {},
     /** the column to write the equity into, one per bar (an optimizer reuses one from run to run) */
     equity?: Float64Array,
+    /** a log to write the closed trades into, emptied first (reused likewise: fresh memory is slow here) */
+    closedLog?: ClosedTradeLog,
   ) {
     if (!ACCOUNT_MODELS.includes(account)) throw new Error(`invalid account: ${account} (margin or cash)`);
     if (account === "cash" && margin !== 1)
@@ -270,6 +279,7 @@ export class Broker {
     this.bars = bars;
     this.cash = cash;
     this.unit = unit;
+    this.closedLog = closedLog?.clear() ?? new ClosedTradeLog();
     if (typeof commission === "function") {
       this.#commissionFn = commission;
       this.#fixed = 0;

@@ -49,16 +49,18 @@ export function signalActions({
  * `long` where `a` crosses above `b`, `short` where it crosses below, in one pass: the actions of
  * backtesting.py's SmaCross (`if crossover(a, b): close, buy; elif crossover(b, a): close, sell`),
  * with `crossover`'s strict comparisons (a touch is no cross) and no action where a NaN is involved.
+ * Written into `out` when given (signals()' third argument, reused between an optimizer's runs).
  *
- *     signals: (ctx) => crossSignals(sma(ctx.bars.close, 10), sma(ctx.bars.close, 30))
+ *     signals: (ctx, state, out) => crossSignals(sma(ctx.bars.close, 10), sma(ctx.bars.close, 30), out)
  */
-export function crossSignals(a: Line, b: Line): Int8Array {
+export function crossSignals(a: Line, b: Line, out?: Int8Array): Int8Array {
   if (typeof a === "number" && typeof b === "number") throw new Error("invalid lines: both are numbers");
   const n = typeof a === "number" ? (b as ArrayLike<number>).length : a.length;
   if (typeof b !== "number" && b.length !== n) throw new Error(`invalid length: ${b.length} (expected ${n})`);
+  if (out && out.length !== n) throw new Error(`invalid out length: ${out.length} (expected ${n})`);
   // one loop over two Float64Arrays (a level becomes a column): a loop that tests for a number on
   // every bar runs several times slower
-  return crossColumns(column(a, n), column(b, n));
+  return crossColumns(column(a, n), column(b, n), out ?? new Int8Array(n));
 }
 
 function column(x: Line, n: number): Float64Array {
@@ -66,18 +68,18 @@ function column(x: Line, n: number): Float64Array {
   return x instanceof Float64Array ? x : Float64Array.from(x);
 }
 
-function crossColumns(a: Float64Array, b: Float64Array): Int8Array {
+function crossColumns(a: Float64Array, b: Float64Array, out: Int8Array): Int8Array {
   const n = a.length;
-  const out = new Int8Array(n);
   if (n === 0) return out;
+  out[0] = SIGNAL.none;
   let pa = a[0];
   let pb = b[0];
   for (let i = 1; i < n; i++) {
     const ca = a[i];
     const cb = b[i];
-    if (pa < pb) {
-      if (ca > cb) out[i] = SIGNAL.long;
-    } else if (pa > pb && ca < cb) out[i] = SIGNAL.short;
+    // every value is written: `out` may hold another run's actions
+    out[i] =
+      pa < pb ? (ca > cb ? SIGNAL.long : SIGNAL.none) : pa > pb && ca < cb ? SIGNAL.short : SIGNAL.none;
     pa = ca;
     pb = cb;
   }

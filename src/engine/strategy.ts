@@ -70,11 +70,13 @@ export interface StrategyDef<P extends ParamSpecs = ParamSpecs, S = unknown> {
    * stands for `position.close(); buy()`, `short` for `position.close(); sell()`, `exit` for
    * `position.close()`), computed over whole columns after init(). An optimizer then runs the
    * strategy without calling next() on every bar, with the same fills and stats; it checks its
-   * best result against next() and stops with an error where the two disagree.
+   * best result against next() and stops with an error where the two disagree. `out` is a column
+   * of one action per bar to write into (reused between runs: fresh memory is slow to fault in);
+   * returning another array works too.
    *
-   *     signals: (ctx) => crossSignals(sma(ctx.bars.close, ctx.params.fast), sma(ctx.bars.close, ctx.params.slow))
+   *     signals: (ctx, state, out) => crossSignals(sma(ctx.bars.close, 10), sma(ctx.bars.close, 30), out)
    */
-  signals?(ctx: InitContext<P>, state: S): ArrayLike<number>;
+  signals?(ctx: InitContext<P>, state: S, out: Int8Array): ArrayLike<number>;
 }
 
 /**

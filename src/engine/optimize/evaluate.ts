@@ -1,4 +1,4 @@
-import { type BacktestOptions, backtest, screenedBacktest } from "../backtest.ts";
+import { type BacktestOptions, backtest, RunBuffers, screenedBacktest } from "../backtest.ts";
 import { type Bars, toBars } from "../bars.ts";
 import type { Stats } from "../stats.ts";
 import type { StrategyDef } from "../strategy.ts";
@@ -29,8 +29,8 @@ export class Evaluator {
   readonly memo: IndicatorMemo;
   readonly #windows = new Map<string, Bars>();
   readonly #screeners = new Map<string, (stats: Stats) => number>();
-  /** the equity column of screened runs, written anew by each (a fresh 8 MB per run is slow to fault in) */
-  #equity: Float64Array | null = null;
+  /** the columns of screened runs, written anew by each (a fresh 8 MB per run is slow to fault in) */
+  readonly #buffers = new RunBuffers();
   /** runs go through the strategy's signals() */
   readonly #signals: boolean;
 
@@ -74,13 +74,10 @@ export class Evaluator {
       const options = { ...this.options, params: task.params, signals };
       const path = signals ? { signals: true } : {};
       if (task.screen) {
-        // the stats without the bar pass first; in full only if the score may be reported
-        if (this.#equity?.length !== bars.length) this.#equity = new Float64Array(bars.length);
-        // a curve sent back is its own column
-        const buffer = task.equity ? undefined : this.#equity;
-        const run = withIndicatorMemo(memo, () =>
-          screenedBacktest(this.strategy, bars, options, { equity: buffer }),
-        );
+        // the stats without the bar pass first; in full only if the score may be reported; a
+        // curve sent back is its own column
+        const buffers = task.equity ? undefined : this.#buffers;
+        const run = withIndicatorMemo(memo, () => screenedBacktest(this.strategy, bars, options, buffers));
         const lean = run.stats(false);
         const score = this.#screener(task.screen.spec)(lean);
         const full = !signals && score >= task.screen.threshold;

@@ -2,7 +2,14 @@ import path from "node:path";
 import { beforeAll, describe, expect, test } from "vitest";
 import smaCross from "../../../notebooks/strategies/sma-cross.ts";
 import { readInputs } from "../../../src/data/formats/index.ts";
-import { BAR_PASS_STATS, type Bars, backtest, screenedBacktest, toBars } from "../../../src/engine/index.ts";
+import {
+  BAR_PASS_STATS,
+  type Bars,
+  backtest,
+  RunBuffers,
+  screenedBacktest,
+  toBars,
+} from "../../../src/engine/index.ts";
 import {
   heatmapRows,
   inProcessRunner,
@@ -105,12 +112,15 @@ describe("screenedBacktest", () => {
         expect(run.stats(true)).toEqual(single.stats);
         expect(Array.from(run.equity)).toEqual(Array.from(single.equity));
         expect(run.startBar).toBe(single.startBar);
-        // into a reused column that holds another run's values: every value is written anew
-        const dirty = new Float64Array(bars.length).fill(123.5);
-        const reused = screenedBacktest(smaCross, bars, { ...OPTIONS, params }, { equity: dirty });
-        expect(reused.equity).toBe(dirty);
-        expect(Array.from(dirty)).toEqual(Array.from(single.equity));
-        expect(reused.stats(true)).toEqual(single.stats);
+        // in buffers that hold another run's columns (equity, trades, actions): every value is written anew
+        for (const signals of [false, true]) {
+          const buffers = new RunBuffers();
+          screenedBacktest(smaCross, bars, { ...OPTIONS, signals, params: { fast: 3, slow: 50 } }, buffers);
+          const reused = screenedBacktest(smaCross, bars, { ...OPTIONS, signals, params }, buffers);
+          expect(reused.equity).toBe(buffers.equity(bars.length));
+          expect(Array.from(reused.equity)).toEqual(Array.from(single.equity));
+          expect(reused.stats(true)).toEqual(single.stats);
+        }
         const lean = run.stats(false);
         for (const [key, value] of Object.entries(single.stats)) {
           if ((BAR_PASS_STATS as readonly string[]).includes(key))
