@@ -329,6 +329,19 @@ export class TickKernel<P extends ParamSpecs, S> {
     this.haltReason = -1;
   }
 
+  /**
+   * Sizes the equity samples for at most `samples` buckets before the first event, so a whole run
+   * never grows them (each doubling copies and faults in fresh pages) and result(true) can hand them
+   * out without a copy when the run fills them exactly. runTicks knows the bound from the time span.
+   */
+  reserveSamples(samples: number): void {
+    if (this.k >= 0 || !(samples > this.#cap) || !Number.isSafeInteger(samples)) return;
+    this.#cap = samples;
+    this.eqTime = new Float64Array(samples);
+    this.eqValue = new Float64Array(samples);
+    this.eqIndex = new Float64Array(samples);
+  }
+
   #newSample(): void {
     if (++this.k >= this.#cap) {
       this.#cap *= 2;
@@ -598,10 +611,12 @@ export class TickKernel<P extends ParamSpecs, S> {
   /**
    * The run as runTicks reports it when the data ends now: pending buys canceled, positions closed
    * on their latest books (reason day-end, or end without closeAtDayEnd), stats over the equity. The
-   * exits are undone afterwards, so a session can go on; no venue order is sent for them.
+   * exits are undone afterwards, so a session can go on; no venue order is sent for them. With
+   * `last` (runTicks: the kernel is dropped after) they are not undone, and the equity arrays are
+   * handed out instead of copies when they are exactly full.
    */
-  result(): TickResult<P> {
-    const saved = this.#save();
+  result(last = false): TickResult<P> {
+    const saved = last ? null : this.#save();
     const executor = this.executor;
     const fills = this.fills;
     this.executor = null;
@@ -612,20 +627,21 @@ export class TickKernel<P extends ParamSpecs, S> {
       this.#liquidate(this.config.closeAtDayEnd ? DAY_END : END);
       const k = this.k;
       if (k >= 0) this.eqValue[k] = this.cash + this.heldValue;
-      return this.#report();
+      return this.#report(last);
     } finally {
       this.executor = executor;
       this.fills = fills;
-      this.#restore(saved);
+      if (saved) this.#restore(saved);
     }
   }
 
-  #report(): TickResult<P> {
+  #report(last: boolean): TickResult<P> {
     const n = this.k + 1;
+    const whole = last && n === this.#cap;
     const equity: TickEquity = Object.freeze({
-      time: this.eqTime.slice(0, n),
-      equity: this.eqValue.slice(0, n),
-      index: this.eqIndex.slice(0, n),
+      time: whole ? this.eqTime : this.eqTime.slice(0, n),
+      equity: whole ? this.eqValue : this.eqValue.slice(0, n),
+      index: whole ? this.eqIndex : this.eqIndex.slice(0, n),
     });
     const trades = this.log.finish(this.names);
     const returns = new Float64Array(trades.length);

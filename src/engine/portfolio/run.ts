@@ -87,11 +87,29 @@ export function runTicks<P extends ParamSpecs, S>(
         : null;
     kernel.bind(s, columns, length, list);
   }
+  kernel.reserveSamples(sampleBound(kernel.times, config.equityEveryMs));
   const merge = new TimeMerge(kernel.times);
   const symbols = new Int32Array(CHUNK);
   const rows = new Int32Array(CHUNK);
   for (let n = merge.take(symbols, rows); n > 0; n = merge.take(symbols, rows)) {
     for (let j = 0; j < n; j++) kernel.step(symbols[j], rows[j]);
   }
-  return kernel.result();
+  return kernel.result(true);
+}
+
+/**
+ * At most how many equity samples a run writes: the buckets its time span touches, and no more
+ * than one per event (NaN when a column is empty or out of order; reserveSamples ignores that).
+ */
+function sampleBound(times: readonly Float64Array[], every: number): number {
+  let lo = Number.POSITIVE_INFINITY;
+  let hi = Number.NEGATIVE_INFINITY;
+  let events = 0;
+  for (const t of times) {
+    if (t.length === 0) continue;
+    lo = Math.min(lo, t[0]);
+    hi = Math.max(hi, t[t.length - 1]);
+    events += t.length;
+  }
+  return Math.min(Math.floor(hi / every) - Math.floor(lo / every) + 1, events);
 }
