@@ -46,6 +46,7 @@ interface OptimizeFlags extends RunFlags, QueueFlags {
   seed: number;
   memo: boolean;
   screen: boolean;
+  signals: boolean;
   json?: boolean;
 }
 
@@ -175,6 +176,10 @@ export function registerOptimizeCommand(program: Command): void {
       "--no-screen",
       "full stats for every trial (default: only for trials that may reach --top; the others skip the drawdown, volatility and ratios)",
     )
+    .option(
+      "--no-signals",
+      "call next() on every bar even when the strategy has signals() (default: run them, and check the best against next())",
+    )
     .addOption(new Option("--json", "print {best, top, heatmap, folds?, method, objective, trials} as JSON"));
   withStomOptions(withQueueOptions(cmd));
   withRunOptions(cmd).action(async (ref: string, flags: OptimizeFlags, command: Command) => {
@@ -184,7 +189,9 @@ export function registerOptimizeCommand(program: Command): void {
     if (!ref) throw new Error("give a strategy, or --stom-buy and --stom-sell");
     const loaded = await loadStrategy(ref);
     const { bars, symbol, timeframe } = await loadBars(flags.data, flags.catalog);
-    const { params: fixedRaw, ...options } = runOptions(flags);
+    const { params: fixedRaw, ...run } = runOptions(flags);
+    // false: the runners call next(); true lets them run signals() where the strategy has them
+    const options = { ...run, signals: flags.signals };
     const cash = flags.cash;
     const fixed = Object.fromEntries(
       Object.entries(parseParams(flags.param)).map(([k, v]) => [k, Number(v)]),

@@ -259,7 +259,7 @@ describe("workerPool warm-up", () => {
   });
 });
 
-describe("stom optimize --no-screen", () => {
+describe("stom optimize --no-screen, --no-signals", () => {
   test.skipIf(missing)("prints the same JSON as the screened search (2 workers)", async () => {
     const args = [
       "optimize",
@@ -272,13 +272,16 @@ describe("stom optimize --no-screen", () => {
       "slow=10:60:10",
     ];
     const more = ["--maximize", "TP", "--bound", "trades >= 3", "--top", "2", "--workers", "2", "--json"];
-    const [screened, full] = await Promise.all([
+    const [screened, full, viaNext] = await Promise.all([
       stom([...args, ...more]),
       stom([...args, ...more, "--no-screen"]),
+      stom([...args, ...more, "--no-signals"]),
     ]);
     const out = JSON.parse(screened.stdout);
     expect(out.trials).toBe(30);
     expect(out.top).toHaveLength(2);
     expect(out).toEqual(JSON.parse(full.stdout));
+    // sma-cross has signals(): the search ran them; next() on every bar gives the same JSON
+    expect(out).toEqual(JSON.parse(viaNext.stdout));
   });
 });
