@@ -82,6 +82,7 @@ export class ClosedTradeLog {
 
   push(t: Trade): void {
     const k = this.length;
+    if (k < this.#plainTo) this.#plainTo = k;
     if (k === this.lots.length) this.#grow(2 * k);
     this.lots[k] = t.lots;
     this.entryBar[k] = t.entryBar;
@@ -133,9 +134,15 @@ export class ClosedTradeLog {
   /** The columns `append` leaves, for trades `from` to the end: no SL, TP or trailing stop. */
   settlePlain(from: number): void {
     const n = this.length;
+    // a log reused by signal runs only is NaN there already
+    const start = from < this.#plainTo ? this.#plainTo : from;
     for (const column of [this.sl, this.tp, this.slNow, this.tpNow, this.trailPct, this.trailBy])
-      column.fill(Number.NaN, from, n);
+      column.fill(Number.NaN, start, n);
+    if (from <= this.#plainTo && n > this.#plainTo) this.#plainTo = n;
   }
+
+  /** trades [0, #plainTo) have NaN in the columns settlePlain writes */
+  #plainTo = 0;
 
   #grow(capacity: number): void {
     const grow = (a: Float64Array) => {

@@ -9,11 +9,13 @@ import {
   heatmapRows,
   IndicatorMemo,
   inProcessRunner,
+  mulberry32,
   objective,
   optimize,
   parseExpr,
   parseGrid,
   parseLength,
+  returnMoments,
   searchSpace,
   walkForwardFolds,
   withIndicatorMemo,
@@ -198,6 +200,49 @@ describe("deflatedSharpe", () => {
     const d = deflatedSharpe({ sr: 0.1, srs, n: 101, skew: 0, kurt: 3 });
     expect(d.sr0).toBeGreaterThan(0.05);
     expect(d.dsr).toBeLessThan(0.84073);
+  });
+});
+
+describe("returnMoments", () => {
+  /** The textbook two-pass moments of the per-bar returns (the mean first, then the deviations). */
+  function twoPass(equity: Float64Array, from: number) {
+    const r = Array.from(
+      { length: equity.length - from - 1 },
+      (_, j) => equity[from + 1 + j] / equity[from + j] - 1,
+    );
+    const n = r.length;
+    const mean = r.reduce((a, b) => a + b, 0) / n;
+    const m = (p: number) => r.reduce((a, x) => a + (x - mean) ** p, 0) / n;
+    return {
+      sr: mean / Math.sqrt((m(2) * n) / (n - 1)),
+      skew: m(3) / m(2) ** 1.5,
+      kurt: m(4) / m(2) ** 2,
+      n,
+    };
+  }
+  test("one pass of power sums equals two passes to 1e-9, for drifting, flat and fat-tailed curves", () => {
+    const rand = mulberry32(3);
+    for (const [drift, vol, jumps] of [
+      [0, 1e-3, 0],
+      [2e-4, 1e-3, 0.01],
+      [1e-5, 1e-7, 0],
+      [-1e-4, 5e-3, 0.05],
+    ]) {
+      const e = new Float64Array(50_000);
+      e[0] = 1e6;
+      for (let k = 1; k < e.length; k++)
+        e[k] = e[k - 1] * (1 + drift + vol * (rand() - 0.5) * (rand() < jumps ? 30 : 1));
+      const got = returnMoments(e, 20);
+      const want = twoPass(e, 20);
+      expect(got.n).toBe(want.n);
+      for (const key of ["sr", "skew", "kurt"] as const)
+        expect(Math.abs(got[key] / want[key] - 1), `${key} at drift ${drift}`).toBeLessThan(1e-9);
+    }
+  });
+  test("a flat curve has no Sharpe ratio; fewer than two returns, no moments", () => {
+    expect(returnMoments(new Float64Array(10).fill(5)).sr).toBeNaN();
+    expect(returnMoments(new Float64Array([1, 2])).n).toBe(1);
+    expect(returnMoments(new Float64Array([1, 2])).sr).toBeNaN();
   });
 });
 
