@@ -25,9 +25,10 @@ export class Series {
     return k >= 0 && j >= 0 ? this.#values[j] : Number.NaN;
   }
 
-  /** Current value, same as at(0). */
+  /** Current value, same as at(0) (written out: strategies read it on every bar). */
   get value(): number {
-    return this.at(0);
+    const i = this.#clock.i;
+    return i >= 0 ? this.#values[i] : Number.NaN;
   }
 
   /** Number of revealed values (current bar index + 1). */

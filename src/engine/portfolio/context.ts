@@ -14,7 +14,6 @@ export interface TickPortfolio {
  */
 export class SymbolContext<P extends ParamSpecs> implements TickSellContext<P> {
   i = -1;
-  time = Number.NaN;
   수익률 = Number.NaN;
   최고수익률 = Number.NaN;
   최저수익률 = Number.NaN;
@@ -26,6 +25,7 @@ export class SymbolContext<P extends ParamSpecs> implements TickSellContext<P> {
   readonly params: ParamValues<P>;
   price: Series;
   #columns: Readonly<Record<string, Float64Array>> = {};
+  #times: Float64Array = new Float64Array(0);
   // col() runs on every snapshot in most strategies: a short list compared by identity (names are
   // interned literals) beats a Map lookup; the list is rebuilt when bind() swaps the columns
   #names: string[] = [];
@@ -42,9 +42,16 @@ export class SymbolContext<P extends ParamSpecs> implements TickSellContext<P> {
   /** Points the context at the symbol's columns (whole, or a session's history so far). */
   bind(columns: Readonly<Record<string, Float64Array>>, price: Float64Array): void {
     this.#columns = columns;
+    this.#times = columns.time;
     this.price = new Series(price, this, "현재가");
     this.#names = [];
     this.#series = [];
+  }
+
+  /** UTC ms of the current snapshot: read from the column, so the kernel stores only the row per event */
+  get time(): number {
+    const i = this.i;
+    return i >= 0 ? this.#times[i] : Number.NaN;
   }
 
   get cash(): number {
@@ -58,6 +65,12 @@ export class SymbolContext<P extends ParamSpecs> implements TickSellContext<P> {
   col(name: string): Series {
     const names = this.#names;
     for (let j = 0; j < names.length; j++) if (names[j] === name) return this.#series[j];
+    return this.#add(name);
+  }
+
+  // apart from col() so that col() stays small enough to inline into the strategy's call site
+  #add(name: string): Series {
+    const names = this.#names;
     const values = this.#columns[name];
     if (!values) throw new Error(`unknown column: ${name} (symbol ${this.symbol})`);
     const s = new Series(values, this, name);
