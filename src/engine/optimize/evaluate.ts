@@ -1,4 +1,4 @@
-import { type BacktestOptions, backtest, RunBuffers, screenedBacktest } from "../backtest.ts";
+import { type BacktestOptions, RunBuffers, screenedBacktest } from "../backtest.ts";
 import { type Bars, toBars } from "../bars.ts";
 import type { Stats } from "../stats.ts";
 import type { StrategyDef } from "../strategy.ts";
@@ -73,29 +73,25 @@ export class Evaluator {
       const signals = this.#signals && !task.next;
       const options = { ...this.options, params: task.params, signals };
       const path = signals ? { signals: true } : {};
+      // every run writes into the reused buffers (fresh 8 MB columns cost more than a fast run),
+      // except one whose curve is sent back, which gets its own column
+      const buffers = task.equity ? undefined : this.#buffers;
+      const run = withIndicatorMemo(memo, () => screenedBacktest(this.strategy, bars, options, buffers));
+      let stats: Stats;
+      let partial = false;
       if (task.screen) {
-        // the stats without the bar pass first; in full only if the score may be reported; a
-        // curve sent back is its own column
-        const buffers = task.equity ? undefined : this.#buffers;
-        const run = withIndicatorMemo(memo, () => screenedBacktest(this.strategy, bars, options, buffers));
+        // the stats without the bar pass first; in full only if the score may be reported
         const lean = run.stats(false);
         const score = this.#screener(task.screen.spec)(lean);
-        const full = !signals && score >= task.screen.threshold;
-        return {
-          id: task.id,
-          stats: full ? run.stats(true) : lean,
-          moments: returnMoments(run.equity, run.startBar - 1),
-          ...(task.equity ? { equity: run.equity } : {}),
-          ...(full ? {} : { partial: true }),
-          ...path,
-        };
-      }
-      const result = withIndicatorMemo(memo, () => backtest(this.strategy, bars, options));
+        partial = signals || !(score >= task.screen.threshold);
+        stats = partial ? lean : run.stats(true);
+      } else stats = run.stats(true);
       return {
         id: task.id,
-        stats: result.stats,
-        moments: returnMoments(result.equity, result.startBar - 1),
-        ...(task.equity ? { equity: result.equity } : {}),
+        stats,
+        moments: returnMoments(run.equity, run.startBar - 1),
+        ...(task.equity ? { equity: run.equity } : {}),
+        ...(partial ? { partial: true } : {}),
         ...path,
       };
     } catch (e) {
