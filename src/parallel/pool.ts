@@ -8,7 +8,7 @@ import type { Screening } from "../engine/optimize/screen.ts";
 import type { StomCompileOptions, StomInput, StomRunOptions } from "../engine/stom/index.ts";
 import { shareBars, shareColumns } from "./shared-bars.ts";
 import { threadBoot } from "./thread-boot.ts";
-import type { WorkerInit } from "./worker.ts";
+import type { SharedIndicator, WorkerInit } from "./worker.ts";
 
 // the thread registers the project's hooks first (thread-boot.ts)
 const BOOT = threadBoot(fileURLToPath(new URL("./worker.ts", import.meta.url)));
@@ -127,7 +127,12 @@ async function startPool(init: WorkerInit, workers: number, what: string): Promi
           );
         };
         pool.forEach((w, k) => {
-          w.on("message", (r: TaskResult) => {
+          w.on("message", (r: TaskResult | { indicator: SharedIndicator }) => {
+            if ("indicator" in r) {
+              // an indicator worker k computed: the others adopt it between their tasks
+              for (const other of pool) if (other !== w) other.postMessage(r);
+              return;
+            }
             inFlight--;
             onResult(r);
             feed(w, k);
@@ -137,7 +142,12 @@ async function startPool(init: WorkerInit, workers: number, what: string): Promi
             reject(e);
           });
         });
-        pool.forEach(feed);
+        // two tasks in flight per worker: the next one waits in its queue while this thread,
+        // busy or descheduled, takes the last result
+        pool.forEach((w, k) => {
+          feed(w, k);
+          feed(w, k);
+        });
       });
     },
     cancel() {

@@ -53,8 +53,40 @@ async function load(init: WorkerInit): Promise<(task: Task) => TaskResult> {
   const bars = sharedToBars(init.bars);
   warmUp(strategy, bars, init.options);
   const evaluator = new Evaluator(strategy, bars, init.options, { memo: init.memo });
+  shareIndicators(evaluator.memo, bars);
   return (task) => evaluator.run(task);
 }
+
+/** An indicator one worker computed on a bar column, posted for the others to adopt. */
+export interface SharedIndicator {
+  readonly column: string;
+  readonly key: string;
+  readonly buffer: SharedArrayBuffer;
+}
+
+/**
+ * Hands the indicators this worker computes on the bar columns to the other workers (through the
+ * pool), and adopts theirs between tasks: a grid's slow SMAs are computed once, not once per
+ * worker (on this machine most of an SMA's cost is faulting in its fresh 8 MB).
+ */
+function shareIndicators(memo: Evaluator["memo"], bars: Bars): void {
+  if (typeof SharedArrayBuffer === "undefined" || memo.maxBytes === 0) return;
+  const names = new Map<object, string>();
+  for (const [name, column] of Object.entries(bars.columns)) names.set(column, name);
+  memo.shared = true;
+  memo.onComputed = (input, key, value) => {
+    const column = names.get(input);
+    if (!column || !(value.buffer instanceof SharedArrayBuffer) || value.byteOffset !== 0) return;
+    const shared: SharedIndicator = { column, key, buffer: value.buffer };
+    port?.postMessage({ indicator: shared });
+  };
+  adopt = ({ column, key, buffer }) => {
+    const input = bars.columns[column];
+    if (input) memo.adopt(input, key, new Float64Array(buffer));
+  };
+}
+
+let adopt: ((shared: SharedIndicator) => void) | null = null;
 
 /** Bars of the warm-up runs: enough for the JIT to optimize the bar loop, a fraction of a long series. */
 const WARM_UP_BARS = 20_000;
@@ -79,7 +111,12 @@ function warmUp(strategy: StrategyDef, bars: Bars, options: Omit<BacktestOptions
 
 try {
   const run = await load(init);
-  port.on("message", (task: Task) => {
+  port.on("message", (message: Task | { indicator: SharedIndicator }) => {
+    if ("indicator" in message) {
+      adopt?.(message.indicator);
+      return;
+    }
+    const task = message;
     const result = run(task);
     port.postMessage(result, result.equity ? [result.equity.buffer as ArrayBuffer] : []);
   });

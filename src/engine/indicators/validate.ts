@@ -15,7 +15,24 @@ export function firstValid(x: ArrayLike<number>): number {
   return i;
 }
 
-/** A Float64Array of `length` NaNs. */
+let inShared = false;
+
+/**
+ * Runs `fn` with the columns nans() makes in shared memory (a SharedArrayBuffer), so a result can
+ * be handed to other threads without a copy: an optimizer's workers share their indicators.
+ */
+export function allocatingShared<T>(fn: () => T): T {
+  const previous = inShared;
+  inShared = typeof SharedArrayBuffer !== "undefined";
+  try {
+    return fn();
+  } finally {
+    inShared = previous;
+  }
+}
+
+/** A Float64Array of `length` NaNs (in shared memory inside allocatingShared). */
 export function nans(length: number): Float64Array {
-  return new Float64Array(length).fill(Number.NaN);
+  const column = inShared ? new Float64Array(new SharedArrayBuffer(8 * length)) : new Float64Array(length);
+  return column.fill(Number.NaN);
 }

@@ -1,3 +1,5 @@
+import { allocatingShared } from "../indicators/validate.ts";
+
 /**
  * Shares indicator work across the runs of one optimization: in a grid over SmaCross,
  * sma(close, 10) is computed once, not once per cell. A memo is made active around a run with
@@ -9,6 +11,12 @@
  * of the bundled ones do).
  */
 export class IndicatorMemo {
+  /**
+   * Called with each result computed here (not adopted); with `shared`, results are made in shared
+   * memory so a worker can post them to the others (src/parallel/worker.ts), which adopt() them.
+   */
+  onComputed: ((input: object, key: string, value: Float64Array) => void) | null = null;
+  shared = false;
   readonly #byInput = new Map<object, Map<string, Float64Array>>();
   /** insertion order, for evicting the oldest when over budget */
   readonly #order: { input: object; key: string; bytes: number }[] = [];
@@ -37,6 +45,11 @@ export class IndicatorMemo {
       this.#byInput.get(old.input)?.delete(old.key);
       this.#bytes -= old.bytes;
     }
+  }
+
+  /** Takes a result another thread computed, unless this one has it already. */
+  adopt(input: object, key: string, value: Float64Array): void {
+    if (!this.get(input, key)) this.set(input, key, value);
   }
 
   get bytes(): number {
@@ -83,7 +96,8 @@ export function recall(
     return hit;
   }
   memo.misses++;
-  const value = compute();
+  const value = memo.shared ? allocatingShared(compute) : compute();
   memo.set(input, key, value);
+  memo.onComputed?.(input, key, value);
   return value;
 }

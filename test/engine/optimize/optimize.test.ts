@@ -160,6 +160,28 @@ describe("indicator memo", () => {
     expect(sma(bars.close, 10)).not.toBe(a);
     expect(sma(bars.close, 10)).toEqual(a);
   });
+  test("a shared memo computes into shared memory, reports what it computed, and adopts other threads' results", () => {
+    const close = Float64Array.from({ length: 50 }, (_, k) => 100 + Math.sin(k));
+    const memo = new IndicatorMemo();
+    memo.shared = true;
+    const told: string[] = [];
+    memo.onComputed = (input, key, value) => {
+      expect(input).toBe(close);
+      expect(value.buffer).toBeInstanceOf(SharedArrayBuffer);
+      told.push(key);
+    };
+    const a = withIndicatorMemo(memo, () => sma(close, 5));
+    expect(a).toEqual(sma(close, 5));
+    expect(sma(close, 5).buffer).toBeInstanceOf(ArrayBuffer);
+    // another thread's sma(close, 7), adopted: no computation, no report
+    const theirs = new Float64Array(new SharedArrayBuffer(8 * 50));
+    theirs.set(sma(close, 7));
+    memo.adopt(close, "sma(7)", theirs);
+    expect(withIndicatorMemo(memo, () => sma(close, 7))).toBe(theirs);
+    withIndicatorMemo(memo, () => sma(close, 5));
+    expect(told).toEqual(["sma(5)"]);
+    expect([memo.misses, memo.hits]).toEqual([1, 2]);
+  });
 });
 
 describe("walk-forward", () => {
