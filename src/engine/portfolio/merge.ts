@@ -56,10 +56,12 @@ export class TimeMerge {
     const max = Math.min(symbol.length, row.length);
     let lo = this.#lo;
     let hi = this.#hi;
+    // the latest head, kept in locals: the common case compares against it and replaces it
+    let lastKey = hi > lo ? key[hi - 1] : Number.NaN;
+    let lastSym = hi > lo ? sym[hi - 1] : -1;
     let n = 0;
     while (n < max && lo < hi) {
       const s = sym[lo];
-      const prev = key[lo];
       lo++;
       const c = cursor[s];
       symbol[n] = s;
@@ -70,8 +72,10 @@ export class TimeMerge {
       cursor[s] = c1;
       if (c1 >= t.length) continue;
       const tn = t[c1];
-      if (!(tn >= prev)) throw new Error(`times of symbol ${s} not sorted at row ${c1}: ${tn}`);
-      if (lo === hi || tn > key[hi - 1] || (tn === key[hi - 1] && s > sym[hi - 1])) {
+      // after the latest head means after this symbol's previous time too (it was a head; when it
+      // was the only one, the latest is its own): the sortedness check is needed only off this path,
+      // and a NaN always leaves it
+      if (lo === hi ? tn >= lastKey : tn > lastKey || (tn === lastKey && s > lastSym)) {
         // the common case: the latest head; append (compacting to the front when the end is reached)
         if (hi === cap) {
           shift(sym, key, lo, hi, -lo);
@@ -81,8 +85,12 @@ export class TimeMerge {
         sym[hi] = s;
         key[hi] = tn;
         hi++;
+        lastKey = tn;
+        lastSym = s;
         continue;
       }
+      const prev = key[lo - 1];
+      if (!(tn >= prev)) throw new Error(`times of symbol ${s} not sorted at row ${c1}: ${tn}`);
       // first position p in [lo, hi - 1] whose head sorts after (tn, s)
       let a = lo;
       let b = hi - 1;

@@ -62,4 +62,19 @@ describe("TimeMerge", () => {
     const times = [Float64Array.from([1, 2, 3]), Float64Array.from([1, 5, 4])];
     expect(() => mergeOrder(times)).toThrow("times of symbol 1 not sorted at row 2: 4");
   });
+
+  it("throws on a clock going back while it is the latest head or the only one left", () => {
+    expect(() => mergeOrder([Float64Array.from([1, 2, 2, 1])])).toThrow(
+      "times of symbol 0 not sorted at row 3: 1",
+    );
+    expect(() => mergeOrder([Float64Array.from([1, 3, 2]), Float64Array.from([2])])).toThrow(
+      "times of symbol 0 not sorted at row 2: 2",
+    );
+    expect(() => mergeOrder([Float64Array.from([0, 10, 20, 15]), Float64Array.from([5, 16])])).toThrow(
+      "times of symbol 0 not sorted at row 3: 15",
+    );
+    expect(() => mergeOrder([Float64Array.from([1, Number.NaN])])).toThrow(
+      "times of symbol 0 not sorted at row 1: NaN",
+    );
+  });
 });
