@@ -3,7 +3,8 @@
 // worker pool (2 workers, bars in SharedArrayBuffers, indicator memo), against a single-threaded
 // hand-written floor loop over typed arrays that runs the same 100 combinations (each SMA computed
 // once, no stats) and must agree on every combination's trade count and final equity (the heatmap).
-// The optimizer screens: full stats only for the cells that may reach the top 10.
+// The grid runs twice: through sma-cross's signals() (the default) and with next() on every bar
+// (--no-signals). The optimizer screens: full stats only for the cells it reports (the top 10).
 //   node --import tsx bench/optimize.bench.ts [bars] [workers] [--no-screen]
 import os from "node:os";
 import { fileURLToPath } from "node:url";
@@ -100,13 +101,10 @@ const data = randomWalk(N);
 const bars = toBars(data);
 floorGrid(randomWalk(20_000, 7)); // JIT warm-up
 
-let t = performance.now();
+const t = performance.now();
 const floor = floorGrid(data);
 const floorMs = performance.now() - t;
 
-t = performance.now();
-const runner = await workerPool(STRATEGY, bars, { cash: CASH, finalizeTrades: true }, { workers: WORKERS });
-const startMs = performance.now() - t;
 const space = searchSpace(
   { fast: { default: 10, min: 2, max: 200 }, slow: { default: 30, min: 3, max: 500 } },
   {
@@ -114,53 +112,67 @@ const space = searchSpace(
     slow: { start: 20, end: 200, step: 20 },
   },
 );
-t = performance.now();
-let screened = 0;
-// every result's trade count (screened results have it too), by cell
-const tradesOf = new Map<string, number>();
-const counted = {
-  ...runner,
-  run: (...[tasks, onResult, screening]: Parameters<typeof runner.run>) => {
-    const params = new Map(tasks.map((task) => [task.id, task.params]));
-    return runner.run(
-      tasks,
-      (r) => {
-        if (r.partial) screened++;
-        const p = params.get(r.id);
-        if (p && r.stats) tradesOf.set(`${p.fast},${p.slow}`, r.stats.trades);
-        onResult(r);
-      },
-      screening,
-    );
-  },
-};
-const cpu0 = process.cpuUsage();
-const res = await optimize(counted, { space, objective: "equityFinal", top: TOP, screen: SCREEN });
-const gridMs = performance.now() - t;
-const gridCpu = process.cpuUsage(cpu0);
-await runner.close();
 
-// every cell's trade count and final equity (the heatmap) against the floor's: the floor sizes with
-// its own arithmetic, which rounds a position one unit apart from the broker's now and then
-let mismatches = 0;
-const rows = heatmapRows(res.heatmap);
-for (const { params, value } of rows) {
-  const key = `${params.fast},${params.slow}`;
-  const f = floor.get(key);
-  if (
-    !f ||
-    value === null ||
-    tradesOf.get(key) !== f.trades ||
-    Math.abs(value - f.equity) > 1e-4 * f.equity
-  ) {
-    mismatches++;
-    console.error(
-      `${key}: ${tradesOf.get(key)} trades, equity ${value}; the floor: ${f?.trades}, ${f?.equity}`,
-    );
+/** `stom optimize`'s grid on a fresh pool: through sma-cross's signals(), or next() on every bar. */
+async function gridRun(signals: boolean) {
+  let t = performance.now();
+  const options = { cash: CASH, finalizeTrades: true, signals };
+  const runner = await workerPool(STRATEGY, bars, options, { workers: WORKERS });
+  const startMs = performance.now() - t;
+  t = performance.now();
+  let screened = 0;
+  // every result's trade count (screened results have it too), by cell
+  const tradesOf = new Map<string, number>();
+  const counted = {
+    ...runner,
+    run: (...[tasks, onResult, screening]: Parameters<typeof runner.run>) => {
+      const params = new Map(tasks.map((task) => [task.id, task.params]));
+      return runner.run(
+        tasks,
+        (r) => {
+          if (r.partial) screened++;
+          const p = params.get(r.id);
+          if (p && r.stats) tradesOf.set(`${p.fast},${p.slow}`, r.stats.trades);
+          onResult(r);
+        },
+        screening,
+      );
+    },
+  };
+  const cpu0 = process.cpuUsage();
+  const res = await optimize(counted, { space, objective: "equityFinal", top: TOP, screen: SCREEN });
+  const gridMs = performance.now() - t;
+  const gridCpu = process.cpuUsage(cpu0);
+  await runner.close();
+
+  // every cell's trade count and final equity (the heatmap) against the floor's: the floor sizes with
+  // its own arithmetic, which rounds a position one unit apart from the broker's now and then
+  let mismatches = 0;
+  const rows = heatmapRows(res.heatmap);
+  for (const { params, value } of rows) {
+    const key = `${params.fast},${params.slow}`;
+    const f = floor.get(key);
+    if (
+      !f ||
+      value === null ||
+      tradesOf.get(key) !== f.trades ||
+      Math.abs(value - f.equity) > 1e-4 * f.equity
+    ) {
+      mismatches++;
+      console.error(
+        `${key}: ${tradesOf.get(key)} trades, equity ${value}; the floor: ${f?.trades}, ${f?.equity}`,
+      );
+    }
   }
+  if (res.trials !== 100 || rows.length !== 100 || res.top.length !== TOP || mismatches)
+    throw new Error(`${res.trials} trials, ${mismatches} mismatches with the floor`);
+  return { startMs, gridMs, cpuMs: (gridCpu.user + gridCpu.system) / 1000, res, screened };
 }
-if (res.trials !== 100 || rows.length !== 100 || res.top.length !== TOP || mismatches)
-  throw new Error(`${res.trials} trials, ${mismatches} mismatches with the floor`);
+
+const viaSignals = await gridRun(true);
+const viaNext = await gridRun(false);
+if (JSON.stringify(viaSignals.res.heatmap) !== JSON.stringify(viaNext.res.heatmap))
+  throw new Error("the heatmaps through signals() and next() differ");
 
 const cpu = os.cpus()[0]?.model.trim() ?? "unknown cpu";
 console.log(`machine: ${cpu}, ${os.availableParallelism()} cores, node ${process.version}`);
@@ -168,16 +180,18 @@ console.log(
   `${N.toLocaleString("en-US")} one-minute bars, 10x10 sma-cross grid, every cell's trades and final equity checked against the floor; ${SCREEN ? `full stats for the cells that may reach the top ${TOP}` : "full stats for every cell"}\n`,
 );
 const table: [string, number][] = [
-  [`stom optimize, ${WORKERS} workers (grid only)`, gridMs],
-  [`  + starting ${WORKERS} workers and sharing bars`, startMs],
+  [`stom optimize, ${WORKERS} workers, signals() (grid only)`, viaSignals.gridMs],
+  [`  + starting ${WORKERS} workers and sharing bars`, viaSignals.startMs + viaSignals.gridMs],
+  [`stom optimize --no-signals (next() on every bar)`, viaNext.gridMs],
+  [`  + starting ${WORKERS} workers and sharing bars`, viaNext.startMs + viaNext.gridMs],
   ["floor loop, 1 thread (SMAs computed once)", floorMs],
 ];
-console.log(`${"run".padEnd(46)} ${"ms".padStart(8)}  × floor`);
+console.log(`${"run".padEnd(52)} ${"ms".padStart(8)}  × floor`);
 for (const [name, ms] of table)
-  console.log(`${name.padEnd(46)} ${ms.toFixed(0).padStart(8)}  ${(ms / floorMs).toFixed(2)}`);
+  console.log(`${name.padEnd(52)} ${ms.toFixed(0).padStart(8)}  ${(ms / floorMs).toFixed(2)}`);
 console.log(
-  `\ngrid CPU time, all threads: ${((gridCpu.user + gridCpu.system) / 1000).toFixed(0)} ms (load average ${os.loadavg()[0].toFixed(1)})`,
+  `\ngrid CPU time, all threads: signals() ${viaSignals.cpuMs.toFixed(0)} ms, next() ${viaNext.cpuMs.toFixed(0)} ms (load average ${os.loadavg()[0].toFixed(1)})`,
 );
 console.log(
-  `per backtest: ${(gridMs / 100).toFixed(0)} ms wall with ${WORKERS} workers; best ${JSON.stringify(res.best?.params)}; ${screened} cells screened out (no bar-pass stats)`,
+  `best ${JSON.stringify(viaSignals.res.best?.params)} both ways; cells screened out (no bar-pass stats): ${viaSignals.screened} and ${viaNext.screened}`,
 );
