@@ -43,8 +43,13 @@ export function readManifest(dir: string): Manifest {
 
 /** Files in a stable order so the same content always serialises to the same bytes. */
 export function sortFiles(files: readonly FileEntry[]): FileEntry[] {
-  const key = (f: FileEntry) => [f.kind, f.market, f.symbol, f.timeframe, f.month].join("\u0000");
-  return [...files].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : a.path < b.path ? -1 : 1));
+  // each key built once, not twice per comparison (a whole-market day sorts 2,190 files twice a write)
+  const keyed = files.map((f) => ({
+    f,
+    key: [f.kind, f.market, f.symbol, f.timeframe, f.month].join("\u0000"),
+  }));
+  keyed.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : a.f.path < b.f.path ? -1 : 1));
+  return keyed.map((k) => k.f);
 }
 
 /** Commits a manifest: write aside, fsync, rename over the old one (atomic on POSIX). */
