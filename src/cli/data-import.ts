@@ -31,7 +31,7 @@ export function importCommand(): Command {
     .option("--catalog <dir>", "catalog directory", defaultCatalogDir())
     .option(
       "--threads <n>",
-      "threads that parse a KRX tarball, this one included (default for 1 MiB or more: the idle cores, at most 4; 1: no workers)",
+      "threads that parse a KRX tarball, this one included (default for 1 MiB or more: the idle cores but one, which writes the catalog, at most 4; 1: no workers)",
       parseThreads,
     )
     .option("--json", "print the summary as JSON")

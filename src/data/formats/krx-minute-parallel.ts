@@ -36,8 +36,12 @@ export interface ParallelOptions {
   readonly market?: string;
   /** worker threads to start */
   readonly workers: number;
-  /** whether this thread parses the entries no worker has taken (tests say false to make workers parse) */
-  readonly here?: boolean;
+  /**
+   * whether this thread parses the entries no worker has taken: always (true), only until a worker
+   * is ready ("starting": the consumer has its own work, such as writing the catalog), or never
+   * while a worker is alive (false: tests make the workers parse)
+   */
+  readonly here?: boolean | "starting";
   /** counts entries as they are parsed, here and on workers */
   readonly stats?: { here: number; workers: number };
 }
@@ -83,7 +87,7 @@ export async function* parseKrxParallel(
         const available = slots.length - nextAssign;
         // a partial batch only at the end (or for a consumer that waits on it when this thread does
         // not parse): small messages cost more than they save
-        if (available === 0 || (available < BATCH_ENTRIES && !finished && here)) return;
+        if (available === 0 || (available < BATCH_ENTRIES && !finished && mayParseHere())) return;
         const take = Math.min(available, BATCH_ENTRIES);
         const indexes: number[] = [];
         const names: string[] = [];
@@ -133,7 +137,10 @@ export async function* parseKrxParallel(
   let closed = false;
   let starting = workers;
   // with here = false, this thread still parses once no worker is left to do it
-  const mayParseHere = () => here || (starting === 0 && pool.every((w) => w.dead));
+  const mayParseHere = () =>
+    here === true ||
+    (here === "starting" && !pool.some((w) => w.ready && !w.dead)) ||
+    (starting === 0 && pool.every((w) => w.dead));
   const started = Array.from({ length: workers }, () =>
     startWorker().then(
       (worker) => {

@@ -37,10 +37,12 @@ export const krxMinuteTarball: Format = {
 };
 
 /**
- * Threads that parse: options.threads, else one for a small archive and, for a large one, the cores
- * that are idle (cores minus the 1-minute load average, rounded; at most 4, at least 1). A worker on
- * a core that other processes keep busy only takes time from the main thread, which writes the
- * catalog: on 2 cores at load 9 the KRX day took 0.8x as long with one thread as with two.
+ * Threads that parse: options.threads, else one for a small archive and, for a large one, the idle
+ * cores but one (cores minus the 1-minute load average, rounded, minus one; at most 4, at least 1).
+ * The core left over is the catalog's: its main thread encodes while its file writer thread creates
+ * the files (./catalog/file-writer.ts) and zlib inflates. A worker on a core that other processes
+ * keep busy only takes time from those: on 2 cores at load 9 the KRX day took 0.8x as long with one
+ * thread as with two, and on 2 idle cores two threads were 0.90x as fast as one.
  */
 export function parseThreads(
   file: string,
@@ -52,7 +54,7 @@ export function parseThreads(
     return threads;
   }
   if (statSync(file).size < PARALLEL_MIN_BYTES) return 1;
-  return Math.max(1, Math.min(cores, MAX_DEFAULT_THREADS, Math.round(cores - load)));
+  return Math.max(1, Math.min(cores, MAX_DEFAULT_THREADS, Math.round(cores - load) - 1));
 }
 
 async function* readTarball(file: string, { market, onRows, threads }: ReadOptions): AsyncGenerator<Frame> {
@@ -60,7 +62,11 @@ async function* readTarball(file: string, { market, onRows, threads }: ReadOptio
   // this thread parses too: n threads are n - 1 workers
   const frames =
     n > 1
-      ? parseKrxParallel(file, tarEntries(file, { maxQueued: 256 }), { market, workers: n - 1 })
+      ? parseKrxParallel(file, tarEntries(file, { maxQueued: 256 }), {
+          market,
+          workers: n - 1,
+          here: "starting",
+        })
       : parseHere(file, market);
   let rows = 0;
   for await (const frame of frames) {
