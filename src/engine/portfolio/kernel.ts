@@ -81,15 +81,17 @@ export class TickKernel<P extends ParamSpecs, S> {
   readonly pending: Uint8Array;
   readonly pendingQty: Float64Array;
   readonly sellReason: Uint8Array;
-  // the portfolio (SymbolContext reads cash and openPositions)
-  cash: number;
+  // the portfolio (SymbolContext reads cash and openPositions). Double fields start as doubles (NaN
+  // until the constructor sets them): a field declared bare starts as undefined, V8 then keeps it
+  // tagged, and every double written to it is a new heap number
+  cash = Number.NaN;
   openPositions = 0;
   pendingBuys = 0;
   heldValue = 0;
   committed = 0;
   maxCommitted = 0;
   /** the equal-weight index times nSym, without the increments still in #incs */
-  #relSum: number;
+  #relSum = Number.NaN;
   // the index's increments (one division each) are buffered and summed in order when a sample is
   // written: added into #relSum at once, each division waited on the one before it (~5 ns an event)
   readonly #incs = new Float64Array(INCS);
@@ -237,7 +239,9 @@ export class TickKernel<P extends ParamSpecs, S> {
 
   /**
    * Everything that happens on symbol s's row r; rows must come in time order over all symbols.
-   * (The time is read here rather than passed: a double argument is boxed on every call.)
+   * (The time is read here rather than passed, and the methods it calls read it again from (s, r):
+   * a double passed to a call that is not inlined is boxed, and TurboFan boxes it once at the top,
+   * where every branch's call can use it: a heap number on every event.)
    */
   step(s: number, r: number): void {
     const t = this.times[s][r];
@@ -245,7 +249,7 @@ export class TickKernel<P extends ParamSpecs, S> {
     // the day, the sample bucket and the session end change rarely, and times never go back: one
     // comparison per event, the exact checks only at or past the nearest edge (or on a NaN time)
     const atEdge = !(t < this.#edge);
-    if (atEdge) this.#crossEdges(t);
+    if (atEdge) this.#crossEdges(s, r);
     else this.now = t;
 
     const ctx = this.contexts[s];
@@ -267,12 +271,12 @@ export class TickKernel<P extends ParamSpecs, S> {
       this.lastPrice[s] = p;
     }
 
-    if (atEdge && !this.sessionOver) this.#checkSessionEnd(t);
+    if (atEdge && !this.sessionOver) this.#checkSessionEnd(s, r);
     if (this.pending[s] !== NONE) this.#settle(s, r);
 
     if (r >= this.warm[s] && this.pending[s] === NONE) {
       if (this.qty[s] > 0) {
-        this.#mark(s, r, t, ctx);
+        this.#mark(s, r, ctx);
         if (this.strategy.sell(ctx, this.states[s])) this.#sell(s, r);
       } else if (
         !this.stopped &&
@@ -281,10 +285,10 @@ export class TickKernel<P extends ParamSpecs, S> {
         this.#listedAt(s, r) &&
         this.strategy.buy(ctx, this.states[s])
       )
-        this.#buy(s, r, p, t);
+        this.#buy(s, r);
     } else if (this.qty[s] > 0) {
       // a refused or venue-pending sell leaves the position held: keep its marks current for the retry
-      this.#mark(s, r, t, ctx);
+      this.#mark(s, r, ctx);
     }
   }
 
@@ -292,11 +296,25 @@ export class TickKernel<P extends ParamSpecs, S> {
    * The exact bucket and day checks (a range check each, Math.floor only near an edge; the ranges
    * keep 1 ms off both edges, so they agree with Math.floor bit for bit), then the next edge.
    */
-  #crossEdges(t: number): void {
+  #crossEdges(s: number, r: number): void {
+    const t = this.times[s][r];
     const local = t + this.#utcOffsetMs;
-    const newBucket = !(t >= this.#bucketLo && t < this.#bucketHi) && this.#bucketChanged(t);
+    let newBucket = false;
+    if (!(t >= this.#bucketLo && t < this.#bucketHi)) {
+      // near or past the bucket's edges: the exact bucket (written out here: a call would box t)
+      const e = this.#equityEveryMs;
+      const b = Math.floor(t / e);
+      this.#bucketLo = b * e + 1;
+      this.#bucketHi = (b + 1) * e - 1;
+      if (b !== this.#bucket) {
+        // the event before this one ended the old bucket; nothing of this event has happened yet
+        this.#flushSample();
+        this.#bucket = b;
+        newBucket = true;
+      }
+    }
     this.now = t;
-    if (!(local >= this.#dayLo && local < this.#dayHi)) this.#dayChanged(local);
+    if (!(local >= this.#dayLo && local < this.#dayHi)) this.#dayChanged(s, r);
     if (newBucket) this.#newSample();
     this.#setEdge();
   }
@@ -309,7 +327,8 @@ export class TickKernel<P extends ParamSpecs, S> {
     this.#edge = Math.min(this.#bucketHi, this.#dayHi - off - 1, end);
   }
 
-  #checkSessionEnd(t: number): void {
+  #checkSessionEnd(s: number, r: number): void {
+    const t = this.times[s][r];
     const local = t + this.#utcOffsetMs;
     if (local >= this.#endNear && (local - this.curDay * DAY_MS) / 1000 >= this.#endSecond)
       this.#endSession();
@@ -336,20 +355,8 @@ export class TickKernel<P extends ParamSpecs, S> {
     this.eqIndex[k] = this.#relSum / this.nSym;
   }
 
-  /** Near or past the bucket's edges: the exact bucket; a new one closes the sample of the old. */
-  #bucketChanged(t: number): boolean {
-    const e = this.#equityEveryMs;
-    const b = Math.floor(t / e);
-    this.#bucketLo = b * e + 1;
-    this.#bucketHi = (b + 1) * e - 1;
-    if (b === this.#bucket) return false;
-    // the event before this one ended the old bucket; nothing of this event has happened yet
-    this.#flushSample();
-    this.#bucket = b;
-    return true;
-  }
-
-  #dayChanged(local: number): void {
+  #dayChanged(s: number, r: number): void {
+    const local = this.times[s][r] + this.#utcOffsetMs;
     const day = Math.floor(local / DAY_MS);
     this.#dayLo = day * DAY_MS + 1;
     this.#dayHi = (day + 1) * DAY_MS - 1;
@@ -417,7 +424,8 @@ export class TickKernel<P extends ParamSpecs, S> {
     }
   }
 
-  #mark(s: number, r: number, t: number, ctx: SymbolContext<P>): void {
+  #mark(s: number, r: number, ctx: SymbolContext<P>): void {
+    const t = this.times[s][r];
     const ret = this.#markReturn(s, r);
     ctx.수익률 = ret;
     if (ret > ctx.최고수익률) ctx.최고수익률 = ret;
@@ -439,7 +447,9 @@ export class TickKernel<P extends ParamSpecs, S> {
     } else this.pending[s] = SELL;
   }
 
-  #buy(s: number, r: number, p: number, t: number): void {
+  #buy(s: number, r: number): void {
+    const t = this.times[s][r];
+    const p = this.prices[s][r];
     const unit = this.#unit;
     let q = Math.floor(this.#budget / p / unit + 1e-9) * unit;
     if (this.#unitDecimals) q = Number(q.toFixed(this.#unitDecimals));
