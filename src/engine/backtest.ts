@@ -1,5 +1,6 @@
 import { type Bars, type FrameLike, toBars } from "./bars.ts";
 import { Broker, type BrokerOptions, ClosedTradeLog, OutOfMoney } from "./broker.ts";
+import { ReturnSums } from "./optimize/moments.ts";
 import { Order, type OrderRequest, Trade } from "./orders.ts";
 import { type ParamSpecs, type ParamValues, resolveParams } from "./params.ts";
 import { type Clock, Series } from "./series.ts";
@@ -403,6 +404,13 @@ export class RunBuffers {
   #actions = new Int8Array(0);
   readonly log = new ClosedTradeLog();
   #trades = statsColumns(0);
+  /**
+   * false: a signal run sums its per-bar returns into `sums` instead of writing every bar's equity
+   * (when only the stats without the bar pass and the return moments are read); `sums.ready` says
+   * that it did
+   */
+  keepEquity = true;
+  readonly sums = new ReturnSums();
 
   /** the equity column for n bars (every value is written by the run) */
   equity(n: number): Float64Array {
@@ -515,16 +523,20 @@ export function screenedBacktest<P extends ParamSpecs, S>(
   const { warmup, riskFreeRate } = run;
   const requiredCapital = broker.requiredCapital;
   keepShapes(run.params);
+  const partialEquity = buffers.sums.ready;
   return Object.freeze({
     equity,
     startBar: start,
-    stats: (barStats: boolean) =>
-      computeStats(bars.time, bars.close, equity, trades, {
+    stats: (barStats: boolean) => {
+      if (barStats && partialEquity)
+        throw new Error("internal: the run kept no equity for the bar-pass stats");
+      return computeStats(bars.time, bars.close, equity, trades, {
         firstTradingBar: warmup,
         riskFreeRate,
         requiredCapital,
         barStats,
-      }),
+      });
+    },
   });
 }
 
@@ -546,6 +558,7 @@ function simulate<P extends ParamSpecs, S>(
   const n = bars.length;
   const params = resolveParams(strategy.params, overrides) as ParamValues<P>;
   const broker = new Broker(bars, brokerOptions, buffers?.equity(n), buffers?.log);
+  buffers?.sums.reset();
   const clock: Clock = { i: 0 };
   const decisions = new DecisionLog(!buffers);
   const indicators = new Map<string, Float64Array>();
@@ -562,7 +575,8 @@ function simulate<P extends ParamSpecs, S>(
     const actions = signalsOf(strategy, initCtx, state, buffers?.actions(n) ?? new Int8Array(n));
     if (broker.orders.length)
       throw new Error("signals: init() placed orders; with signals() it may only declare indicators");
-    broker.runSignals(actions, start, decisions, finalizeTrades);
+    const sums = buffers && !buffers.keepEquity ? buffers.sums : null;
+    broker.runSignals(actions, start, decisions, finalizeTrades, sums);
     return { broker, bars, indicators, decisions, params, warmup, start, riskFreeRate };
   }
   let outOfMoney = false;

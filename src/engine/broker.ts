@@ -1,4 +1,5 @@
 import type { Bars } from "./bars.ts";
+import { MOMENT_HEAD, type ReturnSums } from "./optimize/moments.ts";
 import { Order, type OrderRequest, Trade } from "./orders.ts";
 import { floorDiv, roundHalfEven } from "./pymath.ts";
 import type { DecisionSink } from "./signals.ts";
@@ -135,7 +136,7 @@ export class ClosedTradeLog {
   settlePlain(from: number): void {
     const n = this.length;
     // a log reused by signal runs only is NaN there already
-    const start = from < this.#plainTo ? this.#plainTo : from;
+    const start = Math.max(from, this.#plainTo);
     for (const column of [this.sl, this.tp, this.slNow, this.tpNow, this.trailPct, this.trailBy])
       column.fill(Number.NaN, start, n);
     if (from <= this.#plainTo && n > this.#plainTo) this.#plainTo = n;
@@ -209,6 +210,25 @@ function price(x: number | undefined | null, name: string): number | null {
   if (x === undefined || x === null) return null;
   if (!(x > 0 && Number.isFinite(x))) throw new Error(`invalid ${name} price: ${x}`);
   return x;
+}
+
+/** Writes the sums a loop kept in locals past the head back into `sums`, with their count. */
+function settleSums(
+  sums: ReturnSums,
+  summed: number,
+  s1: number,
+  s2: number,
+  s3: number,
+  s4: number,
+): ReturnSums {
+  if (sums.summing) {
+    sums.n += summed;
+    sums.s1 = s1;
+    sums.s2 = s2;
+    sums.s3 = s3;
+    sums.s4 = s4;
+  }
+  return sums;
 }
 
 /**
@@ -680,9 +700,18 @@ export class Broker {
    * it). Every figure is computed by the same operations in the same order as #processOrders,
    * #closeTradeAt, #openTrade and next(), so the closed-trade log, the equity, the cash and the
    * warnings come out equal to the bar loop's. `finalize`: the end of backtest() with
-   * finalizeTrades. Returns true when the account ran out of money.
+   * finalizeTrades. With `sums` (a search's screened run), the per-bar returns go into them
+   * instead of the equity into its column, which then holds only the first and last bars (what
+   * the stats without the bar pass read); `sums.ready` tells whether that was done (series of
+   * more than MOMENT_HEAD + 1 bars). Returns true when the account ran out of money.
    */
-  runSignals(actions: Int8Array, start: number, log: DecisionSink | null, finalize: boolean): boolean {
+  runSignals(
+    actions: Int8Array,
+    start: number,
+    log: DecisionSink | null,
+    finalize: boolean,
+    sums: ReturnSums | null = null,
+  ): boolean {
     if (this.trades.length || this.orders.length) throw new Error("runSignals needs a fresh broker");
     const n = this.bars.length;
     if (actions.length !== n) throw new Error(`signals: ${actions.length} actions for ${n} bars`);
@@ -702,6 +731,20 @@ export class Broker {
     const logged = this.closedLog.length;
     // the cash changes only on fills: a local here, not a field read on every bar
     let cash = this.cash;
+    const last = n - 1;
+    // returns into `sums`: returnMoments(equity, start - 1)'s, from the bar before `start` (filled
+    // with the start's equity, so the first return is 0), the last one once the run is over
+    const fused = sums !== null && n - start > MOMENT_HEAD + 1;
+    sums?.reset();
+    let prev = 0;
+    let summing = false;
+    // returns summed in the locals, past the head
+    let summed = 0;
+    let shift = 0;
+    let s1 = 0;
+    let s2 = 0;
+    let s3 = 0;
+    let s4 = 0;
     let i = start;
     for (; i < n; i++) {
       if (pending !== 0 || closing) {
@@ -719,7 +762,34 @@ export class Broker {
       // next(i)'s marking: equity = cash + Σ trade.pl (an open trade's commissions are 0)
       let value = cash + 0;
       if (lots !== 0) value += lots * unit * (C[i] - entry) - 0;
-      equity[i] = value;
+      if (!fused) equity[i] = value;
+      else {
+        if (i === start) {
+          equity[i] = value;
+          prev = value;
+        }
+        if (i === last) equity[i] = value;
+        else if (!(value <= 0)) {
+          // a bar that runs out of money returns what the zeroed equity gives (below)
+          const r = value / prev - 1;
+          prev = value;
+          if (summing) {
+            summed++;
+            const d = r - shift;
+            const d2 = d * d;
+            s1 += d;
+            s2 += d2;
+            s3 += d2 * d;
+            s4 += d2 * d2;
+          } else {
+            (sums as ReturnSums).add(r);
+            if ((sums as ReturnSums).summing) {
+              summing = true;
+              ({ shift, s1, s2, s3, s4 } = sums as ReturnSums);
+            }
+          }
+        }
+      }
       if (value <= 0) {
         outOfMoney = true;
         break;
@@ -744,6 +814,14 @@ export class Broker {
       equity.fill(0, i);
       this.requiredCapital = required;
       this.closedLog.settlePlain(logged);
+      if (fused) {
+        const into = settleSums(sums as ReturnSums, summed, s1, s2, s3, s4);
+        // bar i's equity is 0 now, and so is the start's (the bars before it) when i is the start;
+        // the bars after it return 0 / 0 - 1
+        into.add(i > start ? 0 / prev - 1 : Number.NaN);
+        for (let k = i + 1; k < n; k++) into.add(Number.NaN);
+        into.ready = true;
+      }
       return true;
     }
     if (finalize) {
@@ -772,6 +850,11 @@ export class Broker {
     }
     this.requiredCapital = required;
     this.closedLog.settlePlain(logged);
+    if (fused) {
+      const into = settleSums(sums as ReturnSums, summed, s1, s2, s3, s4);
+      into.add(equity[last] / prev - 1);
+      into.ready = true;
+    }
     return false;
   }
 

@@ -9,8 +9,10 @@ import {
   backtest,
   crossSignals,
   defineStrategy,
+  RunBuffers,
   SIGNAL,
   type StrategyDef,
+  screenedBacktest,
   signalActions,
   toBars,
 } from "../../src/engine/index.ts";
@@ -20,6 +22,7 @@ import {
   mulberry32,
   optimize,
   parseGrid,
+  returnMoments,
   searchSpace,
 } from "../../src/engine/optimize/index.ts";
 import { needShared, shared } from "../support/paths.ts";
@@ -140,6 +143,39 @@ describe("backtest with signals: equal to next() placing the same orders", () =>
   test.skipIf(missing)("GOOG daily, backtesting.py's golden settings", () => {
     const options = { cash: 10_000, commission: 0.002, finalizeTrades: true, params: { fast: 10, slow: 20 } };
     expect(everything(goog, { ...options, signals: true })).toEqual(everything(goog, options));
+  });
+});
+
+describe("a screened signal run sums its returns instead of keeping its equity", () => {
+  test("the same moments as returnMoments over backtest()'s equity, and the same stats without the bar pass", () => {
+    const long = walk(3_000, 7);
+    const short = walk(60, 8);
+    const buffers = new RunBuffers();
+    let summed = 0;
+    for (const bars of [long, short])
+      for (const [name, options] of OPTION_SETS)
+        for (const params of [
+          { fast: 3, slow: 7 },
+          { fast: 10, slow: 30 },
+        ]) {
+          const full = backtest(smaCross, bars, { ...options, params });
+          buffers.keepEquity = false;
+          const run = screenedBacktest(smaCross, bars, { ...options, params, signals: true }, buffers);
+          const want = returnMoments(full.equity, full.startBar - 1);
+          // a series of up to 65 bars after the start keeps its equity (the sums' head needs 64 returns)
+          expect(buffers.sums.ready, name).toBe(bars.length - full.startBar > 65);
+          const got = buffers.sums.ready
+            ? buffers.sums.moments()
+            : returnMoments(run.equity, run.startBar - 1);
+          if (buffers.sums.ready) summed++;
+          expect(got, `${name} ${JSON.stringify(params)}`).toEqual(want);
+          const lean = run.stats(false);
+          expect(lean.equityFinal).toBe(full.stats.equityFinal);
+          expect(lean.sqn).toBe(full.stats.sqn);
+          expect(lean.trades).toBe(full.stats.trades);
+          if (buffers.sums.ready) expect(() => run.stats(true)).toThrow("kept no equity");
+        }
+    expect(summed).toBe(OPTION_SETS.length * 2);
   });
 });
 

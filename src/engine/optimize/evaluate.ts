@@ -76,6 +76,8 @@ export class Evaluator {
       // every run writes into the reused buffers (fresh 8 MB columns cost more than a fast run),
       // except one whose curve is sent back, which gets its own column
       const buffers = task.equity ? undefined : this.#buffers;
+      // a screened signal run comes back partial: its returns are summed, its equity not kept
+      if (buffers) buffers.keepEquity = !(signals && task.screen);
       const run = withIndicatorMemo(memo, () => screenedBacktest(this.strategy, bars, options, buffers));
       let stats: Stats;
       let partial = false;
@@ -89,7 +91,7 @@ export class Evaluator {
       return {
         id: task.id,
         stats,
-        moments: returnMoments(run.equity, run.startBar - 1),
+        moments: buffers?.sums.ready ? buffers.sums.moments() : returnMoments(run.equity, run.startBar - 1),
         ...(task.equity ? { equity: run.equity } : {}),
         ...(partial ? { partial: true } : {}),
         ...path,
