@@ -828,8 +828,7 @@ export class Broker {
       // backtest(): every open trade closes and the last bar is processed again, so the closes (and
       // the last decision's orders) fill at its price; the finalizing close is queued first
       if (start < n) {
-        this.#fillSignal(n - 1, lots !== 0, pending);
-        const last = n - 1;
+        this.#fillSignal(last, lots !== 0, pending);
         let value = this.cash + 0;
         if (t.lots !== 0) {
           const size = t.lots * unit;
