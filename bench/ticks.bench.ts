@@ -10,7 +10,7 @@ import os from "node:os";
 import { makeSampleTicks } from "../src/data/sample.ts";
 import { walkAsks, walkBids } from "../src/engine/markets/book.ts";
 import { costPreset } from "../src/engine/markets/costs.ts";
-import { defineTickStrategy, runTicks, type TickInput } from "../src/engine/portfolio/index.ts";
+import { defineTickStrategy, runTicks, type TickInput, TimeMerge } from "../src/engine/portfolio/index.ts";
 
 const PER = Number(process.argv[2] ?? 1_000_000);
 const SYMBOLS = Number(process.argv[3] ?? 10);
@@ -37,6 +37,19 @@ const momentum = defineTickStrategy({
   buy: (ctx, { past }) => ctx.price.value > past.value * UP && ctx.col("체결강도").value > 100,
   sell: (ctx) => ctx.수익률 >= TAKE || ctx.수익률 <= -TAKE || ctx.보유시간 >= HOLD_S,
 });
+
+/** Diagnostic: the same run with a strategy that never buys (the engine's cost per event without decisions). */
+const idle = defineTickStrategy({ params: {}, init: () => null, buy: () => false, sell: () => false });
+
+/** Diagnostic: the time merge alone over the symbols' clocks, handed out in chunks as runTicks takes it. */
+function mergeOnly(inputs: TickInput[]): number {
+  const merge = new TimeMerge(inputs.map((x) => x.columns.time as Float64Array));
+  const symbols = new Int32Array(1024);
+  const rows = new Int32Array(1024);
+  let events = 0;
+  for (let n = merge.take(symbols, rows); n > 0; n = merge.take(symbols, rows)) events += n;
+  return events;
+}
 
 /**
  * The same rules written flat: rows interleave as row-major, symbol-minor (the clocks are 100 ms apart),
@@ -175,6 +188,13 @@ const [floorResult, floorMs, floorCpu] = quickest(floorRuns);
 const single = () => runTicks(momentum, [inputs[0]], { ...OPTIONS, costs });
 single();
 const [singleResult, singleMs] = best(single, 2);
+// diagnostics, after the measured runs so that they cannot change how those are compiled (the idle
+// run is a little pessimistic for it: by then step has seen two strategies)
+const idleRun = () => runTicks(idle, inputs, { ...OPTIONS, costs });
+idleRun();
+const [, idleMs, idleCpu] = best(idleRun, RUNS);
+mergeOnly(inputs);
+const [, mergeMs, mergeCpu] = best(() => mergeOnly(inputs), RUNS);
 
 const cpu = os.cpus()[0]?.model ?? "unknown cpu";
 const fmt = (x: number) => Math.round(x).toLocaleString("en-US");
@@ -198,6 +218,9 @@ console.log(
 );
 console.log(
   `runTicks / floor: ${(engineMs / floorMs).toFixed(2)}x wall, ${(engineCpu / floorCpu).toFixed(2)}x cpu`,
+);
+console.log(
+  `diagnostics: the merge alone ${fmt(mergeMs)} ms (cpu ${fmt(mergeCpu)} ms), runTicks with a strategy that never buys ${fmt(idleMs)} ms (cpu ${fmt(idleCpu)} ms)`,
 );
 console.log(
   `runTicks on one symbol (${fmt(PER)} snapshots, no merge work): ${fmt(singleMs)} ms = ${fmt((PER / singleMs) * 1000)} ticks/s, ${singleResult.trades.length} trades`,
