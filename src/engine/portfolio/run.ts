@@ -21,6 +21,11 @@ export const BOOK_COLUMNS: readonly string[] = Object.freeze(
 
 /** Rows the merge hands the kernel at a time: small enough to stay in cache, large enough to amortize. */
 const CHUNK = 1024;
+/**
+ * Most equity samples reserved up front (3 × 32 MB): a long span with gaps (nights, weekends) can
+ * bound far more samples than it writes; past this the samples grow by doubling as before.
+ */
+const MAX_RESERVE = 1 << 22;
 
 function numericColumns(input: TickInput): { length: number; columns: Record<string, Float64Array> } {
   const src = input.columns;
@@ -87,7 +92,7 @@ export function runTicks<P extends ParamSpecs, S>(
         : null;
     kernel.bind(s, columns, length, list);
   }
-  kernel.reserveSamples(sampleBound(kernel.times, config.equityEveryMs));
+  kernel.reserveSamples(Math.min(sampleBound(kernel.times, config.equityEveryMs), MAX_RESERVE));
   const merge = new TimeMerge(kernel.times);
   const symbols = new Int32Array(CHUNK);
   const rows = new Int32Array(CHUNK);
