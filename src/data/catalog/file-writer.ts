@@ -8,47 +8,52 @@ import { Worker } from "node:worker_threads";
 const START_AFTER = 8;
 /** files per message to the writer: one message costs about as much as writing a small file */
 const BATCH_FILES = 16;
-/** bytes per batch buffer before it is sent whatever its file count */
-const BATCH_BYTES = 1 << 20;
+/**
+ * Bytes of the buffer shared with the writer thread, which files are copied into and written from:
+ * no buffer is allocated or transferred per batch. (Transferred batch buffers came back as new
+ * external memory each time, and the garbage collector ran twice as long.) A file larger than a
+ * quarter of it, or one that finds no room, travels in a buffer of its own.
+ */
+const RING_BYTES = 8 << 20;
 
 /**
  * The writer thread, plain JavaScript so that it starts without a compile step (sources and build
- * alike): each message is a batch of files packed into one transferred buffer, written in order
- * with synchronous calls; the reply names the batch and the first failure, if any.
+ * alike): each message is a batch of files, [starts[i], ends[i]) of the shared buffer or of the
+ * batch's own transferred one, written in order with synchronous calls; the reply names the batch
+ * and the first failure, if any.
  */
 const WORKER_SOURCE = `
-const { parentPort } = require("node:worker_threads");
+const { parentPort, workerData } = require("node:worker_threads");
 const { closeSync, openSync, writeSync } = require("node:fs");
+const ring = new Uint8Array(workerData.ring);
 parentPort.postMessage({ ready: true });
-parentPort.on("message", ({ id, paths, ends, bytes }) => {
-  const all = new Uint8Array(bytes);
-  let start = 0;
+parentPort.on("message", ({ id, paths, starts, ends, bytes }) => {
+  const all = bytes ? new Uint8Array(bytes) : ring;
   for (let i = 0; i < paths.length; i++) {
     try {
       const fd = openSync(paths[i], "w");
       try {
-        let at = start;
+        let at = starts[i];
         while (at < ends[i]) at += writeSync(fd, all, at, ends[i] - at);
       } finally {
         closeSync(fd);
       }
     } catch (e) {
-      parentPort.postMessage({ id, failed: i, message: e.message, code: e.code, bytes }, [bytes]);
+      parentPort.postMessage({ id, failed: i, message: e.message, code: e.code });
       return;
     }
-    start = ends[i];
   }
-  // the buffer goes back to be filled again: its pages are already mapped
-  parentPort.postMessage({ id, bytes }, [bytes]);
+  parentPort.postMessage({ id });
 });
 `;
 
 interface Batch {
   readonly paths: string[];
+  readonly starts: number[];
   readonly ends: number[];
   readonly waiters: { resolve: () => void; reject: (e: unknown) => void }[];
-  bytes: Uint8Array;
-  length: number;
+  /** a buffer of its own (one file that did not go into the shared one) */
+  readonly own?: Uint8Array;
 }
 
 interface Reply {
@@ -57,17 +62,16 @@ interface Reply {
   readonly failed?: number;
   readonly message?: string;
   readonly code?: string;
-  readonly bytes?: ArrayBuffer;
 }
 
 /**
  * Writes new files on one worker thread, in batches. The main thread only copies each file's bytes
- * into a batch buffer: opening, writing and closing 2,190 files through fs/promises cost it three
- * thread-pool round trips a file (each a wake-up that could take its core), and four pool threads
- * creating files in one directory spent twice the kernel time of one thread creating them in turn.
- * Until the thread has started (and if it stops) files go to the thread pool as before. `write`
- * resolves once the file is on disk (not fsynced); `flush` sends a partial batch and must come
- * before waiting on anything written.
+ * into a buffer shared with that thread: opening, writing and closing 2,190 files through
+ * fs/promises cost it three thread-pool round trips a file (each a wake-up that could take its
+ * core), and four pool threads creating files in one directory spent twice the kernel time of one
+ * thread creating them in turn. Until the thread has started (and if it stops) files go to the
+ * thread pool as before. `write` resolves once the file is on disk (not fsynced); `flush` sends a
+ * partial batch and must come before waiting on anything written.
  */
 export class FileWriter {
   private worker: Worker | undefined;
@@ -78,8 +82,9 @@ export class FileWriter {
   private batch: Batch | undefined;
   private readonly sent = new Map<number, Batch>();
   private nextId = 0;
-  /** batch buffers the thread has sent back */
-  private readonly spare: Uint8Array[] = [];
+  private readonly ring = new Uint8Array(new SharedArrayBuffer(RING_BYTES));
+  /** [start, end) of each file in the shared buffer not yet written, oldest first */
+  private readonly used: { start: number; end: number }[] = [];
 
   /** Writes `bytes` to a new file at `path`; the bytes are copied, so the caller may reuse them. */
   write(path: string, bytes: Uint8Array): Promise<void> {
@@ -89,35 +94,42 @@ export class FileWriter {
       const copy = new Uint8Array(bytes);
       return new Promise((resolve, reject) => writeFile(path, copy, (e) => (e ? reject(e) : resolve())));
     }
-    let b = this.batch;
-    if (b && b.length + bytes.length > b.bytes.length) {
+    const at = this.room(bytes.length);
+    if (at < 0) {
       this.flush();
-      b = undefined;
-    }
-    if (!b) {
-      b = {
-        paths: [],
-        ends: [],
-        waiters: [],
-        bytes: this.buffer(bytes.length),
-        length: 0,
-      };
+      const own = new Uint8Array(bytes);
+      const b: Batch = { paths: [path], starts: [0], ends: [own.length], waiters: [], own };
+      const done = new Promise<void>((resolve, reject) => b.waiters.push({ resolve, reject }));
       this.batch = b;
+      this.flush();
+      return done;
     }
-    b.bytes.set(bytes, b.length);
-    b.length += bytes.length;
+    this.ring.set(bytes, at);
+    this.used.push({ start: at, end: at + bytes.length });
+    if (!this.batch) this.batch = { paths: [], starts: [], ends: [], waiters: [] };
+    const b = this.batch;
     b.paths.push(path);
-    b.ends.push(b.length);
+    b.starts.push(at);
+    b.ends.push(at + bytes.length);
     const done = new Promise<void>((resolve, reject) => b.waiters.push({ resolve, reject }));
     if (b.paths.length >= BATCH_FILES) this.flush();
     return done;
   }
 
-  private buffer(atLeast: number): Uint8Array {
-    const spare = this.spare.pop();
-    if (spare && spare.length >= atLeast) return spare;
-    // not zero-filled (every byte sent is written first), and its own ArrayBuffer, to transfer
-    return Buffer.allocUnsafeSlow(Math.max(BATCH_BYTES, atLeast));
+  /** Where n bytes fit in the shared buffer after the files still in it, or -1. */
+  private room(n: number): number {
+    if (n > RING_BYTES / 4) return -1;
+    const used = this.used;
+    if (used.length === 0) return 0;
+    const tail = used[0].start;
+    const head = used[used.length - 1].end;
+    if (used[used.length - 1].start >= tail) {
+      // in use: [tail, head); free: [head, end) and [0, tail)
+      if (head + n <= RING_BYTES) return head;
+      return n <= tail ? 0 : -1;
+    }
+    // wrapped: in use [tail, end) and [0, head); free: [head, tail)
+    return head + n <= tail ? head : -1;
   }
 
   /** Sends the files not yet sent. */
@@ -127,21 +139,21 @@ export class FileWriter {
     this.batch = undefined;
     const worker = this.worker;
     if (!worker) {
-      // the thread stopped while this batch filled
-      let start = 0;
+      // the thread stopped while this batch filled: copies out of the shared buffer to the pool
+      const all = b.own ?? this.ring;
       b.paths.forEach((path, i) => {
-        const bytes = b.bytes.subarray(start, b.ends[i]);
-        start = b.ends[i];
+        const bytes = all.slice(b.starts[i], b.ends[i]);
         writeFile(path, bytes, (e) => (e ? b.waiters[i].reject(e) : b.waiters[i].resolve()));
       });
+      if (!b.own) this.used.splice(0, b.paths.length);
       return;
     }
     const id = this.nextId++;
     this.sent.set(id, b);
     // alive while it has work: an idle writer must not keep the process running
     if (this.sent.size === 1) worker.ref();
-    const bytes = b.bytes.buffer as ArrayBuffer;
-    worker.postMessage({ id, paths: b.paths, ends: b.ends, bytes }, [bytes]);
+    const bytes = b.own?.buffer as ArrayBuffer | undefined;
+    worker.postMessage({ id, paths: b.paths, starts: b.starts, ends: b.ends, bytes }, bytes ? [bytes] : []);
   }
 
   /** Stops the thread; files not yet written fail. */
@@ -155,7 +167,11 @@ export class FileWriter {
   private start(): void {
     if (this.worker) return;
     // the parent's flags (--import tsx, --cpu-prof ...) are not all valid in workers, and not needed
-    const worker = new Worker(WORKER_SOURCE, { eval: true, execArgv: [] });
+    const worker = new Worker(WORKER_SOURCE, {
+      eval: true,
+      execArgv: [],
+      workerData: { ring: this.ring.buffer },
+    });
     worker.unref();
     worker.on("message", (reply: Reply) => {
       if (reply.ready) this.ready = this.worker === worker;
@@ -179,7 +195,8 @@ export class FileWriter {
     if (!b) return;
     this.sent.delete(reply.id);
     if (this.sent.size === 0) this.worker?.unref();
-    if (reply.bytes) this.spare.push(new Uint8Array(reply.bytes));
+    // one thread writes the batches in the order sent: this one's files are the oldest in use
+    if (!b.own) this.used.splice(0, b.paths.length);
     const failed = reply.failed;
     if (failed === undefined) {
       for (const w of b.waiters) w.resolve();

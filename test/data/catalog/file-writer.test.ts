@@ -28,6 +28,27 @@ describe("FileWriter", () => {
     await writer.close();
   });
 
+  it("reuses its shared buffer as files are written, and sends a large file on its own", async () => {
+    const writer = new FileWriter();
+    const sizes = Array.from({ length: 200 }, (_, i) => (i === 120 ? 3 << 20 : 90_000 + i * 7));
+    const fill = (i: number) => {
+      const b = new Uint8Array(sizes[i]);
+      for (let k = 0; k < b.length; k += 4096) b[k] = (i * 31 + k) % 256;
+      return b;
+    };
+    const done: Promise<void>[] = [];
+    for (let i = 0; i < sizes.length; i++) {
+      done.push(writer.write(join(dir, `h${i}`), fill(i)));
+      // about 18 MB in all through an 8 MB buffer: it wraps while earlier batches are still written
+      if (i % 16 === 0) await new Promise((r) => setTimeout(r, i === 0 ? 150 : 1));
+    }
+    writer.flush();
+    await Promise.all(done);
+    for (let i = 0; i < sizes.length; i++)
+      expect(readFileSync(join(dir, `h${i}`)).equals(fill(i))).toBe(true);
+    await writer.close();
+  });
+
   it("fails the file that cannot be written, with node's error, and writes the others", async () => {
     const writer = new FileWriter();
     const results: Promise<string>[] = [];
