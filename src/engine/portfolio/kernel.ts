@@ -49,6 +49,21 @@ interface Saved {
   readonly lastEquity: number;
 }
 
+/** One symbol's references that step reads on every event: one array load instead of four. */
+class Slot<P extends ParamSpecs, S> {
+  times: Float64Array;
+  prices: Float64Array;
+  state: S;
+  readonly ctx: SymbolContext<P>;
+
+  constructor(ctx: SymbolContext<P>, times: Float64Array, state: S) {
+    this.ctx = ctx;
+    this.times = times;
+    this.prices = times;
+    this.state = state;
+  }
+}
+
 /**
  * The tick portfolio's one set of rules, one event at a time: runTicks() feeds it whole columns in
  * merged time order, a TickSession feeds it snapshots as they come. step(s, r) runs everything that
@@ -126,6 +141,7 @@ export class TickKernel<P extends ParamSpecs, S> {
   readonly #unitDecimals: number;
   readonly #lossStop: number;
   readonly #profitStop: number;
+  readonly #slots: Slot<P, S>[] = [];
   readonly #fill: BookFill = { ok: false, filled: 0, avgPrice: Number.NaN, levels: 0, notional: 0 };
   readonly #walk: { depth: number };
   // equity samples, grown by doubling; k is the current sample
@@ -191,6 +207,7 @@ export class TickKernel<P extends ParamSpecs, S> {
       this.books.push({} as BookColumns);
       this.listed.push(null);
       this.states.push(undefined as S);
+      this.#slots.push(new Slot(this.contexts[s], empty, undefined as S));
     }
   }
 
@@ -208,8 +225,9 @@ export class TickKernel<P extends ParamSpecs, S> {
     const name = this.names[s];
     const price = columns.현재가 ?? columns.price;
     const ctx = this.contexts[s];
-    this.times[s] = columns.time;
-    this.prices[s] = price;
+    const slot = this.#slots[s];
+    this.times[s] = slot.times = columns.time;
+    this.prices[s] = slot.prices = price;
     this.books[s] = columns as unknown as BookColumns;
     ctx.bind(columns, price);
     const interest = this.config.interest;
@@ -220,7 +238,7 @@ export class TickKernel<P extends ParamSpecs, S> {
       this.listed[s] = col;
     } else this.listed[s] = listedRows;
     let lead = 0;
-    this.states[s] = this.strategy.init({
+    this.states[s] = slot.state = this.strategy.init({
       symbol: name,
       length,
       columns: Object.freeze({ ...columns }),
@@ -244,7 +262,8 @@ export class TickKernel<P extends ParamSpecs, S> {
    * where every branch's call can use it: a heap number on every event.)
    */
   step(s: number, r: number): void {
-    const t = this.times[s][r];
+    const slot = this.#slots[s];
+    const t = slot.times[r];
     this.events++;
     // the day, the sample bucket and the session end change rarely, and times never go back: one
     // comparison per event, the exact checks only at or past the nearest edge (or on a NaN time)
@@ -252,9 +271,9 @@ export class TickKernel<P extends ParamSpecs, S> {
     if (atEdge) this.#crossEdges(s, r);
     else this.now = t;
 
-    const ctx = this.contexts[s];
+    const ctx = slot.ctx;
     ctx.i = r;
-    const p = this.prices[s][r];
+    const p = slot.prices[r];
     const last = this.lastPrice[s];
     // an unchanged price adds exactly 0 to both sums: skip the division
     if (p !== last) {
@@ -277,13 +296,13 @@ export class TickKernel<P extends ParamSpecs, S> {
     if (r >= this.warm[s] && this.pending[s] === NONE) {
       if (this.qty[s] > 0) {
         this.#mark(s, r, ctx);
-        if (this.strategy.sell(ctx, this.states[s])) this.#sell(s, r);
+        if (this.strategy.sell(ctx, slot.state)) this.#sell(s, r);
       } else if (
         !this.stopped &&
         !this.sessionOver &&
         this.openPositions + this.pendingBuys < this.#maxPositions &&
         this.#listedAt(s, r) &&
-        this.strategy.buy(ctx, this.states[s])
+        this.strategy.buy(ctx, slot.state)
       )
         this.#buy(s, r);
     } else if (this.qty[s] > 0) {
