@@ -49,12 +49,22 @@ interface Saved {
   readonly lastEquity: number;
 }
 
-/** One symbol's references that step reads on every event: one array load instead of four. */
+/**
+ * One symbol's references and price state that step reads on every event: fields of one object
+ * instead of an element of eight arrays.
+ */
 class Slot<P extends ParamSpecs, S> {
   times: Float64Array;
   prices: Float64Array;
   state: S;
   readonly ctx: SymbolContext<P>;
+  /** interest flag per row (a column, or the moneytop list's), or null when every row is listed */
+  listed: ArrayLike<number> | null = null;
+  /** rows before the strategy's indicators are all defined (no buy()/sell() call before) */
+  warm = 0;
+  /** 현재가 of the latest event (0 before the first) and of the first that moved it from 0 */
+  last = 0;
+  first = Number.NaN;
 
   constructor(ctx: SymbolContext<P>, times: Float64Array, state: S) {
     this.ctx = ctx;
@@ -84,15 +94,12 @@ export class TickKernel<P extends ParamSpecs, S> {
   readonly listed: (ArrayLike<number> | null)[] = [];
   readonly contexts: SymbolContext<P>[] = [];
   readonly states: S[] = [];
-  readonly warm: Int32Array;
   // positions
   readonly qty: Float64Array;
   readonly entryNotional: Float64Array;
   readonly entryCost: Float64Array;
   readonly entryRow: Int32Array;
   readonly entrySample: Int32Array;
-  readonly lastPrice: Float64Array;
-  readonly firstPrice: Float64Array;
   readonly pending: Uint8Array;
   readonly pendingQty: Float64Array;
   readonly sellReason: Uint8Array;
@@ -188,14 +195,11 @@ export class TickKernel<P extends ParamSpecs, S> {
     this.#lossStop = config.lossStop;
     this.#profitStop = config.profitStop;
     this.#walk = { depth: config.depth };
-    this.warm = new Int32Array(n);
     this.qty = new Float64Array(n);
     this.entryNotional = new Float64Array(n);
     this.entryCost = new Float64Array(n);
     this.entryRow = new Int32Array(n);
     this.entrySample = new Int32Array(n);
-    this.lastPrice = new Float64Array(n);
-    this.firstPrice = new Float64Array(n).fill(Number.NaN);
     this.pending = new Uint8Array(n);
     this.pendingQty = new Float64Array(n);
     this.sellReason = new Uint8Array(n);
@@ -237,6 +241,7 @@ export class TickKernel<P extends ParamSpecs, S> {
       if (!col) throw new Error(`unknown interest column: ${interest} (symbol ${name})`);
       this.listed[s] = col;
     } else this.listed[s] = listedRows;
+    slot.listed = this.listed[s];
     let lead = 0;
     this.states[s] = slot.state = this.strategy.init({
       symbol: name,
@@ -252,7 +257,7 @@ export class TickKernel<P extends ParamSpecs, S> {
         return new Series(values, ctx, label);
       },
     });
-    this.warm[s] = lead;
+    slot.warm = lead;
   }
 
   /**
@@ -274,26 +279,26 @@ export class TickKernel<P extends ParamSpecs, S> {
     const ctx = slot.ctx;
     ctx.i = r;
     const p = slot.prices[r];
-    const last = this.lastPrice[s];
+    const last = slot.last;
     // an unchanged price adds exactly 0 to both sums: skip the division
     if (p !== last) {
       const held = this.qty[s];
       if (held > 0) this.heldValue += held * (p - last);
-      const first = this.firstPrice[s];
-      if (Number.isNaN(first)) this.firstPrice[s] = p;
+      const first = slot.first;
+      if (Number.isNaN(first)) slot.first = p;
       else {
         let n = this.#nIncs;
         if (n === INCS) n = this.#foldIncs();
         this.#incs[n] = (p - last) / first;
         this.#nIncs = n + 1;
       }
-      this.lastPrice[s] = p;
+      slot.last = p;
     }
 
     if (atEdge && !this.sessionOver) this.#checkSessionEnd(s, r);
     if (this.pending[s] !== NONE) this.#settle(s, r);
 
-    if (r >= this.warm[s] && this.pending[s] === NONE) {
+    if (r >= slot.warm && this.pending[s] === NONE) {
       if (this.qty[s] > 0) {
         this.#mark(s, r, ctx);
         if (this.strategy.sell(ctx, slot.state)) this.#sell(s, r);
@@ -301,7 +306,7 @@ export class TickKernel<P extends ParamSpecs, S> {
         !this.stopped &&
         !this.sessionOver &&
         this.openPositions + this.pendingBuys < this.#maxPositions &&
-        this.#listedAt(s, r) &&
+        (slot.listed === null || slot.listed[r] > 0) &&
         this.strategy.buy(ctx, slot.state)
       )
         this.#buy(s, r);
@@ -381,11 +386,6 @@ export class TickKernel<P extends ParamSpecs, S> {
     this.#dayHi = (day + 1) * DAY_MS - 1;
     this.#endNear = day * DAY_MS + this.#endSecond * 1000 - 1;
     if (day !== this.curDay) this.#newDay(day);
-  }
-
-  #listedAt(s: number, r: number): boolean {
-    const l = this.listed[s];
-    return l === null || l[r] > 0;
   }
 
   #newDay(day: number): void {
@@ -520,7 +520,7 @@ export class TickKernel<P extends ParamSpecs, S> {
     this.entryCost[s] = cost;
     this.entryRow[s] = row;
     this.entrySample[s] = this.k;
-    this.heldValue += q * this.lastPrice[s];
+    this.heldValue += q * this.#slots[s].last;
     this.committed += cost;
     if (this.committed > this.maxCommitted) this.maxCommitted = this.committed;
     const ctx = this.contexts[s];
@@ -566,7 +566,7 @@ export class TickKernel<P extends ParamSpecs, S> {
     this.cash += notional - fee;
     this.openPositions--;
     this.sells++;
-    this.heldValue -= q * this.lastPrice[s];
+    this.heldValue -= q * this.#slots[s].last;
     this.committed -= this.entryCost[s];
     this.dayPnl += pnl;
     const ctx = this.contexts[s];
