@@ -85,9 +85,11 @@ export async function* parseKrxParallel(
     for (const w of pool) {
       while (w.ready && !w.dead && w.inFlight < IN_FLIGHT) {
         const available = slots.length - nextAssign;
-        // a partial batch only at the end (or for a consumer that waits on it when this thread does
-        // not parse): small messages cost more than they save
-        if (available === 0 || (available < BATCH_ENTRIES && !finished && mayParseHere())) return;
+        // a partial batch only at the end, or, when this thread does not parse, to a worker with
+        // nothing else to do: small messages cost more than they save (a batch of one or two
+        // entries per message doubled the CPU time of a parallel KRX day)
+        if (available === 0) return;
+        if (available < BATCH_ENTRIES && !finished && (mayParseHere() || w.inFlight > 0)) return;
         const take = Math.min(available, BATCH_ENTRIES);
         const indexes: number[] = [];
         const names: string[] = [];
