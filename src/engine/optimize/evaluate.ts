@@ -29,7 +29,7 @@ export class Evaluator {
   readonly memo: IndicatorMemo;
   readonly #windows = new Map<string, Bars>();
   readonly #screeners = new Map<string, (stats: Stats) => number>();
-  /** the columns of screened runs, written anew by each (a fresh 8 MB per run is slow to fault in) */
+  /** the columns every run writes into, anew each time (a fresh 8 MB per run is slow to fault in) */
   readonly #buffers = new RunBuffers();
   /** runs go through the strategy's signals() */
   readonly #signals: boolean;
