@@ -3,6 +3,7 @@
 import { beforeAll, describe, expect, test } from "vitest";
 import smaCross from "../../notebooks/strategies/sma-cross.ts";
 import { readInputs } from "../../src/data/formats/index.ts";
+import { makeSampleBars } from "../../src/data/sample.ts";
 import {
   type BacktestOptions,
   type Bars,
@@ -19,7 +20,6 @@ import {
 import { crossovers, crossunders, rsi, sma } from "../../src/engine/indicators/index.ts";
 import {
   inProcessRunner,
-  mulberry32,
   optimize,
   parseGrid,
   returnMoments,
@@ -27,30 +27,12 @@ import {
 } from "../../src/engine/optimize/index.ts";
 import { needShared, shared } from "../support/paths.ts";
 
-/** A seeded random walk; `integer` rounds closes to whole units, so moving averages touch and tie. */
-function walk(n: number, seed: number, integer = false): Bars {
-  const rand = mulberry32(seed);
-  const c = {
-    time: new Float64Array(n),
-    open: new Float64Array(n),
-    high: new Float64Array(n),
-    low: new Float64Array(n),
-    close: new Float64Array(n),
-  };
-  let price = 100;
-  for (let k = 0; k < n; k++) {
-    // whole units move by ±1 around 100, so the closes change and the averages often tie
-    let next = Math.max(1, price * (1 + (rand() - 0.5) * (integer ? 0.02 : 0.01)));
-    if (integer) next = Math.round(next);
-    c.time[k] = Date.UTC(2024, 0, 1) + k * 60_000;
-    c.open[k] = price;
-    c.close[k] = next;
-    c.high[k] = Math.max(price, next) * 1.001;
-    c.low[k] = Math.min(price, next) * 0.999;
-    price = next;
-  }
-  return toBars({ length: n, columns: c });
-}
+/**
+ * Seeded sample bars (src/data/sample.ts); `ties`: 4-hour bars around 1 in cents, so that the
+ * moving averages often touch and a cross can follow a cross the same way.
+ */
+const sample = (bars: number, seed: number, ties = false): Bars =>
+  toBars(makeSampleBars({ bars, seed, ...(ties ? { timeframe: "4h", price: 1 } : {}) }));
 
 /** Everything backtest() reports, as comparable values. */
 // biome-ignore lint/suspicious/noExplicitAny: any strategy's params
@@ -89,13 +71,13 @@ const OPTION_SETS: [string, BacktestOptions][] = [
     },
   ],
   ["too little cash for a unit (orders canceled)", { cash: 150, commission: 0.05 }],
-  ["100:1 leverage (runs out of money)", { cash: 1_000, margin: 0.01, commission: 0.001 }],
+  ["500:1 leverage (runs out of money)", { cash: 1_000, margin: 0.002, commission: 0.001 }],
 ];
 
 describe("backtest with signals: equal to next() placing the same orders", () => {
   const data: [string, Bars][] = [
-    ["random walk", walk(6_000, 1)],
-    ["whole-unit closes (ties)", walk(6_000, 2, true)],
+    ["random walk", sample(6_000, 1)],
+    ["cent prices (ties)", sample(6_000, 2, true)],
   ];
   for (const [dataName, bars] of data)
     for (const [name, options] of OPTION_SETS)
@@ -121,7 +103,7 @@ describe("backtest with signals: equal to next() placing the same orders", () =>
     const broke = run(OPTION_SETS[10][1]);
     expect(broke.equity[bars.length - 1]).toBe(0);
     expect(broke.stats.trades).toBeGreaterThan(0);
-    // whole-unit closes make the averages touch: some crosses are skipped, so a long can follow a long
+    // cent prices make the averages touch: some crosses are skipped, so a long can follow a long
     const ties = data[1][1];
     const a = crossSignals(sma(ties.close, 3), sma(ties.close, 7));
     let repeats = 0;
@@ -148,8 +130,8 @@ describe("backtest with signals: equal to next() placing the same orders", () =>
 
 describe("a screened signal run sums its returns instead of keeping its equity", () => {
   test("the same moments as returnMoments over backtest()'s equity, and the same stats without the bar pass", () => {
-    const long = walk(3_000, 7);
-    const short = walk(60, 8);
+    const long = sample(3_000, 7);
+    const short = sample(60, 8);
     const buffers = new RunBuffers();
     let summed = 0;
     for (const bars of [long, short])
@@ -198,7 +180,7 @@ describe("a long-only strategy with exits", () => {
     },
   });
   test("equals next() with costs, finalized", () => {
-    const bars = walk(8_000, 3);
+    const bars = sample(8_000, 3);
     for (const n of [5, 14, 30]) {
       const options = { cash: 10_000, commission: 0.001, finalizeTrades: true, params: { n } };
       const viaSignals = everything(bars, { ...options, signals: true }, rsiSwing);
@@ -211,7 +193,7 @@ describe("a long-only strategy with exits", () => {
 describe("signal helpers", () => {
   test("crossSignals is crossovers as long and crossunders as short, into a reused column", () => {
     for (const integer of [false, true]) {
-      const bars = walk(5_000, 4, integer);
+      const bars = sample(5_000, 4, integer);
       const a = sma(bars.close, 4);
       const b = sma(bars.close, 9);
       const up = crossovers(a, b);
@@ -248,7 +230,7 @@ describe("signal helpers", () => {
 });
 
 describe("bad signals: clear errors", () => {
-  const bars = walk(500, 5);
+  const bars = sample(500, 5);
   const base = { params: {}, init: () => ({}), next() {} };
   test("a strategy without signals()", () => {
     expect(() => backtest(defineStrategy({ name: "plain", ...base }), bars, { signals: true })).toThrow(
@@ -277,7 +259,7 @@ describe("bad signals: clear errors", () => {
 });
 
 describe("optimize checks signals() against next()", () => {
-  const bars = walk(4_000, 6);
+  const bars = sample(4_000, 6);
   const space = searchSpace(smaCross.params, parseGrid(["fast=3:9:3", "slow=10:30:10"]));
   test("a strategy whose signals() say something else: the search stops, naming the cell and the stat", async () => {
     // signals() a bar late: the same crosses, traded one bar after next() trades them

@@ -92,11 +92,14 @@ export class ReturnSums {
 
   add(r: number): void {
     const k = this.n++;
-    if (k < MOMENT_HEAD) {
+    if (k >= MOMENT_HEAD) this.#sum(r);
+    else {
       this.#head[k] = r;
       if (k === MOMENT_HEAD - 1) this.#flush(MOMENT_HEAD);
-      return;
     }
+  }
+
+  #sum(r: number): void {
     const d = r - this.shift;
     const d2 = d * d;
     this.s1 += d;
@@ -120,23 +123,8 @@ export class ReturnSums {
   #flush(head: number): void {
     let shift = 0;
     for (let k = 0; k < head; k++) shift += this.#head[k];
-    shift /= head;
-    this.shift = shift;
-    let s1 = 0;
-    let s2 = 0;
-    let s3 = 0;
-    let s4 = 0;
-    for (let k = 0; k < head; k++) {
-      const d = this.#head[k] - shift;
-      const d2 = d * d;
-      s1 += d;
-      s2 += d2;
-      s3 += d2 * d;
-      s4 += d2 * d2;
-    }
-    this.s1 = s1;
-    this.s2 = s2;
-    this.s3 = s3;
-    this.s4 = s4;
+    this.shift = shift / head;
+    this.s1 = this.s2 = this.s3 = this.s4 = 0;
+    for (let k = 0; k < head; k++) this.#sum(this.#head[k]);
   }
 }
