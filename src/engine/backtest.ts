@@ -4,6 +4,7 @@ import { ReturnSums } from "./optimize/moments.ts";
 import { Order, type OrderRequest, Trade } from "./orders.ts";
 import { type ParamSpecs, type ParamValues, resolveParams } from "./params.ts";
 import { type Clock, Series } from "./series.ts";
+import type { DecisionSink } from "./signals.ts";
 import { computeStats, drawdown, type Stats, type TradeStatsInput } from "./stats.ts";
 import type { InitContext, NextContext, Position, StrategyDef } from "./strategy.ts";
 
@@ -73,7 +74,7 @@ export interface BacktestResult {
  * them as objects for the whole run costs more in garbage collection than the orders themselves.
  * `Decision` objects are built only when someone reads `result.decisions` (the look-ahead check).
  */
-class DecisionLog {
+class DecisionLog implements DecisionSink {
   length = 0;
   #bar = new Float64Array(1024);
   #kind = new Uint8Array(1024);

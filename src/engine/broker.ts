@@ -734,8 +734,8 @@ export class Broker {
     const last = n - 1;
     // returns into `sums`: returnMoments(equity, start - 1)'s, from the bar before `start` (filled
     // with the start's equity, so the first return is 0), the last one once the run is over
-    const fused = sums !== null && n - start > MOMENT_HEAD + 1;
-    sums?.reset();
+    const into = sums?.reset() ?? null;
+    const fused = into !== null && n - start > MOMENT_HEAD + 1;
     let prev = 0;
     let summing = false;
     // returns summed in the locals, past the head
@@ -782,10 +782,10 @@ export class Broker {
             s3 += d2 * d;
             s4 += d2 * d2;
           } else {
-            (sums as ReturnSums).add(r);
-            if ((sums as ReturnSums).summing) {
+            (into as ReturnSums).add(r);
+            if ((into as ReturnSums).summing) {
               summing = true;
-              ({ shift, s1, s2, s3, s4 } = sums as ReturnSums);
+              ({ shift, s1, s2, s3, s4 } = into as ReturnSums);
             }
           }
         }
@@ -815,12 +815,12 @@ export class Broker {
       this.requiredCapital = required;
       this.closedLog.settlePlain(logged);
       if (fused) {
-        const into = settleSums(sums as ReturnSums, summed, s1, s2, s3, s4);
+        const all = settleSums(into as ReturnSums, summed, s1, s2, s3, s4);
         // bar i's equity is 0 now, and so is the start's (the bars before it) when i is the start;
         // the bars after it return 0 / 0 - 1
-        into.add(i > start ? 0 / prev - 1 : Number.NaN);
-        for (let k = i + 1; k < n; k++) into.add(Number.NaN);
-        into.ready = true;
+        all.add(i > start ? 0 / prev - 1 : Number.NaN);
+        for (let k = i + 1; k < n; k++) all.add(Number.NaN);
+        all.ready = true;
       }
       return true;
     }
@@ -850,9 +850,9 @@ export class Broker {
     this.requiredCapital = required;
     this.closedLog.settlePlain(logged);
     if (fused) {
-      const into = settleSums(sums as ReturnSums, summed, s1, s2, s3, s4);
-      into.add(equity[last] / prev - 1);
-      into.ready = true;
+      const all = settleSums(into as ReturnSums, summed, s1, s2, s3, s4);
+      all.add(equity[last] / prev - 1);
+      all.ready = true;
     }
     return false;
   }

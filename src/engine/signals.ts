@@ -12,7 +12,6 @@ import type { Line } from "./indicators/crossover.ts";
  * - `none` (0): nothing.
  */
 export const SIGNAL = Object.freeze({ none: 0, long: 1, short: -1, exit: 2 } as const);
-export type SignalCode = (typeof SIGNAL)[keyof typeof SIGNAL];
 
 /**
  * Actions from masks, as next() would test them in order: `if (long) ... else if (short) ...
