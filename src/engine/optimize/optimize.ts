@@ -363,7 +363,10 @@ async function complete(
     const through = t === best && checkBest ? "next()" : "signals()";
     const differs = differingStat(t.stats, r.stats);
     if (differs) {
-      const [key, was, now] = differs;
+      const [key, a, b] = differs;
+      // 10 significant digits read better than 4536.729999999998, unless they hide the difference
+      const short = (x: unknown) => (typeof x === "number" ? Number(x.toPrecision(10)) : x);
+      const [was, now] = short(a) !== short(b) ? [short(a), short(b)] : [a, b];
       throw new Error(
         through === "next()"
           ? `signals() and next() disagree at ${JSON.stringify(t.params)}: ${key} ${was} with signals(), ${now} with next(); fix signals() or run without them (--no-signals)`
