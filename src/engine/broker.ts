@@ -2,6 +2,7 @@ import type { Bars } from "./bars.ts";
 import { MOMENT_HEAD, type ReturnSums } from "./optimize/moments.ts";
 import { Order, type OrderRequest, Trade } from "./orders.ts";
 import { floorDiv, roundHalfEven } from "./pymath.ts";
+import { markBars, QUIET, quietState, sumBars } from "./quiet-bars.ts";
 import type { DecisionSink } from "./signals.ts";
 
 /**
@@ -212,21 +213,14 @@ function price(x: number | undefined | null, name: string): number | null {
   return x;
 }
 
-/** Writes the sums a loop kept in locals past the head back into `sums`, with their count. */
-function settleSums(
-  sums: ReturnSums,
-  summed: number,
-  s1: number,
-  s2: number,
-  s3: number,
-  s4: number,
-): ReturnSums {
+/** Writes the sums sumBars carried past the head (in `k`) back into `sums`, with their count. */
+function settleSums(sums: ReturnSums, k: Float64Array): ReturnSums {
   if (sums.summing) {
-    sums.n += summed;
-    sums.s1 = s1;
-    sums.s2 = s2;
-    sums.s3 = s3;
-    sums.s4 = s4;
+    sums.n += k[QUIET.summed];
+    sums.s1 = k[QUIET.s1];
+    sums.s2 = k[QUIET.s2];
+    sums.s3 = k[QUIET.s3];
+    sums.s4 = k[QUIET.s4];
   }
   return sums;
 }
@@ -736,15 +730,11 @@ export class Broker {
     // with the start's equity, so the first return is 0), the last one once the run is over
     const into = sums?.reset() ?? null;
     const fused = into !== null && n - start > MOMENT_HEAD + 1;
-    let prev = 0;
+    // the head of the returns goes into `into` one by one; past it, the quiet bars between actions
+    // are marked and summed by sumBars, the sums carried in `k`; without sums, markBars marks them
     let summing = false;
-    // returns summed in the locals, past the head
-    let summed = 0;
-    let shift = 0;
-    let s1 = 0;
-    let s2 = 0;
-    let s3 = 0;
-    let s4 = 0;
+    let prev = 0;
+    const k = this.#quiet.fill(0);
     let i = start;
     for (; i < n; i++) {
       if (pending !== 0 || closing) {
@@ -759,37 +749,40 @@ export class Broker {
           if (capital > required) required = capital;
         }
       }
-      // next(i)'s marking: equity = cash + Σ trade.pl (an open trade's commissions are 0)
-      let value = cash + 0;
-      if (lots !== 0) value += lots * unit * (C[i] - entry) - 0;
+      // the bars up to the next action, the bar out of money or the last bar, whichever is first
+      if ((summing || !fused) && i < last) {
+        k[QUIET.cash] = cash;
+        k[QUIET.size] = lots * unit;
+        k[QUIET.entry] = entry;
+        i = summing ? sumBars(C, actions, i, last, k) : markBars(C, actions, i, last, k, equity);
+      }
+      // next(i)'s marking: equity = cash + Σ trade.pl (an open trade's commissions are 0; with none,
+      // lots is 0 and so is the term)
+      const value = cash + lots * unit * (C[i] - entry);
       if (!fused) equity[i] = value;
-      else {
+      else if (!summing) {
+        // the start's bar (its return is 0) and the head's returns, one by one (it ends before the
+        // last bar: a fused run has more than MOMENT_HEAD + 1 bars)
         if (i === start) {
           equity[i] = value;
           prev = value;
         }
-        if (i === last) equity[i] = value;
-        else if (!(value <= 0)) {
+        if (!(value <= 0)) {
           // a bar that runs out of money returns what the zeroed equity gives (below)
-          const r = value / prev - 1;
+          (into as ReturnSums).add(value / prev - 1);
           prev = value;
-          if (summing) {
-            summed++;
-            const d = r - shift;
-            const d2 = d * d;
-            s1 += d;
-            s2 += d2;
-            s3 += d2 * d;
-            s4 += d2 * d2;
-          } else {
-            (into as ReturnSums).add(r);
-            if ((into as ReturnSums).summing) {
-              summing = true;
-              ({ shift, s1, s2, s3, s4 } = into as ReturnSums);
-            }
+          if ((into as ReturnSums).summing) {
+            summing = true;
+            const sums = into as ReturnSums;
+            k[QUIET.prev] = prev;
+            k[QUIET.shift] = sums.shift;
+            k[QUIET.s1] = sums.s1;
+            k[QUIET.s2] = sums.s2;
+            k[QUIET.s3] = sums.s3;
+            k[QUIET.s4] = sums.s4;
           }
         }
-      }
+      } else if (i === last) equity[i] = value;
       if (value <= 0) {
         outOfMoney = true;
         break;
@@ -815,11 +808,11 @@ export class Broker {
       this.requiredCapital = required;
       this.closedLog.settlePlain(logged);
       if (fused) {
-        const all = settleSums(into as ReturnSums, summed, s1, s2, s3, s4);
+        const all = settleSums(into as ReturnSums, k);
         // bar i's equity is 0 now, and so is the start's (the bars before it) when i is the start;
         // the bars after it return 0 / 0 - 1
-        all.add(i > start ? 0 / prev - 1 : Number.NaN);
-        for (let k = i + 1; k < n; k++) all.add(Number.NaN);
+        all.add(i > start ? 0 / (summing ? k[QUIET.prev] : prev) - 1 : Number.NaN);
+        for (let j = i + 1; j < n; j++) all.add(Number.NaN);
         all.ready = true;
       }
       return true;
@@ -850,12 +843,15 @@ export class Broker {
     this.requiredCapital = required;
     this.closedLog.settlePlain(logged);
     if (fused) {
-      const all = settleSums(into as ReturnSums, summed, s1, s2, s3, s4);
-      all.add(equity[last] / prev - 1);
+      const all = settleSums(into as ReturnSums, k);
+      all.add(equity[last] / (summing ? k[QUIET.prev] : prev) - 1);
       all.ready = true;
     }
     return false;
   }
+
+  /** runSignals' state for the quiet bars */
+  readonly #quiet = quietState();
 
   /** The signal path's open trade between fills (lots 0: none). */
   readonly #signal = { lots: 0, entry: 0, entryBar: 0 };
