@@ -754,7 +754,9 @@ export class Broker {
         k[QUIET.cash] = cash;
         k[QUIET.size] = lots * unit;
         k[QUIET.entry] = entry;
-        i = summing ? sumBars(C, actions, i, last, k) : markBars(C, actions, i, last, k, equity);
+        i = summing
+          ? sumBars(C, this.bars.open, actions, i, last, k)
+          : markBars(C, actions, i, last, k, equity);
       }
       // next(i)'s marking: equity = cash + Σ trade.pl (an open trade's commissions are 0; with none,
       // lots is 0 and so is the term)
