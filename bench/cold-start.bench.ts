@@ -1,5 +1,6 @@
 // Whole-process cold start of the `stom` command, side by side with `node -e 0` (Node's own start):
-// `stom --version`, `stom --help`, and `stom backtest sma-cross --data GOOG.csv` from the build
+// `stom --version`, `stom --help`, `stom backtest sma-cross --data GOOG.csv` and a small grid of
+// `stom optimize` on two worker threads (their start included) from the build
 // (scripts/build.mjs, run by `npm install`), plus backtesting.py's SmaCross on the same file when
 // python's backtesting is installed. Runs interleaved, median and min of ROUNDS after one warm-up,
 // in the manner of hyperfine.
@@ -57,6 +58,25 @@ if (existsSync(GOOG)) {
     name: "stom backtest sma-cross --data GOOG.csv",
     cmd: process.execPath,
     args: [STOM, "backtest", "sma-cross", "--data", GOOG],
+  });
+  cases.push({
+    name: "stom optimize sma-cross --data GOOG.csv (39 cells, 2 worker threads)",
+    cmd: process.execPath,
+    args: [
+      STOM,
+      "optimize",
+      "sma-cross",
+      "--data",
+      GOOG,
+      "--grid",
+      "fast=5:30:5",
+      "--grid",
+      "slow=10:80:10",
+      "--constraint",
+      "fast < slow",
+      "--workers",
+      "2",
+    ],
   });
   const py = spawnSync("python3", ["-c", "import backtesting"], { stdio: "ignore" });
   if (py.status === 0)

@@ -1,2 +1,8 @@
 export function sourceLibrary(root: URL | string): Record<string, string>;
 export function builtLibrary(root: URL | string): Record<string, string>;
+export function builtHooks(root: URL | string): {
+  library: Record<string, string>;
+  transpile: true;
+  prebuilt: Record<string, string>;
+  builtAt: number;
+};

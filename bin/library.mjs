@@ -1,7 +1,10 @@
 // What `import ... from "stom"` means inside stom's own processes: the copy of the library the
-// process runs, so a strategy and the engine that drives it share one Series class. bin/stom.js and
-// the worker threads (src/parallel/pool.ts) map it to the sources, the built CLI to build/.
+// process runs, so a strategy and the engine that drives it share one Series class. bin/stom.js maps
+// it to the sources, the built CLI to build/, and worker threads as their process (thread-boot.ts).
 // package.json `exports` says the same for everyone else: keep the entries in step.
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+
 const ENTRIES = {
   stom: ["src/lib/index.ts", "index"],
   "stom/optimize": ["src/engine/optimize/index.ts", "optimize"],
@@ -13,6 +16,20 @@ const ENTRIES = {
 /** specifier -> file URL of its source, for a checkout at `root` (a directory URL) */
 export function sourceLibrary(root) {
   return Object.fromEntries(Object.entries(ENTRIES).map(([k, [src]]) => [k, new URL(src, root).href]));
+}
+
+/**
+ * bin/ts-hooks.mjs' data for a process (or thread) that runs the build: "stom" means build/, the
+ * bundled strategies load prebuilt (build/stamp.json lists them) and any other .ts file is stripped
+ * of its types on first use.
+ */
+export function builtHooks(root) {
+  const stamp = JSON.parse(readFileSync(new URL("build/stamp.json", root), "utf8"));
+  const prebuilt = {};
+  for (const [src, out] of Object.entries(stamp.strategies)) {
+    prebuilt[new URL(src, root).href] = fileURLToPath(new URL(out, root));
+  }
+  return { library: builtLibrary(root), transpile: true, prebuilt, builtAt: stamp.builtAt };
 }
 
 /** specifier -> file URL of its build output */

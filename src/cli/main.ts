@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Command } from "commander";
-import { builtLibrary } from "../../bin/library.mjs";
+import { builtHooks } from "../../bin/library.mjs";
 import { exitQuietlyOnEpipe } from "./epipe.ts";
 
 type Register = (program: Command) => void;
@@ -106,15 +106,5 @@ function userFrame(stack: string): string {
  */
 async function strategyHooks(): Promise<void> {
   const { register } = await import("node:module");
-  const stamp = JSON.parse(readFileSync(new URL("build/stamp.json", ROOT), "utf8")) as {
-    builtAt: number;
-    strategies: Record<string, string>;
-  };
-  const prebuilt: Record<string, string> = {};
-  for (const [src, out] of Object.entries(stamp.strategies)) {
-    prebuilt[new URL(src, ROOT).href] = fileURLToPath(new URL(out, ROOT));
-  }
-  register(new URL("bin/ts-hooks.mjs", ROOT), {
-    data: { library: builtLibrary(ROOT), transpile: true, prebuilt, builtAt: stamp.builtAt },
-  });
+  register(new URL("bin/ts-hooks.mjs", ROOT), { data: builtHooks(ROOT) });
 }

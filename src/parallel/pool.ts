@@ -11,7 +11,7 @@ import { threadBoot } from "./thread-boot.ts";
 import type { SharedIndicator, WorkerInit } from "./worker.ts";
 
 // the thread registers the project's hooks first (thread-boot.ts)
-const BOOT = threadBoot(fileURLToPath(new URL("./worker.ts", import.meta.url)));
+const BOOT = threadBoot(fileURLToPath(new URL("./worker.ts", import.meta.url)), "pool-worker");
 
 export interface PoolOptions {
   /** worker threads; defaults to the cores */

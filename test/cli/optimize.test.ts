@@ -1,6 +1,9 @@
+import { copyFileSync, mkdtempSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { expect, test } from "vitest";
 import { stom as cli } from "../support/cli.ts";
-import { needShared } from "../support/paths.ts";
+import { needShared, ROOT } from "../support/paths.ts";
 
 const GOOG = "../shared/data/backtesting-py/GOOG.csv";
 const { missing } = needShared("backtesting-py/GOOG.csv");
@@ -79,5 +82,40 @@ test.skipIf(missing)(
     for (let k = 1; k < wf.folds.length; k++)
       expect(wf.folds[k].test.start > wf.folds[k - 1].test.end).toBe(true);
     expect(wf.folds[0].params).toBeTruthy();
+  },
+);
+
+test.skipIf(missing)(
+  "a strategy file outside the checkout runs in the pool's threads as in-process: its `stom` is their engine",
+  async () => {
+    // the threads start from the build when the CLI does (thread-boot.ts), from the sources otherwise
+    const dir = mkdtempSync(path.join(os.tmpdir(), "stom-opt-"));
+    const file = path.join(dir, "my-cross.ts");
+    copyFileSync(path.join(ROOT, "notebooks/strategies/sma-cross.ts"), file);
+    const args = (strategy: string, workers: string) => [
+      "optimize",
+      strategy,
+      "--data",
+      path.join(ROOT, GOOG),
+      "--grid",
+      "fast=5:20:5",
+      "--grid",
+      "slow=10:40:10",
+      "--constraint",
+      "fast < slow",
+      "--workers",
+      workers,
+      "--json",
+    ];
+    const [threads, inProcess] = await Promise.all([
+      cli(args(file, "2"), { cwd: dir }),
+      cli(args("sma-cross", "0")),
+    ]);
+    const a = JSON.parse(threads.stdout);
+    const b = JSON.parse(inProcess.stdout);
+    expect(a.trials).toBe(12);
+    expect(a.heatmap).toEqual(b.heatmap);
+    expect(a.best).toEqual(b.best);
+    expect(a.top).toEqual(b.top);
   },
 );
