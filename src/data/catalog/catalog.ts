@@ -517,9 +517,23 @@ export class Catalog implements CatalogApi {
   }
 
   private filesOf(key: SeriesKey): FileEntry[] {
-    const id = seriesId(key);
-    return this.manifest.files.filter((f) => seriesId(f) === id);
+    // indexed once per manifest (a write or a reload replaces the object, never edits it): a
+    // universe reads thousands of series, and a scan of the whole manifest for each was quadratic
+    let index = this.bySeries.get(this.manifest);
+    if (!index) {
+      index = new Map();
+      for (const f of this.manifest.files) {
+        const id = seriesId(f);
+        const list = index.get(id);
+        if (list) list.push(f);
+        else index.set(id, [f]);
+      }
+      this.bySeries.set(this.manifest, index);
+    }
+    return [...(index.get(seriesId(key)) ?? [])];
   }
+
+  private readonly bySeries = new WeakMap<Manifest, Map<string, FileEntry[]>>();
 
   private parquetList(files: readonly FileEntry[]): string {
     const paths = files.map((f) => quoteString(join(this.dir, f.path))).join(", ");

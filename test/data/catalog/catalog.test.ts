@@ -324,3 +324,33 @@ describe("Catalog atomicity", () => {
     await reopened.close();
   });
 });
+
+describe("Catalog.read after writes", () => {
+  it("sees every write made through the same catalog, between reads (the series index follows the manifest)", async () => {
+    const bars = (symbol: string, start: number, n: number) => {
+      const time = Float64Array.from({ length: n }, (_, k) => start + k * 60_000);
+      const close = Float64Array.from({ length: n }, (_, k) => 100 + k);
+      return makeFrame({
+        kind: "bars",
+        market: "test",
+        symbol,
+        timeframe: "1m",
+        tz: "UTC",
+        columns: { time, open: close, high: close, low: close, close, volume: close },
+      });
+    };
+    const key = (symbol: string) => ({ kind: "bars", market: "test", symbol, timeframe: "1m" }) as const;
+    const catalog = await Catalog.open(tempDir());
+    await catalog.write([bars("A", Date.UTC(2024, 0, 1), 100)]);
+    expect((await catalog.read(key("A"))).length).toBe(100);
+    expect((await catalog.read(key("B"))).length).toBe(0);
+    // a later month of A (a new file) and a new series
+    await catalog.write([bars("A", Date.UTC(2024, 1, 1), 50), bars("B", Date.UTC(2024, 0, 1), 30)]);
+    const a = await catalog.read(key("A"));
+    expect(a.length).toBe(150);
+    expect(a.columns.time[100]).toBe(Date.UTC(2024, 1, 1));
+    expect((await catalog.read(key("B"))).length).toBe(30);
+    expect(catalog.lastTime(key("A"))).toBe(Date.UTC(2024, 1, 1) + 49 * 60_000);
+    await catalog.close();
+  });
+});
