@@ -22,7 +22,7 @@ export const QUIET = Object.freeze({
   s3: 7,
   s4: 8,
   summed: 9,
-  /** the sum of the opens sumBars read, kept so that the reads are (see there) */
+  /** the sum of the opens sumBars read, kept so that the reads are not dropped (see there) */
   touched: 10,
 } as const);
 
