@@ -8,10 +8,11 @@
 //   node --import tsx bench/optimize.bench.ts [bars] [workers] [--no-screen]
 import os from "node:os";
 import { fileURLToPath } from "node:url";
+import { buildStale } from "../bin/library.mjs";
 import { toBars } from "../src/engine/index.ts";
 import { sma } from "../src/engine/indicators/index.ts";
 import { heatmapRows, mulberry32, optimize, searchSpace } from "../src/engine/optimize/index.ts";
-import { workerPool } from "../src/parallel/index.ts";
+import type { workerPool as WorkerPool } from "../src/parallel/index.ts";
 
 const N = Number(process.argv[2] ?? 1_000_000);
 const WORKERS = Number(process.argv[3] ?? 2);
@@ -97,6 +98,14 @@ function floorGrid(data: ReturnType<typeof randomWalk>): Map<string, { trades: n
   return out;
 }
 
+// the pool as the `stom` CLI runs it: from the build (its threads start from build/ too, 0.1 s
+// each), unless a source is newer than the build; then from the sources (~1.5 s a thread)
+const ROOT = new URL("..", import.meta.url);
+const stale = buildStale(ROOT);
+const { workerPool }: { workerPool: typeof WorkerPool } = stale
+  ? await import("../src/parallel/index.ts")
+  : await import(new URL("build/pool.js", ROOT).href);
+
 const data = randomWalk(N);
 const bars = toBars(data);
 floorGrid(randomWalk(20_000, 7)); // JIT warm-up
@@ -176,6 +185,7 @@ if (JSON.stringify(viaSignals.res.heatmap) !== JSON.stringify(viaNext.res.heatma
 
 const cpu = os.cpus()[0]?.model.trim() ?? "unknown cpu";
 console.log(`machine: ${cpu}, ${os.availableParallelism()} cores, node ${process.version}`);
+console.log(stale ? `the pool from the sources: ${stale}` : "the pool from build/, as the stom CLI runs it");
 console.log(
   `${N.toLocaleString("en-US")} one-minute bars, 10x10 sma-cross grid, every cell's trades and final equity checked against the floor; ${SCREEN ? `full stats for the cells that may reach the top ${TOP}` : "full stats for every cell"}\n`,
 );

@@ -6,3 +6,4 @@ export function builtHooks(root: URL | string): {
   prebuilt: Record<string, string>;
   builtAt: number;
 };
+export function buildStale(root: URL | string): string;

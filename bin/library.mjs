@@ -2,7 +2,7 @@
 // process runs, so a strategy and the engine that drives it share one Series class. bin/stom.js maps
 // it to the sources, the built CLI to build/, and worker threads as their process (thread-boot.ts).
 // package.json `exports` says the same for everyone else: keep the entries in step.
-import { readFileSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
 const ENTRIES = {
@@ -16,6 +16,22 @@ const ENTRIES = {
 /** specifier -> file URL of its source, for a checkout at `root` (a directory URL) */
 export function sourceLibrary(root) {
   return Object.fromEntries(Object.entries(ENTRIES).map(([k, [src]]) => [k, new URL(src, root).href]));
+}
+
+/** Why the build at `root` cannot be used, or "" when it can (no source newer than it). */
+export function buildStale(root) {
+  let stamp;
+  try {
+    stamp = JSON.parse(readFileSync(new URL("build/stamp.json", root), "utf8"));
+  } catch {
+    return "no build/ (run `npm run prepare`)";
+  }
+  for (const file of stamp.inputs) {
+    const mtime = statSync(new URL(file, root), { throwIfNoEntry: false })?.mtimeMs;
+    if (mtime === undefined || mtime > stamp.builtAt)
+      return `${file} changed since the build (run \`npm run prepare\`)`;
+  }
+  return "";
 }
 
 /**

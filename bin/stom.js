@@ -2,30 +2,14 @@
 // `stom` runs the bundle `npm install` builds (scripts/build.mjs, into build/) when it is at least
 // as new as every source it was built from; otherwise the TypeScript sources through tsx, which
 // works from any checkout but compiles at run time (seconds).
-import { readFileSync, statSync } from "node:fs";
+import { buildStale, sourceLibrary } from "./library.mjs";
 
 // stack traces, the CLI's own and a strategy's, name the TypeScript file, line and column
 process.setSourceMapsEnabled(true);
 
 const root = new URL("../", import.meta.url);
 
-/** Why build/ cannot be used, or "" when it can. */
-function stale() {
-  let stamp;
-  try {
-    stamp = JSON.parse(readFileSync(new URL("build/stamp.json", root), "utf8"));
-  } catch {
-    return "no build/ (run `npm run prepare`)";
-  }
-  for (const file of stamp.inputs) {
-    const mtime = statSync(new URL(file, root), { throwIfNoEntry: false })?.mtimeMs;
-    if (mtime === undefined || mtime > stamp.builtAt)
-      return `${file} changed since the build (run \`npm run prepare\`)`;
-  }
-  return "";
-}
-
-const why = stale();
+const why = buildStale(root);
 if (!why) {
   await import("../build/cli-main.js");
 } else {
@@ -37,7 +21,6 @@ if (!why) {
   ]);
   register();
   // "stom" in a strategy file means these sources too, wherever the file lives
-  const { sourceLibrary } = await import("./library.mjs");
   const library = sourceLibrary(root);
   // strategy files outside the checkout load as ES modules whatever package.json they sit under
   // (tsx would take a .ts next to no `"type": "module"` for CommonJS and fail on `import`)

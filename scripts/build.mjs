@@ -25,8 +25,9 @@ const ENTRIES = {
   bridge: "src/bridge/index.ts",
   // worker thread of parallel KRX tarball imports (src/data/formats/krx-minute-parallel.ts)
   "krx-minute-worker": "src/data/formats/krx-minute-worker.ts",
-  // the optimizer's worker threads (src/parallel/thread-boot.ts)
+  // the optimizer's worker threads (src/parallel/thread-boot.ts), and their pool for the benchmarks
   "pool-worker": "src/parallel/worker.ts",
+  pool: "src/parallel/pool.ts",
 };
 
 // Sources find files next to themselves (notebooks/strategies, the worker-thread entry) through
