@@ -5,6 +5,8 @@
 // the quickest of three alternating runs each, with the load average: the machine is shared.
 // Ten symbols share one generated 1M-snapshot book (each with its own clock, 100 ms apart) so that the run
 // fits in memory beside the other engineers' work; the merge and the portfolio still see 10M events.
+// Both sides read the price n snapshots ago in place (the strategy ctx.price.at(n), the floor
+// price[r - n]): no column per symbol on either side (a fresh 8 MB column costs ~25 ms here).
 //   node --import tsx bench/ticks.bench.ts [ticksPerSymbol] [symbols]
 import os from "node:os";
 import { makeSampleTicks } from "../src/data/sample.ts";
@@ -25,16 +27,11 @@ const BOOK = ["매도호가", "매도잔량", "매수호가", "매수잔량"].fl
   [1, 2, 3, 4, 5].map((k) => `${p}${k}`),
 );
 
-function pastColumn(p: Float64Array, n: number): Float64Array {
-  const past = new Float64Array(p.length).fill(Number.NaN);
-  for (let i = n; i < p.length; i++) past[i] = p[i - n];
-  return past;
-}
-
 const momentum = defineTickStrategy({
   params: { n: { default: N, min: 2, max: 600 } },
-  init: (ctx) => ({ past: ctx.I(pastColumn(ctx.columns.현재가, ctx.params.n), "past") }),
-  buy: (ctx, { past }) => ctx.price.value > past.value * UP && ctx.col("체결강도").value > 100,
+  init: () => null,
+  // the price n snapshots ago (NaN before the n-th: no buy), as STOM's 현재가N(n)
+  buy: (ctx) => ctx.price.value > ctx.price.at(ctx.params.n) * UP && ctx.col("체결강도").value > 100,
   sell: (ctx) => ctx.수익률 >= TAKE || ctx.수익률 <= -TAKE || ctx.보유시간 >= HOLD_S,
 });
 
@@ -61,7 +58,6 @@ function floor(inputs: TickInput[]): { trades: number; equity: number } {
   const time = cols.map((c) => c.time);
   const price = cols[0].현재가;
   const strength = cols[0].체결강도;
-  const past = pastColumn(price, N);
   const book = cols[0] as unknown as Parameters<typeof walkAsks>[0];
   const n = price.length;
   const qty = new Float64Array(S);
@@ -126,7 +122,7 @@ function floor(inputs: TickInput[]): { trades: number; equity: number } {
       if (qty[s] > 0) {
         const ret = ((qty[s] * p * (1 - FEE) - cost[s]) / notional[s]) * 100;
         if (ret >= TAKE || ret <= -TAKE || (t - entryTime[s]) / 1000 >= HOLD_S) pending[s] = 2;
-      } else if (open + pendingBuys < OPTIONS.maxPositions && p > past[r] * UP && strength[r] > 100) {
+      } else if (open + pendingBuys < OPTIONS.maxPositions && r >= N && p > price[r - N] * UP && strength[r] > 100) {
         const q = Number((Math.floor(OPTIONS.budget / p / OPTIONS.unit + 1e-9) * OPTIONS.unit).toFixed(8));
         if (q > 0) {
           pending[s] = 1;
