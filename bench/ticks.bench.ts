@@ -122,7 +122,12 @@ function floor(inputs: TickInput[]): { trades: number; equity: number } {
       if (qty[s] > 0) {
         const ret = ((qty[s] * p * (1 - FEE) - cost[s]) / notional[s]) * 100;
         if (ret >= TAKE || ret <= -TAKE || (t - entryTime[s]) / 1000 >= HOLD_S) pending[s] = 2;
-      } else if (open + pendingBuys < OPTIONS.maxPositions && r >= N && p > price[r - N] * UP && strength[r] > 100) {
+      } else if (
+        open + pendingBuys < OPTIONS.maxPositions &&
+        r >= N &&
+        p > price[r - N] * UP &&
+        strength[r] > 100
+      ) {
         const q = Number((Math.floor(OPTIONS.budget / p / OPTIONS.unit + 1e-9) * OPTIONS.unit).toFixed(8));
         if (q > 0) {
           pending[s] = 1;
