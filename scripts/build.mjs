@@ -28,6 +28,9 @@ const ENTRIES = {
   // the optimizer's worker threads (src/parallel/thread-boot.ts), and their pool for the benchmarks
   "pool-worker": "src/parallel/worker.ts",
   pool: "src/parallel/pool.ts",
+  // a universe's threads (contextPool), and the module they load (src/cli/universe.ts)
+  "context-thread": "src/parallel/context-thread.ts",
+  universe: "src/app/universe.ts",
 };
 
 // Sources find files next to themselves (notebooks/strategies, the worker-thread entry) through

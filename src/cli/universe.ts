@@ -12,6 +12,9 @@ import type { TaskFn } from "../parallel/queue-job.ts";
 import { type RunFlags, runOptions } from "./flags.ts";
 import { progress } from "./progress.ts";
 
+// scripts/build.mjs defines this; under tsx it is undeclared
+declare const __STOM_BUNDLED__: boolean | undefined;
+
 export interface UniverseFlags extends RunFlags {
   universe: string;
   workers: number;
@@ -197,7 +200,11 @@ export async function universeBacktestCommand(
       const { contextPool } = await import("../parallel/context-pool.ts");
       runner = await contextPool(
         {
-          module: new URL("../app/universe.ts", import.meta.url).href,
+          // the threads run the copy of the engine this process runs (thread-boot.ts)
+          module: (typeof __STOM_BUNDLED__ !== "undefined"
+            ? new URL("../../build/universe.js", import.meta.url)
+            : new URL("../app/universe.ts", import.meta.url)
+          ).href,
           load: "loadUniverseContext",
           context: contextOf(),
         },

@@ -6,7 +6,7 @@ import type { QueueContext } from "./queue-job.ts";
 import { threadBoot } from "./thread-boot.ts";
 
 // the thread registers the project's hooks first (thread-boot.ts)
-const BOOT = threadBoot(fileURLToPath(new URL("./context-thread.ts", import.meta.url)));
+const BOOT = threadBoot(fileURLToPath(new URL("./context-thread.ts", import.meta.url)), "context-thread");
 
 /** What a thread loads: a module exporting `load(context, options) => Promise<TaskFn>`. */
 export interface ContextThreadInit {

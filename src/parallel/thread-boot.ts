@@ -15,8 +15,8 @@ const ROOT = new URL("../../", import.meta.url);
 /**
  * The eval source of a thread that registers the hooks, then imports its entry: `source` (a .ts
  * path) from the sources, or build/<built>.js (scripts/build.mjs's entry of that file) when this
- * process runs the build. Without `built` the thread runs the sources: a thread that imports
- * modules by the URLs it is sent (context-thread.ts) gets source URLs from the build too.
+ * process runs the build. Without `built` the thread runs the sources. A thread that imports a
+ * module by the URL it is sent (context-thread.ts) must be sent the built module's URL then.
  */
 export function threadBoot(source: string, built?: string): string {
   const library = JSON.stringify(new URL("bin/library.mjs", ROOT).href);
