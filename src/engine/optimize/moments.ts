@@ -67,7 +67,7 @@ function fromSums(n: number, shift: number, s1: number, s2: number, s3: number, 
 
 /**
  * returnMoments() taken one return at a time, for a run that keeps no equity column (a screened
- * signal run, Broker.runSignals, which keeps the sums in locals past the head and writes them
+ * signal run, Broker.runSignals, whose sumBars carries the sums past the head and writes them
  * back): the same returns added in the same order give the same numbers.
  */
 export class ReturnSums {
