@@ -98,8 +98,8 @@ function floorGrid(data: ReturnType<typeof randomWalk>): Map<string, { trades: n
   return out;
 }
 
-// the pool as the `stom` CLI runs it: from the build (its threads start from build/ too, 0.1 s
-// each), unless a source is newer than the build; then from the sources (~1.5 s a thread)
+// the pool as the `stom` CLI runs it: from the build (its threads load build/ too, 0.1 s each
+// before their warm-up), unless a source is newer than the build; then from the sources (~1.5 s a thread)
 const ROOT = new URL("..", import.meta.url);
 const stale = buildStale(ROOT);
 const { workerPool }: { workerPool: typeof WorkerPool } = stale

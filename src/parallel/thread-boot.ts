@@ -4,7 +4,7 @@
 // crossover() would not recognise, and strips the types of a strategy's .ts file with esbuild.
 // A process that runs the build (the `stom` CLI) starts its threads from the build too: a thread
 // from the sources strips the types of every engine file it loads, about 1.5 s a thread against
-// 0.1 s for the bundle. Registering tsx as well cost a third of a thread's start.
+// 0.1 s to load the bundle. Registering tsx as well cost a third of a thread's start.
 import { pathToFileURL } from "node:url";
 
 // scripts/build.mjs defines this; under tsx it is undeclared
