@@ -7,7 +7,7 @@ import type { Runner, Task, TaskResult } from "../engine/optimize/runner.ts";
 import type { Screening } from "../engine/optimize/screen.ts";
 import type { StomCompileOptions, StomInput, StomRunOptions } from "../engine/stom/index.ts";
 import { shareBars, shareColumns } from "./shared-bars.ts";
-import { threadBoot } from "./thread-boot.ts";
+import { closeThread, threadBoot } from "./thread-boot.ts";
 import type { SharedIndicator, WorkerInit } from "./worker.ts";
 
 // the thread registers the project's hooks first (thread-boot.ts)
@@ -154,7 +154,7 @@ async function startPool(init: WorkerInit, workers: number, what: string): Promi
       cancelled = true;
     },
     async close() {
-      await Promise.all(pool.map((w) => w.terminate()));
+      await Promise.all(pool.map((w) => closeThread(w)));
     },
   };
 }

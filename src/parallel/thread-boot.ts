@@ -6,6 +6,7 @@
 // from the sources strips the types of every engine file it loads, about 1.5 s a thread against
 // 0.1 s to load the bundle. Registering tsx as well cost a third of a thread's start.
 import { pathToFileURL } from "node:url";
+import type { Worker } from "node:worker_threads";
 
 // scripts/build.mjs defines this; under tsx it is undeclared
 declare const __STOM_BUNDLED__: boolean | undefined;
@@ -38,4 +39,25 @@ export function threadBoot(source: string, built?: string): string {
   });
   return import(${JSON.stringify(pathToFileURL(source).href)});
 });`;
+}
+
+/** What a pool posts to a thread to end it: the thread closes its port and winds down. */
+export const CLOSE = Object.freeze({ close: true } as const);
+
+/**
+ * Ends a pool's thread by letting it wind down (it closes its port on CLOSE), and terminates it
+ * only if it has not exited after `graceMs`. terminate() while V8 was still compiling on a
+ * background thread for that thread's isolate aborted the whole process now and then
+ * (node_platform.cc "NodePlatform::ForIsolate ... Assertion failed", seen once in CI on Node 20);
+ * a thread that exits on its own drains those tasks first.
+ */
+export async function closeThread(worker: Worker, graceMs = 2_000): Promise<void> {
+  const exited = new Promise<void>((resolve) => worker.once("exit", () => resolve()));
+  worker.postMessage(CLOSE);
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<"late">((resolve) => {
+    timer = setTimeout(() => resolve("late"), graceMs);
+  });
+  if ((await Promise.race([exited, late])) === "late") await worker.terminate();
+  clearTimeout(timer);
 }

@@ -10,6 +10,7 @@ import type { StomRunOptions } from "../engine/stom/index.ts";
 import type { StrategyDef } from "../engine/strategy.ts";
 import type { StomTexts } from "./pool.ts";
 import { type SharedBars, sharedToBars } from "./shared-bars.ts";
+import type { CLOSE } from "./thread-boot.ts";
 
 export type WorkerInit =
   | {
@@ -111,7 +112,12 @@ function warmUp(strategy: StrategyDef, bars: Bars, options: Omit<BacktestOptions
 
 try {
   const run = await load(init);
-  port.on("message", (message: Task | { indicator: SharedIndicator }) => {
+  port.on("message", (message: Task | { indicator: SharedIndicator } | typeof CLOSE) => {
+    if ("close" in message) {
+      // the pool is done: with the port closed the thread ends on its own (thread-boot.ts closeThread)
+      port.close();
+      return;
+    }
     if ("indicator" in message) {
       adopt?.(message.indicator);
       return;
