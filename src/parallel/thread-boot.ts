@@ -48,8 +48,9 @@ export const CLOSE = Object.freeze({ close: true } as const);
  * Ends a pool's thread by letting it wind down (it closes its port on CLOSE), and terminates it
  * only if it has not exited after `graceMs`. terminate() while V8 was still compiling on a
  * background thread for that thread's isolate aborted the whole process now and then
- * (node_platform.cc "NodePlatform::ForIsolate ... Assertion failed", seen once in CI on Node 20);
- * a thread that exits on its own drains those tasks first.
+ * (node_platform.cc "NodePlatform::ForIsolate ... Assertion failed", seen once in CI on Node 20,
+ * not reproduced on demand); a thread that exits on its own goes through Node's normal teardown,
+ * which drains the platform's tasks for its isolate before disposing of it.
  */
 export async function closeThread(worker: Worker, graceMs = 2_000): Promise<void> {
   const exited = new Promise<void>((resolve) => worker.once("exit", () => resolve()));
