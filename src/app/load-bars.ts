@@ -15,9 +15,14 @@ export interface LoadedBars {
 /**
  * Reads one bar series: a data file in any format the data layer recognises, or a catalog
  * selector such as `binance:BTC/USDT:1m@2023-04-10..2023-04-20` (see src/data/selector.ts).
+ * `shared`: bars worker threads will view; a catalog read puts them in shared memory directly.
  */
-export async function loadBars(data: string, catalogDir = defaultCatalogDir()): Promise<LoadedBars> {
-  if (!existsSync(data) && looksLikeSelector(data)) return loadCatalogBars(data, catalogDir);
+export async function loadBars(
+  data: string,
+  catalogDir = defaultCatalogDir(),
+  { shared = false }: { shared?: boolean } = {},
+): Promise<LoadedBars> {
+  if (!existsSync(data) && looksLikeSelector(data)) return loadCatalogBars(data, catalogDir, shared);
   const frames = [];
   for await (const frame of readInputs([data])) frames.push(frame);
   if (frames.length !== 1) throw new Error(`${data} holds ${frames.length} series; give a file with one`);
@@ -26,7 +31,7 @@ export async function loadBars(data: string, catalogDir = defaultCatalogDir()): 
   return { bars: toBars(frame), symbol: frame.symbol, timeframe: frame.timeframe };
 }
 
-async function loadCatalogBars(text: string, catalogDir: string): Promise<LoadedBars> {
+async function loadCatalogBars(text: string, catalogDir: string, shared: boolean): Promise<LoadedBars> {
   const selector = parseSelector(text);
   const catalog = await Catalog.open(catalogDir, { readOnly: true });
   try {
@@ -40,7 +45,7 @@ async function loadCatalogBars(text: string, catalogDir: string): Promise<Loaded
           : `no bars in ${catalogDir} match ${text} (there: ${list})`,
       );
     }
-    const frame = await catalog.read({ ...found[0], start: selector.start, end: selector.end });
+    const frame = await catalog.read({ ...found[0], start: selector.start, end: selector.end }, { shared });
     if (frame.length === 0) throw new Error(`${text}: no bars in that range`);
     return { bars: toBars(frame), symbol: frame.symbol, timeframe: frame.timeframe };
   } finally {

@@ -72,8 +72,9 @@ const program = new Command()
 
 const name = args[0] === "help" && args[1] ? args[1] : (args[0] ?? "");
 const group = groups[name];
-if (bundled && loadsStrategies.has(name)) await strategyHooks();
 for (const load of group ? [group] : Object.values(groups)) (await load())(program);
+// registered when a command is about to run, not for its --help: Node's loader thread starts then
+if (bundled && loadsStrategies.has(name)) program.hook("preAction", strategyHooks);
 
 try {
   await program.parseAsync(process.argv);

@@ -188,7 +188,9 @@ export function registerOptimizeCommand(program: Command): void {
     if (isStomRun(flags)) return stomOptimizeCommand(flags, command);
     if (!ref) throw new Error("give a strategy, or --stom-buy and --stom-sell");
     const loaded = await loadStrategy(ref);
-    const { bars, symbol, timeframe } = await loadBars(flags.data, flags.catalog);
+    // the worker pool views the bars in shared memory: read them there, not into a copy
+    const pooled = !flags.queue && flags.workers !== 0;
+    const { bars, symbol, timeframe } = await loadBars(flags.data, flags.catalog, { shared: pooled });
     const { params: fixedRaw, ...run } = runOptions(flags);
     // false: the runners call next(); true lets them run signals() where the strategy has them
     const options = { ...run, signals: flags.signals };
@@ -202,7 +204,7 @@ export function registerOptimizeCommand(program: Command): void {
     const objective = flags.minimize ? `-${flags.minimize}` : (flags.maximize ?? "sqn");
     const runner: Runner = flags.queue
       ? await barQueueRunner(flags, loaded, bars, options)
-      : flags.workers === 0
+      : !pooled
         ? inProcessRunner(loaded.strategy, bars, options, { memo: flags.memo })
         : await workerPool(loaded.file, bars, options, { workers: flags.workers, memo: flags.memo });
 

@@ -12,22 +12,6 @@ import type { Column } from "../frame.ts";
  * vectors with one memcpy each. Appending lives in ./stage.ts.
  */
 
-/** DuckDB type of a frame column. */
-export function sqlType(column: Column): string {
-  if (column instanceof Float64Array) return "DOUBLE";
-  if (column instanceof Int32Array) return "INTEGER";
-  if (column instanceof Int8Array) return "TINYINT";
-  return "VARCHAR";
-}
-
-export function quoteIdent(name: string): string {
-  return `"${name.replaceAll('"', '""')}"`;
-}
-
-export function quoteString(value: string): string {
-  return `'${value.replaceAll("'", "''")}'`;
-}
-
 function resultOf(result: DuckDBMaterializedResult): duckdb.Result {
   return (result as unknown as { result: duckdb.Result }).result;
 }

@@ -1,7 +1,7 @@
 import { type DuckDBAppender, type DuckDBConnection, DuckDBDataChunk } from "@duckdb/node-api";
 import duckdb from "@duckdb/node-bindings";
 import type { Frame } from "../frame.ts";
-import { quoteIdent, sqlType } from "./duck.ts";
+import { quoteIdent, sqlType } from "./sql.ts";
 
 const VECTOR_SIZE = 2048;
 

@@ -354,3 +354,55 @@ describe("Catalog.read after writes", () => {
     await catalog.close();
   });
 });
+
+describe("Catalog.read requests", () => {
+  const twoMonths = () => {
+    const n = 3_000;
+    const time = Float64Array.from({ length: n }, (_, k) => Date.UTC(2024, 0, 31) + k * 60_000);
+    const close = Float64Array.from({ length: n }, (_, k) => 100 + Math.sin(k));
+    const volume = Int32Array.from({ length: n }, (_, k) => k % 7);
+    return makeFrame({
+      kind: "bars",
+      market: "test",
+      symbol: "A",
+      timeframe: "1m",
+      tz: "UTC",
+      columns: { time, open: close, high: close, low: close, close, volume },
+    });
+  };
+
+  it("takes a SeriesInfo from list() with its columns: the data columns come back, not a string per row of its key", async () => {
+    const catalog = await Catalog.open(tempDir());
+    await catalog.write([twoMonths()]);
+    const [info] = catalog.list();
+    expect(info.columns).toEqual(expect.arrayContaining(["market", "symbol", "timeframe"]));
+    // as loadBars reads a selector's series (a SeriesInfo's `end` is its last bar, and `end` is exclusive)
+    const frame = await catalog.read({ ...info, start: undefined, end: undefined });
+    expect(Object.keys(frame.columns).sort()).toEqual(["close", "high", "low", "open", "time", "volume"]);
+    expect(frame.symbol).toBe("A");
+    const plain = await catalog.read({ kind: "bars", market: "test", symbol: "A", timeframe: "1m" });
+    expect(frame.columns).toEqual(plain.columns);
+    await catalog.close();
+  });
+
+  it("reads into shared memory when asked, the same numbers", async () => {
+    const catalog = await Catalog.open(tempDir());
+    const written = twoMonths();
+    await catalog.write([written]);
+    const key = { kind: "bars", market: "test", symbol: "A", timeframe: "1m" } as const;
+    const shared = await catalog.read(key, { shared: true });
+    const plain = await catalog.read(key);
+    expect(shared.length).toBe(3_000);
+    for (const [name, column] of Object.entries(shared.columns)) {
+      expect((column as Float64Array).buffer, name).toBeInstanceOf(SharedArrayBuffer);
+      expect([...(column as Float64Array)], name).toEqual([...(plain.columns[name] as Float64Array)]);
+    }
+    expect(shared.columns.volume).toBeInstanceOf(Int32Array);
+    expect([...(shared.columns.volume as Int32Array)]).toEqual([...written.columns.volume]);
+    // a range read (not every file whole) shares its direct columns too
+    const part = await catalog.read({ ...key, start: Date.UTC(2024, 1, 1) }, { shared: true });
+    expect((part.columns.close as Float64Array).buffer).toBeInstanceOf(SharedArrayBuffer);
+    expect(part.columns.time[0]).toBe(Date.UTC(2024, 1, 1));
+    await catalog.close();
+  });
+});
