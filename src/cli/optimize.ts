@@ -188,9 +188,6 @@ export function registerOptimizeCommand(program: Command): void {
     if (isStomRun(flags)) return stomOptimizeCommand(flags, command);
     if (!ref) throw new Error("give a strategy, or --stom-buy and --stom-sell");
     const loaded = await loadStrategy(ref);
-    // the worker pool views the bars in shared memory: read them there, not into a copy
-    const pooled = !flags.queue && flags.workers !== 0;
-    const { bars, symbol, timeframe } = await loadBars(flags.data, flags.catalog, { shared: pooled });
     const { params: fixedRaw, ...run } = runOptions(flags);
     // false: the runners call next(); true lets them run signals() where the strategy has them
     const options = { ...run, signals: flags.signals };
@@ -202,11 +199,24 @@ export function registerOptimizeCommand(program: Command): void {
     const space = searchSpace(loaded.strategy.params, parseGrid(flags.grid), { fixed });
     if (flags.maximize && flags.minimize) throw new Error("give --maximize or --minimize, not both");
     const objective = flags.minimize ? `-${flags.minimize}` : (flags.maximize ?? "sqn");
+    // the worker pool views the bars in shared memory: they are read there, not into a copy, while
+    // its threads start (nothing that can fail on the flags comes after this: no thread is left behind)
+    const pooled = !flags.queue && flags.workers !== 0;
+    const reading = loadBars(flags.data, flags.catalog, { shared: pooled });
+    const starting = pooled
+      ? workerPool(
+          loaded.file,
+          reading.then((l) => l.bars),
+          options,
+          { workers: flags.workers, memo: flags.memo },
+        )
+      : undefined;
+    // a failed read fails the pool's start too, which ends its threads; the read's error is the one said
+    starting?.catch(() => {});
+    const { bars, symbol, timeframe } = await reading;
     const runner: Runner = flags.queue
       ? await barQueueRunner(flags, loaded, bars, options)
-      : !pooled
-        ? inProcessRunner(loaded.strategy, bars, options, { memo: flags.memo })
-        : await workerPool(loaded.file, bars, options, { workers: flags.workers, memo: flags.memo });
+      : await (starting ?? inProcessRunner(loaded.strategy, bars, options, { memo: flags.memo }));
 
     const controller = new AbortController();
     const onSigint = () => {

@@ -6,9 +6,9 @@ import type { Bars } from "../engine/bars.ts";
 import type { Runner, Task, TaskResult } from "../engine/optimize/runner.ts";
 import type { Screening } from "../engine/optimize/screen.ts";
 import type { StomCompileOptions, StomInput, StomRunOptions } from "../engine/stom/index.ts";
-import { shareBars, shareColumns } from "./shared-bars.ts";
+import { type SharedBars, shareBars, shareColumns } from "./shared-bars.ts";
 import { closeThread, threadBoot } from "./thread-boot.ts";
-import type { SharedIndicator, WorkerInit } from "./worker.ts";
+import type { SharedIndicator, WorkerBars, WorkerInit } from "./worker.ts";
 
 // the thread registers the project's hooks first (thread-boot.ts)
 const BOOT = threadBoot(fileURLToPath(new URL("./worker.ts", import.meta.url)), "pool-worker");
@@ -27,15 +27,20 @@ export interface PoolOptions {
  *
  *     const runner = await workerPool("notebooks/strategies/sma-cross.ts", bars, { cash: 10_000 }, { workers: 2 });
  *     try { await optimize(runner, {...}) } finally { await runner.close() }
+ *
+ * `bars` may be a promise (bars still being read): the threads start at once, load the engine and
+ * the strategy meanwhile, and get the bars when they are there (0.15-0.2 s of a thread's start
+ * overlaps the read).
  */
 export async function workerPool(
   strategyPath: string,
-  bars: Bars,
+  bars: Bars | Promise<Bars>,
   options: Omit<BacktestOptions, "params"> = {},
   { workers = os.availableParallelism(), memo = true }: PoolOptions = {},
 ): Promise<Runner> {
-  const init: WorkerInit = { kind: "strategy", strategyPath, bars: shareBars(bars), options, memo };
-  return startPool(init, workers, strategyPath);
+  const shared = bars instanceof Promise ? bars.then(shareBars) : shareBars(bars);
+  const init: WorkerInit = { kind: "strategy", strategyPath, options, memo };
+  return startPool(init, workers, strategyPath, shared);
 }
 
 /** STOM texts and what they run on, for stomWorkerPool. */
@@ -70,26 +75,48 @@ export async function stomWorkerPool(
   return startPool(init, workers, texts.compile.buyFile ?? "the STOM texts");
 }
 
-async function startPool(init: WorkerInit, workers: number, what: string): Promise<Runner> {
+async function startPool(
+  init: WorkerInit,
+  workers: number,
+  what: string,
+  bars?: SharedBars | Promise<SharedBars>,
+): Promise<Runner> {
   if (!(Number.isInteger(workers) && workers >= 1)) throw new Error(`invalid workers: ${workers}`);
   // the parent's flags (--import tsx, --expose-gc...) are not all valid in workers, and not needed
   const execArgv: string[] = [];
-  const pool = await Promise.all(
-    Array.from({ length: workers }, async () => {
-      const w = new Worker(BOOT, { eval: true, workerData: init, execArgv });
-      await new Promise<void>((resolve, reject) => {
-        const onMessage = (m: { ready?: boolean; error?: string }) => {
-          if (m.ready === undefined) return;
-          w.off("message", onMessage);
-          if (m.ready) resolve();
-          else reject(new Error(`worker could not load ${what}: ${m.error}`));
-        };
-        w.on("message", onMessage);
-        w.once("error", reject);
-      });
-      return w;
-    }),
-  );
+  const started: Worker[] = [];
+  const ready = Array.from({ length: workers }, async () => {
+    const w = new Worker(BOOT, { eval: true, workerData: init, execArgv });
+    started.push(w);
+    await new Promise<void>((resolve, reject) => {
+      const onMessage = (m: { ready?: boolean; error?: string }) => {
+        if (m.ready === undefined) return;
+        w.off("message", onMessage);
+        if (m.ready) resolve();
+        else reject(new Error(`worker could not load ${what}: ${m.error}`));
+      };
+      w.on("message", onMessage);
+      w.once("error", reject);
+    });
+    return w;
+  });
+  // handled from the start: a thread may fail to load while the bars are still being read
+  const all = Promise.all(ready);
+  all.catch(() => {});
+  let pool: Worker[];
+  try {
+    // a bar strategy's threads wait for the bars (WorkerBars) while they load
+    if (bars !== undefined) {
+      // a thread that fails to load fails the start now, not once the bars are read
+      const failed = all.then(() => Promise.reject(new Error("internal: threads ready before their bars")));
+      const message: WorkerBars = { bars: await Promise.race([bars, failed]) };
+      for (const w of started) w.postMessage(message);
+    }
+    pool = await all;
+  } catch (error) {
+    await Promise.all(started.map((w) => w.terminate()));
+    throw error;
+  }
   let cancelled = false;
   return {
     concurrency: workers,

@@ -16,7 +16,6 @@ export type WorkerInit =
   | {
       readonly kind: "strategy";
       readonly strategyPath: string;
-      readonly bars: SharedBars;
       readonly options: Omit<BacktestOptions, "params">;
       readonly memo: boolean;
     }
@@ -30,6 +29,11 @@ export type WorkerInit =
       }[];
       readonly options: Omit<StomRunOptions, "vars" | "params" | "clock">;
     };
+
+/** The bars of a bar strategy's thread: posted once, after the thread started loading. */
+export interface WorkerBars {
+  readonly bars: SharedBars;
+}
 
 const init = workerData as WorkerInit;
 const port = parentPort;
@@ -49,9 +53,18 @@ async function load(init: WorkerInit): Promise<(task: Task) => TaskResult> {
     }));
     return stomTask(compileStom(buy, sell, compile), inputs, init.options);
   }
+  // the bars come while the engine and the strategy load (the pool starts threads before they are read)
+  const barsPosted = new Promise<SharedBars>((resolve) => {
+    const onBars = (message: WorkerBars) => {
+      if (!("bars" in message)) return;
+      port?.off("message", onBars);
+      resolve(message.bars);
+    };
+    port?.on("message", onBars);
+  });
   const mod = await import(pathToFileURL(init.strategyPath).href);
   const strategy = mod.default as StrategyDef;
-  const bars = sharedToBars(init.bars);
+  const bars = sharedToBars(await barsPosted);
   warmUp(strategy, bars, init.options);
   const evaluator = new Evaluator(strategy, bars, init.options, { memo: init.memo });
   shareIndicators(evaluator.memo, bars);

@@ -78,4 +78,41 @@ describe("workerPool", () => {
       await runner.close();
     }
   });
+
+  test.skipIf(missing)(
+    "starts its threads before the bars are there (bars as a promise), same results",
+    async () => {
+      const space = searchSpace(smaCross.params, parseGrid(["fast=5:25:10", "slow=30:50:10"]));
+      const opts = { space, objective: "sqn", top: 3 };
+      const later = new Promise<Bars>((resolve) => setTimeout(() => resolve(bars), 300));
+      const runner = await workerPool(STRATEGY, later, { cash: 10_000 }, { workers: 2 });
+      try {
+        const res = await optimize(runner, opts);
+        const local = await optimize(inProcessRunner(smaCross, bars, { cash: 10_000 }), opts);
+        expect(res.trials).toBe(9);
+        expect(heatmapRows(res.heatmap)).toEqual(heatmapRows(local.heatmap));
+        expect(res.top.map((t) => t.stats)).toEqual(local.top.map((t) => t.stats));
+      } finally {
+        await runner.close();
+      }
+    },
+  );
+
+  test("a failed read of the bars, or a strategy that fails to load meanwhile, fails the start with its own message", async () => {
+    const n = 100;
+    const price = Float64Array.from({ length: n }, (_, k) => 100 + Math.sin(k));
+    const time = Float64Array.from({ length: n }, (_, k) => k * 60_000);
+    const few = toBars({ columns: { time, open: price, high: price, low: price, close: price } });
+    await expect(
+      workerPool(STRATEGY, Promise.reject(new Error("no bars in catalog match x:y:1m")), {}, { workers: 2 }),
+    ).rejects.toThrow("no bars in catalog match x:y:1m");
+    // the threads fail while the bars are still being read: no unhandled rejection, the load's error
+    const slow = new Promise<Bars>((resolve) => setTimeout(() => resolve(few), 5_000));
+    const t0 = Date.now();
+    await expect(workerPool("/nonexistent/strategy.ts", slow, {}, { workers: 2 })).rejects.toThrow(
+      "worker could not load /nonexistent/strategy.ts",
+    );
+    // said as the threads fail, not when the bars come
+    expect(Date.now() - t0).toBeLessThan(4_000);
+  });
 });
