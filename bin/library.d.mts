@@ -7,3 +7,5 @@ export function builtHooks(root: URL | string): {
   builtAt: number;
 };
 export function buildStale(root: URL | string): string;
+export function prebuiltStrategy(root: URL | string, file: string): string | undefined;
+export function libraryFiles(): Record<string, string>;

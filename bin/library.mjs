@@ -3,7 +3,7 @@
 // it to the sources, the built CLI to build/, and worker threads as their process (thread-boot.ts).
 // package.json `exports` says the same for everyone else: keep the entries in step.
 import { readFileSync, statSync } from "node:fs";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 
 const ENTRIES = {
   stom: ["src/lib/index.ts", "index"],
@@ -46,6 +46,23 @@ export function builtHooks(root) {
     prebuilt[new URL(src, root).href] = fileURLToPath(new URL(out, root));
   }
   return { library: builtLibrary(root), transpile: true, prebuilt, builtAt: stamp.builtAt };
+}
+
+/**
+ * The prebuilt bundle of a strategy file (a path), when the build at `root` lists it and the file
+ * is not newer: it imports the library from build/ by relative path, so it loads with no hooks.
+ */
+export function prebuiltStrategy(root, file) {
+  const { prebuilt, builtAt } = builtHooks(root);
+  const out = prebuilt[pathToFileURL(file).href];
+  if (!out) return undefined;
+  const mtime = statSync(file, { throwIfNoEntry: false })?.mtimeMs;
+  return mtime !== undefined && mtime <= builtAt ? out : undefined;
+}
+
+/** specifier -> file name of its build output in build/ */
+export function libraryFiles() {
+  return Object.fromEntries(Object.entries(ENTRIES).map(([k, [, out]]) => [k, `${out}.js`]));
 }
 
 /** specifier -> file URL of its build output */

@@ -1,11 +1,11 @@
 // Module hooks for `stom` (registered by bin/stom.js and src/cli/main.ts, run on Node's loader thread).
 // - "stom" and "stom/<entry>" resolve to the copy of the library the CLI itself runs (the build, or
 //   the sources under tsx), wherever the strategy file lives, so both share one engine.
-// - With `transpile`: a strategy's .ts (any outside the `keep` prefixes, which tsx loads) loads from its
-//   prebuilt bundle when that is not older than the file, else esbuild strips its types here, on
-//   first use only. Imports written the TypeScript way ("./util.js" for util.ts) resolve too.
+// - A bundled strategy's .ts resolves to its prebuilt bundle in build/strategies when that is not
+//   older than the file (scripts/build.mjs). With `transpile`: any other .ts (outside the `keep`
+//   prefixes, which tsx loads) has its types stripped by esbuild here, on first use only. Imports written the TypeScript way ("./util.js" for util.ts) resolve too.
 import { readFileSync, statSync } from "node:fs";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 
 let state = { library: {}, transpile: false, keep: [], prebuilt: {}, builtAt: 0 };
 
@@ -17,7 +17,7 @@ export async function resolve(specifier, context, next) {
   const mapped = state.library[specifier];
   if (mapped) return next(mapped, context);
   try {
-    return await next(specifier, context);
+    return prebuilt(await next(specifier, context));
   } catch (error) {
     const fromTs = /\.[mc]?ts$/.test(context.parentURL ?? "");
     if (
@@ -49,10 +49,6 @@ export async function load(url, context, next) {
   if (!state.transpile || !bare.startsWith("file:") || !/\.m?ts$/.test(bare)) return next(url, context);
   if (state.keep.some((prefix) => bare.startsWith(prefix))) return next(url, context);
   const file = fileURLToPath(bare);
-  const prebuilt = state.prebuilt[bare];
-  if (prebuilt && statSync(file).mtimeMs <= state.builtAt) {
-    return { format: "module", source: readFileSync(prebuilt, "utf8"), shortCircuit: true };
-  }
   const { transform } = await import("esbuild");
   const { code } = await transform(readFileSync(file, "utf8"), {
     loader: "ts",
@@ -62,4 +58,16 @@ export async function load(url, context, next) {
     sourcefile: file,
   });
   return { format: "module", source: code, shortCircuit: true };
+}
+
+/** A bundled strategy's .ts resolves to its prebuilt bundle when that is not older (the query kept). */
+function prebuilt(resolved) {
+  const [bare, query] = resolved.url.split("?");
+  const out = state.prebuilt[bare];
+  if (!out || statSync(fileURLToPath(bare)).mtimeMs > state.builtAt) return resolved;
+  return {
+    ...resolved,
+    url: `${pathToFileURL(out).href}${query === undefined ? "" : `?${query}`}`,
+    format: "module",
+  };
 }

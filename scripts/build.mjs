@@ -3,13 +3,14 @@
 // build/ so `stom` starts without compiling TypeScript. One esbuild run with code splitting: each
 // command group is its own chunk, loaded when its command runs, and the CLI and a strategy's
 // `import ... from "stom"` share the same engine modules (one Series class). node_modules stay
-// external. The bundled strategies are prebuilt too, their "stom" left for bin/ts-hooks.mjs to map.
+// external. The bundled strategies are prebuilt too, their "stom" the library's relative path in build/.
 // build/stamp.json lists the sources; bin/stom.js falls back to tsx when any is newer than the build.
 import { spawnSync } from "node:child_process";
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
+import { libraryFiles } from "../bin/library.mjs";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const OUT = path.join(ROOT, "build");
@@ -73,17 +74,28 @@ const result = await build({
   plugins: [sourceUrls],
 });
 
-// Each strategy is built as if it sat where it lives, so its inline source map names the right file
-// (the loader hook serves the text under the strategy's own URL).
+// Each strategy is prebuilt into build/strategies with "stom" as the relative path of the library
+// there (../index.js): a process or thread that runs the build imports it with no hooks at all (Node's
+// loader thread costs ~65 ms a thread), and bin/ts-hooks.mjs resolves the .ts to it. Its inline source
+// map names the strategy's own file.
+const LIBRARY = libraryFiles();
+const libraryRelative = {
+  name: "library-relative",
+  setup(b) {
+    b.onResolve({ filter: /^stom(\/\w+)?$/ }, (args) =>
+      LIBRARY[args.path] ? { path: `../${LIBRARY[args.path]}`, external: true } : undefined,
+    );
+  },
+};
 const strategies = {};
 mkdirSync(path.join(OUT, "strategies"));
 for (const f of readdirSync(path.join(ROOT, STRATEGIES)).sort()) {
   if (!f.endsWith(".ts") || f.endsWith(".d.ts")) continue;
-  const out = await build({
+  const target = `build/strategies/${f.replace(/\.ts$/, ".js")}`;
+  await build({
     absWorkingDir: ROOT,
     entryPoints: [path.join(STRATEGIES, f)],
-    outdir: STRATEGIES,
-    write: false,
+    outfile: target,
     bundle: true,
     format: "esm",
     platform: "node",
@@ -91,9 +103,8 @@ for (const f of readdirSync(path.join(ROOT, STRATEGIES)).sort()) {
     packages: "external",
     sourcemap: "inline",
     logLevel: "warning",
+    plugins: [libraryRelative],
   });
-  const target = `build/strategies/${f.replace(/\.ts$/, ".js")}`;
-  writeFileSync(path.join(ROOT, target), out.outputFiles[0].text);
   strategies[`${STRATEGIES}/${f}`] = target;
 }
 

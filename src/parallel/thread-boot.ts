@@ -7,6 +7,7 @@
 // 0.1 s to load the bundle. Registering tsx as well cost a third of a thread's start.
 import { pathToFileURL } from "node:url";
 import type { Worker } from "node:worker_threads";
+import { prebuiltStrategy } from "../../bin/library.mjs";
 
 // scripts/build.mjs defines this; under tsx it is undeclared
 declare const __STOM_BUNDLED__: boolean | undefined;
@@ -19,11 +20,13 @@ const ROOT = new URL("../../", import.meta.url);
  * process runs the build. Without `built` the thread runs the sources. A thread that imports a
  * module by the URL it is sent (context-thread.ts) must be sent the built module's URL then.
  */
-export function threadBoot(source: string, built?: string): string {
+export function threadBoot(source: string, built?: string, { hooks: withHooks = true } = {}): string {
   const library = JSON.stringify(new URL("bin/library.mjs", ROOT).href);
   const hooks = JSON.stringify(new URL("bin/ts-hooks.mjs", ROOT).href);
   const root = JSON.stringify(ROOT.href);
   if (built && typeof __STOM_BUNDLED__ !== "undefined") {
+    // a thread that imports nothing but the build (a prebuilt strategy: builtStrategy) needs no hooks
+    if (!withHooks) return `import(${JSON.stringify(new URL(`build/${built}.js`, ROOT).href)});`;
     return `Promise.all([import("node:module"), import(${library})]).then(([{ register }, { builtHooks }]) => {
   register(${hooks}, { data: builtHooks(${root}) });
   return import(${JSON.stringify(new URL(`build/${built}.js`, ROOT).href)});
@@ -39,6 +42,14 @@ export function threadBoot(source: string, built?: string): string {
   });
   return import(${JSON.stringify(pathToFileURL(source).href)});
 });`;
+}
+
+/**
+ * The prebuilt bundle of a strategy file when this process runs the build and the bundle is fresh
+ * (bin/library.mjs prebuiltStrategy): a thread imports it with no hooks. Undefined otherwise.
+ */
+export function builtStrategy(file: string): string | undefined {
+  return typeof __STOM_BUNDLED__ !== "undefined" ? prebuiltStrategy(ROOT, file) : undefined;
 }
 
 /** What a pool posts to a thread to end it: the thread closes its port and winds down. */

@@ -2,14 +2,16 @@
 // columns, and runs the tasks it is sent one at a time, posting each result back (equity transferred).
 import { pathToFileURL } from "node:url";
 import { parentPort, workerData } from "node:worker_threads";
+import { makeSampleBars } from "../data/sample.ts";
 import type { BacktestOptions } from "../engine/backtest.ts";
 import type { Bars } from "../engine/bars.ts";
-import { Evaluator, windowBars } from "../engine/optimize/evaluate.ts";
+import { toBars } from "../engine/bars.ts";
+import { Evaluator } from "../engine/optimize/evaluate.ts";
 import type { Task, TaskResult } from "../engine/optimize/runner.ts";
 import type { StomRunOptions } from "../engine/stom/index.ts";
 import type { StrategyDef } from "../engine/strategy.ts";
 import type { StomTexts } from "./pool.ts";
-import { type SharedBars, sharedToBars } from "./shared-bars.ts";
+import { type SharedBars, shareBars, sharedToBars } from "./shared-bars.ts";
 import type { CLOSE } from "./thread-boot.ts";
 
 export type WorkerInit =
@@ -64,8 +66,12 @@ async function load(init: WorkerInit): Promise<(task: Task) => TaskResult> {
   });
   const mod = await import(pathToFileURL(init.strategyPath).href);
   const strategy = mod.default as StrategyDef;
+  let arrived: SharedBars | undefined;
+  barsPosted.then((b) => {
+    arrived = b;
+  });
+  await warmUp(strategy, init.options, () => arrived);
   const bars = sharedToBars(await barsPosted);
-  warmUp(strategy, bars, init.options);
   const evaluator = new Evaluator(strategy, bars, init.options, { memo: init.memo });
   shareIndicators(evaluator.memo, bars);
   return (task) => evaluator.run(task);
@@ -106,20 +112,35 @@ let adopt: ((shared: SharedIndicator) => void) | null = null;
 const WARM_UP_BARS = 20_000;
 
 /**
- * Runs the strategy with its default parameters on the first bars, screened and in full, before
- * the worker says it is ready, and drops the results: a fresh thread's first backtest on a long
- * series otherwise runs much of it unoptimized (about 0.6 s on 1M bars, in every worker). A
- * strategy that fails here fails again, with its message, on its first task.
+ * Runs the strategy with its default parameters, screened, in full and through next(), on sample
+ * bars (src/data/sample.ts) and drops the results: a fresh thread's first backtest on a long series
+ * otherwise runs much of it unoptimized (about 0.6 s on 1M bars, in every worker). It runs while
+ * the bars are still being read, and stops once they are there if they are short (fewer than four
+ * times its own: a warm JIT saves them less than the runs cost). A strategy that fails on the
+ * sample fails on its first task or not at all, with its own message.
  */
-function warmUp(strategy: StrategyDef, bars: Bars, options: Omit<BacktestOptions, "params">): void {
-  if (bars.length < 4 * WARM_UP_BARS) return;
-  const warm = new Evaluator(strategy, windowBars(bars, 0, WARM_UP_BARS), options, { memo: false });
+async function warmUp(
+  strategy: StrategyDef,
+  options: Omit<BacktestOptions, "params">,
+  arrived: () => SharedBars | undefined,
+): Promise<void> {
+  const sample = sharedToBars(shareBars(toBars(makeSampleBars({ bars: WARM_UP_BARS }))));
+  const warm = new Evaluator(strategy, sample, options, { memo: false });
   const screen = { spec: { objective: "equityFinal", bounds: [] }, threshold: Number.NEGATIVE_INFINITY };
-  for (let k = 0; k < 3; k++) {
-    warm.run({ id: -1, params: {}, screen });
-    warm.run({ id: -1, params: {} });
+  const tasks: Task[] = [
+    { id: -1, params: {}, screen },
+    { id: -1, params: {} },
     // a strategy with signals() runs through them; next() checks the search's best at the end
-    if (strategy.signals) warm.run({ id: -1, params: {}, next: true });
+    ...(strategy.signals ? [{ id: -1, params: {}, next: true }] : []),
+  ];
+  for (let k = 0; k < 3; k++) {
+    for (const task of tasks) {
+      const bars = arrived();
+      if (bars && bars.length < 4 * WARM_UP_BARS) return;
+      warm.run(task);
+      // lets the bars' message in
+      await new Promise((resolve) => setImmediate(resolve));
+    }
   }
 }
 
