@@ -5,10 +5,16 @@
 // once, no stats) and must agree on every combination's trade count and final equity (the heatmap).
 // The grid runs twice: through sma-cross's signals() (the default) and with next() on every bar
 // (--no-signals). The optimizer screens: full stats only for the cells it reports (the top 10).
+// Last, `stom optimize` runs the same grid as a user runs it, whole process, on the same bars.
 //   node --import tsx bench/optimize.bench.ts [bars] [workers] [--no-screen]
-import os from "node:os";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import os, { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { buildStale } from "../bin/library.mjs";
+import { Catalog } from "../src/data/catalog/index.ts";
+import { makeFrame } from "../src/data/frame.ts";
 import { toBars } from "../src/engine/index.ts";
 import { sma } from "../src/engine/indicators/index.ts";
 import { heatmapRows, mulberry32, optimize, searchSpace } from "../src/engine/optimize/index.ts";
@@ -183,9 +189,61 @@ const viaNext = await gridRun(false);
 if (JSON.stringify(viaSignals.res.heatmap) !== JSON.stringify(viaNext.res.heatmap))
   throw new Error("the heatmaps through signals() and next() differ");
 
+/**
+ * `stom optimize` as a user runs it, whole process (node's start, the CLI, reading the bars from a
+ * catalog, the pool, the grid, the JSON out), on the same bars written to a temporary catalog; its
+ * heatmap must be the in-process one. Best of `runs`. Undefined without a fresh build (the CLI would
+ * run from the sources).
+ */
+async function cliRun(runs = 3): Promise<number | undefined> {
+  if (stale) return undefined;
+  const dir = mkdtempSync(join(tmpdir(), "stom-bench-optimize-"));
+  try {
+    const catalog = await Catalog.open(dir);
+    const frame = makeFrame({
+      kind: "bars",
+      market: "bench",
+      symbol: "RW",
+      timeframe: "1m",
+      tz: "UTC",
+      columns: data.columns,
+    });
+    await catalog.write([frame]);
+    await catalog.close();
+    const args = [
+      fileURLToPath(new URL("bin/stom.js", ROOT)),
+      ...["optimize", "sma-cross", "--data", "bench:RW:1m", "--catalog", dir, "--json"],
+      ...["--grid", "fast=5:50:5", "--grid", "slow=20:200:20", "--maximize", "equityFinal"],
+      ...["--cash", String(CASH), "--finalize-trades", "--workers", String(WORKERS)],
+    ];
+    let best = Number.POSITIVE_INFINITY;
+    for (let k = 0; k < runs; k++) {
+      const t = performance.now();
+      const out = spawnSync(process.execPath, args, { encoding: "utf8", maxBuffer: 64 << 20 });
+      const ms = performance.now() - t;
+      if (out.status !== 0) throw new Error(`stom optimize failed: ${out.stderr}`);
+      const rows = JSON.parse(out.stdout).heatmap as {
+        params: Record<string, number>;
+        value: number | null;
+      }[];
+      if (JSON.stringify(rows) !== JSON.stringify(heatmapRows(viaSignals.res.heatmap)))
+        throw new Error("stom optimize's heatmap differs from the in-process one");
+      best = Math.min(best, ms);
+    }
+    return best;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+const cliMs = await cliRun();
+
 const cpu = os.cpus()[0]?.model.trim() ?? "unknown cpu";
 console.log(`machine: ${cpu}, ${os.availableParallelism()} cores, node ${process.version}`);
-console.log(stale ? `the pool from the sources: ${stale}` : "the pool from build/, as the stom CLI runs it");
+console.log(
+  stale
+    ? `the pool from the sources: ${stale}; no whole-process row (the CLI would run from the sources)`
+    : "the pool from build/, as the stom CLI runs it",
+);
 console.log(
   `${N.toLocaleString("en-US")} one-minute bars, 10x10 sma-cross grid, every cell's trades and final equity checked against the floor; ${SCREEN ? `full stats for the cells that may reach the top ${TOP}` : "full stats for every cell"}\n`,
 );
@@ -196,9 +254,11 @@ const table: [string, number][] = [
   [`  + starting ${WORKERS} workers and sharing bars`, viaNext.startMs + viaNext.gridMs],
   ["floor loop, 1 thread (SMAs computed once)", floorMs],
 ];
-console.log(`${"run".padEnd(52)} ${"ms".padStart(8)}  × floor`);
+if (cliMs !== undefined)
+  table.splice(2, 0, ["`stom optimize` whole process, bars from a catalog (best of 3)", cliMs]);
+console.log(`${"run".padEnd(64)} ${"ms".padStart(8)}  × floor`);
 for (const [name, ms] of table)
-  console.log(`${name.padEnd(52)} ${ms.toFixed(0).padStart(8)}  ${(ms / floorMs).toFixed(2)}`);
+  console.log(`${name.padEnd(64)} ${ms.toFixed(0).padStart(8)}  ${(ms / floorMs).toFixed(2)}`);
 console.log(
   `\ngrid CPU time, all threads: signals() ${viaSignals.cpuMs.toFixed(0)} ms, next() ${viaNext.cpuMs.toFixed(0)} ms (load average ${os.loadavg()[0].toFixed(1)})`,
 );
