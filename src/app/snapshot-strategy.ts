@@ -5,10 +5,10 @@
 // source, the resolved parameters and the run's settings, as for bar strategies.
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { pathToFileURL } from "node:url";
 import { resolveParams, suggest } from "../engine/index.ts";
 import type { TickStrategyDef } from "../engine/portfolio/index.ts";
-import { fingerprint, sourceHash } from "./fingerprint.ts";
+import { fingerprint } from "./fingerprint.ts";
+import { importStrategy } from "./import-strategy.ts";
 import { STRATEGY_DIR } from "./strategy-loader.ts";
 
 export type SnapshotKind = "ticks" | "stom";
@@ -73,7 +73,7 @@ export async function loadTickStrategy(
   if (!existsSync(file))
     throw named ? unknown("ticks", ref, dir) : new Error(`no such strategy file: ${ref}`);
   const source = readFileSync(file, "utf8");
-  const mod = await import(`${pathToFileURL(file).href}?v=${sourceHash(source).slice(0, 16)}`);
+  const mod = await importStrategy(file, source);
   const strategy = mod.default as TickStrategyDef | undefined;
   if (
     !strategy ||

@@ -2,9 +2,10 @@
 // lookahead`, `promote`), the bridge and the notebooks' loaders.
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { fileURLToPath } from "node:url";
 import { resolveParams, type StrategyDef, suggest } from "../engine/index.ts";
-import { fingerprint, sourceHash } from "./fingerprint.ts";
+import { fingerprint } from "./fingerprint.ts";
+import { importStrategy } from "./import-strategy.ts";
 
 /** Where the bundled strategies live: `stom backtest sma-cross` means STRATEGY_DIR/sma-cross.ts. */
 export const STRATEGY_DIR = path.resolve(
@@ -56,7 +57,7 @@ export async function loadStrategy(ref: string, options: LoadOptions = {}): Prom
     );
   }
   const source = readFileSync(file, "utf8");
-  const mod = await import(`${pathToFileURL(file).href}?v=${sourceHash(source).slice(0, 16)}`);
+  const mod = await importStrategy(file, source);
   const strategy = mod.default as StrategyDef | undefined;
   if (
     !strategy ||

@@ -1,7 +1,8 @@
 import { existsSync, readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { Command } from "commander";
-import { builtHooks } from "../../bin/library.mjs";
+import { builtHooks, prebuiltStrategy } from "../../bin/library.mjs";
+import { type StrategyImporter, setStrategyImporter } from "../app/import-strategy.ts";
 import { exitQuietlyOnEpipe } from "./epipe.ts";
 
 type Register = (program: Command) => void;
@@ -73,8 +74,7 @@ const program = new Command()
 const name = args[0] === "help" && args[1] ? args[1] : (args[0] ?? "");
 const group = groups[name];
 for (const load of group ? [group] : Object.values(groups)) (await load())(program);
-// registered when a command is about to run, not for its --help: Node's loader thread starts then
-if (bundled && loadsStrategies.has(name)) program.hook("preAction", strategyHooks);
+if (bundled && loadsStrategies.has(name)) setStrategyImporter(builtImporter());
 
 try {
   await program.parseAsync(process.argv);
@@ -102,9 +102,20 @@ function userFrame(stack: string): string {
 }
 
 /**
- * The built CLI has no tsx: strategy files (TypeScript) load through bin/ts-hooks.mjs, which serves
- * the bundled strategies prebuilt and strips types from any other file on first use.
+ * The built CLI has no tsx: a bundled strategy loads from its prebuilt bundle (build/strategies,
+ * which imports build/index.js: no hooks), and any other strategy file through bin/ts-hooks.mjs,
+ * registered on the first such import (it strips the types; Node's loader thread costs ~65 ms).
  */
+function builtImporter(): StrategyImporter {
+  let hooks: Promise<void> | undefined;
+  return async (file, version) => {
+    const built = prebuiltStrategy(ROOT, file);
+    if (!built) hooks ??= strategyHooks();
+    await hooks;
+    return import(`${pathToFileURL(built ?? file).href}?v=${version}`);
+  };
+}
+
 async function strategyHooks(): Promise<void> {
   const { register } = await import("node:module");
   register(new URL("bin/ts-hooks.mjs", ROOT), { data: builtHooks(ROOT) });
