@@ -3,7 +3,7 @@ import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import type { Runner, Task, TaskResult } from "../engine/optimize/runner.ts";
 import type { QueueContext } from "./queue-job.ts";
-import { threadBoot } from "./thread-boot.ts";
+import { closeThread, threadBoot } from "./thread-boot.ts";
 
 // the thread registers the project's hooks first (thread-boot.ts)
 const BOOT = threadBoot(fileURLToPath(new URL("./context-thread.ts", import.meta.url)), "context-thread");
@@ -103,7 +103,7 @@ export async function contextPool(
       cancelled = true;
     },
     async close() {
-      await Promise.all(pool.map((w) => w.terminate()));
+      await Promise.all(pool.map((w) => closeThread(w)));
     },
   };
 }
