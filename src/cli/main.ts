@@ -1,8 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { fileURLToPath } from "node:url";
 import { Command } from "commander";
-import { builtHooks, prebuiltStrategy } from "../../bin/library.mjs";
-import { type StrategyImporter, setStrategyImporter } from "../app/import-strategy.ts";
 import { exitQuietlyOnEpipe } from "./epipe.ts";
 
 type Register = (program: Command) => void;
@@ -32,9 +30,6 @@ const groups: Record<string, () => Promise<Register>> = {
 // Each command is its own module and none imports another (backtest and optimize have their STOM
 // modes beside them, stom-backtest.ts and stom-optimize.ts): what they share lives in src/app (the
 // application layer: strategy loader, fingerprint, report schema, data loading) and in ./flags.ts.
-
-// groups whose commands load strategy files (TypeScript)
-const loadsStrategies = new Set(["backtest", "check", "optimize", "bridge", "promote", "demo", "worker"]);
 
 // scripts/build.mjs defines this; under tsx it is undeclared
 declare const __STOM_BUNDLED__: boolean | undefined;
@@ -74,7 +69,6 @@ const program = new Command()
 const name = args[0] === "help" && args[1] ? args[1] : (args[0] ?? "");
 const group = groups[name];
 for (const load of group ? [group] : Object.values(groups)) (await load())(program);
-if (bundled && loadsStrategies.has(name)) setStrategyImporter(builtImporter());
 
 try {
   await program.parseAsync(process.argv);
@@ -99,24 +93,4 @@ function userFrame(stack: string): string {
     return `${file}:${m[2]}:${m[3]}`;
   }
   return "";
-}
-
-/**
- * The built CLI has no tsx: a bundled strategy loads from its prebuilt bundle (build/strategies,
- * which imports build/index.js: no hooks), and any other strategy file through bin/ts-hooks.mjs,
- * registered on the first such import (it strips the types; Node's loader thread costs ~65 ms).
- */
-function builtImporter(): StrategyImporter {
-  let hooks: Promise<void> | undefined;
-  return async (file, version) => {
-    const built = prebuiltStrategy(ROOT, file);
-    if (!built) hooks ??= strategyHooks();
-    await hooks;
-    return import(`${pathToFileURL(built ?? file).href}?v=${version}`);
-  };
-}
-
-async function strategyHooks(): Promise<void> {
-  const { register } = await import("node:module");
-  register(new URL("bin/ts-hooks.mjs", ROOT), { data: builtHooks(ROOT) });
 }

@@ -7,13 +7,11 @@ import type { Runner, Task, TaskResult } from "../engine/optimize/runner.ts";
 import type { Screening } from "../engine/optimize/screen.ts";
 import type { StomCompileOptions, StomInput, StomRunOptions } from "../engine/stom/index.ts";
 import { type SharedBars, shareBars, shareColumns } from "./shared-bars.ts";
-import { builtStrategy, closeThread, threadBoot } from "./thread-boot.ts";
+import { closeThread, threadBoot } from "./thread-boot.ts";
 import type { SharedIndicator, WorkerBars, WorkerInit } from "./worker.ts";
 
-const WORKER = fileURLToPath(new URL("./worker.ts", import.meta.url));
-// the thread registers the project's hooks first (thread-boot.ts), unless it loads a prebuilt strategy
-const BOOT = threadBoot(WORKER, "pool-worker");
-const BOOT_BUILT = threadBoot(WORKER, "pool-worker", { hooks: false });
+// how the thread loads the engine and the strategy: thread-boot.ts
+const BOOT = threadBoot(fileURLToPath(new URL("./worker.ts", import.meta.url)), "pool-worker");
 
 export interface PoolOptions {
   /** worker threads; defaults to the cores */
@@ -41,9 +39,8 @@ export async function workerPool(
   { workers = os.availableParallelism(), memo = true }: PoolOptions = {},
 ): Promise<Runner> {
   const shared = bars instanceof Promise ? bars.then(shareBars) : shareBars(bars);
-  const built = builtStrategy(strategyPath);
-  const init: WorkerInit = { kind: "strategy", strategyPath: built ?? strategyPath, options, memo };
-  return startPool(init, workers, strategyPath, shared, built ? BOOT_BUILT : BOOT);
+  const init: WorkerInit = { kind: "strategy", strategyPath, options, memo };
+  return startPool(init, workers, strategyPath, shared);
 }
 
 /** STOM texts and what they run on, for stomWorkerPool. */
@@ -83,14 +80,13 @@ async function startPool(
   workers: number,
   what: string,
   bars?: SharedBars | Promise<SharedBars>,
-  boot = BOOT,
 ): Promise<Runner> {
   if (!(Number.isInteger(workers) && workers >= 1)) throw new Error(`invalid workers: ${workers}`);
   // the parent's flags (--import tsx, --expose-gc...) are not all valid in workers, and not needed
   const execArgv: string[] = [];
   const started: Worker[] = [];
   const ready = Array.from({ length: workers }, async () => {
-    const w = new Worker(boot, { eval: true, workerData: init, execArgv });
+    const w = new Worker(BOOT, { eval: true, workerData: init, execArgv });
     started.push(w);
     await new Promise<void>((resolve, reject) => {
       const onMessage = (m: { ready?: boolean; error?: string }) => {

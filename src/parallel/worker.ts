@@ -1,7 +1,8 @@
 // Worker thread entry: loads the strategy module by path (or compiles STOM texts), views the shared
 // columns, and runs the tasks it is sent one at a time, posting each result back (equity transferred).
-import { pathToFileURL } from "node:url";
+import { readFileSync } from "node:fs";
 import { parentPort, workerData } from "node:worker_threads";
+import { importStrategy } from "../app/import-strategy.ts";
 import { makeSampleBars } from "../data/sample.ts";
 import type { BacktestOptions } from "../engine/backtest.ts";
 import type { Bars } from "../engine/bars.ts";
@@ -64,7 +65,7 @@ async function load(init: WorkerInit): Promise<(task: Task) => TaskResult> {
     };
     port?.on("message", onBars);
   });
-  const mod = await import(pathToFileURL(init.strategyPath).href);
+  const mod = await importStrategy(init.strategyPath, readFileSync(init.strategyPath, "utf8"));
   const strategy = mod.default as StrategyDef;
   let arrived: SharedBars | undefined;
   barsPosted.then((b) => {
