@@ -193,7 +193,7 @@ export class Catalog implements CatalogApi {
     // the key columns are the frame's market, symbol and timeframe, not data: a request that names
     // them (a SeriesInfo from list() passed as it is lists every column) would otherwise get a
     // million copies of one string each and lose the one-pread-per-column path (450-570 ms for
-    // 1M bars instead of ~35)
+    // 1M bars in `stom optimize`, 144-213 ms without them, page faults included)
     const wanted = request.columns
       ? ["time", ...request.columns.filter((c) => c !== "time" && !KEY_COLUMNS.includes(c))]
       : [...available.keys()].filter((c) => !KEY_COLUMNS.includes(c));
