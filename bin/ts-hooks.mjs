@@ -1,9 +1,12 @@
-// Module hooks for `stom` (registered by bin/stom.js and src/cli/main.ts, run on Node's loader thread).
+// Module hooks for `stom`, run on Node's loader thread: registered by bin/stom.js and by threads
+// started from the sources (src/parallel/thread-boot.ts), and from the build only when a strategy
+// file that is not prebuilt is first imported (src/app/import-strategy.ts).
 // - "stom" and "stom/<entry>" resolve to the copy of the library the CLI itself runs (the build, or
 //   the sources under tsx), wherever the strategy file lives, so both share one engine.
 // - A bundled strategy's .ts resolves to its prebuilt bundle in build/strategies when that is not
 //   older than the file (scripts/build.mjs). With `transpile`: any other .ts (outside the `keep`
-//   prefixes, which tsx loads) has its types stripped by esbuild here, on first use only. Imports written the TypeScript way ("./util.js" for util.ts) resolve too.
+//   prefixes, which tsx loads) has its types stripped by esbuild here, on first use only. Imports
+//   written the TypeScript way ("./util.js" for util.ts) resolve too.
 import { readFileSync, statSync } from "node:fs";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
