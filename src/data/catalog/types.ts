@@ -35,7 +35,7 @@ export interface ReadRequest extends SeriesKey {
   /** inclusive start, exclusive end, UTC epoch ms */
   readonly start?: number;
   readonly end?: number;
-  /** subset of columns; `time` is always included */
+  /** subset of columns; `time` is always included; market, symbol and timeframe are the frame's fields, never columns */
   readonly columns?: readonly string[];
 }
 
