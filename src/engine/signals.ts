@@ -69,18 +69,20 @@ function column(x: Line, n: number): Float64Array {
 
 function crossColumns(a: Float64Array, b: Float64Array, out: Int8Array): Int8Array {
   const n = a.length;
+  // `out` may hold another run's actions; the loop then writes only the crossings (a store on every
+  // bar cost more than this fill)
+  out.fill(SIGNAL.none);
   if (n === 0) return out;
-  out[0] = SIGNAL.none;
-  let pa = a[0];
-  let pb = b[0];
+  // a - b has the sign of the comparison for any two numbers (IEEE subtraction of distinct finite
+  // values is never 0, of equal infinities NaN, which compares false as a < b does): one
+  // subtraction a bar instead of four comparisons
+  let before = a[0] - b[0];
   for (let i = 1; i < n; i++) {
-    const ca = a[i];
-    const cb = b[i];
-    // every value is written: `out` may hold another run's actions
-    out[i] =
-      pa < pb ? (ca > cb ? SIGNAL.long : SIGNAL.none) : pa > pb && ca < cb ? SIGNAL.short : SIGNAL.none;
-    pa = ca;
-    pb = cb;
+    const d = a[i] - b[i];
+    if (before < 0) {
+      if (d > 0) out[i] = SIGNAL.long;
+    } else if (before > 0 && d < 0) out[i] = SIGNAL.short;
+    before = d;
   }
   return out;
 }

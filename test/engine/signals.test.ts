@@ -20,6 +20,7 @@ import {
 import { crossovers, crossunders, rsi, sma } from "../../src/engine/indicators/index.ts";
 import {
   inProcessRunner,
+  mulberry32,
   optimize,
   parseGrid,
   returnMoments,
@@ -210,6 +211,20 @@ describe("signal helpers", () => {
           u ? 1 : crossunders(bars.close, 100)[k] ? -1 : 0,
         ),
       );
+    }
+  });
+  test("crossSignals agrees with crossovers/crossunders on NaN, infinities, signed zeros, subnormals and huge values", () => {
+    // what a - b could get wrong and a < b does not: it must not
+    const odd = [Number.NaN, Infinity, -Infinity, 0, -0, 5e-324, -5e-324, 1.7e308, -1.7e308, 1, -1, 2];
+    const rand = mulberry32(9);
+    for (let round = 0; round < 20; round++) {
+      const n = 2_000;
+      const a = Float64Array.from({ length: n }, () => odd[Math.floor(rand() * odd.length)]);
+      const b = Float64Array.from({ length: n }, () => odd[Math.floor(rand() * odd.length)]);
+      const up = crossovers(a, b);
+      const down = crossunders(a, b);
+      const expected = Int8Array.from(up, (u, k) => (u ? SIGNAL.long : down[k] ? SIGNAL.short : SIGNAL.none));
+      expect(crossSignals(a, b)).toEqual(expected);
     }
   });
   test("signalActions tests long, then short, then exit", () => {
