@@ -364,6 +364,7 @@ export function registerOptimizeCommand(program: Command): void {
       }
       const res = await optimize(runner, common);
       bar.stop();
+      reportFailures(res);
       if (flags.json) {
         process.stdout.write(
           `${JSON.stringify({
@@ -374,6 +375,7 @@ export function registerOptimizeCommand(program: Command): void {
             objective: res.objective,
             trials: res.trials,
             overfit: res.overfit ?? null,
+            failed: res.failed,
             cancelled: res.cancelled,
           })}\n`,
         );
@@ -402,4 +404,22 @@ export function registerOptimizeCommand(program: Command): void {
     }
   });
   program.addCommand(cmd);
+}
+
+/**
+ * Trials whose backtest threw: when every one did, the strategy is broken and that is the error
+ * (as backtesting.py's optimize raises what the strategy raises); when some did, a warning with the
+ * first, so that "no trial qualified" never hides an exception.
+ */
+function reportFailures(res: OptimizeResult): void {
+  const first = res.firstFailure;
+  if (!first) return;
+  const where = Object.entries(first.params)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(" ");
+  if (res.failed === res.trials && !res.cancelled)
+    throw new Error(`every trial failed; the first, at ${where}: ${first.error}`);
+  console.error(
+    `warning: ${res.failed} of ${res.trials} trials failed; the first, at ${where}: ${first.error}`,
+  );
 }

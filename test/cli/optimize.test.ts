@@ -3,7 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { expect, test } from "vitest";
 import { makeSampleBars } from "../../src/data/sample.ts";
-import { stom as cli } from "../support/cli.ts";
+import { stom as cli, stomSync } from "../support/cli.ts";
 import { needShared } from "../support/paths.ts";
 
 const GOOG = "../shared/data/backtesting-py/GOOG.csv";
@@ -145,4 +145,57 @@ export default defineStrategy({
   expect(a.heatmap).toEqual(b.heatmap);
   expect(a.best).toEqual(b.best);
   expect(a.top).toEqual(b.top);
+});
+
+test("a strategy that throws: every trial failing is the error, some failing a warning naming the first", () => {
+  // seeded sample bars in a CSV: no shared data needed
+  const dir = mkdtempSync(path.join(os.tmpdir(), "stom-opt-fail-"));
+  const bars = makeSampleBars({ bars: 500, seed: 3, timeframe: "1d" });
+  const c = bars.columns as Record<string, Float64Array>;
+  const rows = Array.from(
+    { length: bars.length },
+    (_, k) =>
+      `${new Date(c.time[k]).toISOString().slice(0, 10)},${c.open[k]},${c.high[k]},${c.low[k]},${c.close[k]},${c.volume[k]}`,
+  );
+  const csv = path.join(dir, "sample.csv");
+  writeFileSync(csv, `,Open,High,Low,Close,Volume\n${rows.join("\n")}\n`);
+  const strategy = (name: string, init: string) => {
+    const file = path.join(dir, `${name}.ts`);
+    writeFileSync(
+      file,
+      `import { defineStrategy } from "stom";
+export default defineStrategy({
+  params: { n: { default: 1 } },
+  init(ctx) { ${init} return {}; },
+  next(ctx) { if (ctx.i === 10) ctx.buy(); },
+});
+`,
+    );
+    return file;
+  };
+  const args = (file: string, workers: string) => [
+    "optimize",
+    file,
+    "--data",
+    csv,
+    "--grid",
+    "n=1:3:1",
+    "--workers",
+    workers,
+    "--maximize",
+    "equityFinal",
+  ];
+  const broken = strategy("broken", 'throw new Error("boom in init");');
+  for (const workers of ["0", "2"]) {
+    const r = stomSync(args(broken, workers));
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("every trial failed; the first, at n=1: boom in init");
+  }
+  const some = strategy("some", 'if (ctx.params.n === 2) throw new Error("n=2 is bad");');
+  const r = stomSync([...args(some, "0"), "--json"]);
+  expect(r.code).toBe(0);
+  expect(r.stderr).toContain("warning: 1 of 3 trials failed; the first, at n=2: n=2 is bad");
+  const out = JSON.parse(r.stdout);
+  expect(out.failed).toBe(1);
+  expect(out.best.params.n).not.toBe(2);
 });

@@ -88,6 +88,10 @@ export interface OptimizeResult {
   readonly heatmap: Heatmap;
   /** deflated Sharpe ratio of the best trial against all trials */
   readonly overfit?: DeflatedSharpe;
+  /** trials whose backtest threw (the strategy's error, not a disqualification) */
+  readonly failed: number;
+  /** the first of them, in proposal order */
+  readonly firstFailure?: { readonly params: Params; readonly error: string };
   readonly cancelled: boolean;
   readonly elapsedMs: number;
 }
@@ -183,6 +187,8 @@ export async function optimize(
   };
   signal?.addEventListener?.("abort", () => runner.cancel());
   const seenScores = new Map<string, TaskResult>();
+  let failed = 0;
+  let firstFailure: OptimizeResult["firstFailure"];
   // the best scores so far, as results arrive: a task sent below them cannot be reported
   const spec = screen ? screenSpec(obj, boundsSpec) : undefined;
   const scores = new TopScores(Math.max(topN, 1));
@@ -244,6 +250,10 @@ export async function optimize(
         stats,
         ...(r.error ? { error: r.error } : {}),
       };
+      if (r.error !== undefined) {
+        failed++;
+        firstFailure ??= { params: task.params, error: r.error };
+      }
       for (let d = 0; d < names.length; d++) cols[d].set(task.id, task.params[names[d]]);
       values.set(task.id, value);
       srs.set(task.id, r.moments?.sr ?? Number.NaN);
@@ -318,6 +328,8 @@ export async function optimize(
     top: Object.freeze(topList),
     heatmap,
     ...(overfit ? { overfit } : {}),
+    failed,
+    ...(firstFailure ? { firstFailure } : {}),
     cancelled,
     elapsedMs: Date.now() - t0,
   });

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, test } from "vitest";
 import smaCross from "../../../notebooks/strategies/sma-cross.ts";
 import { readInputs } from "../../../src/data/formats/index.ts";
-import { type Bars, backtest, toBars } from "../../../src/engine/index.ts";
+import { type Bars, backtest, defineStrategy, toBars } from "../../../src/engine/index.ts";
 import { sma } from "../../../src/engine/indicators/index.ts";
 import { windowBars } from "../../../src/engine/optimize/evaluate.ts";
 import {
@@ -276,5 +276,33 @@ describe("STOM's 기준값 over bar stats", () => {
     expect(objective("PM").value(s)).toBe(2);
     expect(objective("TPI").value(s)).toBe(1.2);
     expect(() => objective("GM")).toThrow(/drawdown in cash/);
+  });
+});
+
+describe("failed trials", () => {
+  test("are counted, and the first (in proposal order) is kept with its parameters and error", async () => {
+    const n = 300;
+    const close = Float64Array.from({ length: n }, (_, k) => 100 + Math.sin(k / 7) * 5);
+    const time = Float64Array.from({ length: n }, (_, k) => Date.UTC(2024, 0, 1) + k * 86_400_000);
+    const few = toBars({ columns: { time, open: close, high: close, low: close, close } });
+    const picky = defineStrategy({
+      params: { n: { default: 1, min: 1, max: 9 } },
+      init(ctx) {
+        if (ctx.params.n % 3 === 0) throw new Error(`no multiples of 3: ${ctx.params.n}`);
+        return {};
+      },
+      next(ctx) {
+        if (ctx.i === 5) ctx.buy();
+      },
+    });
+    const space = searchSpace(picky.params, parseGrid(["n=1:9:1"]));
+    const res = await optimize(inProcessRunner(picky, few, { cash: 10_000 }), {
+      space,
+      objective: "equityFinal",
+    });
+    expect(res.trials).toBe(9);
+    expect(res.failed).toBe(3);
+    expect(res.firstFailure).toEqual({ params: { n: 3 }, error: "no multiples of 3: 3" });
+    expect(res.best?.params.n).not.toBe(3);
   });
 });
