@@ -9,6 +9,20 @@ import { needShared } from "../support/paths.ts";
 const GOOG = "../shared/data/backtesting-py/GOOG.csv";
 const { missing } = needShared("backtesting-py/GOOG.csv");
 
+/** Seeded daily sample bars as a backtesting.py-style CSV in `dir`: the tests that use it need no shared data. */
+function sampleCsv(dir: string, bars: number, seed: number): string {
+  const sample = makeSampleBars({ bars, seed, timeframe: "1d" });
+  const c = sample.columns as Record<string, Float64Array>;
+  const rows = Array.from(
+    { length: sample.length },
+    (_, k) =>
+      `${new Date(c.time[k]).toISOString().slice(0, 10)},${c.open[k]},${c.high[k]},${c.low[k]},${c.close[k]},${c.volume[k]}`,
+  );
+  const csv = path.join(dir, "sample.csv");
+  writeFileSync(csv, `,Open,High,Low,Close,Volume\n${rows.join("\n")}\n`);
+  return csv;
+}
+
 test.skipIf(missing)(
   "stom optimize --json: best, top, heatmap rows and a backtest of the best agree",
   async () => {
@@ -110,15 +124,7 @@ export default defineStrategy({
 });
 `,
   );
-  const bars = makeSampleBars({ bars: 3_000, seed: 11, timeframe: "1d" });
-  const c = bars.columns as Record<string, Float64Array>;
-  const rows = Array.from(
-    { length: bars.length },
-    (_, k) =>
-      `${new Date(c.time[k]).toISOString().slice(0, 10)},${c.open[k]},${c.high[k]},${c.low[k]},${c.close[k]},${c.volume[k]}`,
-  );
-  const csv = path.join(dir, "sample.csv");
-  writeFileSync(csv, `,Open,High,Low,Close,Volume\n${rows.join("\n")}\n`);
+  const csv = sampleCsv(dir, 3_000, 11);
   const args = (strategy: string, workers: string) => [
     "optimize",
     strategy,
@@ -148,17 +154,8 @@ export default defineStrategy({
 });
 
 test("a strategy that throws: every trial failing is the error, some failing a warning naming the first", () => {
-  // seeded sample bars in a CSV: no shared data needed
   const dir = mkdtempSync(path.join(os.tmpdir(), "stom-opt-fail-"));
-  const bars = makeSampleBars({ bars: 500, seed: 3, timeframe: "1d" });
-  const c = bars.columns as Record<string, Float64Array>;
-  const rows = Array.from(
-    { length: bars.length },
-    (_, k) =>
-      `${new Date(c.time[k]).toISOString().slice(0, 10)},${c.open[k]},${c.high[k]},${c.low[k]},${c.close[k]},${c.volume[k]}`,
-  );
-  const csv = path.join(dir, "sample.csv");
-  writeFileSync(csv, `,Open,High,Low,Close,Volume\n${rows.join("\n")}\n`);
+  const csv = sampleCsv(dir, 500, 3);
   const strategy = (name: string, init: string) => {
     const file = path.join(dir, `${name}.ts`);
     writeFileSync(
