@@ -3,8 +3,6 @@ export function builtLibrary(root: URL | string): Record<string, string>;
 export function builtHooks(root: URL | string): {
   library: Record<string, string>;
   transpile: true;
-  prebuilt: Record<string, string>;
-  builtAt: number;
 };
 export function buildStale(root: URL | string): string;
 export function prebuiltStrategy(root: URL | string, file: string): string | undefined;

@@ -35,29 +35,27 @@ export function buildStale(root) {
 }
 
 /**
- * bin/ts-hooks.mjs' data for a process (or thread) that runs the build: "stom" means build/, the
- * bundled strategies load prebuilt (build/stamp.json lists them) and any other .ts file is stripped
- * of its types on first use.
+ * bin/ts-hooks.mjs' data for a process (or thread) that runs the build: "stom" means build/ and a
+ * strategy's .ts is stripped of its types on first use (a bundled one loads prebuilt instead, with
+ * no hooks: prebuiltStrategy).
  */
 export function builtHooks(root) {
-  const stamp = JSON.parse(readFileSync(new URL("build/stamp.json", root), "utf8"));
-  const prebuilt = {};
-  for (const [src, out] of Object.entries(stamp.strategies)) {
-    prebuilt[new URL(src, root).href] = fileURLToPath(new URL(out, root));
-  }
-  return { library: builtLibrary(root), transpile: true, prebuilt, builtAt: stamp.builtAt };
+  return { library: builtLibrary(root), transpile: true };
 }
 
 /**
- * The prebuilt bundle of a strategy file (a path), when the build at `root` lists it and the file
- * is not newer: it imports the library from build/ by relative path, so it loads with no hooks.
+ * The prebuilt bundle of a strategy file (a path), when the build at `root` lists it (build/stamp.json)
+ * and the file is not newer: it imports the library from build/ by relative path, so it loads with
+ * no hooks.
  */
 export function prebuiltStrategy(root, file) {
-  const { prebuilt, builtAt } = builtHooks(root);
-  const out = prebuilt[pathToFileURL(file).href];
-  if (!out) return undefined;
-  const mtime = statSync(file, { throwIfNoEntry: false })?.mtimeMs;
-  return mtime !== undefined && mtime <= builtAt ? out : undefined;
+  const stamp = JSON.parse(readFileSync(new URL("build/stamp.json", root), "utf8"));
+  for (const [src, out] of Object.entries(stamp.strategies)) {
+    if (new URL(src, root).href !== pathToFileURL(file).href) continue;
+    const mtime = statSync(file, { throwIfNoEntry: false })?.mtimeMs;
+    return mtime !== undefined && mtime <= stamp.builtAt ? fileURLToPath(new URL(out, root)) : undefined;
+  }
+  return undefined;
 }
 
 /** specifier -> file name of its build output in build/ */

@@ -3,14 +3,13 @@
 // file that is not prebuilt is first imported (src/app/import-strategy.ts).
 // - "stom" and "stom/<entry>" resolve to the copy of the library the CLI itself runs (the build, or
 //   the sources under tsx), wherever the strategy file lives, so both share one engine.
-// - A bundled strategy's .ts resolves to its prebuilt bundle in build/strategies when that is not
-//   older than the file (scripts/build.mjs). With `transpile`: any other .ts (outside the `keep`
-//   prefixes, which tsx loads) has its types stripped by esbuild here, on first use only. Imports
-//   written the TypeScript way ("./util.js" for util.ts) resolve too.
-import { readFileSync, statSync } from "node:fs";
-import { fileURLToPath, pathToFileURL } from "node:url";
+// - With `transpile`: a strategy's .ts (any outside the `keep` prefixes, which tsx loads) has its
+//   types stripped by esbuild here, on first use only. Imports written the TypeScript way
+//   ("./util.js" for util.ts) resolve too.
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 
-let state = { library: {}, transpile: false, keep: [], prebuilt: {}, builtAt: 0 };
+let state = { library: {}, transpile: false, keep: [] };
 
 export function initialize(data) {
   state = { ...state, ...data };
@@ -20,7 +19,7 @@ export async function resolve(specifier, context, next) {
   const mapped = state.library[specifier];
   if (mapped) return next(mapped, context);
   try {
-    return prebuilt(await next(specifier, context));
+    return await next(specifier, context);
   } catch (error) {
     const fromTs = /\.[mc]?ts$/.test(context.parentURL ?? "");
     if (
@@ -61,16 +60,4 @@ export async function load(url, context, next) {
     sourcefile: file,
   });
   return { format: "module", source: code, shortCircuit: true };
-}
-
-/** A bundled strategy's .ts resolves to its prebuilt bundle when that is not older (the query kept). */
-function prebuilt(resolved) {
-  const [bare, query] = resolved.url.split("?");
-  const out = state.prebuilt[bare];
-  if (!out || statSync(fileURLToPath(bare)).mtimeMs > state.builtAt) return resolved;
-  return {
-    ...resolved,
-    url: `${pathToFileURL(out).href}${query === undefined ? "" : `?${query}`}`,
-    format: "module",
-  };
 }

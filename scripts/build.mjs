@@ -76,8 +76,8 @@ const result = await build({
 
 // Each strategy is prebuilt into build/strategies with "stom" as the relative path of the library
 // there (../index.js): a process or thread that runs the build imports it with no hooks at all (Node's
-// loader thread costs ~65 ms a thread), and bin/ts-hooks.mjs resolves the .ts to it. Its inline source
-// map names the strategy's own file.
+// loader thread costs ~65 ms a thread; src/app/import-strategy.ts). Its inline source map names the
+// strategy's own file.
 const LIBRARY = libraryFiles();
 const libraryRelative = {
   name: "library-relative",
