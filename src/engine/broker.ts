@@ -802,13 +802,7 @@ export class Broker {
       }
     }
     if (outOfMoney) {
-      // next()'s OutOfMoney: what is open closes at the bar's close, and the equity is 0 from there
-      this.i = i;
-      if (lots !== 0) this.#closeSignal(C[i], i);
-      this.cash = 0;
-      equity.fill(0, i);
-      this.requiredCapital = required;
-      this.closedLog.settlePlain(logged);
+      this.#signalOutOfMoney(i, lots, required, logged);
       if (fused) {
         const all = settleSums(into as ReturnSums, k);
         // bar i's equity is 0 now, and so is the start's (the bars before it) when i is the start;
@@ -819,26 +813,11 @@ export class Broker {
       }
       return true;
     }
+    // the ends of a run are methods of their own: a path first taken in a long run (an entry on
+    // the last bar, say) deoptimizes the function it is in, and V8 compiles that anew (runSignals:
+    // 25-45 ms of TurboFan a time, in every worker thread of a search)
     if (finalize) {
-      // backtest(): every open trade closes and the last bar is processed again, so the closes (and
-      // the last decision's orders) fill at its price; the finalizing close is queued first
-      if (start < n) {
-        this.#fillSignal(last, lots !== 0, pending);
-        let value = this.cash + 0;
-        if (t.lots !== 0) {
-          const size = t.lots * unit;
-          value += size * (C[last] - t.entry) - 0;
-          const capital = 0 + Math.abs(size) * t.entry;
-          if (capital > required) required = capital;
-        }
-        equity[last] = value;
-        if (value <= 0) {
-          // out of money on the re-run: backtest() ignores it after closing and zeroing
-          if (t.lots !== 0) this.#closeSignal(C[last], last);
-          this.cash = 0;
-          equity.fill(0, last);
-        }
-      }
+      if (start < n) required = this.#finalizeSignal(last, lots, pending, required);
     } else if (lots !== 0) {
       this.warnings.push("some trades remain open at the end; use finalizeTrades to include them in stats");
     }
@@ -850,6 +829,44 @@ export class Broker {
       all.ready = true;
     }
     return false;
+  }
+
+  /** runSignals' end when the account ran out of money at bar i, as next()'s OutOfMoney ends a run. */
+  #signalOutOfMoney(i: number, lots: number, required: number, logged: number): void {
+    // what is open closes at the bar's close, and the equity is 0 from there
+    this.i = i;
+    if (lots !== 0) this.#closeSignal(this.bars.close[i], i);
+    this.cash = 0;
+    this.equity.fill(0, i);
+    this.requiredCapital = required;
+    this.closedLog.settlePlain(logged);
+  }
+
+  /**
+   * runSignals' end with finalizeTrades, as backtest()'s: every open trade closes and the last bar
+   * is processed again, so the closes (and the last decision's orders) fill at its price; the
+   * finalizing close is queued first. Returns the required capital.
+   */
+  #finalizeSignal(last: number, lots: number, pending: number, required: number): number {
+    const C = this.bars.close;
+    const equity = this.equity;
+    const t = this.#signal;
+    this.#fillSignal(last, lots !== 0, pending);
+    let value = this.cash + 0;
+    if (t.lots !== 0) {
+      const size = t.lots * this.unit;
+      value += size * (C[last] - t.entry) - 0;
+      const capital = 0 + Math.abs(size) * t.entry;
+      if (capital > required) required = capital;
+    }
+    equity[last] = value;
+    if (value <= 0) {
+      // out of money on the re-run: backtest() ignores it after closing and zeroing
+      if (t.lots !== 0) this.#closeSignal(C[last], last);
+      this.cash = 0;
+      equity.fill(0, last);
+    }
+    return required;
   }
 
   /** runSignals' state for the quiet bars */
