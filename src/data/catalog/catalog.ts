@@ -293,7 +293,6 @@ export class Catalog implements CatalogApi {
     }
     const length = opened.reduce((n, p) => n + p.hi, 0);
     const columns: Record<string, Column> = {};
-    const scratch = { words: new Int32Array(0) };
     wanted.forEach((name, c) => {
       const out = numbers(
         name === "time" || types[c] === "DOUBLE" ? Float64Array : Int32Array,
@@ -303,7 +302,7 @@ export class Catalog implements CatalogApi {
       let pos = 0;
       for (const p of opened) {
         const file = p.file as ParquetFile;
-        if (name === "time") file.readTime(out as Float64Array, pos, scratch);
+        if (name === "time") file.readTime(out as Float64Array, pos);
         else file.readInto(name, out, pos, 0, p.hi);
         pos += p.hi;
       }

@@ -394,20 +394,19 @@ export class ParquetFile {
   }
 
   /**
-   * The BIGINT time column as Float64Array epoch ms, into `target` from `pos` when given.
-   * `scratch` (reused across files) holds the raw 64-bit words.
+   * The BIGINT time column as Float64Array epoch ms, into `target` from `pos` when given. The raw
+   * 64-bit words are read into the result's own bytes and converted where they lie (each value
+   * is read before it is overwritten): a scratch column of its own was 8 MB more memory to fault in
+   * for 1M rows.
    */
-  readTime(target?: Float64Array, pos = 0, scratch?: { words: Int32Array }): Float64Array {
+  readTime(target?: Float64Array, pos = 0): Float64Array {
     const at = this.layout.get("time")?.values;
     if (at === undefined) throw new Error(`time is not directly readable in ${this.path}`);
     const n = this.length;
-    let words = scratch?.words;
-    if (!words || words.length < n * 2) {
-      words = new Int32Array(n * 2);
-      if (scratch) scratch.words = words;
-    }
-    this.pread(new Uint8Array(words.buffer, 0, n * 8), at, n * 8);
     const time = target ?? new Float64Array(n);
+    const offset = time.byteOffset + pos * 8;
+    this.pread(new Uint8Array(time.buffer, offset, n * 8), at, n * 8);
+    const words = new Int32Array(time.buffer, offset, n * 2);
     for (let i = 0; i < n; i++) time[pos + i] = words[2 * i + 1] * 4294967296 + (words[2 * i] >>> 0);
     return time;
   }
