@@ -1,11 +1,12 @@
 import os from "node:os";
 import { fileURLToPath } from "node:url";
-import { Worker } from "node:worker_threads";
+import { MessageChannel, type MessagePort, Worker } from "node:worker_threads";
 import type { BacktestOptions } from "../engine/backtest.ts";
 import type { Bars } from "../engine/bars.ts";
 import type { Runner, Task, TaskResult } from "../engine/optimize/runner.ts";
 import type { Screening } from "../engine/optimize/screen.ts";
 import type { StomCompileOptions, StomInput, StomRunOptions } from "../engine/stom/index.ts";
+import { claimTable } from "./indicator-claims.ts";
 import { type SharedBars, shareBars, shareColumns } from "./shared-bars.ts";
 import { closeThread, threadBoot } from "./thread-boot.ts";
 import type { SharedIndicator, WorkerBars, WorkerInit } from "./worker.ts";
@@ -85,8 +86,20 @@ async function startPool(
   // the parent's flags (--import tsx, --expose-gc...) are not all valid in workers, and not needed
   const execArgv: string[] = [];
   const started: Worker[] = [];
-  const ready = Array.from({ length: workers }, async () => {
-    const w = new Worker(BOOT, { eval: true, workerData: init, execArgv });
+  // a bar strategy's threads share the indicators they compute (worker.ts shareIndicators): one
+  // table of claims, and an inbox each that this thread fills with the others' results
+  const claims = init.kind === "strategy" && init.memo ? claimTable() : null;
+  const inboxes: MessagePort[] = [];
+  const ready = Array.from({ length: workers }, async (_, k) => {
+    let data: WorkerInit = init;
+    const transferList: MessagePort[] = [];
+    if (claims && init.kind === "strategy") {
+      const { port1, port2 } = new MessageChannel();
+      inboxes[k] = port2;
+      data = { ...init, peers: { claims, inbox: port1 } };
+      transferList.push(port1);
+    }
+    const w = new Worker(BOOT, { eval: true, workerData: data, transferList, execArgv });
     started.push(w);
     await new Promise<void>((resolve, reject) => {
       const onMessage = (m: { ready?: boolean; error?: string }) => {
@@ -115,6 +128,7 @@ async function startPool(
     pool = await all;
   } catch (error) {
     await Promise.all(started.map((w) => w.terminate()));
+    for (const inbox of inboxes) inbox.close();
     throw error;
   }
   let cancelled = false;
@@ -156,8 +170,10 @@ async function startPool(
         pool.forEach((w, k) => {
           w.on("message", (r: TaskResult | { indicator: SharedIndicator }) => {
             if ("indicator" in r) {
-              // an indicator worker k computed: the others adopt it between their tasks
-              for (const other of pool) if (other !== w) other.postMessage(r);
+              // an indicator worker k computed: into the others' inboxes, which they read on a miss
+              inboxes.forEach((inbox, j) => {
+                if (j !== k) inbox.postMessage(r.indicator);
+              });
               return;
             }
             inFlight--;
@@ -182,6 +198,7 @@ async function startPool(
     },
     async close() {
       await Promise.all(pool.map((w) => closeThread(w)));
+      for (const inbox of inboxes) inbox.close();
     },
   };
 }

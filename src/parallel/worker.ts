@@ -1,7 +1,7 @@
 // Worker thread entry: loads the strategy module by path (or compiles STOM texts), views the shared
 // columns, and runs the tasks it is sent one at a time, posting each result back (equity transferred).
 import { readFileSync } from "node:fs";
-import { parentPort, workerData } from "node:worker_threads";
+import { type MessagePort, parentPort, receiveMessageOnPort, workerData } from "node:worker_threads";
 import { importStrategy } from "../app/import-strategy.ts";
 import { makeSampleBars } from "../data/sample.ts";
 import type { BacktestOptions } from "../engine/backtest.ts";
@@ -11,6 +11,7 @@ import { Evaluator } from "../engine/optimize/evaluate.ts";
 import type { Task, TaskResult } from "../engine/optimize/runner.ts";
 import type { StomRunOptions } from "../engine/stom/index.ts";
 import type { StrategyDef } from "../engine/strategy.ts";
+import { awaitClaim, CLAIM, type Claim, claim, settle } from "./indicator-claims.ts";
 import type { StomTexts } from "./pool.ts";
 import { type SharedBars, shareBars, sharedToBars } from "./shared-bars.ts";
 import type { CLOSE } from "./thread-boot.ts";
@@ -21,6 +22,8 @@ export type WorkerInit =
       readonly strategyPath: string;
       readonly options: Omit<BacktestOptions, "params">;
       readonly memo: boolean;
+      /** the pool's claims on shared indicators, and this thread's inbox of the others' results */
+      readonly peers?: { readonly claims: SharedArrayBuffer; readonly inbox: MessagePort };
     }
   | {
       readonly kind: "stom";
@@ -74,7 +77,7 @@ async function load(init: WorkerInit): Promise<(task: Task) => TaskResult> {
   await warmUp(strategy, init.options, () => arrived);
   const bars = sharedToBars(await barsPosted);
   const evaluator = new Evaluator(strategy, bars, init.options, { memo: init.memo });
-  shareIndicators(evaluator.memo, bars);
+  if (init.peers) shareIndicators(evaluator.memo, bars, init.peers);
   return (task) => evaluator.run(task);
 }
 
@@ -85,29 +88,84 @@ export interface SharedIndicator {
   readonly buffer: SharedArrayBuffer;
 }
 
+/** How long a thread waits for another to compute an indicator, or for its result to arrive. */
+const CLAIM_WAIT_MS = 60_000;
+const ARRIVAL_WAIT_MS = 2_000;
+
 /**
- * Hands the indicators this worker computes on the bar columns to the other workers (through the
- * pool), and adopts theirs between tasks: a grid's slow SMAs are computed once, not once per
- * worker (on this machine most of an SMA's cost is faulting in its fresh 8 MB).
+ * Shares the indicators this thread computes on the bar columns with the pool's other threads: a
+ * miss claims the indicator (indicator-claims.ts); the thread that holds the claim computes it into
+ * shared memory and posts it (the pool hands it to the others' inboxes), and a thread that missed
+ * it meanwhile waits for it and adopts it instead of computing it too (on this machine most of an
+ * SMA's cost is faulting in its fresh 8 MB).
  */
-function shareIndicators(memo: Evaluator["memo"], bars: Bars): void {
-  if (typeof SharedArrayBuffer === "undefined" || memo.maxBytes === 0) return;
+function shareIndicators(
+  memo: Evaluator["memo"],
+  bars: Bars,
+  peers: { readonly claims: SharedArrayBuffer; readonly inbox: MessagePort },
+): void {
+  if (memo.maxBytes === 0) return;
   const names = new Map<object, string>();
   for (const [name, column] of Object.entries(bars.columns)) names.set(column, name);
-  memo.shared = true;
-  memo.onComputed = (input, key, value) => {
-    const column = names.get(input);
-    if (!column || !(value.buffer instanceof SharedArrayBuffer) || value.byteOffset !== 0) return;
-    const shared: SharedIndicator = { column, key, buffer: value.buffer };
-    port?.postMessage({ indicator: shared });
+  const table = new Int32Array(peers.claims);
+  const nap = new Int32Array(new SharedArrayBuffer(4));
+  // the indicators this thread computed or received: one that is claimed as computed but is in
+  // neither is on its way through the pool's thread; one that is, was evicted from the memo since
+  const seen = new Set<string>();
+  const adoptInbox = () => {
+    for (let m = receiveMessageOnPort(peers.inbox); m; m = receiveMessageOnPort(peers.inbox)) {
+      const { column, key, buffer } = m.message as SharedIndicator;
+      const input = bars.columns[column];
+      seen.add(`${column} ${key}`);
+      if (input) memo.adopt(input, key, new Float64Array(buffer));
+    }
   };
-  adopt = ({ column, key, buffer }) => {
-    const input = bars.columns[column];
-    if (input) memo.adopt(input, key, new Float64Array(buffer));
+  const held = new Map<string, Claim>();
+  memo.shared = true;
+  memo.peers = {
+    before(input, key) {
+      const column = names.get(input);
+      if (column === undefined) return undefined;
+      adoptInbox();
+      const have = memo.get(input, key);
+      if (have) return have;
+      const name = `${column} ${key}`;
+      for (;;) {
+        const c = claim(table, name);
+        if (!c) return undefined;
+        if (c.mine) {
+          held.set(name, c);
+          return undefined;
+        }
+        const state = awaitClaim(table, c, CLAIM_WAIT_MS);
+        // its computation failed: claim it again (this thread may compute it now)
+        if (state === CLAIM.free) continue;
+        if (state !== CLAIM.done || seen.has(name)) return undefined;
+        const until = performance.now() + ARRIVAL_WAIT_MS;
+        for (;;) {
+          adoptInbox();
+          const got = memo.get(input, key);
+          if (got || performance.now() >= until) return got;
+          Atomics.wait(nap, 0, 0, 1);
+        }
+      }
+    },
+    after(input, key, value) {
+      const column = names.get(input);
+      if (column === undefined) return;
+      const name = `${column} ${key}`;
+      if (value) seen.add(name);
+      if (value && value.buffer instanceof SharedArrayBuffer && value.byteOffset === 0) {
+        const shared: SharedIndicator = { column, key, buffer: value.buffer };
+        port?.postMessage({ indicator: shared });
+      }
+      const c = held.get(name);
+      if (!c) return;
+      held.delete(name);
+      settle(table, c, value !== null);
+    },
   };
 }
-
-let adopt: ((shared: SharedIndicator) => void) | null = null;
 
 /** Bars of the warm-up runs: enough for the JIT to optimize the bar loop, a fraction of a long series. */
 const WARM_UP_BARS = 20_000;
@@ -147,14 +205,10 @@ async function warmUp(
 
 try {
   const run = await load(init);
-  port.on("message", (message: Task | { indicator: SharedIndicator } | typeof CLOSE) => {
+  port.on("message", (message: Task | typeof CLOSE) => {
     if ("close" in message) {
       // the pool is done: with the port closed the thread ends on its own (thread-boot.ts closeThread)
       port.close();
-      return;
-    }
-    if ("indicator" in message) {
-      adopt?.(message.indicator);
       return;
     }
     const task = message;

@@ -1,7 +1,10 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { beforeAll, describe, expect, test } from "vitest";
 import smaCross from "../../notebooks/strategies/sma-cross.ts";
 import { readInputs } from "../../src/data/formats/index.ts";
+import { makeSampleBars } from "../../src/data/sample.ts";
 import { type Bars, toBars } from "../../src/engine/index.ts";
 import {
   heatmapRows,
@@ -10,6 +13,7 @@ import {
   parseGrid,
   searchSpace,
 } from "../../src/engine/optimize/index.ts";
+import type { StrategyDef } from "../../src/engine/strategy.ts";
 import { shareBars, sharedToBars, workerPool } from "../../src/parallel/index.ts";
 import { needShared, shared } from "../support/paths.ts";
 
@@ -115,4 +119,105 @@ describe("workerPool", () => {
     // said as the threads fail, not when the bars come
     expect(Date.now() - t0).toBeLessThan(4_000);
   });
+  test("threads that miss one indicator at once compute it once: the others wait and take it", async () => {
+    const { dir, file, computed } = countedStrategy();
+    try {
+      const runner = await workerPool(file, SAMPLE, { cash: 10_000 }, { workers: 4 });
+      let pooled: Awaited<ReturnType<typeof optimize>>;
+      try {
+        pooled = await optimize(runner, COUNTED_GRID);
+      } finally {
+        await runner.close();
+      }
+      // 5 fast and 5 slow periods, each computed by one thread (without the claims, 4 threads
+      // computed the first ones 2 to 4 times: 19 computations, measured)
+      expect(computed().sort()).toEqual(["10", "11", "12", "13", "14", "2", "3", "4", "5", "6"]);
+      const strategy = (await import(file)).default as StrategyDef;
+      const local = await optimize(inProcessRunner(strategy, SAMPLE, { cash: 10_000 }), COUNTED_GRID);
+      expect(pooled.trials).toBe(25);
+      expect(heatmapRows(pooled.heatmap)).toEqual(heatmapRows(local.heatmap));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test("an indicator whose computation throws is claimed again: each thread that needs it fails on its own, none waits forever", async () => {
+    const { dir, file, computed } = countedStrategy(3);
+    try {
+      const runner = await workerPool(file, SAMPLE, { cash: 10_000 }, { workers: 4 });
+      try {
+        const res = await optimize(runner, COUNTED_GRID);
+        // the fast = 3 row failed, the other 20 cells did not
+        expect(res.failed).toBe(5);
+        expect(res.firstFailure?.error).toContain("no SMA of 3 here");
+        expect(res.trials).toBe(25);
+      } finally {
+        await runner.close();
+      }
+      expect(computed().sort()).toEqual(["10", "11", "12", "13", "14", "2", "4", "5", "6"]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
+
+const SAMPLE = toBars(makeSampleBars({ bars: 5_000 }));
+const COUNTED_PARAMS = { fast: { default: 2, min: 2, max: 9 }, slow: { default: 10, min: 10, max: 20 } };
+const COUNTED_GRID = {
+  space: searchSpace(COUNTED_PARAMS, parseGrid(["fast=2:6:1", "slow=10:14:1"])),
+  objective: "equityFinal",
+  top: 3,
+};
+
+/**
+ * sma-cross with an SMA of its own that takes 20 ms and writes a line per computation into a file
+ * (a thread's warm-up runs on sample bars of its own, 20,000 of them, and is left out), and throws
+ * for `fails` on the search's bars. computed(): the periods computed for the search, as written.
+ */
+function countedStrategy(fails?: number) {
+  const dir = mkdtempSync(path.join(tmpdir(), "stom-claims-"));
+  const log = path.join(dir, "computed.txt");
+  const file = path.join(dir, "counted.ts");
+  writeFileSync(log, "");
+  writeFileSync(
+    file,
+    `import { appendFileSync } from "node:fs";
+import { crossedAbove, crossedBelow, crossSignals, defineStrategy, rollingMean } from "stom";
+import { recall } from "stom/optimize";
+const counted = (x: Float64Array, n: number) =>
+  recall("counted", x, [n], () => {
+    if (n === ${fails ?? -1} && x.length === ${SAMPLE.length}) throw new Error("no SMA of " + n + " here");
+    appendFileSync(${JSON.stringify(log)}, n + " " + x.length + "\\n");
+    const until = Date.now() + 20;
+    while (Date.now() < until);
+    return rollingMean(x, n);
+  });
+export default defineStrategy({
+  params: ${JSON.stringify(COUNTED_PARAMS)},
+  init(ctx) {
+    const { close } = ctx.bars;
+    return { fast: ctx.I(counted(close, ctx.params.fast)), slow: ctx.I(counted(close, ctx.params.slow)) };
+  },
+  next(ctx, { fast, slow }) {
+    if (crossedAbove(fast, slow)) {
+      ctx.position.close();
+      ctx.buy();
+    } else if (crossedBelow(fast, slow)) {
+      ctx.position.close();
+      ctx.sell();
+    }
+  },
+  signals(ctx, _state, out) {
+    return crossSignals(counted(ctx.bars.close, ctx.params.fast), counted(ctx.bars.close, ctx.params.slow), out);
+  },
+});
+`,
+  );
+  const computed = () =>
+    readFileSync(log, "utf8")
+      .trim()
+      .split("\n")
+      .filter((line) => line.endsWith(` ${SAMPLE.length}`))
+      .map((line) => line.split(" ")[0]);
+  return { dir, file, computed };
+}

@@ -12,10 +12,10 @@ import { allocatingShared } from "../indicators/validate.ts";
  */
 export class IndicatorMemo {
   /**
-   * Called with each result computed here (not adopted); with `shared`, results are made in shared
-   * memory so a worker can post them to the others (src/parallel/worker.ts), which adopt() them.
+   * The other threads of a worker pool (src/parallel/worker.ts): with `shared`, results are made
+   * in shared memory so that they can be handed to them.
    */
-  onComputed: ((input: object, key: string, value: Float64Array) => void) | null = null;
+  peers: MemoPeers | null = null;
   shared = false;
   readonly #byInput = new Map<object, Map<string, Float64Array>>();
   /** insertion order, for evicting the oldest when over budget */
@@ -63,6 +63,17 @@ export class IndicatorMemo {
   }
 }
 
+/** How a memo shares its results with the other threads of a pool. */
+export interface MemoPeers {
+  /**
+   * Before computing `key` on `input` here: another thread's result (waited for while that thread
+   * computes it), or undefined to compute it here.
+   */
+  before(input: object, key: string): Float64Array | undefined;
+  /** After computing it here: the result, or null when the computation threw. */
+  after(input: object, key: string, value: Float64Array | null): void;
+}
+
 let active: IndicatorMemo | null = null;
 
 /** Runs `fn` with `memo` active (synchronously; the previous memo is restored after). */
@@ -95,9 +106,21 @@ export function recall(
     memo.hits++;
     return hit;
   }
+  const theirs = memo.peers?.before(input, key);
+  if (theirs) {
+    memo.hits++;
+    memo.adopt(input, key, theirs);
+    return theirs;
+  }
   memo.misses++;
-  const value = memo.shared ? allocatingShared(compute) : compute();
+  let value: Float64Array;
+  try {
+    value = memo.shared ? allocatingShared(compute) : compute();
+  } catch (e) {
+    memo.peers?.after(input, key, null);
+    throw e;
+  }
   memo.set(input, key, value);
-  memo.onComputed?.(input, key, value);
+  memo.peers?.after(input, key, value);
   return value;
 }

@@ -165,10 +165,17 @@ describe("indicator memo", () => {
     const memo = new IndicatorMemo();
     memo.shared = true;
     const told: string[] = [];
-    memo.onComputed = (input, key, value) => {
-      expect(input).toBe(close);
-      expect(value.buffer).toBeInstanceOf(SharedArrayBuffer);
-      told.push(key);
+    const asked: string[] = [];
+    memo.peers = {
+      before: (_input, key) => {
+        asked.push(key);
+        return undefined;
+      },
+      after: (input, key, value) => {
+        expect(input).toBe(close);
+        expect(value?.buffer).toBeInstanceOf(SharedArrayBuffer);
+        told.push(key);
+      },
     };
     const a = withIndicatorMemo(memo, () => sma(close, 5));
     expect(a).toEqual(sma(close, 5));
@@ -180,6 +187,7 @@ describe("indicator memo", () => {
     expect(withIndicatorMemo(memo, () => sma(close, 7))).toBe(theirs);
     withIndicatorMemo(memo, () => sma(close, 5));
     expect(told).toEqual(["sma(5)"]);
+    expect(asked).toEqual(["sma(5)"]);
     expect([memo.misses, memo.hits]).toEqual([1, 2]);
   });
 });
