@@ -239,7 +239,9 @@ export class Broker {
   bars: Bars;
   readonly unit: number;
   listener: BrokerListener | null = null;
-  cash: number;
+  // a number from the start (0 until the constructor sets it): declared without a value, the field
+  // would start as undefined, stay a tagged field, and box every cash update in a fresh HeapNumber
+  cash = 0;
   /** current bar index */
   i = 0;
   readonly orders: Order[] = [];
@@ -798,7 +800,7 @@ export class Broker {
       }
       if (a !== 2) {
         pending = a;
-        log?.push(i, a > 0 ? 0 : 1, a > 0 ? ALL_IN : -ALL_IN, null, null, null, null);
+        log?.push(i, a > 0 ? 0 : 1, (a > 0 ? 1 : -1) * ALL_IN, null, null, null, null);
       }
     }
     if (outOfMoney) {
@@ -892,7 +894,9 @@ export class Broker {
     }
     if (entry === 0) return;
     const long = entry > 0;
-    const f = long ? ALL_IN : -ALL_IN;
+    // a sign times ALL_IN, not a choice between ALL_IN and -ALL_IN: TurboFan merged those two as
+    // a tagged value and boxed -ALL_IN in a fresh HeapNumber on every entry
+    const f = (long ? 1 : -1) * ALL_IN;
     let price = base;
     if (this.#slippage) price *= 1 + (long ? this.#slippage : -this.#slippage);
     const unit = this.unit;
