@@ -1,7 +1,22 @@
 // Python's float semantics where backtesting.py's results depend on them (sizing, close portions).
 
-/** CPython's float floor division `a // b` (fmod-based, which can differ from Math.floor(a / b)). */
+/**
+ * CPython's float floor division `a // b` (fmod-based, which can differ from Math.floor(a / b)).
+ * CPython's answer is the floor of the exact quotient (Objects/floatobject.c float_floor_div): when
+ * the rounded quotient q is within 1e9 and at least 1e-6 from a whole number, q's rounding (half
+ * an ulp, under 1.2e-7 there) cannot cross one, and floor(q) is that answer without the fmod (a
+ * call into C, most of a signal run's fill).
+ */
 export function floorDiv(a: number, b: number): number {
+  const q = a / b;
+  const whole = Math.floor(q);
+  const frac = q - whole;
+  if (frac > 1e-6 && frac < 1 - 1e-6 && q < 1e9 && q > -1e9) return whole;
+  return floorDivByFmod(a, b);
+}
+
+/** floorDiv() the way CPython computes it, for every pair of numbers. */
+export function floorDivByFmod(a: number, b: number): number {
   const mod = a % b;
   let div = (a - mod) / b;
   if (mod !== 0 && b < 0 !== mod < 0) div -= 1;
