@@ -533,7 +533,9 @@ export class StomDesk {
   readonly maxPositions: number | undefined;
   readonly cashLimited: boolean;
   open = 0;
-  cash: number;
+  // a number field from the start (the constructor sets it): declared without a value it would
+  // start as undefined and box every update (see Broker.cash)
+  cash = 0;
   readonly trades: StomTrade[] = [];
   readonly days = new Set<number>();
   snapshots = 0;
