@@ -9,8 +9,11 @@ const SLOTS = 4096;
 /** Slots tried from a key's first one before giving up (then the key is computed unclaimed). */
 const PROBES = 64;
 
-/** A slot's state: claimable (never claimed, or its computation failed), being computed, computed. */
-export const CLAIM = Object.freeze({ free: 0, computing: 1, done: 2 } as const);
+/**
+ * A slot's state: claimable (never claimed, or its computation failed), being computed, computed
+ * (and posted), or computed into memory that cannot be shared (each thread computes its own).
+ */
+export const CLAIM = Object.freeze({ free: 0, computing: 1, done: 2, unshared: 3 } as const);
 
 /** A new, empty table for one pool's threads. */
 export function claimTable(): SharedArrayBuffer {
@@ -43,9 +46,13 @@ export function claim(table: Int32Array, key: string): Claim | null {
   return null;
 }
 
-/** Ends this thread's claim: computed (`done`) or failed (claimable again); wakes the waiters. */
-export function settle(table: Int32Array, c: Claim, done: boolean): void {
-  Atomics.store(table, c.state, done ? CLAIM.done : CLAIM.free);
+/** Ends this thread's claim (`free` when the computation failed: claimable again); wakes the waiters. */
+export function settle(
+  table: Int32Array,
+  c: Claim,
+  state: (typeof CLAIM)["free" | "done" | "unshared"],
+): void {
+  Atomics.store(table, c.state, state);
   Atomics.notify(table, c.state);
 }
 

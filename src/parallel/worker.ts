@@ -155,14 +155,16 @@ function shareIndicators(
       if (column === undefined) return;
       const name = `${column} ${key}`;
       if (value) seen.add(name);
-      if (value && value.buffer instanceof SharedArrayBuffer && value.byteOffset === 0) {
-        const shared: SharedIndicator = { column, key, buffer: value.buffer };
+      // a result in memory of its own (a compute that made its array itself) cannot be handed over
+      const shareable = value !== null && value.buffer instanceof SharedArrayBuffer && value.byteOffset === 0;
+      if (shareable) {
+        const shared: SharedIndicator = { column, key, buffer: value.buffer as SharedArrayBuffer };
         port?.postMessage({ indicator: shared });
       }
       const c = held.get(name);
       if (!c) return;
       held.delete(name);
-      settle(table, c, value !== null);
+      settle(table, c, value === null ? CLAIM.free : shareable ? CLAIM.done : CLAIM.unshared);
     },
   };
 }

@@ -141,8 +141,30 @@ describe("workerPool", () => {
     }
   });
 
+  test("an indicator computed into memory of its own is computed by each thread that needs it, with the same results", async () => {
+    const { dir, file, computed } = countedStrategy({ plain: true });
+    try {
+      const runner = await workerPool(file, SAMPLE, { cash: 10_000 }, { workers: 4 });
+      let pooled: Awaited<ReturnType<typeof optimize>>;
+      try {
+        pooled = await optimize(runner, COUNTED_GRID);
+      } finally {
+        await runner.close();
+      }
+      // every period at least once; a thread that needed one another thread had computed did it again
+      const periods = computed();
+      expect([...new Set(periods)].sort()).toEqual(["10", "11", "12", "13", "14", "2", "3", "4", "5", "6"]);
+      expect(periods.length).toBeGreaterThan(10);
+      const strategy = (await import(file)).default as StrategyDef;
+      const local = await optimize(inProcessRunner(strategy, SAMPLE, { cash: 10_000 }), COUNTED_GRID);
+      expect(heatmapRows(pooled.heatmap)).toEqual(heatmapRows(local.heatmap));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test("an indicator whose computation throws is claimed again: each thread that needs it fails on its own, none waits forever", async () => {
-    const { dir, file, computed } = countedStrategy(3);
+    const { dir, file, computed } = countedStrategy({ fails: 3 });
     try {
       const runner = await workerPool(file, SAMPLE, { cash: 10_000 }, { workers: 4 });
       try {
@@ -172,9 +194,10 @@ const COUNTED_GRID = {
 /**
  * sma-cross with an SMA of its own that takes 20 ms and writes a line per computation into a file
  * (a thread's warm-up runs on sample bars of its own, 20,000 of them, and is left out), and throws
- * for `fails` on the search's bars. computed(): the periods computed for the search, as written.
+ * for `fails` on the search's bars; `plain`: its result is a copy in memory of its own, which threads
+ * cannot share. computed(): the periods computed for the search, as written.
  */
-function countedStrategy(fails?: number) {
+function countedStrategy({ fails, plain = false }: { fails?: number; plain?: boolean } = {}) {
   const dir = mkdtempSync(path.join(tmpdir(), "stom-claims-"));
   const log = path.join(dir, "computed.txt");
   const file = path.join(dir, "counted.ts");
@@ -190,7 +213,7 @@ const counted = (x: Float64Array, n: number) =>
     appendFileSync(${JSON.stringify(log)}, n + " " + x.length + "\\n");
     const until = Date.now() + 20;
     while (Date.now() < until);
-    return rollingMean(x, n);
+    return ${plain ? "new Float64Array(rollingMean(x, n))" : "rollingMean(x, n)"};
   });
 export default defineStrategy({
   params: ${JSON.stringify(COUNTED_PARAMS)},
