@@ -1,8 +1,9 @@
 // Which worker thread computes an indicator the pool's threads share: a table of claims in shared
 // memory. Of several threads that miss the same indicator at once, the first to claim it computes it
 // and the others wait for it instead of computing it too: a grid's rows start on the same SMAs in
-// every thread, and a result posted between tasks came too late (8 threads on the 10x10 sma-cross
-// grid computed its 20 SMAs 50 times, 4 threads 31 times; src/parallel/worker.ts).
+// every thread, and a result posted between tasks came too late (on the 10x10 sma-cross grid, whose
+// 18 distinct SMAs are now computed 18 times, 8 threads computed them 50 times and 4 threads 31;
+// src/parallel/worker.ts).
 
 /** Slots of the table: [fingerprint, state] pairs of Int32. */
 const SLOTS = 4096;
