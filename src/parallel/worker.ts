@@ -104,7 +104,6 @@ function shareIndicators(
   bars: Bars,
   peers: { readonly claims: SharedArrayBuffer; readonly inbox: MessagePort },
 ): void {
-  if (memo.maxBytes === 0) return;
   const names = new Map<object, string>();
   for (const [name, column] of Object.entries(bars.columns)) names.set(column, name);
   const table = new Int32Array(peers.claims);

@@ -122,20 +122,12 @@ describe("workerPool", () => {
   test("threads that miss one indicator at once compute it once: the others wait and take it", async () => {
     const { dir, file, computed } = countedStrategy();
     try {
-      const runner = await workerPool(file, SAMPLE, { cash: 10_000 }, { workers: 4 });
-      let pooled: Awaited<ReturnType<typeof optimize>>;
-      try {
-        pooled = await optimize(runner, COUNTED_GRID);
-      } finally {
-        await runner.close();
-      }
+      const { pooled } = await onFourThreads(file);
       // 5 fast and 5 slow periods, each computed by one thread (without the claims, 4 threads
       // computed the first ones 2 to 4 times: 19 computations, measured)
       expect(computed().sort()).toEqual(["10", "11", "12", "13", "14", "2", "3", "4", "5", "6"]);
-      const strategy = (await import(file)).default as StrategyDef;
-      const local = await optimize(inProcessRunner(strategy, SAMPLE, { cash: 10_000 }), COUNTED_GRID);
       expect(pooled.trials).toBe(25);
-      expect(heatmapRows(pooled.heatmap)).toEqual(heatmapRows(local.heatmap));
+      expect(heatmapRows(pooled.heatmap)).toEqual(heatmapRows(await inProcess(file)));
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -144,20 +136,15 @@ describe("workerPool", () => {
   test("an indicator computed into memory of its own is computed by each thread that needs it, with the same results", async () => {
     const { dir, file, computed } = countedStrategy({ plain: true });
     try {
-      const runner = await workerPool(file, SAMPLE, { cash: 10_000 }, { workers: 4 });
-      let pooled: Awaited<ReturnType<typeof optimize>>;
-      try {
-        pooled = await optimize(runner, COUNTED_GRID);
-      } finally {
-        await runner.close();
-      }
+      const { pooled, ms } = await onFourThreads(file);
       // every period at least once; a thread that needed one another thread had computed did it again
       const periods = computed();
       expect([...new Set(periods)].sort()).toEqual(["10", "11", "12", "13", "14", "2", "3", "4", "5", "6"]);
       expect(periods.length).toBeGreaterThan(10);
-      const strategy = (await import(file)).default as StrategyDef;
-      const local = await optimize(inProcessRunner(strategy, SAMPLE, { cash: 10_000 }), COUNTED_GRID);
-      expect(heatmapRows(pooled.heatmap)).toEqual(heatmapRows(local.heatmap));
+      // at once: a thread that waited for such a result to arrive would give up only after 2 s a
+      // period (tens of seconds here; the search takes well under one)
+      expect(ms).toBeLessThan(8_000);
+      expect(heatmapRows(pooled.heatmap)).toEqual(heatmapRows(await inProcess(file)));
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -190,6 +177,24 @@ const COUNTED_GRID = {
   objective: "equityFinal",
   top: 3,
 };
+
+/** The counted grid on 4 worker threads, and how long the search took. */
+async function onFourThreads(file: string) {
+  const runner = await workerPool(file, SAMPLE, { cash: 10_000 }, { workers: 4 });
+  try {
+    const t0 = performance.now();
+    const pooled = await optimize(runner, COUNTED_GRID);
+    return { pooled, ms: performance.now() - t0 };
+  } finally {
+    await runner.close();
+  }
+}
+
+/** The counted grid's heatmap in this thread. */
+async function inProcess(file: string) {
+  const strategy = (await import(file)).default as StrategyDef;
+  return (await optimize(inProcessRunner(strategy, SAMPLE, { cash: 10_000 }), COUNTED_GRID)).heatmap;
+}
 
 /**
  * sma-cross with an SMA of its own that takes 20 ms and writes a line per computation into a file
