@@ -497,9 +497,10 @@ export interface ScreenedBacktest {
   readonly startBar: number;
   /**
    * The stats of the run, as backtest() computes them; with `barStats: false` without the pass
-   * over every bar (the stats in BAR_PASS_STATS are NaN, every other one is the same number).
+   * over every bar (the stats in BAR_PASS_STATS are NaN), with `tradeStats: false` without the
+   * passes over the trades (TRADE_PASS_STATS are NaN); every other one is the same number.
    */
-  stats(barStats: boolean): Stats;
+  stats(barStats: boolean, tradeStats?: boolean): Stats;
 }
 
 /**
@@ -519,18 +520,21 @@ export function screenedBacktest<P extends ParamSpecs, S>(
   const run = simulate(strategy, data, options, buffers);
   const { broker, bars, start } = run;
   const equity = backfill(broker, bars.length, start);
-  // no trade list is read: only the columns the stats take, in the buffers
-  const trades = buffers.trades(broker.unit, bars.time);
   const { warmup, riskFreeRate } = run;
   const requiredCapital = broker.requiredCapital;
   keepShapes(run.params);
   const partialEquity = buffers.sums.ready;
+  let columns: TradeStatsInput | undefined;
   return Object.freeze({
     equity,
     startBar: start,
-    stats: (barStats: boolean) => {
+    stats: (barStats: boolean, tradeStats = true) => {
       if (barStats && partialEquity)
         throw new Error("internal: the run kept no equity for the bar-pass stats");
+      // no trade list is read: only the columns the stats take, in the buffers, or their number
+      const trades = tradeStats
+        ? (columns ??= buffers.trades(broker.unit, bars.time))
+        : broker.closedLog.length;
       return computeStats(bars.time, bars.close, equity, trades, {
         firstTradingBar: warmup,
         riskFreeRate,

@@ -90,6 +90,36 @@ export const BAR_PASS_STATS: readonly (keyof Stats)[] = [
   "avgDrawdownDays",
 ];
 
+/**
+ * The stats that read the trade columns, not only their number (NaN when computeStats is given the
+ * number alone: a search screens its cells without them when nothing it scores reads them).
+ */
+export const TRADE_PASS_STATS: readonly (keyof Stats)[] = [
+  "exposurePct",
+  "totalPnl",
+  "winRatePct",
+  "bestTradePct",
+  "worstTradePct",
+  "avgTradePct",
+  "maxTradeDays",
+  "avgTradeDays",
+  "profitFactor",
+  "expectancyPct",
+  "sqn",
+  "kelly",
+  "tpi",
+];
+
+/** The columns of no trades, for stats given only the number of trades. */
+const NO_TRADES: TradeStatsInput = Object.freeze({
+  pnl: new Float64Array(0),
+  returns: new Float64Array(0),
+  entryBar: new Float64Array(0),
+  exitBar: new Float64Array(0),
+  entryTime: new Float64Array(0),
+  exitTime: new Float64Array(0),
+});
+
 const mean = (a: ArrayLike<number>): number => {
   if (!a.length) return Number.NaN;
   let s = 0;
@@ -443,7 +473,8 @@ export function computeStats(
   time: Float64Array,
   close: Float64Array,
   equity: Float64Array,
-  trades: TradeStatsInput,
+  /** the trade columns, or only the number of trades (then the TRADE_PASS_STATS are NaN) */
+  tradesIn: TradeStatsInput | number,
   {
     firstTradingBar = 0,
     riskFreeRate = 0,
@@ -455,7 +486,9 @@ export function computeStats(
   if (!(riskFreeRate > -1 && riskFreeRate < 1)) throw new Error(`invalid riskFreeRate: ${riskFreeRate}`);
   const n = equity.length;
   if (dd && dd.length !== n) throw new Error(`drawdownOut has ${dd.length} values, expected ${n}`);
-  const nTrades = trades.pnl.length;
+  const counted = typeof tradesIn === "number";
+  const trades = counted ? NO_TRADES : tradesIn;
+  const nTrades = counted ? tradesIn : trades.pnl.length;
   const period = dataPeriodMs(time);
   const resolution = resolutionMs(period);
   const days = (ms: number) => ceilTo(ms, resolution) / DAY_MS;
@@ -556,5 +589,7 @@ export function computeStats(
   };
   if (!barStats)
     for (const key of BAR_PASS_STATS) (stats as unknown as Record<string, number>)[key] = Number.NaN;
+  if (counted)
+    for (const key of TRADE_PASS_STATS) (stats as unknown as Record<string, number>)[key] = Number.NaN;
   return stats;
 }

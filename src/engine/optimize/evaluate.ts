@@ -5,7 +5,7 @@ import type { StrategyDef } from "../strategy.ts";
 import { IndicatorMemo, withIndicatorMemo } from "./memo.ts";
 import { returnMoments } from "./moments.ts";
 import type { Task, TaskResult } from "./runner.ts";
-import { type ScreenSpec, screener } from "./screen.ts";
+import { type Screener, type ScreenSpec, screener } from "./screen.ts";
 
 /** Zero-copy view of bars [start, end). */
 export function windowBars(bars: Bars, start: number, end: number): Bars {
@@ -28,7 +28,7 @@ export function windowBars(bars: Bars, start: number, end: number): Bars {
 export class Evaluator {
   readonly memo: IndicatorMemo;
   readonly #windows = new Map<string, Bars>();
-  readonly #screeners = new Map<string, (stats: Stats) => number>();
+  readonly #screeners = new Map<string, Screener>();
   /** the columns every run writes into, anew each time (a fresh 8 MB per run is slow to fault in) */
   readonly #buffers = new RunBuffers();
   /** runs go through the strategy's signals() */
@@ -56,7 +56,7 @@ export class Evaluator {
     return w;
   }
 
-  #screener(spec: ScreenSpec): (stats: Stats) => number {
+  #screener(spec: ScreenSpec): Screener {
     const key = JSON.stringify(spec);
     let s = this.#screeners.get(key);
     if (!s) {
@@ -82,9 +82,11 @@ export class Evaluator {
       let stats: Stats;
       let partial = false;
       if (task.screen) {
-        // the stats without the bar pass first; in full only if the score may be reported
-        const lean = run.stats(false);
-        const score = this.#screener(task.screen.spec)(lean);
+        // the stats without the bar pass (and without the passes over the trades when the score
+        // reads none of theirs) first; in full only if the score may be reported
+        const screen = this.#screener(task.screen.spec);
+        const lean = run.stats(false, screen.readsTrades);
+        const score = screen.score(lean);
         partial = signals || !(score >= task.screen.threshold);
         stats = partial ? lean : run.stats(true);
       } else stats = run.stats(true);

@@ -1,4 +1,4 @@
-import { BAR_PASS_STATS, type Stats } from "../stats.ts";
+import { BAR_PASS_STATS, type Stats, TRADE_PASS_STATS } from "../stats.ts";
 import {
   type BoundsSpec,
   boundsNeeds,
@@ -65,13 +65,29 @@ export function screenSpec(
   return { objective: obj.spec, bounds: list };
 }
 
-/** The score a spec gives stats: the objective oriented so higher is better, NaN when disqualified. */
-export function screener(spec: ScreenSpec): (stats: Stats) => number {
+const TRADE_PASS = new Set<string>(TRADE_PASS_STATS);
+
+/** How a runner screens a result by a spec. */
+export interface Screener {
+  /** the objective oriented so higher is better, NaN when disqualified */
+  score(stats: Stats): number;
+  /** whether the score reads TRADE_PASS_STATS (else a screened run needs only the number of trades) */
+  readonly readsTrades: boolean;
+}
+
+/** A spec's screener. */
+export function screener(spec: ScreenSpec): Screener {
   const obj = makeObjective(spec.objective);
   const admits = compileBounds(spec.bounds);
-  return (stats) => {
-    const score = obj.score(stats);
-    return Number.isNaN(score) || !admits(stats) ? Number.NaN : score;
+  const bounded = boundsNeeds(spec.bounds);
+  // a spec is strings and records (screenSpec()), so both lists are known; unknown reads them all
+  const needs = obj.needs && bounded ? [...obj.needs, ...bounded] : undefined;
+  return {
+    score(stats) {
+      const score = obj.score(stats);
+      return Number.isNaN(score) || !admits(stats) ? Number.NaN : score;
+    },
+    readsTrades: !needs || needs.some((key) => TRADE_PASS.has(key)),
   };
 }
 

@@ -8,6 +8,7 @@ import {
   backtest,
   RunBuffers,
   screenedBacktest,
+  TRADE_PASS_STATS,
   toBars,
 } from "../../../src/engine/index.ts";
 import {
@@ -18,6 +19,7 @@ import {
   optimize,
   parseGrid,
   type Runner,
+  screener,
   screenSpec,
   searchSpace,
   TopScores,
@@ -83,6 +85,19 @@ describe("screenSpec", () => {
   });
 });
 
+describe("screener", () => {
+  test("reads the trade columns only when the objective or a bound reads a stat of theirs", () => {
+    const reads = (objective: string, bounds: string[] = []) => screener({ objective, bounds }).readsTrades;
+    expect(reads("equityFinal")).toBe(false);
+    expect(reads("-TC", ["trades >= 10"])).toBe(false);
+    expect(reads("returnPct", ["equityFinal > 0"])).toBe(false);
+    expect(reads("sqn")).toBe(true);
+    expect(reads("TG")).toBe(true);
+    expect(reads("equityFinal", ["winRatePct > 40"])).toBe(true);
+    expect(screener({ objective: "TC", bounds: [{ exposurePct: { min: 10 } }] }).readsTrades).toBe(true);
+  });
+});
+
 describe("TopScores", () => {
   test("threshold is the n-th best score in any order of arrival, -Infinity until n", () => {
     const top = new TopScores(3);
@@ -122,11 +137,17 @@ describe("screenedBacktest", () => {
           expect(reused.stats(true)).toEqual(single.stats);
         }
         const lean = run.stats(false);
+        // without the passes over the trades too: only the number of trades is known of them
+        const counted = run.stats(false, false);
         for (const [key, value] of Object.entries(single.stats)) {
-          if ((BAR_PASS_STATS as readonly string[]).includes(key))
-            expect(lean[key as keyof typeof lean]).toBeNaN();
-          else expect(lean[key as keyof typeof lean]).toBe(value);
+          const k = key as keyof typeof lean;
+          if ((BAR_PASS_STATS as readonly string[]).includes(key)) expect(lean[k]).toBeNaN();
+          else expect(lean[k]).toBe(value);
+          if ((TRADE_PASS_STATS as readonly string[]).includes(key)) expect(counted[k]).toBeNaN();
+          else expect(counted[k]).toBe(lean[k]);
         }
+        // asked again in full after that, as a screened run that may be reported is
+        expect(run.stats(true)).toEqual(single.stats);
       }
     },
   );
