@@ -226,6 +226,24 @@ describe("signal helpers", () => {
       const expected = Int8Array.from(up, (u, k) => (u ? SIGNAL.long : down[k] ? SIGNAL.short : SIGNAL.none));
       expect(crossSignals(a, b)).toEqual(expected);
     }
+    // runs of one sign a few bars long, the odd values among them: crossSignals skips blocks of
+    // four bars whose differences keep one sign, and must see every crossing at any offset
+    for (let round = 0; round < 20; round++) {
+      const n = 2_003 + round;
+      const a = new Float64Array(n);
+      const b = new Float64Array(n);
+      let sign = 1;
+      for (let k = 0; k < n; k++) {
+        if (rand() < 0.15) sign = -sign;
+        const x = rand() < 0.1 ? odd[Math.floor(rand() * odd.length)] : sign * (1 + rand());
+        a[k] = rand() < 0.5 ? x : 0;
+        b[k] = a[k] - x;
+      }
+      const up = crossovers(a, b);
+      const down = crossunders(a, b);
+      const expected = Int8Array.from(up, (u, k) => (u ? SIGNAL.long : down[k] ? SIGNAL.short : SIGNAL.none));
+      expect(crossSignals(a, b)).toEqual(expected);
+    }
   });
   test("signalActions tests long, then short, then exit", () => {
     expect(
