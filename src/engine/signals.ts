@@ -78,24 +78,26 @@ function crossColumns(a: Float64Array, b: Float64Array, out: Int8Array): Int8Arr
   // subtraction a bar instead of four comparisons
   let before = a[0] - b[0];
   let i = 1;
-  // four bars at a time: when the four differences and the one before have one strict sign (a
-  // product of neighbours above 0; 0, NaN and an underflow to 0 fail it), no bar of them crosses
-  // and none is tested one by one; a crossing every few dozen bars leaves most blocks to this test
-  for (; i + 3 < n; i += 4) {
-    const d0 = a[i] - b[i];
-    const d1 = a[i + 1] - b[i + 1];
-    const d2 = a[i + 2] - b[i + 2];
-    const d3 = a[i + 3] - b[i + 3];
-    if (before * d0 > 0 && d0 * d1 > 0 && d1 * d2 > 0 && d2 * d3 > 0) {
-      before = d3;
-      continue;
+  while (i < n) {
+    // four bars at a time: when the four differences and the one before have one strict sign (a
+    // product of neighbours above 0; 0, NaN and an underflow to 0 fail it), none of them crosses;
+    // a crossing every few dozen bars leaves most blocks to this test. Else one bar, then the next
+    // four. (One loop: a loop of its own for the last bars deoptimized the function on every call,
+    // its compare never seen before the first call was optimized.)
+    if (i + 3 < n) {
+      const d0 = a[i] - b[i];
+      const d1 = a[i + 1] - b[i + 1];
+      const d2 = a[i + 2] - b[i + 2];
+      const d3 = a[i + 3] - b[i + 3];
+      if (before * d0 > 0 && d0 * d1 > 0 && d1 * d2 > 0 && d2 * d3 > 0) {
+        before = d3;
+        i += 4;
+        continue;
+      }
     }
-    before = crossAt(before, d0, out, i);
-    before = crossAt(before, d1, out, i + 1);
-    before = crossAt(before, d2, out, i + 2);
-    before = crossAt(before, d3, out, i + 3);
+    before = crossAt(before, a[i] - b[i], out, i);
+    i++;
   }
-  for (; i < n; i++) before = crossAt(before, a[i] - b[i], out, i);
   return out;
 }
 

@@ -93,7 +93,13 @@ export class Evaluator {
       return {
         id: task.id,
         stats,
-        moments: buffers?.sums.ready ? buffers.sums.moments() : returnMoments(run.equity, run.startBar - 1),
+        ...(task.moments === false
+          ? {}
+          : {
+              moments: buffers?.sums.ready
+                ? buffers.sums.moments()
+                : returnMoments(run.equity, run.startBar - 1),
+            }),
         ...(task.equity ? { equity: run.equity } : {}),
         ...(partial ? { partial: true } : {}),
         ...path,

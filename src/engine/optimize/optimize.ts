@@ -359,9 +359,11 @@ async function complete(
   const again = new Map<number, Trial>();
   for (const t of [best, ...top]) if (partialIds.has(t.id) || (t === best && checkBest)) again.set(t.id, t);
   if (!again.size) return { best, top };
+  // their moments came with their first results (a screened run sums the same returns)
   const tasks = [...again.values()].map((t) => ({
     id: t.id,
     params: t.params,
+    moments: false,
     ...(window ? { start: window.start, end: window.end } : {}),
     ...(t === best && checkBest ? { next: true } : {}),
   }));

@@ -14,6 +14,8 @@ export interface Task {
   readonly screen?: TaskScreen;
   /** call next() on every bar even when the strategy has signals() (the search's check of its best) */
   readonly next?: boolean;
+  /** false: no return moments (a search running again a result it has them of) */
+  readonly moments?: boolean;
 }
 
 export interface TaskResult {
@@ -23,7 +25,10 @@ export interface TaskResult {
   readonly error?: string;
   readonly moments?: ReturnMoments;
   readonly equity?: Float64Array;
-  /** screened out: the stats that need the pass over every bar (BAR_PASS_STATS) are NaN */
+  /**
+   * screened out: the stats that need the pass over every bar (BAR_PASS_STATS) are NaN, and so are
+   * those that read the trades (TRADE_PASS_STATS) when the screen's score reads none of them
+   */
   readonly partial?: boolean;
   /** run through the strategy's signals(), not next() */
   readonly signals?: boolean;
