@@ -70,19 +70,56 @@ export class ClosedTradeLog {
   exitBar = new Int32Array(256);
   entryPrice = new Float64Array(256);
   exitPrice = new Float64Array(256);
-  /** NaN when none */
-  sl = new Float64Array(256);
-  tp = new Float64Array(256);
   commissions = new Float64Array(256);
-  /** what the trade's sl / tp getters returned at the close (NaN for null), to rebuild it */
-  slNow = new Float64Array(256);
-  tpNow = new Float64Array(256);
-  trailPct = new Float64Array(256);
-  trailBy = new Float64Array(256);
+  // The columns a plain trade (append) has NaN in, written when first read: a search's signal runs
+  // close tens of thousands of trades and read none of them, and on this kind of machine the pages
+  // they would fill cost more than the run writes (3 MB a thread of a 1M-bar grid)
+  #sl = new Float64Array(256);
+  #tp = new Float64Array(256);
+  #slNow = new Float64Array(256);
+  #tpNow = new Float64Array(256);
+  #trailPct = new Float64Array(256);
+  #trailBy = new Float64Array(256);
   /** by trade; only tagged trades have an entry (a signal run's tens of thousands of trades have none) */
   readonly tags: unknown[] = [];
+  /** trades [0, #plainTo) have NaN in the plain columns (they are kept from run to run) */
+  #plainTo = 0;
+  /** trades from here to the end were appended plain, their NaN not written yet */
+  #lazyFrom = Number.POSITIVE_INFINITY;
+  /** the plain columns' values below this index were written (what a growth copies) */
+  #written = 0;
+
+  /** NaN when none */
+  get sl(): Float64Array {
+    this.#settle();
+    return this.#sl;
+  }
+  /** NaN when none */
+  get tp(): Float64Array {
+    this.#settle();
+    return this.#tp;
+  }
+  /** what the trade's sl getter returned at the close (NaN for null), to rebuild it */
+  get slNow(): Float64Array {
+    this.#settle();
+    return this.#slNow;
+  }
+  /** what the trade's tp getter returned at the close (NaN for null), to rebuild it */
+  get tpNow(): Float64Array {
+    this.#settle();
+    return this.#tpNow;
+  }
+  get trailPct(): Float64Array {
+    this.#settle();
+    return this.#trailPct;
+  }
+  get trailBy(): Float64Array {
+    this.#settle();
+    return this.#trailBy;
+  }
 
   push(t: Trade): void {
+    this.#settle();
     const k = this.length;
     if (k < this.#plainTo) this.#plainTo = k;
     if (k === this.lots.length) this.#grow(2 * k);
@@ -91,21 +128,23 @@ export class ClosedTradeLog {
     this.exitBar[k] = t.exitBar as number;
     this.entryPrice[k] = t.entryPrice;
     this.exitPrice[k] = t.exitPrice as number;
-    this.sl[k] = t.slPrice ?? Number.NaN;
-    this.tp[k] = t.tpPrice ?? Number.NaN;
+    this.#sl[k] = t.slPrice ?? Number.NaN;
+    this.#tp[k] = t.tpPrice ?? Number.NaN;
     this.commissions[k] = t.commissions;
-    this.slNow[k] = t.sl ?? Number.NaN;
-    this.tpNow[k] = t.tp ?? Number.NaN;
-    this.trailPct[k] = t.trailPct ?? Number.NaN;
-    this.trailBy[k] = t.trailBy ?? Number.NaN;
+    this.#slNow[k] = t.sl ?? Number.NaN;
+    this.#tpNow[k] = t.tp ?? Number.NaN;
+    this.#trailPct[k] = t.trailPct ?? Number.NaN;
+    this.#trailBy[k] = t.trailBy ?? Number.NaN;
     if (t.tag !== undefined) this.tags[k] = t.tag;
     this.length = k + 1;
+    if (this.#written < k + 1) this.#written = k + 1;
   }
 
   /** Empties the log for another run, keeping its columns. */
   clear(): this {
     this.length = 0;
     this.tags.length = 0;
+    this.#lazyFrom = Number.POSITIVE_INFINITY;
     return this;
   }
 
@@ -122,7 +161,7 @@ export class ClosedTradeLog {
     commissions: number,
   ): void {
     const k = this.length;
-    // grown 4× at a time: a signal run closes tens of thousands of trades, and each doubling copies 12 columns
+    // grown 4× at a time: a signal run closes tens of thousands of trades, and each growth copies the columns
     if (k === this.lots.length) this.#grow(4 * k);
     this.lots[k] = lots;
     this.entryBar[k] = entryBar;
@@ -133,23 +172,29 @@ export class ClosedTradeLog {
     this.length = k + 1;
   }
 
-  /** The columns `append` leaves, for trades `from` to the end: no SL, TP or trailing stop. */
+  /** Trades `from` to the end were appended: no SL, TP or trailing stop (NaN, written when read). */
   settlePlain(from: number): void {
-    const n = this.length;
     // a log reused by signal runs only is NaN there already
     const start = Math.max(from, this.#plainTo);
-    for (const column of [this.sl, this.tp, this.slNow, this.tpNow, this.trailPct, this.trailBy])
-      column.fill(Number.NaN, start, n);
-    if (from <= this.#plainTo && n > this.#plainTo) this.#plainTo = n;
+    if (start < this.length && start < this.#lazyFrom) this.#lazyFrom = start;
   }
 
-  /** trades [0, #plainTo) have NaN in the columns settlePlain writes */
-  #plainTo = 0;
+  /** Writes the NaN of the plain trades not written yet. */
+  #settle(): void {
+    const from = this.#lazyFrom;
+    if (from === Number.POSITIVE_INFINITY) return;
+    this.#lazyFrom = Number.POSITIVE_INFINITY;
+    const n = this.length;
+    for (const column of [this.#sl, this.#tp, this.#slNow, this.#tpNow, this.#trailPct, this.#trailBy])
+      column.fill(Number.NaN, from, n);
+    if (from <= this.#plainTo && n > this.#plainTo) this.#plainTo = n;
+    if (this.#written < n) this.#written = n;
+  }
 
   #grow(capacity: number): void {
-    const grow = (a: Float64Array) => {
+    const grow = (a: Float64Array, used = a.length) => {
       const b = new Float64Array(capacity);
-      b.set(a);
+      b.set(used === a.length ? a : a.subarray(0, used));
       return b;
     };
     const growInt = (a: Int32Array) => {
@@ -162,17 +207,20 @@ export class ClosedTradeLog {
     this.exitBar = growInt(this.exitBar);
     this.entryPrice = grow(this.entryPrice);
     this.exitPrice = grow(this.exitPrice);
-    this.sl = grow(this.sl);
-    this.tp = grow(this.tp);
     this.commissions = grow(this.commissions);
-    this.slNow = grow(this.slNow);
-    this.tpNow = grow(this.tpNow);
-    this.trailPct = grow(this.trailPct);
-    this.trailBy = grow(this.trailBy);
+    // only what was written of the plain columns: the rest is untouched memory, and stays so
+    const w = Math.min(this.#written, this.#sl.length);
+    this.#sl = grow(this.#sl, w);
+    this.#tp = grow(this.#tp, w);
+    this.#slNow = grow(this.#slNow, w);
+    this.#tpNow = grow(this.#tpNow, w);
+    this.#trailPct = grow(this.#trailPct, w);
+    this.#trailBy = grow(this.#trailBy, w);
   }
 
   /** Trade k as a closed Trade object with the fields and getters it had when it closed. */
   rebuild(broker: Broker, k: number): Trade {
+    this.#settle();
     const orNull = (x: number) => (Number.isNaN(x) ? null : x);
     const lots = this.lots[k];
     const tag = this.tags[k];
@@ -180,12 +228,12 @@ export class ClosedTradeLog {
     t.exitPrice = this.exitPrice[k];
     t.exitBar = this.exitBar[k];
     t.commissions = this.commissions[k];
-    t.slPrice = orNull(this.sl[k]);
-    t.tpPrice = orNull(this.tp[k]);
-    t.trailPct = orNull(this.trailPct[k]);
-    t.trailBy = orNull(this.trailBy[k]);
-    const sl = orNull(this.slNow[k]);
-    const tp = orNull(this.tpNow[k]);
+    t.slPrice = orNull(this.#sl[k]);
+    t.tpPrice = orNull(this.#tp[k]);
+    t.trailPct = orNull(this.#trailPct[k]);
+    t.trailBy = orNull(this.#trailBy[k]);
+    const sl = orNull(this.#slNow[k]);
+    const tp = orNull(this.#tpNow[k]);
     // detached bracket orders, only so that t.sl and t.tp read as they did
     if (sl !== null) t.slOrder = new Order(broker, 0, -lots, null, sl, null, null, t, tag);
     if (tp !== null) t.tpOrder = new Order(broker, 0, -lots, tp, null, null, null, t, tag);

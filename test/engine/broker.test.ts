@@ -1,10 +1,13 @@
 import { describe, expect, test } from "vitest";
 import {
   type Bars,
+  Broker,
   backtest,
+  ClosedTradeLog,
   defineStrategy,
   type NextContext,
   type ParamSpecs,
+  Trade,
   toBars,
 } from "../../src/engine/index.ts";
 import { DATA_DIR, readOhlcvCsv } from "../support/csv.ts";
@@ -259,4 +262,44 @@ describe("closedTrades", () => {
       for (let k = 0; k < kept.length; k++) expect(kept[k].exitBar).toBe(a.trades.exitBar[k]);
     },
   );
+});
+
+describe("ClosedTradeLog", () => {
+  // signal runs append plain trades and leave their NaN columns unwritten until someone reads them
+  const PLAIN = ["sl", "tp", "slNow", "tpNow", "trailPct", "trailBy"] as const;
+  const broker = new Broker(bars([[1, 1, 1, 1]]), { cash: 100 });
+  const bracketed = (sl: number) => {
+    const t = new Trade(broker, 1, 100, 0, undefined);
+    t.exitPrice = 101;
+    t.exitBar = 0;
+    t.commissions = 0;
+    t.slPrice = sl;
+    return t;
+  };
+  test("plain trades read as having no brackets, in a log reused after bracketed ones, across growths", () => {
+    const log = new ClosedTradeLog();
+    for (let k = 0; k < 300; k++) log.push(bracketed(90));
+    expect(log.sl[299]).toBe(90);
+    // a signal run in the same log, past the 256 trades it started with and past the 300 written
+    log.clear();
+    for (let k = 0; k < 1_100; k++) log.append(1, 0, 0, 100, 101, 0);
+    log.settlePlain(0);
+    for (const name of PLAIN) expect(Array.from(log[name].subarray(0, 1_100)).every(Number.isNaN)).toBe(true);
+    expect(log.rebuild(broker, 1_099).sl).toBeNull();
+    expect(log.rebuild(broker, 5).slPrice).toBeNull();
+    // a bracketed trade, then plain ones after it: only those are NaN
+    log.clear();
+    log.push(bracketed(80));
+    for (let k = 0; k < 5; k++) log.append(1, 0, 0, 100, 101, 0);
+    log.settlePlain(1);
+    expect(log.sl[0]).toBe(80);
+    expect(Array.from(log.sl.subarray(1, 6)).every(Number.isNaN)).toBe(true);
+    expect(log.rebuild(broker, 0).slPrice).toBe(80);
+    // plain trades never read, then a bracketed one pushed after them: the plain ones still read NaN
+    log.clear();
+    for (let k = 0; k < 3; k++) log.append(1, 0, 0, 100, 101, 0);
+    log.settlePlain(0);
+    log.push(bracketed(70));
+    expect(Array.from(log.sl.subarray(0, 4))).toEqual([Number.NaN, Number.NaN, Number.NaN, 70]);
+  });
 });
