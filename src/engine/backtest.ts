@@ -581,7 +581,7 @@ function simulate<P extends ParamSpecs, S>(
     if (broker.orders.length)
       throw new Error("signals: init() placed orders; with signals() it may only declare indicators");
     const sums = buffers && !buffers.keepEquity ? buffers.sums : null;
-    broker.runSignals(actions, start, decisions, finalizeTrades, sums);
+    broker.runSignals(actions, start, decisions.record ? decisions : null, finalizeTrades, sums);
     return { broker, bars, indicators, decisions, params, warmup, start, riskFreeRate };
   }
   let outOfMoney = false;
