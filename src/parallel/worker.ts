@@ -176,8 +176,7 @@ const WARM_UP_BARS = 20_000;
  * bars (src/data/sample.ts) and drops the results: a fresh thread's first backtest on a long series
  * otherwise runs much of it unoptimized (about 0.6 s on 1M bars, in every worker). It runs while
  * the bars are still being read, and stops once they are there if they are short (fewer than four
- * times its own: a warm JIT saves them less than the runs cost); past WARM_UP_ROUNDS, it runs only
- * until they are there. A strategy that fails on the
+ * times its own: a warm JIT saves them less than the runs cost). A strategy that fails on the
  * sample fails on its first task or not at all, with its own message.
  */
 async function warmUp(
@@ -194,27 +193,16 @@ async function warmUp(
     // a strategy with signals() runs through them; next() checks the search's best at the end
     ...(strategy.signals ? [{ id: -1, params: {}, next: true }] : []),
   ];
-  for (let k = 0; k < IDLE_ROUNDS; k++) {
+  for (let k = 0; k < 3; k++) {
     for (const task of tasks) {
       const bars = arrived();
-      if (bars && (bars.length < 4 * WARM_UP_BARS || k >= WARM_UP_ROUNDS)) return;
+      if (bars && bars.length < 4 * WARM_UP_BARS) return;
       warm.run(task);
       // lets the bars' message in
       await new Promise((resolve) => setImmediate(resolve));
     }
   }
 }
-
-/**
- * Rounds of warm-up runs, and how many at most while the bars are still being read. Three rounds
- * leave V8 compiling what it marked in the last ones, and what runs often enough only in a
- * search (runSignals' own compilation after its first on-stack replacement, the next() path's
- * broker and order functions): about 150 ms of compiling in the first second of a 1M-bar grid,
- * on the cores the search runs on. The stom CLI reads a catalog's bars for about half a second
- * while the threads start; the rounds run then cost nothing.
- */
-const WARM_UP_ROUNDS = 3;
-const IDLE_ROUNDS = 12;
 
 try {
   const run = await load(init);
