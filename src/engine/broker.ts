@@ -806,7 +806,7 @@ export class Broker {
         k[QUIET.entry] = entry;
         i = summing
           ? sumBars(C, this.bars.open, actions, i, last, k)
-          : markBars(C, actions, i, last, k, equity);
+          : markBars(C, this.bars.open, actions, i, last, k, equity);
       }
       // next(i)'s marking: equity = cash + Σ trade.pl (an open trade's commissions are 0; with none,
       // lots is 0 and so is the term)

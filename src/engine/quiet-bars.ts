@@ -22,7 +22,7 @@ export const QUIET = Object.freeze({
   s3: 7,
   s4: 8,
   summed: 9,
-  /** the sum of the opens sumBars read, kept so that the reads are not dropped (see there) */
+  /** the sum of the opens sumBars and markBars read, kept so that the reads are not dropped (see sumBars) */
   touched: 10,
 } as const);
 
@@ -90,6 +90,7 @@ export function sumBars(
  */
 export function markBars(
   close: Float64Array,
+  open: Float64Array,
   actions: Int8Array,
   from: number,
   to: number,
@@ -99,11 +100,15 @@ export function markBars(
   const cash = k[QUIET.cash];
   const size = k[QUIET.size];
   const entry = k[QUIET.entry];
+  // the opens read in step, as sumBars does: the fill after the action reads one
+  let touched = 0;
   let i = from;
   for (; i < to; i++) {
     const value = cash + size * (close[i] - entry);
     equity[i] = value;
+    touched += open[i];
     if (value <= 0 || actions[i] !== 0) break;
   }
+  k[QUIET.touched] += touched;
   return i;
 }
