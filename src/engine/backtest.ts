@@ -532,9 +532,11 @@ export function screenedBacktest<P extends ParamSpecs, S>(
       if (barStats && partialEquity)
         throw new Error("internal: the run kept no equity for the bar-pass stats");
       // no trade list is read: only the columns the stats take, in the buffers, or their number
-      const trades = tradeStats
-        ? (columns ??= buffers.trades(broker.unit, bars.time))
-        : broker.closedLog.length;
+      let trades: TradeStatsInput | number = broker.closedLog.length;
+      if (tradeStats) {
+        columns ??= buffers.trades(broker.unit, bars.time);
+        trades = columns;
+      }
       return computeStats(bars.time, bars.close, equity, trades, {
         firstTradingBar: warmup,
         riskFreeRate,
