@@ -18,11 +18,22 @@ export async function cancelStudy(url: string, study: string): Promise<{ removed
       throw new Error(`cannot reach ${showRedisUrl(url)}: ${e instanceof Error ? e.message : e}`);
     });
     const client = (await queue.client) as unknown as Redis;
+    const removed = new Set<string>();
+    const removeWaiting = async () => {
+      const jobs = await queue.getJobs(["waiting", "prioritized", "delayed", "paused"]);
+      const mine = jobs.filter((job) => job?.id?.startsWith(`${study}.`)).map((job) => job.id as string);
+      const done = await Promise.all(mine.map((id) => queue.remove(id).catch(() => 0)));
+      mine.forEach((id, k) => {
+        if (done[k]) removed.add(id);
+      });
+    };
+    // the jobs first, then the flag: a coordinator that sees the flag removes its waiting jobs
+    // itself, and when it polled between the flag and the listing, this found none to count; then
+    // once more for any the coordinator queued meanwhile
+    await removeWaiting();
     await client.set(studyKeys(study).cancelled, "1", "EX", STUDY_TTL_S);
-    const jobs = await queue.getJobs(["waiting", "prioritized", "delayed", "paused"]);
-    const mine = jobs.filter((job) => job?.id?.startsWith(`${study}.`));
-    const removed = await Promise.all(mine.map((job) => queue.remove(job.id as string).catch(() => 0)));
-    return { removed: removed.reduce<number>((s, n) => s + n, 0) };
+    await removeWaiting();
+    return { removed: removed.size };
   } finally {
     await queue.close();
   }
