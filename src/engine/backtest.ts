@@ -5,7 +5,7 @@ import { Order, type OrderRequest, Trade } from "./orders.ts";
 import { type ParamSpecs, type ParamValues, resolveParams } from "./params.ts";
 import { type Clock, Series } from "./series.ts";
 import type { DecisionSink } from "./signals.ts";
-import { computeStats, drawdown, type Stats, type TradeStatsInput } from "./stats.ts";
+import { computeStats, drawdown, type Stats, statsColumns, type TradeStatsInput } from "./stats.ts";
 import type { InitContext, NextContext, Position, StrategyDef } from "./strategy.ts";
 
 export interface BacktestOptions extends BrokerOptions {
@@ -381,18 +381,6 @@ function tradeColumns(
     indicators: byName,
   };
   return { columns, input };
-}
-
-/** Fresh stat columns for n trades. */
-function statsColumns(n: number): TradeStatsInput {
-  return {
-    pnl: new Float64Array(n),
-    returns: new Float64Array(n),
-    entryBar: new Float64Array(n),
-    exitBar: new Float64Array(n),
-    entryTime: new Float64Array(n),
-    exitTime: new Float64Array(n),
-  };
 }
 
 /**

@@ -110,15 +110,20 @@ export const TRADE_PASS_STATS: readonly (keyof Stats)[] = [
   "tpi",
 ];
 
+/** Zeroed trade columns for n trades. */
+export function statsColumns(n: number): TradeStatsInput {
+  return {
+    pnl: new Float64Array(n),
+    returns: new Float64Array(n),
+    entryBar: new Float64Array(n),
+    exitBar: new Float64Array(n),
+    entryTime: new Float64Array(n),
+    exitTime: new Float64Array(n),
+  };
+}
+
 /** The columns of no trades, for stats given only the number of trades. */
-const NO_TRADES: TradeStatsInput = Object.freeze({
-  pnl: new Float64Array(0),
-  returns: new Float64Array(0),
-  entryBar: new Float64Array(0),
-  exitBar: new Float64Array(0),
-  entryTime: new Float64Array(0),
-  exitTime: new Float64Array(0),
-});
+const NO_TRADES: TradeStatsInput = Object.freeze(statsColumns(0));
 
 const mean = (a: ArrayLike<number>): number => {
   if (!a.length) return Number.NaN;
