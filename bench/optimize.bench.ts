@@ -117,8 +117,10 @@ const bars = toBars(data);
 floorGrid(randomWalk(20_000, 7)); // JIT warm-up
 
 const t = performance.now();
+const faults0 = process.resourceUsage().minorPageFault;
 const floor = floorGrid(data);
 const floorMs = performance.now() - t;
+const floorFaults = process.resourceUsage().minorPageFault - faults0;
 
 const space = searchSpace(
   { fast: { default: 10, min: 2, max: 200 }, slow: { default: 30, min: 3, max: 500 } },
@@ -155,9 +157,12 @@ async function gridRun(signals: boolean) {
     },
   };
   const cpu0 = process.cpuUsage();
+  // page faults of the whole process (its worker threads too): fresh memory, written the first time
+  const faults0 = process.resourceUsage().minorPageFault;
   const res = await optimize(counted, { space, objective: "equityFinal", top: TOP, screen: SCREEN });
   const gridMs = performance.now() - t;
   const gridCpu = process.cpuUsage(cpu0);
+  const faults = process.resourceUsage().minorPageFault - faults0;
   await runner.close();
 
   // every cell's trade count and final equity (the heatmap) against the floor's: the floor sizes with
@@ -181,7 +186,7 @@ async function gridRun(signals: boolean) {
   }
   if (res.trials !== 100 || rows.length !== 100 || res.top.length !== TOP || mismatches)
     throw new Error(`${res.trials} trials, ${mismatches} mismatches with the floor`);
-  return { startMs, gridMs, cpuMs: (gridCpu.user + gridCpu.system) / 1000, res, screened };
+  return { startMs, gridMs, cpuMs: (gridCpu.user + gridCpu.system) / 1000, faults, res, screened };
 }
 
 const viaSignals = await gridRun(true);
@@ -261,6 +266,9 @@ for (const [name, ms] of table)
   console.log(`${name.padEnd(64)} ${ms.toFixed(0).padStart(8)}  ${(ms / floorMs).toFixed(2)}`);
 console.log(
   `\ngrid CPU time, all threads: signals() ${viaSignals.cpuMs.toFixed(0)} ms, next() ${viaNext.cpuMs.toFixed(0)} ms (load average ${os.loadavg()[0].toFixed(1)})`,
+);
+console.log(
+  `page faults: signals() ${viaSignals.faults.toLocaleString("en-US")}, next() ${viaNext.faults.toLocaleString("en-US")}, the floor ${floorFaults.toLocaleString("en-US")}`,
 );
 console.log(
   `best ${JSON.stringify(viaSignals.res.best?.params)} both ways; cells screened out (no bar-pass stats): ${viaSignals.screened} and ${viaNext.screened}`,

@@ -1,5 +1,6 @@
 import { type Bars, type FrameLike, toBars } from "./bars.ts";
 import { Broker, type BrokerOptions, ClosedTradeLog, OutOfMoney } from "./broker.ts";
+import type { FreeColumns } from "./indicators/free-columns.ts";
 import { ReturnSums } from "./optimize/moments.ts";
 import { Order, type OrderRequest, Trade } from "./orders.ts";
 import { type ParamSpecs, type ParamValues, resolveParams } from "./params.ts";
@@ -389,7 +390,7 @@ function tradeColumns(
  * of a fast strategy. Only for screenedBacktest(), whose results never hold on to them.
  */
 export class RunBuffers {
-  #equity = new Float64Array(0);
+  #equity: Float64Array = new Float64Array(0);
   #actions = new Int8Array(0);
   readonly log = new ClosedTradeLog();
   #trades = statsColumns(0);
@@ -401,9 +402,15 @@ export class RunBuffers {
   keepEquity = true;
   readonly sums = new ReturnSums();
 
+  /** `reuse`: freed columns the equity column may be taken from (faulted in already) */
+  constructor(readonly reuse: FreeColumns | null = null) {}
+
   /** the equity column for n bars (every value is written by the run) */
   equity(n: number): Float64Array {
-    if (this.#equity.length !== n) this.#equity = new Float64Array(n);
+    if (this.#equity.length !== n) {
+      if (this.#equity.length) this.reuse?.give(this.#equity);
+      this.#equity = this.reuse?.take(n, false) ?? this.reuse?.take(n, true) ?? new Float64Array(n);
+    }
     return this.#equity;
   }
 

@@ -5,8 +5,14 @@
 // 18 distinct SMAs are now computed 18 times, 8 threads computed them 50 times and 4 threads 31;
 // src/parallel/worker.ts).
 
-/** Slots of the table: [fingerprint, state] pairs of Int32. */
+// A computed indicator's column is leased: a slot's lease word counts the threads that hold it
+// (low 8 bits) in its generation (the high 24): each thread's memo drops an indicator when no task
+// left needs it (Evaluator.retire), and the last to drop it writes a later indicator into its
+// memory; an offer of an earlier generation, still in a thread's inbox, cannot be taken then.
+
+/** Slots of the table: [fingerprint, state, lease] triples of Int32. */
 const SLOTS = 4096;
+const SLOT = 3;
 /** Slots tried from a key's first one before giving up (then the key is computed unclaimed). */
 const PROBES = 64;
 
@@ -18,12 +24,16 @@ export const CLAIM = Object.freeze({ free: 0, computing: 1, done: 2, unshared: 3
 
 /** A new, empty table for one pool's threads. */
 export function claimTable(): SharedArrayBuffer {
-  return new SharedArrayBuffer(SLOTS * 2 * 4);
+  return new SharedArrayBuffer(SLOTS * SLOT * 4);
 }
 
-/** A claim on a key: `state` is its slot's state cell; `mine` when this thread is to compute it. */
+/**
+ * A claim on a key: `state` and `lease` are its slot's cells; `mine` when this thread is to
+ * compute it.
+ */
 export interface Claim {
   readonly state: number;
+  readonly lease: number;
   readonly mine: boolean;
 }
 
@@ -35,14 +45,14 @@ export function claim(table: Int32Array, key: string): Claim | null {
   const fp = fnv1a(key, 0x811c9dc5) | 1;
   const first = (fnv1a(key, 0x01000193) >>> 0) % SLOTS;
   for (let p = 0; p < PROBES; p++) {
-    const slot = ((first + p) % SLOTS) * 2;
+    const slot = ((first + p) % SLOTS) * SLOT;
     const was = Atomics.compareExchange(table, slot, 0, fp);
     if (was !== 0 && was !== fp) continue;
     // the key's slot (two keys of one fingerprint share it: the second waits for the first, then
     // finds nothing to adopt and computes its own, so a collision costs time, never a wrong result)
     const state = slot + 1;
     const before = Atomics.compareExchange(table, state, CLAIM.free, CLAIM.computing);
-    return { state, mine: before === CLAIM.free };
+    return { state, lease: slot + 2, mine: before === CLAIM.free };
   }
   return null;
 }
@@ -50,7 +60,7 @@ export function claim(table: Int32Array, key: string): Claim | null {
 /** Ends this thread's claim (`free` when the computation failed: claimable again); wakes the waiters. */
 export function settle(
   table: Int32Array,
-  c: Claim,
+  c: Pick<Claim, "state">,
   state: (typeof CLAIM)["free" | "done" | "unshared"],
 ): void {
   Atomics.store(table, c.state, state);
@@ -69,6 +79,51 @@ export function awaitClaim(table: Int32Array, c: Claim, timeoutMs: number): numb
     if (state !== CLAIM.computing || left <= 0) return state;
     Atomics.wait(table, c.state, CLAIM.computing, left);
   }
+}
+
+/** The thread that computed a claimed key holds its column, alone, in a new generation (returned). */
+export function lease(table: Int32Array, c: Claim): number {
+  const gen = ((Atomics.load(table, c.lease) >>> 8) + 1) & 0xffffff;
+  Atomics.store(table, c.lease, (gen << 8) | 1);
+  return gen;
+}
+
+/** Holds the column of generation `gen` too; false when it was dropped (its memory reused). */
+export function acquire(table: Int32Array, lease: number, gen: number): boolean {
+  for (;;) {
+    const w = Atomics.load(table, lease);
+    if (w >>> 8 !== gen || (w & 0xff) === 0) return false;
+    if ((w & 0xff) === 0xff) throw new Error("internal: more than 255 threads hold an indicator");
+    if (Atomics.compareExchange(table, lease, w, w + 1) === w) return true;
+  }
+}
+
+/**
+ * Lets go of the column of generation `gen`: true when this thread held it last (its memory may be
+ * written again; the key is claimable again).
+ */
+export function release(table: Int32Array, c: Pick<Claim, "state" | "lease">, gen: number): boolean {
+  for (;;) {
+    const w = Atomics.load(table, c.lease);
+    if (w >>> 8 !== gen || (w & 0xff) === 0) throw new Error("internal: released an indicator not held");
+    if (Atomics.compareExchange(table, c.lease, w, w - 1) !== w) continue;
+    if ((w & 0xff) > 1) return false;
+    settle(table, c, CLAIM.free);
+    return true;
+  }
+}
+
+/**
+ * Which of `threads` threads keeps the column of a lease cell when they all drop it (the one that
+ * lets go last, to reuse its memory): by slot, so that the threads keep about equal shares.
+ */
+export function keeper(lease: number, threads: number): number {
+  return Math.floor(lease / SLOT) % threads;
+}
+
+/** Threads holding the key's column now. */
+export function holders(table: Int32Array, c: Pick<Claim, "lease">): number {
+  return Atomics.load(table, c.lease) & 0xff;
 }
 
 /** 32-bit FNV-1a of a string's UTF-16 code units, from `basis`. */

@@ -3,6 +3,7 @@ import { fileURLToPath } from "node:url";
 import { MessageChannel, type MessagePort, Worker } from "node:worker_threads";
 import type { BacktestOptions } from "../engine/backtest.ts";
 import type { Bars } from "../engine/bars.ts";
+import { ParamCountdown } from "../engine/optimize/param-countdown.ts";
 import type { Runner, Task, TaskResult } from "../engine/optimize/runner.ts";
 import type { Screening } from "../engine/optimize/screen.ts";
 import type { StomCompileOptions, StomInput, StomRunOptions } from "../engine/stom/index.ts";
@@ -96,7 +97,7 @@ async function startPool(
     if (claims && init.kind === "strategy") {
       const { port1, port2 } = new MessageChannel();
       inboxes[k] = port2;
-      data = { ...init, peers: { claims, inbox: port1 } };
+      data = { ...init, peers: { claims, inbox: port1, thread: k, threads: workers } };
       transferList.push(port1);
     }
     const w = new Worker(BOOT, { eval: true, workerData: data, transferList, execArgv });
@@ -142,6 +143,10 @@ async function startPool(
       let front = 0;
       let back = tasks.length - 1;
       let inFlight = 0;
+      // parameter values no task left has: the threads drop the indicators only they needed (a
+      // grid's finished rows) and compute the next ones into that memory (ParamCountdown)
+      const countdown = claims ? new ParamCountdown(tasks) : null;
+      if (countdown) for (const w of pool) w.postMessage({ keep: countdown.values() });
       return new Promise<void>((resolve, reject) => {
         if (!tasks.length) return resolve();
         const cleanup = () => {
@@ -166,6 +171,10 @@ async function startPool(
               ? { ...task, screen: { spec: screening.spec, threshold: screening.threshold() } }
               : task,
           );
+          const retired = countdown?.handOut(task);
+          // after the task: each thread's port delivers in order, so none retires a value
+          // before it ran the tasks it was sent with it
+          if (retired?.length) for (const other of pool) other.postMessage({ retire: retired });
         };
         pool.forEach((w, k) => {
           w.on("message", (r: TaskResult | { indicator: SharedIndicator }) => {

@@ -124,8 +124,12 @@ describe("workerPool", () => {
     try {
       const { pooled } = await onFourThreads(file);
       // 5 fast and 5 slow periods, each computed by one thread (without the claims, 4 threads
-      // computed the first ones 2 to 4 times: 19 computations, measured)
-      expect(computed().sort()).toEqual(["10", "11", "12", "13", "14", "2", "3", "4", "5", "6"]);
+      // computed the first ones 2 to 4 times: 19 computations, measured); a finished row's fast
+      // SMA is dropped (its memory reused), and computed again if a reported cell needs it
+      const periods = computed();
+      const times = (p: string) => periods.filter((q) => q === p).length;
+      for (const slow of ["10", "11", "12", "13", "14"]) expect(times(slow)).toBe(1);
+      for (const fast of ["2", "3", "4", "5", "6"]) expect([1, 2]).toContain(times(fast));
       expect(pooled.trials).toBe(25);
       expect(heatmapRows(pooled.heatmap)).toEqual(heatmapRows(await inProcess(file)));
     } finally {

@@ -1,3 +1,5 @@
+import type { FreeColumns } from "./free-columns.ts";
+
 /** Throws `invalid n: 0` unless `n` is a positive integer (window lengths, periods). */
 export function checkPeriod(n: number, name = "n"): void {
   if (!Number.isInteger(n) || n <= 0) throw new Error(`invalid ${name}: ${n}`);
@@ -16,23 +18,32 @@ export function firstValid(x: ArrayLike<number>): number {
 }
 
 let inShared = false;
+let reusing: FreeColumns | null = null;
 
 /**
- * Runs `fn` with the columns nans() makes in shared memory (a SharedArrayBuffer), so a result can
- * be handed to other threads without a copy: an optimizer's workers share their indicators.
+ * Runs `fn` with the columns nans() makes in shared memory (a SharedArrayBuffer) when `shared`, so
+ * a result can be handed to other threads without a copy (an optimizer's workers share their
+ * indicators), and taken from `reuse` when it has one of the length asked for.
  */
-export function allocatingShared<T>(fn: () => T): T {
-  const previous = inShared;
-  inShared = typeof SharedArrayBuffer !== "undefined";
+export function allocating<T>(
+  { shared, reuse }: { shared: boolean; reuse?: FreeColumns | null },
+  fn: () => T,
+): T {
+  const [wasShared, wasReusing] = [inShared, reusing];
+  inShared = shared && typeof SharedArrayBuffer !== "undefined";
+  reusing = reuse ?? null;
   try {
     return fn();
   } finally {
-    inShared = previous;
+    inShared = wasShared;
+    reusing = wasReusing;
   }
 }
 
-/** A Float64Array of `length` NaNs (in shared memory inside allocatingShared). */
+/** A Float64Array of `length` NaNs (in shared memory, or a freed column, inside allocating()). */
 export function nans(length: number): Float64Array {
-  const column = inShared ? new Float64Array(new SharedArrayBuffer(8 * length)) : new Float64Array(length);
+  const column =
+    reusing?.take(length, inShared) ??
+    (inShared ? new Float64Array(new SharedArrayBuffer(8 * length)) : new Float64Array(length));
   return column.fill(Number.NaN);
 }

@@ -30,7 +30,7 @@ export class Evaluator {
   readonly #windows = new Map<string, Bars>();
   readonly #screeners = new Map<string, Screener>();
   /** the columns every run writes into, anew each time (a fresh 8 MB per run is slow to fault in) */
-  readonly #buffers = new RunBuffers();
+  readonly #buffers: RunBuffers;
   /** runs go through the strategy's signals() */
   readonly #signals: boolean;
 
@@ -41,6 +41,8 @@ export class Evaluator {
     { memo = true, memoBytes }: { memo?: boolean; memoBytes?: number } = {},
   ) {
     this.memo = new IndicatorMemo(memo ? memoBytes : 0);
+    // the equity column of the first full run, late in a search, comes from a dropped indicator's
+    this.#buffers = new RunBuffers(this.memo.free);
     this.#signals = options.signals !== false && typeof strategy.signals === "function";
   }
 
@@ -66,7 +68,21 @@ export class Evaluator {
     return s;
   }
 
+  /**
+   * No task left has `name` = `value` (a grid's row is done): the indicators only its tasks read
+   * are dropped and their memory reused (IndicatorMemo.retire).
+   */
+  retire(name: string, value: number): void {
+    this.memo.retire(name, value);
+  }
+
+  /** A batch whose tasks have only these parameter values starts (IndicatorMemo.keepOnly). */
+  keepOnly(values: Readonly<Record<string, readonly number[]>>): void {
+    this.memo.keepOnly(values);
+  }
+
   run(task: Task): TaskResult {
+    this.memo.beginTask(task.params);
     try {
       const bars = this.#window(task.start, task.end);
       const memo = this.memo.maxBytes > 0 ? this.memo : null;
@@ -106,6 +122,8 @@ export class Evaluator {
       };
     } catch (e) {
       return { id: task.id, stats: null, error: e instanceof Error ? e.message : String(e) };
+    } finally {
+      this.memo.endTask();
     }
   }
 }

@@ -2,6 +2,7 @@ import type { BacktestOptions } from "../backtest.ts";
 import type { Bars } from "../bars.ts";
 import type { StrategyDef } from "../strategy.ts";
 import { Evaluator } from "./evaluate.ts";
+import { ParamCountdown } from "./param-countdown.ts";
 import type { Runner, Task, TaskResult } from "./runner.ts";
 import type { Screening } from "./screen.ts";
 
@@ -26,10 +27,14 @@ export function inProcessRunner(
     async run(tasks: readonly Task[], onResult: (r: TaskResult) => void, screening?: Screening) {
       cancelled = false;
       let last = Date.now();
+      // parameter values no task left has: their indicators' memory is reused (ParamCountdown)
+      const countdown = new ParamCountdown(tasks);
+      evaluator.keepOnly(countdown.values());
       for (const task of tasks) {
         if (cancelled) return;
         const screen = screening && { spec: screening.spec, threshold: screening.threshold() };
         onResult(evaluator.run(screen ? { ...task, screen } : task));
+        for (const [name, value] of countdown.handOut(task)) evaluator.retire(name, value);
         if (Date.now() - last > SLICE_MS) {
           await new Promise((r) => setTimeout(r, 0));
           last = Date.now();

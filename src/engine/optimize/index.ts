@@ -8,6 +8,7 @@ export * from "./moments.ts";
 export * from "./objective.ts";
 export * from "./optimize.ts";
 export * from "./overfit.ts";
+export * from "./param-countdown.ts";
 export * from "./random.ts";
 export * from "./rng.ts";
 export * from "./runner.ts";

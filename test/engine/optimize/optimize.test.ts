@@ -176,6 +176,7 @@ describe("indicator memo", () => {
         expect(value?.buffer).toBeInstanceOf(SharedArrayBuffer);
         told.push(key);
       },
+      release: () => true,
     };
     const a = withIndicatorMemo(memo, () => sma(close, 5));
     expect(a).toEqual(sma(close, 5));
