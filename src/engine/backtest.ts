@@ -391,6 +391,8 @@ function tradeColumns(
  */
 export class RunBuffers {
   #equity: Float64Array = new Float64Array(0);
+  /** a run has written every value of #equity */
+  #written = false;
   #actions = new Int8Array(0);
   readonly log = new ClosedTradeLog();
   #trades = statsColumns(0);
@@ -405,12 +407,24 @@ export class RunBuffers {
   /** `reuse`: freed columns the equity column may be taken from (faulted in already) */
   constructor(readonly reuse: FreeColumns | null = null) {}
 
-  /** the equity column for n bars (every value is written by the run) */
+  /**
+   * the equity column for n bars (every value is written by the run, or, with keepEquity false, a
+   * few: the column a search's screened runs got has most of its pages never touched, and its
+   * first full run takes a column written before from `reuse` instead, when there is one)
+   */
   equity(n: number): Float64Array {
-    if (this.#equity.length !== n) {
-      if (this.#equity.length) this.reuse?.give(this.#equity);
-      this.#equity = this.reuse?.take(n, false) ?? this.reuse?.take(n, true) ?? new Float64Array(n);
+    if (this.#equity.length !== n || (this.keepEquity && !this.#written)) {
+      const next =
+        this.reuse?.take(n, false) ??
+        this.reuse?.take(n, true) ??
+        (this.#equity.length !== n ? new Float64Array(n) : undefined);
+      if (next) {
+        if (this.#written) this.reuse?.give(this.#equity);
+        this.#equity = next;
+        this.#written = false;
+      }
     }
+    if (this.keepEquity) this.#written = true;
     return this.#equity;
   }
 

@@ -10,9 +10,10 @@
 // left needs it (Evaluator.retire), and the last to drop it writes a later indicator into its
 // memory; an offer of an earlier generation, still in a thread's inbox, cannot be taken then.
 
-/** Slots of the table: [fingerprint, state, lease] triples of Int32. */
+/** Slots of the table: [fingerprint, state, lease, keeper] of Int32, then the keepers' turn. */
 const SLOTS = 4096;
-const SLOT = 3;
+const SLOT = 4;
+const TURN = SLOTS * SLOT;
 /** Slots tried from a key's first one before giving up (then the key is computed unclaimed). */
 const PROBES = 64;
 
@@ -24,16 +25,17 @@ export const CLAIM = Object.freeze({ free: 0, computing: 1, done: 2, unshared: 3
 
 /** A new, empty table for one pool's threads. */
 export function claimTable(): SharedArrayBuffer {
-  return new SharedArrayBuffer(SLOTS * SLOT * 4);
+  return new SharedArrayBuffer((TURN + 1) * 4);
 }
 
 /**
- * A claim on a key: `state` and `lease` are its slot's cells; `mine` when this thread is to
- * compute it.
+ * A claim on a key: `state`, `lease` and `keeper` are its slot's cells; `mine` when this thread
+ * is to compute it.
  */
 export interface Claim {
   readonly state: number;
   readonly lease: number;
+  readonly keeper: number;
   readonly mine: boolean;
 }
 
@@ -52,7 +54,7 @@ export function claim(table: Int32Array, key: string): Claim | null {
     // finds nothing to adopt and computes its own, so a collision costs time, never a wrong result)
     const state = slot + 1;
     const before = Atomics.compareExchange(table, state, CLAIM.free, CLAIM.computing);
-    return { state, lease: slot + 2, mine: before === CLAIM.free };
+    return { state, lease: slot + 2, keeper: slot + 3, mine: before === CLAIM.free };
   }
   return null;
 }
@@ -102,23 +104,33 @@ export function acquire(table: Int32Array, lease: number, gen: number): boolean 
  * Lets go of the column of generation `gen`: true when this thread held it last (its memory may be
  * written again; the key is claimable again).
  */
-export function release(table: Int32Array, c: Pick<Claim, "state" | "lease">, gen: number): boolean {
+export function release(
+  table: Int32Array,
+  c: Pick<Claim, "state" | "lease" | "keeper">,
+  gen: number,
+): boolean {
   for (;;) {
     const w = Atomics.load(table, c.lease);
     if (w >>> 8 !== gen || (w & 0xff) === 0) throw new Error("internal: released an indicator not held");
     if (Atomics.compareExchange(table, c.lease, w, w - 1) !== w) continue;
     if ((w & 0xff) > 1) return false;
+    Atomics.store(table, c.keeper, 0);
     settle(table, c, CLAIM.free);
     return true;
   }
 }
 
 /**
- * Which of `threads` threads keeps the column of a lease cell when they all drop it (the one that
- * lets go last, to reuse its memory): by slot, so that the threads keep about equal shares.
+ * Which of `threads` threads keeps a column that several hold, when they drop it: the one that lets
+ * go last, to reuse its memory. The first to drop it names the keeper, the pool's threads in turn,
+ * so that they get equal shares of the memory a batch's end frees (a grid's SMAs).
  */
-export function keeper(lease: number, threads: number): number {
-  return Math.floor(lease / SLOT) % threads;
+export function keeper(table: Int32Array, c: Pick<Claim, "keeper">, threads: number): number {
+  const named = Atomics.load(table, c.keeper);
+  if (named !== 0) return named - 1;
+  const next = (Atomics.add(table, TURN, 1) % threads) + 1;
+  const was = Atomics.compareExchange(table, c.keeper, 0, next);
+  return (was === 0 ? next : was) - 1;
 }
 
 /** Threads holding the key's column now. */

@@ -127,6 +127,7 @@ export interface SharedIndicator {
   /** its slot's cells in the table of claims, and the generation of its lease */
   readonly state: number;
   readonly lease: number;
+  readonly keeper: number;
   readonly gen: number;
 }
 
@@ -145,9 +146,10 @@ const KEEP_WAIT_MS = 20;
  *
  * Each thread that takes a column holds a lease on it, and lets go when its memo drops it; the last
  * to let go writes later indicators into its memory. Which thread that is does not depend on who
- * dropped it first: each column has a keeper among the threads (by its slot in the table), which
- * waits until it holds the column alone before it lets go, so that the threads get about equal
- * shares of the memory that columns they all held leave (a search's grid SMAs, at its end).
+ * drops it first: a column several threads hold gets a keeper when first dropped, the threads in
+ * turn (indicator-claims.ts keeper()), which waits until it holds the column alone before it lets
+ * go, so that the threads get equal shares of the memory such columns leave (a search's grid
+ * SMAs, at its end).
  */
 function shareIndicators(memo: Evaluator["memo"], bars: Bars, peers: SharedIndicators): void {
   const names = new Map<object, string>();
@@ -165,7 +167,6 @@ function shareIndicators(memo: Evaluator["memo"], bars: Bars, peers: SharedIndic
   // the columns this thread holds a lease on, the claims it computes under, and the columns it
   // keeps and dropped while another thread still holds them
   const leases = new Map<string, SharedIndicator>();
-  const keeps = (offer: SharedIndicator) => keeper(offer.lease, peers.threads) === peers.thread;
   const held = new Map<string, Claim>();
   const dropped = new Map<string, { offer: SharedIndicator; value: Float64Array }>();
   const take = (name: string): Float64Array | undefined => {
@@ -236,6 +237,7 @@ function shareIndicators(memo: Evaluator["memo"], bars: Bars, peers: SharedIndic
         buffer: value.buffer as SharedArrayBuffer,
         state: c.state,
         lease: c.lease,
+        keeper: c.keeper,
         gen,
       };
       leases.set(name, offer);
@@ -248,7 +250,7 @@ function shareIndicators(memo: Evaluator["memo"], bars: Bars, peers: SharedIndic
       const offer = column === undefined ? undefined : leases.get(name);
       if (!offer) return true;
       leases.delete(name);
-      if (keeps(offer) && holders(table, offer) > 1) {
+      if (holders(table, offer) > 1 && keeper(table, offer, peers.threads) === peers.thread) {
         dropped.set(name, { offer, value });
         return false;
       }

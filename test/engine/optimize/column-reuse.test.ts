@@ -1,6 +1,7 @@
 import { describe, expect, test } from "vitest";
 import smaCross from "../../../notebooks/strategies/sma-cross.ts";
 import { makeSampleBars } from "../../../src/data/sample.ts";
+import { RunBuffers } from "../../../src/engine/backtest.ts";
 import { backtest, toBars } from "../../../src/engine/index.ts";
 import { FreeColumns } from "../../../src/engine/indicators/free-columns.ts";
 import { sma } from "../../../src/engine/indicators/index.ts";
@@ -47,6 +48,31 @@ describe("freed columns", () => {
     expect(sharedOne.buffer).toBeInstanceOf(SharedArrayBuffer);
     expect(free.length).toBe(1);
     expect(nans(8)).not.toBe(used);
+  });
+});
+
+describe("a search's run buffers", () => {
+  test("the first full run takes a freed column for its equity, not the one screened runs barely touched", () => {
+    const free = new FreeColumns();
+    const buffers = new RunBuffers(free);
+    buffers.keepEquity = false;
+    const screened = buffers.equity(100);
+    expect(buffers.equity(100)).toBe(screened);
+    // nothing freed yet: a full run writes into the column it has
+    buffers.keepEquity = true;
+    expect(buffers.equity(100)).toBe(screened);
+    const other = new RunBuffers(free);
+    other.keepEquity = false;
+    const barely = other.equity(100);
+    const written = new Float64Array(100);
+    free.give(written);
+    other.keepEquity = true;
+    expect(other.equity(100)).toBe(written);
+    expect(other.equity(100)).toBe(written);
+    expect(free.length).toBe(0);
+    // another length: the written column goes back to be reused
+    expect(other.equity(50)).not.toBe(barely);
+    expect(free.take(100, false)).toBe(written);
   });
 });
 
