@@ -267,8 +267,6 @@ function settleSums(sums: ReturnSums, k: Float64Array): ReturnSums {
     sums.n += k[QUIET.summed];
     sums.s1 = k[QUIET.s1];
     sums.s2 = k[QUIET.s2];
-    sums.s3 = k[QUIET.s3];
-    sums.s4 = k[QUIET.s4];
   }
   return sums;
 }
@@ -830,8 +828,6 @@ export class Broker {
             k[QUIET.shift] = sums.shift;
             k[QUIET.s1] = sums.s1;
             k[QUIET.s2] = sums.s2;
-            k[QUIET.s3] = sums.s3;
-            k[QUIET.s4] = sums.s4;
           }
         }
       } else if (i === last) equity[i] = value;

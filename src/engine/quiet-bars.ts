@@ -19,15 +19,13 @@ export const QUIET = Object.freeze({
   shift: 4,
   s1: 5,
   s2: 6,
-  s3: 7,
-  s4: 8,
-  summed: 9,
+  summed: 7,
   /** the sum of the opens sumBars and markBars read, kept so that the reads are not dropped (see sumBars) */
-  touched: 10,
+  touched: 8,
 } as const);
 
 /** A state for sumBars and markBars. */
-export const quietState = (): Float64Array => new Float64Array(11);
+export const quietState = (): Float64Array => new Float64Array(9);
 
 /**
  * Marks bars from `from` on as next() would (equity = cash + size × (close - entry)) and adds each
@@ -55,8 +53,6 @@ export function sumBars(
   let prev = k[QUIET.prev];
   let s1 = k[QUIET.s1];
   let s2 = k[QUIET.s2];
-  let s3 = k[QUIET.s3];
-  let s4 = k[QUIET.s4];
   let summed = 0;
   let touched = 0;
   let i = from;
@@ -65,11 +61,8 @@ export function sumBars(
     if (value <= 0) break;
     const d = value / prev - 1 - shift;
     prev = value;
-    const d2 = d * d;
     s1 += d;
-    s2 += d2;
-    s3 += d2 * d;
-    s4 += d2 * d2;
+    s2 += d * d;
     summed++;
     touched += open[i];
     if (actions[i] !== 0) break;
@@ -79,8 +72,6 @@ export function sumBars(
   k[QUIET.prev] = prev;
   k[QUIET.s1] = s1;
   k[QUIET.s2] = s2;
-  k[QUIET.s3] = s3;
-  k[QUIET.s4] = s4;
   return i;
 }
 

@@ -130,7 +130,7 @@ describe("backtest with signals: equal to next() placing the same orders", () =>
 });
 
 describe("a screened signal run sums its returns instead of keeping its equity", () => {
-  test("the same moments as returnMoments over backtest()'s equity, and the same stats without the bar pass", () => {
+  test("the same Sharpe ratio as returnMoments over backtest()'s equity, and the same stats without the bar pass", () => {
     const long = sample(3_000, 7);
     const short = sample(60, 8);
     const buffers = new RunBuffers();
@@ -151,7 +151,10 @@ describe("a screened signal run sums its returns instead of keeping its equity",
             ? buffers.sums.moments()
             : returnMoments(run.equity, run.startBar - 1);
           if (buffers.sums.ready) summed++;
-          expect(got, `${name} ${JSON.stringify(params)}`).toEqual(want);
+          // summed: the Sharpe ratio only (a search takes skew and kurtosis of its best's full run)
+          expect(got, `${name} ${JSON.stringify(params)}`).toEqual(
+            buffers.sums.ready ? { ...want, skew: Number.NaN, kurt: Number.NaN } : want,
+          );
           const lean = run.stats(false);
           expect(lean.equityFinal).toBe(full.stats.equityFinal);
           expect(lean.sqn).toBe(full.stats.sqn);

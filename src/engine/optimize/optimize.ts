@@ -296,6 +296,7 @@ export async function optimize(
     if (done) {
       best = done.best;
       topList = done.top;
+      bestMoments = done.bestMoments ?? bestMoments;
     } else cancelled = true;
   }
 
@@ -354,16 +355,17 @@ async function complete(
     signalIds: ReadonlySet<number>;
     window?: { readonly start: number; readonly end: number };
   },
-): Promise<{ best: Trial; top: Trial[] } | undefined> {
+): Promise<{ best: Trial; top: Trial[]; bestMoments?: ReturnMoments } | undefined> {
   const checkBest = signalIds.has(best.id);
   const again = new Map<number, Trial>();
   for (const t of [best, ...top]) if (partialIds.has(t.id) || (t === best && checkBest)) again.set(t.id, t);
   if (!again.size) return { best, top };
-  // their moments came with their first results (a screened run sums the same returns)
+  // their Sharpe ratios came with their first results (a screened run sums the same returns); the
+  // best's skew and kurtosis, which the deflated Sharpe ratio takes, come from its full run
   const tasks = [...again.values()].map((t) => ({
     id: t.id,
     params: t.params,
-    moments: false,
+    ...(t === best ? {} : { moments: false }),
     ...(window ? { start: window.start, end: window.end } : {}),
     ...(t === best && checkBest ? { next: true } : {}),
   }));
@@ -389,7 +391,11 @@ async function complete(
     }
     full.set(id, { ...t, stats: r.stats });
   }
-  return { best: full.get(best.id) ?? best, top: top.map((t) => full.get(t.id) ?? t) };
+  return {
+    best: full.get(best.id) ?? best,
+    top: top.map((t) => full.get(t.id) ?? t),
+    bestMoments: results.get(best.id)?.moments,
+  };
 }
 
 /** The first stat that two results of one trial give differently ([key, a, b]); a's NaN stats are skipped (screened). */

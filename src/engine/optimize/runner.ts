@@ -23,6 +23,7 @@ export interface TaskResult {
   /** null when the run failed (see error) */
   readonly stats: Stats | null;
   readonly error?: string;
+  /** of a screened signal run (partial), the Sharpe ratio only: skew and kurtosis NaN */
   readonly moments?: ReturnMoments;
   readonly equity?: Float64Array;
   /**
