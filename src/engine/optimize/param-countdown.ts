@@ -53,7 +53,8 @@ export class ParamCountdown {
       const c = this.#counts.get(name)?.get(v);
       if (!c || c[1] === 0) continue;
       c[1]--;
-      if (c[1] === 0 && this.#tasks >= c[0]) out.push([name, v]);
+      // a value one task had drops nothing: the memo keeps what it cannot tell apart (retire())
+      if (c[1] === 0 && c[0] >= 2 && this.#tasks >= c[0]) out.push([name, v]);
     }
     return out;
   }

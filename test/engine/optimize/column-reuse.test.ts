@@ -151,6 +151,10 @@ describe("parameter countdown", () => {
     expect(countdown.values()).toEqual({ fast: [1, 2, 3], slow: [10, 20, 30] });
     const told = tasks.map((t) => countdown.handOut(t));
     expect(told).toEqual([[], [], [["fast", 1]], [], [], [["fast", 2]], [], [], []]);
+    // a random search's values, one task each, drop nothing: not told
+    const random = [1.5, 2.25, 3.125].map((x, id) => ({ id, params: { x } }));
+    const once = new ParamCountdown(random);
+    expect(random.map((t) => once.handOut(t))).toEqual([[], [], []]);
   });
 
   test("a grid run with retirement gives every cell's backtest, and reuses the rows' memory", () => {
