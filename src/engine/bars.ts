@@ -42,7 +42,7 @@ export function toBars(input: FrameLike | Bars): Bars {
     else if (ArrayBuffer.isView(col)) {
       // set() converts in a builtin (Float64Array.from walks an iterator); shared input stays shared
       const out =
-        col.buffer instanceof SharedArrayBuffer
+        typeof SharedArrayBuffer !== "undefined" && col.buffer instanceof SharedArrayBuffer
           ? new Float64Array(new SharedArrayBuffer(8 * length))
           : new Float64Array(length);
       out.set(col as unknown as ArrayLike<number>);

@@ -15,7 +15,7 @@ export class FreeColumns {
   take(length: number, shared: boolean): Float64Array | undefined {
     for (let k = this.#free.length - 1; k >= 0; k--) {
       const c = this.#free[k];
-      if (c.length === length && c.buffer instanceof SharedArrayBuffer === shared) {
+      if (c.length === length && inShared(c) === shared) {
         this.#free.splice(k, 1);
         return c;
       }
@@ -41,3 +41,7 @@ export class FreeColumns {
     this.#free.length = 0;
   }
 }
+
+/** In a SharedArrayBuffer (a page that is not cross-origin isolated has no such constructor). */
+const inShared = (c: Float64Array): boolean =>
+  typeof SharedArrayBuffer !== "undefined" && c.buffer instanceof SharedArrayBuffer;

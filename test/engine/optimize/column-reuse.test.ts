@@ -1,4 +1,4 @@
-import { describe, expect, test } from "vitest";
+import { describe, expect, test, vi } from "vitest";
 import smaCross from "../../../notebooks/strategies/sma-cross.ts";
 import { makeSampleBars } from "../../../src/data/sample.ts";
 import { RunBuffers } from "../../../src/engine/backtest.ts";
@@ -48,6 +48,25 @@ describe("freed columns", () => {
     expect(sharedOne.buffer).toBeInstanceOf(SharedArrayBuffer);
     expect(free.length).toBe(1);
     expect(nans(8)).not.toBe(used);
+  });
+});
+
+describe("without SharedArrayBuffer (a page that is not cross-origin isolated)", () => {
+  test("freed columns and nans() work in plain memory", () => {
+    vi.stubGlobal("SharedArrayBuffer", undefined);
+    try {
+      const free = new FreeColumns();
+      const plain = new Float64Array(4);
+      free.give(plain);
+      expect(free.take(4, true)).toBeUndefined();
+      const got = allocating({ shared: true, reuse: free }, () => nans(4));
+      expect(got).toBe(plain);
+      const c = Float32Array.of(1, 2);
+      const columns = { time: Float64Array.of(0, 60_000), open: c, high: c, low: c, close: c };
+      expect(toBars({ columns }).close).toEqual(Float64Array.of(1, 2));
+    } finally {
+      vi.unstubAllGlobals();
+    }
   });
 });
 
