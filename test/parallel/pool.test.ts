@@ -51,6 +51,44 @@ describe("workerPool", () => {
     expect(two.best?.params).toEqual(local.best?.params);
   });
 
+  test.skipIf(missing)(
+    "rows' indicators dropped and their memory reused across 4 threads and batches: the same results as in this thread",
+    async () => {
+      const options = { cash: 10_000, commission: 0.001, finalizeTrades: true };
+      const searches = [
+        // a grid: finished rows retired while others run, the reported cells' SMAs recomputed after
+        {
+          space: searchSpace(smaCross.params, parseGrid(["fast=2:20:2", "slow=22:60:4"])),
+          objective: "sqn",
+          top: 6,
+        },
+        // TPE: batches of 8, each told which values it has (what earlier batches used goes)
+        {
+          space: searchSpace(smaCross.params, parseGrid(["fast=2:30:1", "slow=31:80:1"])),
+          method: "tpe" as const,
+          trials: 48,
+          seed: 3,
+          objective: "equityFinal",
+          top: 4,
+        },
+      ];
+      const runner = await workerPool(STRATEGY, bars, options, { workers: 4 });
+      try {
+        for (const opts of searches) {
+          const pooled = await optimize(runner, opts);
+          const local = await optimize(inProcessRunner(smaCross, bars, options), opts);
+          expect(heatmapRows(pooled.heatmap)).toEqual(heatmapRows(local.heatmap));
+          expect(pooled.top.map((t) => [t.params, t.stats])).toEqual(
+            local.top.map((t) => [t.params, t.stats]),
+          );
+          expect(pooled.overfit).toEqual(local.overfit);
+        }
+      } finally {
+        await runner.close();
+      }
+    },
+  );
+
   test.skipIf(missing)("bars are shared, not copied", () => {
     const shared = shareBars(bars);
     const a = sharedToBars(shared);
